@@ -1,0 +1,40 @@
+"""Ids for messages, checkpoints, tasks and interrupts, with one seam to make them deterministic.
+
+Notebooks and tests that show ids call `deterministic_ids()`; everything else gets uuid4 hex strings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+import uuid
+
+_lock = threading.Lock()
+_counter: itertools.count | None = None
+_prefix = ""
+
+
+def new_id(kind: str = "id") -> str:
+    """A fresh id: random by default, `<kind>-<n>` inside `deterministic_ids()`."""
+    if _counter is None:
+        return uuid.uuid4().hex
+    with _lock:
+        return f"{_prefix}{kind}-{next(_counter)}"
+
+
+@contextlib.contextmanager
+def deterministic_ids(prefix: str = ""):
+    """Within the block, ids are `<prefix><kind>-1`, `<prefix><kind>-2`, ... in creation order."""
+    global _counter, _prefix
+    saved = (_counter, _prefix)
+    _counter, _prefix = itertools.count(1), prefix
+    try:
+        yield
+    finally:
+        _counter, _prefix = saved
+
+
+def stable_id(*parts: object) -> str:
+    """A deterministic id derived from its parts (same parts, same id), for tasks and interrupts."""
+    return uuid.uuid5(uuid.NAMESPACE_OID, "\x1f".join(map(str, parts))).hex

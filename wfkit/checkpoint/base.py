@@ -1,0 +1,81 @@
+"""The checkpointer contract: what the engine stores after each superstep and how it reads it back.
+
+A checkpoint is a *delta*: the writes one superstep applied (in the order the reducers saw them), not a copy
+of the whole state. The engine rebuilds a state by replaying the deltas along the parent chain (with the
+reducers of its graph), so a run of N supersteps that appends to a list costs O(N) storage, not O(N^2).
+`plan` is owned by the engine: a JSON-able description of what runs next. Savers store and return records
+verbatim; they never interpret `writes`, `plan` or `metadata`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Checkpoint:
+    """One superstep's record in a thread's history."""
+
+    id: str
+    thread_id: str
+    parent_id: str | None
+    step: int
+    source: str  # "input" | "loop" | "update" | "fork"
+    created_at: str  # ISO-8601, UTC
+    writes: list[tuple[str, str, Any]] = field(default_factory=list)  # (node, key, value) in applied order
+    plan: dict[str, Any] = field(default_factory=dict)  # engine-owned: what runs next
+    metadata: dict[str, Any] = field(default_factory=dict)
+    snapshot: dict[str, Any] | None = None  # optional full values, to bound the cost of a replay
+
+
+@dataclass
+class PendingWrite:
+    """A write made by one task of a superstep that has not finished as a whole (a failure, an interrupt),
+    kept so that resuming re-runs only the tasks that did not finish. `key` may be a state key or one of the
+    engine's own markers (interrupts, resume values, errors)."""
+
+    task_id: str
+    task_name: str
+    key: str
+    value: Any
+
+
+class BaseCheckpointSaver(abc.ABC):
+    """Stores checkpoints by thread. Implementations: `InMemorySaver`, `SqliteSaver`.
+
+    Values inside a record (state values, Send arguments, messages, pydantic models) are serialized as
+    JSON by `wfkit.checkpoint.serde`; only known types are revived. A graph compiled with a saver calls
+    `register_types` with the pydantic models its schema declares, so that those may be revived too.
+    """
+
+    @abc.abstractmethod
+    def register_types(self, types: Iterable[type]) -> None:
+        """Allow these classes (pydantic models, dataclasses) to be revived from storage."""
+
+    @abc.abstractmethod
+    def put(self, checkpoint: Checkpoint) -> None:
+        """Store one checkpoint atomically (all or nothing)."""
+
+    @abc.abstractmethod
+    def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
+        """The named checkpoint of the thread, or its latest one when `checkpoint_id` is None."""
+
+    @abc.abstractmethod
+    def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
+        """The thread's checkpoints, newest first (by the order they were put), optionally only those put
+        before the checkpoint `before`, at most `limit` of them."""
+
+    @abc.abstractmethod
+    def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
+        """Store pending writes made on top of checkpoint `checkpoint_id` (atomically, appended)."""
+
+    @abc.abstractmethod
+    def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
+        """The pending writes stored on top of that checkpoint, in the order they were put."""
+
+    @abc.abstractmethod
+    def delete_thread(self, thread_id: str) -> None:
+        """Forget every checkpoint and pending write of the thread."""

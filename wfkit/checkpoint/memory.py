@@ -1,0 +1,116 @@
+"""`InMemorySaver`: checkpoints kept in this process, each stored as one compact JSON string.
+
+Storing text rather than the objects themselves does two jobs: what was put cannot be changed by user code
+that keeps mutating its state afterwards (and what is returned is a fresh copy every time), and the memory
+a history holds is what its JSON weighs: per checkpoint, one string for the record and one for its id (the
+key of an insertion-ordered dict, which is both the index and the order), with no Python objects per
+record. Every operation holds one lock, so threads may share a saver.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Iterator
+
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.checkpoint.serde import JsonSerde
+from wfkit.errors import CheckpointError
+
+
+class _Thread:
+    """One thread's history: checkpoint id → record, in put order; checkpoint id → its pending writes."""
+
+    __slots__ = ("records", "writes")
+
+    def __init__(self) -> None:
+        self.records: dict[str, str] = {}
+        self.writes: dict[str, list[str]] = {}
+
+
+class InMemorySaver(BaseCheckpointSaver):
+    """Checkpoints in memory, gone when the process ends; use `SqliteSaver` to keep them."""
+
+    def __init__(self, *, serde: JsonSerde | None = None) -> None:
+        self.serde = serde or JsonSerde()
+        self._threads: dict[str, _Thread] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        with self._lock:
+            count = sum(len(t.records) for t in self._threads.values())
+            return f"InMemorySaver(threads={len(self._threads)}, checkpoints={count})"
+
+    def register_types(self, types: Iterable[type]) -> None:
+        self.serde.register_types(types)
+
+    def put(self, checkpoint: Checkpoint) -> None:
+        text = self.serde.dumps_checkpoint(checkpoint)  # encode first: a failure leaves nothing behind
+        with self._lock:
+            thread = self._threads.get(checkpoint.thread_id)
+            if thread is None:
+                thread = self._threads[checkpoint.thread_id] = _Thread()
+            if checkpoint.id in thread.records:
+                raise CheckpointError(_duplicate_message(checkpoint))
+            thread.records[checkpoint.id] = text
+
+    def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
+        with self._lock:
+            thread = self._threads.get(thread_id)
+            if thread is None or not thread.records:
+                return None
+            if checkpoint_id is None:
+                checkpoint_id = next(reversed(thread.records))
+            text = thread.records.get(checkpoint_id)
+        if text is None:
+            return None
+        return self.serde.loads_checkpoint(text, thread_id, checkpoint_id)  # decoded outside the lock
+
+    def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
+        _check_limit(limit)
+        with self._lock:
+            thread = self._threads.get(thread_id)
+            records = thread.records if thread is not None else {}
+            newest_first = reversed(records)
+            if before is not None:
+                if before not in records:
+                    raise CheckpointError(_unknown_message(thread_id, before, "list(before=...)"))
+                for checkpoint_id in newest_first:  # skip down to `before`, which is not listed itself
+                    if checkpoint_id == before:
+                        break
+            found = [(i, records[i]) for i in itertools.islice(newest_first, limit)]
+        return (self.serde.loads_checkpoint(text, thread_id, i) for i, text in found)
+
+    def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
+        context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
+        texts = [self.serde.dumps_write(w, context=context) for w in writes]  # all encoded before any is kept
+        with self._lock:
+            thread = self._threads.get(thread_id)
+            if thread is None or checkpoint_id not in thread.records:
+                raise CheckpointError(_unknown_message(thread_id, checkpoint_id, "put_writes"))
+            thread.writes.setdefault(checkpoint_id, []).extend(texts)
+
+    def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
+        with self._lock:
+            thread = self._threads.get(thread_id)
+            texts = list(thread.writes.get(checkpoint_id, ())) if thread is not None else []
+        return [self.serde.loads_write(t, thread_id, checkpoint_id) for t in texts]
+
+    def delete_thread(self, thread_id: str) -> None:
+        with self._lock:
+            self._threads.pop(thread_id, None)
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        raise ValueError(f"list(limit=...) must be None or an int >= 0, got {limit!r}")
+
+
+def _duplicate_message(cp: Checkpoint) -> str:
+    return (f"checkpoint `{cp.id}` already exists in thread `{cp.thread_id}`; checkpoints are never "
+            f"overwritten — give the new one a fresh id (`wfkit._ids.new_id('checkpoint')`)")
+
+
+def _unknown_message(thread_id: str, checkpoint_id: str, call: str) -> str:
+    return (f"{call}: thread `{thread_id}` has no checkpoint `{checkpoint_id}`; "
+            f"put the checkpoint first, or check the id (see `list(thread_id)`)")

@@ -1,0 +1,415 @@
+"""JSON serialization of checkpoint values, safe to read back from storage that someone may have edited.
+
+`JsonSerde` turns values into JSON text and back. Plain JSON types stay plain; everything else becomes a
+small tagged object `{"__wf__": <tag>, ...}`: tuples, sets, frozensets, bytes, dicts whose keys are not all
+strings (or that hold a `"__wf__"` key themselves, which is how user data that looks like a tag stays
+data), datetimes, dates, UUIDs, non-finite floats, wfkit messages, pydantic models, dataclasses and enum
+members. Reading back never imports a module or looks up a callable by a name found in storage: objects are
+revived only through an allow-list filled by `register_types` (keyed by `module.qualname`); an object
+whose class is not on it comes back as a plain dict of its fields, with a warning that says how to
+register it. An unknown or malformed tag raises `UnsafePayloadError`. Before any text is produced, every
+string and bytes value is scrubbed of the `ANTHROPIC_API_KEY` value, so the key never reaches storage.
+
+Subclasses of str/int/float that are not enums (a `numpy.float64`, say) are stored as their plain value;
+other objects, including subclasses of containers (a namedtuple, a `defaultdict`), are refused with a
+`CheckpointError` naming where they sit, because reviving them as their base type would silently change
+how they behave. Pydantic private attributes and `model_fields_set` are not stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import datetime as dt
+import enum
+import json
+import math
+import os
+import sys
+import uuid
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from wfkit.checkpoint.base import Checkpoint, PendingWrite
+from wfkit.errors import CheckpointError, UnsafePayloadError
+
+TAG = "__wf__"
+REDACTED = "[redacted]"
+_SECRET_ENV = "ANTHROPIC_API_KEY"
+_MIN_SECRET_LEN = 8  # shorter values would redact innocent text; real keys are ~100 characters
+_SUPPORTED = ("None, bool, int, float, str, list, dict, tuple, set, frozenset, bytes, datetime, date, UUID, "
+              "a wfkit message, a pydantic model, a dataclass or an Enum member")
+
+
+def _name_of(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _secret() -> str | None:
+    # Read at every dump: a notebook may set the key after wfkit was imported.
+    value = os.environ.get(_SECRET_ENV)
+    return value if value and len(value) >= _MIN_SECRET_LEN else None
+
+
+class _Unencodable(Exception):
+    """Internal: a value the encoder cannot hold; `path` collects where it sits on the way out."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+        self.path: list[str] = []
+
+
+
+class JsonSerde:
+    """Values to JSON text and back; only classes passed to `register_types` are ever revived."""
+
+    def __init__(self, types: Iterable[type] = ()) -> None:
+        self._types: dict[str, type] = {}
+        self.register_types(types)
+
+    def register_types(self, types: Iterable[type]) -> None:
+        """Allow these pydantic models, dataclasses and Enum classes to be revived from storage.
+
+        A class registered again under the same `module.qualname` replaces the old one: re-running a notebook
+        cell that defines the class must not leave the stale definition on the allow-list.
+        """
+        for cls in types:
+            if not isinstance(cls, type) or not (issubclass(cls, (BaseModel, enum.Enum))
+                                                 or dataclasses.is_dataclass(cls)):
+                raise TypeError(f"register_types: `{cls!r}` is not a pydantic model, dataclass or Enum class; "
+                                f"only those are registered (builtins, datetimes, UUIDs and wfkit messages "
+                                f"need no registering)")
+            self._types[_name_of(cls)] = cls
+
+    @property
+    def registered(self) -> dict[str, type]:
+        """The allow-list: `module.qualname` → class (a copy)."""
+        return dict(self._types)
+
+    # ---- writing -------------------------------------------------------------------------------------
+
+    def dumps(self, value: Any) -> str:
+        """JSON text for `value`; `CheckpointError` naming where an unsupported value sits."""
+        return _dump_text(self.encode(value, context="cannot store a value", root="`value`"))
+
+    def encode(self, value: Any, *, context: str, root: str, note: str = "") -> Any:
+        """A JSON-able tree for `value`, with the `ANTHROPIC_API_KEY` value redacted from every string.
+        An unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`."""
+        try:
+            return self._enc(value, _secret())
+        except _Unencodable as e:
+            cls = type(e.value)
+            where = f"{root}{''.join(reversed(e.path))}{note}"
+            raise CheckpointError(f"{context}: {where} is a `{cls.__module__}.{cls.__qualname__}`, which a JSON "
+                                  f"checkpoint cannot hold; convert it to one of: {_SUPPORTED} (register "
+                                  f"pydantic models, dataclasses and Enums with `register_types` to get them "
+                                  f"back as themselves)") from None
+        except RecursionError:
+            raise CheckpointError(f"{context}: {root}{note} refers to itself or is nested deeper than "
+                                  f"{sys.getrecursionlimit()} levels; store a flatter copy") from None
+
+    def _enc(self, v: Any, secret: str | None) -> Any:
+        t = type(v)
+        if t is str:
+            return v.replace(secret, REDACTED) if secret and secret in v else v
+        if v is None or t is bool or t is int:
+            return v
+        if t is float:
+            # JSON has no NaN/Infinity; a tag keeps the text strict JSON (other readers, SQLite json_*).
+            return v if math.isfinite(v) else {TAG: "float", "v": repr(v)}
+        if t is list:
+            return self._enc_items(v, secret)
+        if t is dict:
+            if TAG not in v and all(type(k) is str for k in v):
+                out = {}
+                for k, x in v.items():
+                    try:
+                        out[self._enc(k, secret)] = self._enc(x, secret)
+                    except _Unencodable as e:
+                        e.path.append(f"[{k!r}]")
+                        raise
+                return out
+            # Keys that are not strings, or user data that looks like a tag: stored as escaped pairs.
+            pairs = []
+            for k, x in v.items():
+                try:
+                    pairs.append([self._enc(k, secret), self._enc(x, secret)])
+                except _Unencodable as e:
+                    e.path.append(f"[{k!r}]")
+                    raise
+            return {TAG: "dict", "v": pairs}
+        if t is tuple:
+            return {TAG: "tuple", "v": self._enc_items(v, secret)}
+        if t is set or t is frozenset:
+            items = self._enc_items(v, secret)
+            items.sort(key=_dump_text)  # set order varies between runs; stored text should not
+            return {TAG: t.__name__, "v": items}
+        if t is bytes:
+            if secret and secret.encode() in v:
+                v = v.replace(secret.encode(), REDACTED.encode())
+            return {TAG: "bytes", "v": base64.b64encode(v).decode("ascii")}
+        if t is dt.datetime:
+            return {TAG: "datetime", "v": v.isoformat()}
+        if t is dt.date:
+            return {TAG: "date", "v": v.isoformat()}
+        if t is uuid.UUID:
+            return {TAG: "uuid", "v": v.hex}
+        return self._enc_object(v, secret)
+
+    def _enc_items(self, items: Iterable[Any], secret: str | None) -> list[Any]:
+        out: list[Any] = []
+        try:
+            for x in items:
+                out.append(self._enc(x, secret))
+        except _Unencodable as e:
+            e.path.append(f"[{len(out)}]")
+            raise
+        return out
+
+    def _enc_object(self, v: Any, secret: str | None) -> Any:
+        # Enum first: an IntEnum/StrEnum member is also an int/str and must not decay into one.
+        if isinstance(v, enum.Enum):
+            return {TAG: "enum", "cls": _name_of(type(v)), "v": self._enc_field("value", v.value, secret)}
+        messages = sys.modules.get("wfkit.messages")  # an instance of a message implies its module is loaded
+        if messages is not None and isinstance(v, messages.BaseMessage):
+            return {TAG: "msg", "v": self._enc(v.to_dict(), secret)}
+        if isinstance(v, BaseModel):
+            fields = dict.fromkeys(type(v).model_fields)
+            values = {name: getattr(v, name) for name in fields}
+            values.update(v.model_extra or {})
+            return self._enc_obj_fields(v, values, secret)
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            values = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
+            return self._enc_obj_fields(v, values, secret)
+        for base, plain in _PLAIN_VALUE.items():  # e.g. numpy.float64: keep the value, not the subclass
+            if isinstance(v, base):
+                return self._enc(plain(v), secret)
+        raise _Unencodable(v)
+
+    def _enc_obj_fields(self, v: Any, values: dict[str, Any], secret: str | None) -> dict[str, Any]:
+        return {TAG: "obj", "cls": _name_of(type(v)),
+                "v": {name: self._enc_field(name, x, secret) for name, x in values.items()}}
+
+    def _enc_field(self, name: str, x: Any, secret: str | None) -> Any:
+        try:
+            return self._enc(x, secret)
+        except _Unencodable as e:
+            e.path.append(f".{name}")
+            raise
+
+    # ---- records: one JSON array per checkpoint / pending write, short to keep memory honest ----------
+
+    def dumps_checkpoint(self, cp: Checkpoint) -> str:
+        """`[1, parent_id, step, source, created_at, [[node, key, value]...], plan, metadata, snapshot]`: the
+        thread id and the checkpoint id are where the record is kept (a key, a column), not in it. All or
+        nothing: `CheckpointError` on the first value that cannot be stored."""
+        context = f"cannot store checkpoint `{cp.id}` of thread `{cp.thread_id}`"
+        _check_ids(context, {"thread_id": cp.thread_id, "id": cp.id})
+        writes = []
+        for i, write in enumerate(cp.writes):
+            if not (isinstance(write, (tuple, list)) and len(write) == 3 and isinstance(write[0], str)
+                    and isinstance(write[1], str)):
+                raise CheckpointError(f"{context}: writes[{i}] is {write!r}; each write must be a "
+                                      f"(node, key, value) tuple with str node and key")
+            node, key, value = write
+            writes.append([*self.encode([node, key], context=context, root=f"writes[{i}]"),
+                           self.encode(value, context=context, root=f"`{key}`", note=f" (written by node `{node}`)")])
+        head = self.encode([_RECORD_VERSION, cp.parent_id, cp.step, cp.source, cp.created_at],
+                           context=context, root="the checkpoint's header")
+        tail = [self.encode(getattr(cp, name), context=context, root=f"`{name}`")
+                for name in ("plan", "metadata", "snapshot")]
+        return _dump_text([*head, writes, *tail])
+
+    def loads_checkpoint(self, text: str, thread_id: str, checkpoint_id: str) -> Checkpoint:
+        """The checkpoint stored as `text` under that thread and id; `CheckpointError` names a bad record."""
+        try:
+            rec = self.loads(text)
+        except CheckpointError as e:
+            raise type(e)(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: {e}") from None
+        if not (isinstance(rec, list) and len(rec) == 9 and rec[0] == _RECORD_VERSION
+                and all(_fits(x, kinds) for x, kinds in zip(rec[1:], _CHECKPOINT_FIELDS))
+                and all(isinstance(w, list) and len(w) == 3 and isinstance(w[0], str) and isinstance(w[1], str)
+                        for w in rec[5])):
+            raise CheckpointError(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: the stored record is "
+                                  f"malformed ({text[:200]!r}); the row was damaged or edited outside wfkit")
+        _, parent_id, step, source, created_at, writes, plan, metadata, snapshot = rec
+        return Checkpoint(id=checkpoint_id, thread_id=thread_id, parent_id=parent_id, step=step, source=source,
+                          created_at=created_at, writes=[tuple(w) for w in writes], plan=plan,
+                          metadata=metadata, snapshot=snapshot)
+
+    def dumps_write(self, write: PendingWrite, *, context: str) -> str:
+        """`[task_id, task_name, key, value]`; `CheckpointError` (after `context`) for a value it cannot hold."""
+        _check_ids(context, {"task_id": write.task_id, "task_name": write.task_name, "key": write.key})
+        value = self.encode(write.value, context=context, root=f"`{write.key}`",
+                            note=f" (written by task `{write.task_name}`)")
+        return _dump_text([*self.encode([write.task_id, write.task_name, write.key], context=context,
+                                        root="the write's header"), value])
+
+    def loads_write(self, text: str, thread_id: str, checkpoint_id: str) -> PendingWrite:
+        """A pending write stored as `text` on that checkpoint; `CheckpointError` names a bad record."""
+        where = f"a pending write on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
+        try:
+            rec = self.loads(text)
+        except CheckpointError as e:
+            raise type(e)(f"{where}: {e}") from None
+        if not (isinstance(rec, list) and len(rec) == 4 and all(isinstance(x, str) for x in rec[:3])):
+            raise CheckpointError(f"{where}: the stored record is malformed ({text[:200]!r}); the row was "
+                                  f"damaged or edited outside wfkit")
+        return PendingWrite(task_id=rec[0], task_name=rec[1], key=rec[2], value=rec[3])
+
+    # ---- reading -------------------------------------------------------------------------------------
+
+    def loads(self, text: str | bytes) -> Any:
+        """The value stored as `text`. Raises `UnsafePayloadError` for an unknown or malformed tag and
+        `CheckpointError` for text that is not JSON; never imports or calls anything named in `text`."""
+        try:
+            return json.loads(text, object_hook=self._revive)
+        except json.JSONDecodeError as e:
+            raise CheckpointError(f"stored data is not valid JSON ({e}); the row was damaged or edited "
+                                  f"outside wfkit — delete the thread or restore the file") from None
+        except RecursionError:
+            raise CheckpointError("stored data is nested too deeply to read; the row was damaged or "
+                                  "edited outside wfkit") from None
+
+    def _revive(self, d: dict[str, Any]) -> Any:
+        if TAG not in d:
+            return d
+        tag = d[TAG]
+        reviver = _REVIVERS.get(tag) if isinstance(tag, str) else None
+        if reviver is None:
+            raise UnsafePayloadError(f"unknown tag `{tag!r}` in stored data; known tags: "
+                                     f"{', '.join(f'`{t}`' for t in _REVIVERS)}. Nothing was imported or run; "
+                                     f"the row was damaged or edited outside wfkit")
+        keys, kind = _SHAPES[tag]
+        if d.keys() != keys or not isinstance(d["v"], kind) or ("cls" in d and not isinstance(d["cls"], str)):
+            raise _malformed(tag, f"expected the keys {sorted(keys)} with `v` a {kind.__name__}, got {d!r}")
+        try:
+            return reviver(self, d)
+        except CheckpointError:
+            raise
+        except (ValueError, TypeError, binascii.Error, AttributeError) as e:
+            raise _malformed(tag, f"{type(e).__name__}: {e}") from None
+
+    def _revive_obj(self, d: dict[str, Any]) -> Any:
+        name, values = d["cls"], d["v"]
+        cls = self._types.get(name)
+        if cls is None:
+            _warn_unregistered(name, "a plain dict of its fields")
+            return values
+        if isinstance(cls, type) and issubclass(cls, enum.Enum):
+            raise _malformed("obj", f"`{name}` is registered as an Enum, not a model or dataclass")
+        try:
+            if issubclass(cls, BaseModel):
+                return cls.model_validate({_validation_key(cls, k): x for k, x in values.items()})
+            later = {f.name for f in dataclasses.fields(cls) if not f.init}
+            obj = cls(**{k: x for k, x in values.items() if k not in later})
+        except (ValueError, TypeError) as e:  # pydantic's ValidationError is a ValueError
+            raise CheckpointError(f"stored `{name}` does not fit the registered class any more "
+                                  f"({type(e).__name__}: {e}); was the class changed since it was stored? "
+                                  f"Restore the old definition or start a new thread") from None
+        for k, x in values.items():  # fields with init=False are not constructor arguments
+            if k in later:
+                object.__setattr__(obj, k, x)
+        return obj
+
+    def _revive_enum(self, d: dict[str, Any]) -> Any:
+        name, value = d["cls"], d["v"]
+        cls = self._types.get(name)
+        if cls is None:
+            _warn_unregistered(name, "its plain value")
+            return value
+        if not issubclass(cls, enum.Enum):
+            raise _malformed("enum", f"`{name}` is registered, but it is not an Enum")
+        return cls(value)
+
+
+def _revive_message(serde: JsonSerde, d: dict[str, Any]) -> Any:
+    from wfkit import messages  # lazy: a fixed module of ours, never a name read from storage
+
+    return messages.message_from_dict(d["v"])
+
+
+def _revive_dict(serde: JsonSerde, d: dict[str, Any]) -> dict[Any, Any]:
+    if not all(isinstance(p, list) and len(p) == 2 for p in d["v"]):
+        raise ValueError("every item of `v` must be a [key, value] pair")
+    return {k: x for k, x in d["v"]}
+
+
+def _revive_float(serde: JsonSerde, d: dict[str, Any]) -> float:
+    if d["v"] not in ("nan", "inf", "-inf"):
+        raise ValueError(f"`v` must be one of 'nan', 'inf', '-inf', got {d['v']!r}")
+    return float(d["v"])
+
+
+# Exact-type copies of a subclass's value (these never call an overridden __str__/__int__/__float__).
+_PLAIN_VALUE = {str: str.__str__, int: int.__int__, float: float.__float__}
+_PLAIN = frozenset({TAG, "v"})
+_NAMED = frozenset({TAG, "cls", "v"})
+_SHAPES: dict[str, tuple[frozenset[str], type]] = {
+    "tuple": (_PLAIN, list), "set": (_PLAIN, list), "frozenset": (_PLAIN, list), "dict": (_PLAIN, list),
+    "bytes": (_PLAIN, str), "datetime": (_PLAIN, str), "date": (_PLAIN, str), "uuid": (_PLAIN, str),
+    "float": (_PLAIN, str), "msg": (_PLAIN, dict), "obj": (_NAMED, dict), "enum": (_NAMED, object),
+}
+_REVIVERS = {
+    "tuple": lambda s, d: tuple(d["v"]),
+    "set": lambda s, d: set(d["v"]),
+    "frozenset": lambda s, d: frozenset(d["v"]),
+    "dict": _revive_dict,
+    "bytes": lambda s, d: base64.b64decode(d["v"], validate=True),
+    "datetime": lambda s, d: dt.datetime.fromisoformat(d["v"]),
+    "date": lambda s, d: dt.date.fromisoformat(d["v"]),
+    "uuid": lambda s, d: uuid.UUID(hex=d["v"]),
+    "float": _revive_float,
+    "msg": _revive_message,
+    "obj": JsonSerde._revive_obj,
+    "enum": JsonSerde._revive_enum,
+}
+
+
+_RECORD_VERSION = 1
+_NONE = type(None)
+# Types of a checkpoint record's fields after the version: parent_id, step, source, created_at, writes, plan,
+# metadata, snapshot.
+_CHECKPOINT_FIELDS = ((str, _NONE), (int,), (str,), (str,), (list,), (dict,), (dict,), (dict, _NONE))
+
+
+def _fits(x: Any, kinds: tuple[type, ...]) -> bool:
+    return isinstance(x, kinds) and not isinstance(x, bool)
+
+
+def _check_ids(context: str, ids: dict[str, Any]) -> None:
+    for field, value in ids.items():
+        if not isinstance(value, str) or not value:
+            raise CheckpointError(f"{context}: `{field}` must be a non-empty str, got {value!r}")
+
+
+def _dump_text(tree: Any) -> str:
+    # Compact separators: an in-memory history holds thousands of these strings.
+    return json.dumps(tree, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _malformed(tag: str, why: str) -> UnsafePayloadError:
+    return UnsafePayloadError(f"malformed `{tag}` tag in stored data: {why}. Nothing was imported or run; "
+                              f"the row was damaged or edited outside wfkit")
+
+
+def _warn_unregistered(name: str, returned_as: str) -> None:
+    short = name.rsplit(".", 1)[-1]
+    warnings.warn(f"stored data holds a `{name}`, which is not registered, so it is returned as {returned_as}; "
+                  f"to revive it as `{short}`, pass the class to the checkpointer's "
+                  f"`register_types([{short}])` (a graph registers its state schema's models itself)",
+                  UserWarning, stacklevel=2)
+
+
+def _validation_key(cls: type[BaseModel], name: str) -> str:
+    # Fields are stored by name; a field with a plain string alias must be given by that alias to validate.
+    info = cls.model_fields.get(name)
+    if info is None:
+        return name  # an extra field of a model with extra="allow"
+    alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+    return alias or name

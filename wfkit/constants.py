@@ -1,0 +1,6 @@
+"""Names with a fixed meaning in every graph."""
+
+START = "__start__"
+END = "__end__"
+RESERVED_NAMES = frozenset({START, END})
+RESERVED_CHARS = ("|", ":")  # used in ids and labels; a node name may not contain them

@@ -1,0 +1,244 @@
+"""The superstep as pure functions: plan the tasks, turn a node's return into writes, apply the writes
+through the reducers, and plan what runs next.
+
+None of these run user code or touch I/O; the loop (`loop.py`) calls them around task execution. The
+order of writes is LangGraph's: tasks triggered by edges (pull tasks) sorted by node name, then tasks
+created by `Send` (push tasks) in the order they were sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfkit._ids import stable_id
+from wfkit.constants import END, START
+from wfkit.engine.spec import GraphSpec
+from wfkit.errors import GraphRecursionError, InvalidUpdateError, WfkitWarning
+from wfkit.types import Command, Send
+
+MISSING = object()
+
+
+@dataclass
+class Plan:
+    """What runs in the next superstep: pull tasks (with what triggered each), push tasks (Sends), and the
+    partial state of join barriers (sources seen so far). JSON-able through `to_json`."""
+
+    pull: dict[str, list[str]] = field(default_factory=dict)
+    push: list[tuple[str, Any]] = field(default_factory=list)
+    joins: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.pull and not self.push
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(sorted(self.pull)) + tuple(node for node, _ in self.push)
+
+    def to_json(self) -> dict:
+        return {
+            "pull": {k: list(v) for k, v in self.pull.items()},
+            "push": [[node, arg] for node, arg in self.push],
+            "joins": {str(k): list(v) for k, v in self.joins.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Plan":
+        return cls(
+            pull={k: list(v) for k, v in data.get("pull", {}).items()},
+            push=[(node, arg) for node, arg in data.get("push", [])],
+            joins={int(k): list(v) for k, v in data.get("joins", {}).items()},
+        )
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work in a superstep: a node with its input."""
+
+    id: str
+    name: str
+    kind: str  # "pull" | "push"
+    index: int
+    input: Any
+    triggers: tuple[str, ...]
+
+    @property
+    def path(self) -> tuple:
+        return ("pull", self.name) if self.kind == "pull" else ("push", self.index)
+
+
+@dataclass
+class Outcome:
+    """What a task produced: state writes, routes (next nodes and Sends), or an error / interrupts."""
+
+    task: Task
+    writes: list[tuple[str, Any]] = field(default_factory=list)
+    routes: list[tuple[Any, str]] = field(default_factory=list)  # (node name | Send, reason)
+    update: Any = None
+    error: BaseException | None = None
+    interrupts: tuple = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.interrupts
+
+
+def initial_values(spec: GraphSpec) -> dict[str, Any]:
+    """The state before any write: reducer keys start from their type's empty value (`[]`, `0`)."""
+    return {key: ch.initial() for key, ch in spec.channels.items() if ch.initial is not None}
+
+
+def input_plan(input_writes: dict[str, Any]) -> Plan:
+    """The input superstep: one push task to START carrying the (validated) input."""
+    return Plan(push=[(START, input_writes)])
+
+
+def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoint_id: str) -> list[Task]:
+    """The tasks of the next superstep, in write order: pull tasks by node name, then push tasks."""
+    tasks = []
+    for name in sorted(plan.pull):
+        node = spec.nodes[name]
+        tasks.append(Task(stable_id(checkpoint_id, "pull", name), name, "pull", 0, node.input.view(values),
+                          tuple(plan.pull[name])))
+    for index, (name, arg) in enumerate(plan.push):
+        trigger = "input" if name == START else "send"
+        tasks.append(Task(stable_id(checkpoint_id, "push", index, name), name, "push", index, arg, (trigger,)))
+    return tasks
+
+
+def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[tuple[str, Any]], list]:
+    """A node's return value as (state writes, goto destinations). Keys the state lacks are dropped with a
+    warning (LangGraph drops them silently)."""
+    goto: list = []
+    update = returned
+    if isinstance(returned, Command):
+        update, goto = returned.update, returned.goto_list()
+    if update is None:
+        return [], goto
+    if isinstance(update, dict):
+        items = list(update.items())
+    elif isinstance(update, (list, tuple)) and all(isinstance(i, tuple) and len(i) == 2 for i in update):
+        items = list(update)
+    elif hasattr(update, "model_fields_set"):
+        items = [(k, getattr(update, k)) for k in update.model_fields_set]
+    elif dataclasses.is_dataclass(update) and not isinstance(update, type):
+        items = [(f.name, getattr(update, f.name)) for f in dataclasses.fields(update)]
+    else:
+        raise InvalidUpdateError(
+            f"node `{node}` returned {type(update).__name__} `{update!r}`; a node must return a dict of state keys "
+            f"to update (e.g. {{{next(iter(spec.channels), 'key')!r}: ...}}), a Command, or None"
+        )
+    writes = []
+    for key, value in items:
+        if key in spec.channels:
+            writes.append((key, value))
+        else:
+            warnings.warn(
+                f"node `{node}` wrote to `{key}`, which is not a key of the state `{spec.state.name}`; the write is "
+                f"ignored (as LangGraph does). Add `{key}` to the state schema to keep it.",
+                WfkitWarning,
+                stacklevel=2,
+            )
+    return writes, goto
+
+
+def apply_writes(
+    spec: GraphSpec, values: dict[str, Any], outcomes: list[Outcome]
+) -> tuple[dict[str, Any], tuple[str, ...], list[tuple[str, str, Any]]]:
+    """Apply every write of a superstep, in task order, through the reducers. Returns the new state, the
+    keys updated, and the delta `(node, key, value)` as applied. Raises `InvalidUpdateError` when a key
+    without a reducer gets more than one write."""
+    delta = [(o.task.name, key, value) for o in outcomes for key, value in o.writes]
+    return replay(spec, values, delta)
+
+
+def replay(
+    spec: GraphSpec, values: dict[str, Any], delta: list[tuple[str, str, Any]]
+) -> tuple[dict[str, Any], tuple[str, ...], list[tuple[str, str, Any]]]:
+    """Apply a delta of `(node, key, value)` writes to `values` (also used to rebuild stored states)."""
+    by_key: dict[str, list[tuple[str, Any]]] = {}
+    for node, key, value in delta:
+        by_key.setdefault(key, []).append((node, value))
+    new = dict(values)
+    for key, writes in by_key.items():
+        channel = spec.channels.get(key)
+        if channel is None:
+            continue
+        if channel.reducer is None:
+            if len(writes) > 1:
+                nodes = ", ".join(f"`{n}`" for n, _ in writes)
+                raise InvalidUpdateError(
+                    f"key `{key}` received {len(writes)} writes in one superstep (from {nodes}) but has no reducer; "
+                    f"declare it as `{key}: Annotated[<type>, <reducer>]` (e.g. operator.add) to merge them, or "
+                    "let only one node write it per superstep"
+                )
+            new[key] = writes[0][1]
+        else:
+            current = new.get(key, MISSING)
+            for _, value in writes:
+                current = value if current is MISSING else channel.reducer(current, value)
+            new[key] = current
+    return new, tuple(by_key), delta
+
+
+def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
+    """What the finished superstep triggers: nodes its tasks routed to, Sends, and joins now complete."""
+    pull: dict[str, list[str]] = {}
+    push: list[tuple[str, Any]] = []
+    joins = {k: list(v) for k, v in plan.joins.items()}
+    for outcome in outcomes:
+        source = outcome.task.name
+        for dest, reason in outcome.routes:
+            if isinstance(dest, Send):
+                push.append((dest.node, dest.arg))
+            elif dest != END and dest in spec.nodes:
+                pull.setdefault(dest, []).append(f"{reason}:{source}")
+        for index in spec.joins_by_source.get(source, ()):
+            seen = joins.setdefault(index, [])
+            if source not in seen:
+                seen.append(source)
+    for index, seen in list(joins.items()):
+        join = spec.joins[index]
+        if set(join.sources) <= set(seen):
+            pull.setdefault(join.target, []).append("join:" + "+".join(join.sources))
+            del joins[index]
+    return Plan(pull=dict(sorted(pull.items())), push=push, joins=joins)
+
+
+def unknown_destinations(spec: GraphSpec, outcome: Outcome) -> list[str]:
+    return [d for d, _ in outcome.routes if isinstance(d, str) and not spec.is_destination(d)] + [
+        d.node for d, _ in outcome.routes if isinstance(d, Send) and d.node not in spec.nodes
+    ]
+
+
+def check_recursion(step: int, limit: int) -> None:
+    """Superstep `step` (the input superstep is -1) may run only while fewer than `limit` have run."""
+    if step + 1 >= limit:
+        raise GraphRecursionError(
+            f"recursion limit of {limit} supersteps reached without reaching END; if the graph really needs "
+            f"more steps, raise it with config={{'recursion_limit': {max(limit * 2, 50)}}} (and check for a loop "
+            "whose exit condition never holds)"
+        )
+
+
+def stalled_joins(spec: GraphSpec, plan: Plan) -> list[str]:
+    """Joins that saw some of their sources when the run ended: they can never fire now."""
+    out = []
+    for index, seen in plan.joins.items():
+        join = spec.joins[index]
+        missing = [s for s in join.sources if s not in seen]
+        out.append(
+            f"the join add_edge({list(join.sources)!r}, {join.target!r}) never fired: it saw "
+            f"{', '.join(f'`{s}`' for s in seen)} but not {', '.join(f'`{s}`' for s in missing)} before the run ended"
+        )
+    return out
+
+
+def output_values(spec: GraphSpec, values: dict[str, Any]) -> Any:
+    if spec.output_key is not None:  # the functional API: the entrypoint's return value itself
+        return values.get(spec.output_key)
+    keys = spec.output.channels if spec.output is not spec.state else spec.channels
+    return {k: values[k] for k in keys if k in values}

@@ -1,0 +1,87 @@
+"""What code running inside a node can reach: its task, the stream writer, interrupts, the model hook.
+
+The current task travels in a context variable, set by the executor around each node call (in the worker
+thread for sync nodes, in the asyncio task for async ones), so parallel nodes never see each other's.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfkit.errors import GraphInterrupt
+from wfkit.types import Interrupt
+
+_current: contextvars.ContextVar["TaskContext | None"] = contextvars.ContextVar("wfkit_task", default=None)
+
+
+@dataclass
+class TaskContext:
+    """Per-task facilities: emit custom values and message chunks, pause with `interrupt()`."""
+
+    node: str
+    step: int
+    task_id: str
+    emit: Callable[[Any], None]  # the loop's event emitter (thread-safe)
+    stream_messages: bool = False
+    resume_values: list = field(default_factory=list)
+    interrupt_count: int = 0
+    config: dict = field(default_factory=dict)
+    extras: dict = field(default_factory=dict)  # room for the functional API (task futures, previous)
+
+    def write_custom(self, value: Any) -> None:
+        from wfkit.engine.events import CustomWrite
+
+        self.emit(CustomWrite(self.step, self.node, value))
+
+    def emit_message_chunk(self, chunk: Any, metadata: dict | None = None) -> None:
+        from wfkit.engine.events import MessageChunk
+
+        meta = {"langgraph_node": self.node, "langgraph_step": self.step, "node": self.node, "step": self.step}
+        meta.update(metadata or {})
+        self.emit(MessageChunk(self.step, chunk, meta))
+
+
+def current_task() -> TaskContext | None:
+    """The task this code runs in, or None outside a graph run."""
+    return _current.get()
+
+
+def set_current(ctx: TaskContext | None) -> contextvars.Token:
+    return _current.set(ctx)
+
+
+def reset_current(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def get_stream_writer() -> Callable[[Any], None]:
+    """Inside a node or task: a function whose arguments stream out in mode "custom" (a no-op outside)."""
+    ctx = _current.get()
+    if ctx is None:
+        return lambda value: None
+    return ctx.write_custom
+
+
+def get_config() -> dict:
+    """Inside a node: the run's config."""
+    ctx = _current.get()
+    if ctx is None:
+        raise RuntimeError("get_config() was called outside a running graph; call it from inside a node")
+    return ctx.config
+
+
+def interrupt(value: Any) -> Any:
+    """Pause the run and surface `value` to the caller; on resume, return the value given with
+    `Command(resume=...)`. The node runs again from its start, and its n-th `interrupt()` call returns the
+    n-th resume value."""
+    ctx = _current.get()
+    if ctx is None:
+        raise RuntimeError("interrupt() was called outside a running graph; call it from inside a node")
+    index = ctx.interrupt_count
+    ctx.interrupt_count += 1
+    if index < len(ctx.resume_values):
+        return ctx.resume_values[index]
+    raise GraphInterrupt([Interrupt(value=value, id=ctx.task_id)])

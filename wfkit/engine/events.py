@@ -1,0 +1,82 @@
+"""What the loop tells its listeners, as plain dataclasses.
+
+Streams turn these into chunks, the stepping API into records, the widgets into pictures. A listener is
+any callable taking one event; it may be called from a worker thread (custom writes, message chunks), so
+listeners that touch an event loop must hand the event over thread-safely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    step: int
+
+
+@dataclass(frozen=True)
+class StepPlanned(Event):
+    """The tasks of superstep `step` are known and about to start."""
+
+    tasks: tuple  # tuple[Task, ...]
+
+
+@dataclass(frozen=True)
+class TaskStarted(Event):
+    task: Any
+
+
+@dataclass(frozen=True)
+class TaskFinished(Event):
+    """A task ended: with `writes` and `routes`, or with `error`, or paused with `interrupts`."""
+
+    task: Any
+    writes: tuple = ()
+    routes: tuple = ()
+    error: BaseException | None = None
+    interrupts: tuple = ()
+    update: Any = None  # what the node returned, for the "updates" stream
+    cached: bool = False  # True when the result was reused from pending writes
+
+
+@dataclass(frozen=True)
+class StepApplied(Event):
+    """All writes of the superstep went through the reducers: `values` is the new state."""
+
+    values: dict
+    updated: tuple
+    writes: tuple  # ((node, key, value), ...) in applied order
+    next: tuple  # names of the tasks planned for the next superstep
+    checkpoint: dict | None = None  # config of the checkpoint written, if any
+
+
+@dataclass(frozen=True)
+class Interrupted(Event):
+    """The run paused: by `interrupt()` in nodes, or at a breakpoint (`interrupt_before`/`after`)."""
+
+    interrupts: tuple
+    reason: str = "interrupt"  # "interrupt" | "before" | "after" | "breakpoint"
+    nodes: tuple = ()
+
+
+@dataclass(frozen=True)
+class CustomWrite(Event):
+    """A value passed to the function from `get_stream_writer()`."""
+
+    node: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class MessageChunk(Event):
+    """A piece of model output streamed while a node runs."""
+
+    chunk: Any
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunFinished(Event):
+    values: dict

@@ -1,0 +1,288 @@
+"""The thin loop: one superstep per `tick()`, built from the pure functions in `algo`.
+
+`Loop.setup()` decides where a run starts (new input, a resume, a continue after a breakpoint, a replay or
+fork from an earlier checkpoint); `tick()` plans the tasks, runs them, applies their writes and plans the
+next superstep, emitting events all along. `invoke`, `stream` and the stepping API all drive this loop.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfkit._ids import new_id
+from wfkit.constants import START
+from wfkit.engine import algo
+from wfkit.engine.algo import Outcome, Plan, Task
+from wfkit.engine.events import Interrupted, RunFinished, StepApplied, StepPlanned
+from wfkit.engine.persist import History, outcome_from_stored
+from wfkit.engine.runner import Runner
+from wfkit.engine.spec import GraphSpec
+from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
+from wfkit.types import Command, Interrupt
+
+
+@dataclass
+class RunOptions:
+    """Everything a run needs besides the graph, as a typed object (not string keys of a config dict)."""
+
+    config: dict = field(default_factory=dict)
+    recursion_limit: int = 25
+    thread_id: str | None = None
+    checkpoint_id: str | None = None
+    interrupt_before: frozenset = frozenset()
+    interrupt_after: frozenset = frozenset()
+    stream_messages: bool = False
+    inline_sync: bool = False
+    max_concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What one superstep did: its tasks, each task's writes, the state after, and any interrupts."""
+
+    step: int
+    tasks: tuple[Task, ...]
+    writes: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]  # ((task name, ((key, value), ...)), ...)
+    values: dict
+    updated: tuple[str, ...]
+    next: tuple[str, ...]
+    interrupts: tuple[Interrupt, ...] = ()
+    checkpoint_id: str | None = None
+    parent_checkpoint_id: str | None = None
+
+    def writes_of(self, name: str) -> dict[str, Any]:
+        """The writes of the task(s) named `name`, merged into one dict (last write of a key wins)."""
+        out: dict[str, Any] = {}
+        for task_name, writes in self.writes:
+            if task_name == name:
+                out.update(dict(writes))
+        return out
+
+
+class Loop:
+    """Drives one run of a graph, a superstep at a time."""
+
+    def __init__(self, spec: GraphSpec, options: RunOptions, history: History | None = None,
+                 listeners: list[Callable] | None = None, extras: dict | None = None):
+        self.spec = spec
+        self.options = options
+        self.history = history
+        self.listeners = list(listeners or [])
+        self.values: dict = {}
+        self.plan = Plan()
+        self.step = -2
+        self.checkpoint_id: str | None = None
+        self.parent_id: str | None = None
+        self.status = "new"  # new | ready | interrupted | done
+        self.interrupts: tuple[Interrupt, ...] = ()
+        self.breakpoint_nodes: tuple[str, ...] = ()
+        self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
+        self._resume: dict[str, list] = {}
+        self._skip_before = False
+        self.runner = Runner(spec, self.emit, config=options.config, inline_sync=options.inline_sync,
+                             stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
+                             extras=dict(extras or {}, loop=self))
+
+    # -- events --------------------------------------------------------------------------------------
+    def emit(self, event: Any) -> None:
+        for listener in self.listeners:
+            listener(event)
+
+    # -- where to start ------------------------------------------------------------------------------
+    def setup(self, input: Any) -> None:
+        checkpoint = None
+        if self.history is not None:
+            checkpoint = self.history.get(self.options.checkpoint_id)
+            if self.options.checkpoint_id and checkpoint is None:
+                raise CheckpointError(
+                    f"thread `{self.options.thread_id}` has no checkpoint `{self.options.checkpoint_id}`; "
+                    "pick one from get_state_history(config)"
+                )
+        if isinstance(input, Command) or input is None:
+            if checkpoint is None:
+                if input is None:
+                    raise EmptyInputError(
+                        "received no input and there is nothing to resume: pass the graph's input, e.g. "
+                        f"invoke({{{next(iter(self.spec.input.channels), 'key')!r}: ...}})"
+                        + ("" if self.history else " (resuming needs compile(checkpointer=...) and a thread_id)")
+                    )
+                raise InvalidResumeError(
+                    "Command(resume=...) needs a paused run to resume, but "
+                    + (f"thread `{self.options.thread_id}` has no checkpoint" if self.history else
+                       "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
+                )
+            self.load(checkpoint)
+            if isinstance(input, Command):
+                if input.resume is not None:
+                    self.apply_resume(input.resume)
+                if input.update is not None or input.goto_list():
+                    self.update_plan_from_command(input)
+            self._skip_before = True
+            return
+        writes = self.spec.input.validate_input(input)
+        for key in list(writes):
+            if key not in self.spec.channels:
+                warnings.warn(f"the input has key `{key}`, which is not a key of the state "
+                              f"`{self.spec.state.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=4)
+                del writes[key]
+        if checkpoint is not None:
+            self.values = self.history.values_at(checkpoint)
+            self.step, self.parent_id = checkpoint.step + 1, checkpoint.id
+        else:
+            self.values, self.step = algo.initial_values(self.spec), -1
+        self.plan = algo.input_plan(writes)
+        self._commit([], "input")
+
+    def load(self, checkpoint) -> None:
+        """Continue from a stored checkpoint (with its pending writes)."""
+        self.values = self.history.values_at(checkpoint)
+        self.plan = Plan.from_json(checkpoint.plan)
+        self.step, self.checkpoint_id, self.parent_id = checkpoint.step, checkpoint.id, checkpoint.parent_id
+        self._stored, self._resume, pending, _ = self.history.pending(checkpoint.id)
+        self.interrupts = tuple(i for group in pending.values() for i in group)
+        self._pending_interrupts = pending
+        self.status = "ready"
+
+    def apply_resume(self, resume: Any) -> None:
+        pending = getattr(self, "_pending_interrupts", {})
+        if not pending:
+            raise InvalidResumeError(
+                f"Command(resume=...) was given but thread `{self.options.thread_id}` has no pending interrupt; "
+                "continue a run stopped at a breakpoint with invoke(None, config)"
+            )
+        by_id = {i.id: task_id for task_id, group in pending.items() for i in group}
+        if isinstance(resume, dict) and resume and all(k in by_id for k in resume):
+            answers = {by_id[k]: v for k, v in resume.items()}
+        elif len(pending) == 1 and not (isinstance(resume, dict) and resume and set(resume) & _looks_like_ids(resume)):
+            answers = {next(iter(pending)): resume}
+        else:
+            listing = ", ".join(f"`{i.id}`" for group in pending.values() for i in group)
+            raise InvalidResumeError(
+                f"{len(pending)} interrupts are pending ({listing}); resume them with "
+                "Command(resume={interrupt_id: value, ...}) naming each id — the thread is unchanged and still resumable"
+                if len(pending) > 1 else
+                f"Command(resume=...) names interrupt ids {sorted(resume)!r} but the pending one is {listing}; "
+                "the thread is unchanged and still resumable"
+            )
+        names = {tid: self._task_name(tid) for tid in answers}
+        for task_id, value in answers.items():
+            self.history.save_resume(self.checkpoint_id, task_id, names[task_id], [value])
+            self._resume.setdefault(task_id, []).append(value)
+            pending.pop(task_id, None)
+        self.interrupts = tuple(i for group in pending.values() for i in group)
+
+    def _task_name(self, task_id: str) -> str:
+        for task in algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id):
+            if task.id == task_id:
+                return task.name
+        return "?"
+
+    def update_plan_from_command(self, command: Command) -> None:
+        raise InvalidResumeError("Command(update=..., goto=...) as input is not supported yet; use update_state(config, values)")
+
+    # -- one superstep -------------------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    def planned(self) -> list[Task]:
+        return algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id or "")
+
+    async def tick(self) -> StepRecord | None:
+        """Run one superstep. Returns its record, or None when nothing ran (done or a breakpoint)."""
+        if self.plan.empty:
+            self._finish()
+            return None
+        names = self.plan.names()
+        if not self._skip_before and self.options.interrupt_before:
+            hit = tuple(n for n in names if n in self.options.interrupt_before)
+            if hit:
+                self.status, self.interrupts, self.breakpoint_nodes = "interrupted", (), hit
+                self.emit(Interrupted(self.step, (), "before", hit))
+                return None
+        self._skip_before = False
+        algo.check_recursion(self.step, self.options.recursion_limit)
+        tasks = algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id)
+        step = self.step + 1
+        self.emit(StepPlanned(step, tuple(tasks)))
+        done = {t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
+        outcomes = await self.runner.run(step, self.values, tasks, done, self._resume, self._keep)
+        failed = [o for o in outcomes if o.error is not None]
+        if failed:
+            self.status = "ready"
+            raise failed[0].error
+        paused = [o for o in outcomes if o.interrupts]
+        if paused:
+            self.status = "interrupted"
+            self.interrupts = tuple(i for o in paused for i in o.interrupts)
+            self._pending_interrupts = {o.task.id: o.interrupts for o in paused}
+            for outcome in outcomes:
+                if outcome.ok:
+                    self._stored[outcome.task.id] = {"writes": outcome.writes, "routes": outcome.routes}
+            self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused)))
+            return self._record(step, tasks, outcomes, (), self.values)
+        new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
+        for outcome in outcomes:
+            unknown = algo.unknown_destinations(self.spec, outcome)
+            if unknown:
+                warnings.warn(
+                    f"node `{outcome.task.name}` routed to {', '.join(f'`{u}`' for u in unknown)}, which is not a node "
+                    "of this graph; that route is ignored (as LangGraph does). Check the path function's return "
+                    "values, or give add_conditional_edges a path_map.", WfkitWarning, stacklevel=2)
+        self.plan = algo.next_plan(self.spec, self.plan, outcomes)
+        self.values, self.step = new_values, step
+        self._commit(delta, "loop")
+        record = self._record(step, tasks, outcomes, updated, new_values)
+        self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self.config()))
+        if self.options.interrupt_after:
+            hit = tuple(o.task.name for o in outcomes if o.task.name in self.options.interrupt_after)
+            if hit and not self.plan.empty:
+                self.status, self.interrupts, self.breakpoint_nodes = "interrupted", (), hit
+                self.emit(Interrupted(step, (), "after", hit))
+                return record
+        if self.plan.empty:
+            self._finish()
+        return record
+
+    def _keep(self, outcome: Outcome) -> None:
+        """A task finished: keep its result (or interrupt, or error) so a resume need not redo it."""
+        if self.history is not None and outcome.task.name != START:
+            self.history.save_outcome(self.checkpoint_id, outcome)
+
+    def _commit(self, delta: list, source: str) -> None:
+        parent = self.checkpoint_id or self.parent_id
+        self.parent_id = parent
+        if self.history is not None:
+            checkpoint = self.history.save(parent_id=parent, step=self.step, source=source, delta=delta,
+                                           plan=self.plan, values=self.values)
+            self.checkpoint_id = checkpoint.id
+        else:
+            self.checkpoint_id = new_id("checkpoint")
+        self._stored, self._resume, self._pending_interrupts = {}, {}, {}
+        self.interrupts, self.breakpoint_nodes = (), ()
+        self.status = "ready"
+
+    def _record(self, step, tasks, outcomes, updated, values) -> StepRecord:
+        writes = tuple((o.task.name, tuple(o.writes)) for o in outcomes if o.task.name != START)
+        return StepRecord(step, tuple(t for t in tasks if t.name != START), writes, values, tuple(updated),
+                          self.plan.names(), self.interrupts, self.checkpoint_id, self.parent_id)
+
+    def _finish(self) -> None:
+        if self.status != "done":
+            self.status = "done"
+            for message in algo.stalled_joins(self.spec, self.plan):
+                warnings.warn(message, WfkitWarning, stacklevel=3)
+            self.emit(RunFinished(self.step, self.values))
+
+    def config(self) -> dict | None:
+        if self.options.thread_id is None:
+            return None
+        return {"configurable": {"thread_id": self.options.thread_id, "checkpoint_ns": "",
+                                 "checkpoint_id": self.checkpoint_id}}
+
+
+def _looks_like_ids(resume: dict) -> set:
+    return {k for k in resume if isinstance(k, str) and len(k) == 32}

@@ -1,0 +1,139 @@
+"""Running the tasks of one superstep: sync nodes in worker threads (in parallel, no cap below the number
+of tasks unless `max_concurrency` says so), async nodes as asyncio tasks, each inside its TaskContext.
+
+A task's whole job happens here: call the node, turn its return into writes, follow its static edges,
+evaluate its conditional edges on the state as the node itself would see it after its own writes.
+Exceptions and interrupts are captured into the `Outcome`, never raised, so the loop can decide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from wfkit.constants import START
+from wfkit.engine import algo
+from wfkit.engine.algo import Outcome, Task
+from wfkit.engine.context import TaskContext, reset_current, set_current
+from wfkit.engine.events import TaskFinished, TaskStarted
+from wfkit.engine.spec import GraphSpec
+from wfkit.errors import GraphInterrupt
+
+# Threads are created lazily and reused; the high ceiling means "as many as there are tasks".
+_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1024, thread_name_prefix="wfkit-node")
+
+
+def add_note(error: BaseException, note: str) -> None:
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:  # pragma: no cover - Python 3.10 has no add_note
+        error.__notes__ = [*getattr(error, "__notes__", []), note]
+
+
+class Runner:
+    """Executes tasks for a loop; `emit` is the loop's event emitter."""
+
+    def __init__(self, spec: GraphSpec, emit: Callable, *, config: dict, inline_sync: bool,
+                 stream_messages: bool, max_concurrency: int | None, extras: dict | None = None):
+        self.spec = spec
+        self.emit = emit
+        self.config = config
+        self.inline_sync = inline_sync
+        self.stream_messages = stream_messages
+        self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
+        self.extras = extras or {}
+
+    async def run(self, step: int, values: dict, tasks: list[Task], done: dict[str, Outcome],
+                  resume: dict[str, list], on_finish: Callable[[Outcome], None]) -> list[Outcome]:
+        """Run `tasks` (reusing outcomes already in `done`), returning outcomes in task order."""
+        outcomes: dict[str, Outcome] = {}
+        todo = []
+        for task in tasks:
+            if task.id in done:
+                outcomes[task.id] = done[task.id]
+                self._finished(step, done[task.id], cached=True)
+            else:
+                todo.append(task)
+        if len(todo) == 1:
+            outcome = await self._run_one(step, values, todo[0], resume.get(todo[0].id, []), alone=True)
+            outcomes[todo[0].id] = outcome
+            on_finish(outcome)
+        elif todo:
+            pending = {asyncio.ensure_future(self._run_one(step, values, t, resume.get(t.id, []), alone=False))
+                       for t in todo}
+            while pending:
+                finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for future in finished:
+                    outcome = future.result()
+                    outcomes[outcome.task.id] = outcome
+                    on_finish(outcome)
+        return [outcomes[t.id] for t in tasks]
+
+    def _finished(self, step: int, outcome: Outcome, cached: bool = False) -> None:
+        self.emit(TaskFinished(step, outcome.task, tuple(outcome.writes), tuple(outcome.routes),
+                               outcome.error, outcome.interrupts, outcome.update, cached))
+
+    async def _run_one(self, step: int, values: dict, task: Task, resume: list, alone: bool) -> Outcome:
+        self.emit(TaskStarted(step, task))
+        ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, list(resume),
+                          config=self.config, extras=dict(self.extras, task=task))
+        token = set_current(ctx)
+        try:
+            if self.limit is not None:
+                async with self.limit:
+                    outcome = await self._execute(step, values, task, ctx, alone)
+            else:
+                outcome = await self._execute(step, values, task, ctx, alone)
+        finally:
+            reset_current(token)
+        self._finished(step, outcome)
+        return outcome
+
+    async def _execute(self, step: int, values: dict, task: Task, ctx: TaskContext, alone: bool) -> Outcome:
+        spec = self.spec
+        outcome = Outcome(task)
+        try:
+            if task.name == START:
+                writes, goto = list(task.input.items()), []
+                outcome.update = None
+            else:
+                node = spec.nodes[task.name]
+                returned = await self._call(node.fn, node.is_async, node.takes_config, task.input, alone)
+                writes, goto = algo.writes_from_return(spec, task.name, returned)
+                outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)
+            outcome.writes = writes
+            routes = [(dest, "goto") for dest in goto]
+            routes += [(dest, "edge") for dest in spec.edges.get(task.name, ())]
+            branches = spec.branches.get(task.name, ())
+            if branches:
+                fresh = algo.replay(spec, values, [(task.name, k, v) for k, v in writes])[0]
+                view = spec.state.view(fresh)
+                for branch in branches:
+                    result = await self._call(branch.path, branch.is_async, branch.takes_config, view, alone)
+                    routes += [(dest, "branch") for dest in branch.resolve(result, set(spec.nodes))]
+            outcome.routes = routes
+        except GraphInterrupt as pause:
+            outcome.interrupts = pause.interrupts
+            outcome.writes, outcome.routes = [], []
+        except Exception as error:  # the loop decides; the note says where it happened
+            add_note(error, f"while running node `{task.name}` in superstep {step}")
+            outcome.error = error
+            outcome.writes, outcome.routes = [], []
+        return outcome
+
+    async def _call(self, fn: Callable, is_async: bool, takes_config: bool, arg: Any, alone: bool) -> Any:
+        args = (arg, self.config) if takes_config else (arg,)
+        if is_async:
+            return await fn(*args)
+        if alone and self.inline_sync:
+            result = fn(*args)
+        else:
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(_pool, contextvars.copy_context().run, fn, *args)
+        if asyncio.iscoroutine(result):  # a sync callable that returned a coroutine (e.g. a partial)
+            result = await result
+        return result

@@ -1,0 +1,118 @@
+"""The compiled form of a graph that the engine runs: nodes, edges, branches, joins and state channels.
+
+`StateGraph.compile()` builds one `GraphSpec`; the pure functions in `algo` and the loop read it and never
+change it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfkit.constants import END
+from wfkit.errors import InvalidRouteError
+from wfkit.graph.schema import Channel, Schema
+from wfkit.types import Send
+
+
+def accepts_config(fn: Callable) -> bool:
+    """Whether `fn` takes a second positional parameter or one named `config` (LangGraph's convention)."""
+    target = getattr(fn, "__call__", fn) if not inspect.isroutine(fn) else fn
+    try:
+        params = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if any(p.name == "config" for p in params):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
+
+
+def is_async_callable(fn: Callable) -> bool:
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    fn: Callable
+    input: Schema
+    is_async: bool
+    takes_config: bool
+    metadata: dict = field(default_factory=dict)
+    present: Callable | None = None  # how the node's writes show in the "updates" stream (default: a dict)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A conditional edge: `path(state)` picks destinations, translated through `path_map`."""
+
+    source: str
+    path: Callable
+    path_map: dict[Hashable, str] | None
+    is_async: bool
+    takes_config: bool
+    name: str
+    hinted: tuple[str, ...] = ()  # destinations from a `-> Literal[...]` hint, when there is no path_map
+
+    def resolve(self, result: Any, known: set[str]) -> list:
+        """Destinations (node names and Sends) for what `path` returned; unknown names are kept (the loop
+        warns about them) unless a path_map forbids them."""
+        items = result if isinstance(result, (list, tuple)) else [result]
+        out = []
+        for item in items:
+            if isinstance(item, Send):
+                out.append(item)
+                continue
+            if self.path_map is not None:
+                if item not in self.path_map:
+                    allowed = ", ".join(f"`{k}`" for k in self.path_map)
+                    raise InvalidRouteError(
+                        f"the path function `{self.name}` of node `{self.source}` returned `{item}`, which is none "
+                        f"of {allowed} (from the path_map of add_conditional_edges({self.source!r}, ...)); "
+                        "return one of those, or add it to the path_map"
+                    )
+                item = self.path_map[item]
+            out.append(item)
+        return out
+
+    def targets(self) -> list[str] | None:
+        """The nodes this branch may lead to, when known (for drawing and validation)."""
+        if self.path_map is not None:
+            return list(dict.fromkeys(self.path_map.values()))
+        return list(self.hinted) or None
+
+
+@dataclass(frozen=True)
+class Join:
+    """`add_edge([a, b], c)`: `c` runs once every source has finished since it last ran."""
+
+    sources: tuple[str, ...]
+    target: str
+
+
+@dataclass
+class GraphSpec:
+    name: str
+    state: Schema
+    input: Schema
+    output: Schema
+    channels: dict[str, Channel]
+    nodes: dict[str, NodeSpec]
+    edges: dict[str, tuple[str, ...]]
+    branches: dict[str, tuple[Branch, ...]]
+    joins: tuple[Join, ...]
+    joins_by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    output_key: str | None = None  # set by the functional API: the output is this key's value
+
+    def __post_init__(self) -> None:
+        by_source: dict[str, list[int]] = {}
+        for index, join in enumerate(self.joins):
+            for source in join.sources:
+                by_source.setdefault(source, []).append(index)
+        self.joins_by_source = {k: tuple(v) for k, v in by_source.items()}
+
+    def is_destination(self, name: str) -> bool:
+        return name == END or name in self.nodes

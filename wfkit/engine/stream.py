@@ -1,0 +1,80 @@
+"""Stream modes as listeners: each turns loop events into the chunks LangGraph users expect.
+
+`values` (the whole state after each superstep), `updates` ({node: what it wrote} as each task finishes),
+`custom` (what nodes pass to `get_stream_writer()`), `messages` ((chunk, metadata) from models), `debug`
+(task / task_result / checkpoint records). An interrupt shows as `{"__interrupt__": (Interrupt, ...)}` in
+`values` and `updates`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from wfkit.constants import START
+from wfkit.engine import algo
+from wfkit.engine.events import CustomWrite, Interrupted, MessageChunk, StepApplied, StepPlanned, TaskFinished
+from wfkit.engine.spec import GraphSpec
+
+MODES = ("values", "updates", "custom", "messages", "debug")
+
+
+def check_modes(stream_mode: Any) -> tuple[list[str], bool]:
+    """The modes asked for, and whether chunks are `(mode, chunk)` pairs (a list of modes was given)."""
+    modes = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
+    for mode in modes:
+        if mode not in MODES:
+            raise ValueError(f"unknown stream_mode `{mode}`; use one of {', '.join(MODES)} (or a list of them)")
+    return modes, not isinstance(stream_mode, str)
+
+
+def _stamp() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) -> Callable[[Any], None]:
+    """A loop listener that calls `put(mode, chunk)` for each chunk the event yields in the given modes."""
+    want = set(modes)
+
+    def listen(event: Any) -> None:
+        if isinstance(event, TaskFinished):
+            if event.task.name == START or event.error is not None or event.interrupts:
+                if "debug" in want and event.task.name != START:
+                    put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
+                        "id": event.task.id, "name": event.task.name,
+                        "error": None if event.error is None else f"{type(event.error).__name__}: {event.error}",
+                        "result": [], "interrupts": list(event.interrupts)}})
+                return
+            if "updates" in want and not event.cached:
+                put("updates", {event.task.name: event.update})
+            if "debug" in want:
+                put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
+                    "id": event.task.id, "name": event.task.name, "error": None,
+                    "result": list(event.writes), "interrupts": []}})
+        elif isinstance(event, StepApplied):
+            if "values" in want and event.updated:  # LangGraph emits values only when the step wrote something
+                put("values", algo.output_values(spec, event.values))
+            if "debug" in want:
+                put("debug", {"step": event.step, "timestamp": _stamp(), "type": "checkpoint", "payload": {
+                    "config": event.checkpoint, "values": algo.output_values(spec, event.values),
+                    "next": list(event.next)}})
+        elif isinstance(event, StepPlanned):
+            if "debug" in want:
+                for task in event.tasks:
+                    if task.name != START:
+                        put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task", "payload": {
+                            "id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}})
+        elif isinstance(event, Interrupted):
+            if event.reason == "interrupt":
+                for mode in ("values", "updates"):
+                    if mode in want:
+                        put(mode, {"__interrupt__": event.interrupts})
+        elif isinstance(event, CustomWrite):
+            if "custom" in want:
+                put("custom", event.value)
+        elif isinstance(event, MessageChunk):
+            if "messages" in want:
+                put("messages", (event.chunk, event.metadata))
+
+    return listen

@@ -1,0 +1,76 @@
+"""Every exception wfkit raises, in one tree. Messages name the culprit and, where there is one, the fix."""
+
+from __future__ import annotations
+
+
+class WfkitError(Exception):
+    """Base of every error wfkit raises on purpose."""
+
+
+class GraphBuildError(WfkitError, ValueError):
+    """The graph being built or compiled is malformed (unknown node, reserved name, unreachable node)."""
+
+
+class InvalidUpdateError(WfkitError, ValueError):
+    """A node's update cannot be applied (two writes to a key with no reducer, a non-dict update)."""
+
+
+class GraphRecursionError(WfkitError, RecursionError):
+    """The run reached `recursion_limit` supersteps without finishing."""
+
+
+class NodeError(WfkitError):
+    """Wraps nothing: node exceptions propagate as themselves, with a note naming the node and superstep."""
+
+
+class InvalidRouteError(WfkitError, ValueError):
+    """A conditional edge's path function returned something its path_map does not allow."""
+
+
+class EmptyInputError(WfkitError, ValueError):
+    """The graph was invoked with no input and there is nothing to resume."""
+
+
+class CheckpointError(WfkitError):
+    """A checkpoint could not be stored, found or read back."""
+
+
+class UnsafePayloadError(CheckpointError):
+    """Stored data asked to revive a type that is not on the allow-list; nothing was imported or run."""
+
+
+class InvalidResumeError(WfkitError, ValueError):
+    """A resume value does not fit the pending interrupts; the thread stays resumable."""
+
+
+class ModelError(WfkitError):
+    """A model call failed in a way wfkit can explain (no reply scripted, bad structured output)."""
+
+
+class StructuredOutputError(ModelError, ValueError):
+    """A model's reply did not validate against the requested pydantic schema."""
+
+
+class ToolArgumentsError(WfkitError, ValueError):
+    """A tool was called with arguments that do not fit its signature."""
+
+
+class CassetteMissError(ModelError, LookupError):
+    """Replay mode: no recorded reply matches the request."""
+
+
+class GraphInterrupt(Exception):
+    """Control flow, not an error: raised inside a node by `interrupt()` to pause the run."""
+
+    def __init__(self, interrupts=()):
+        super().__init__(interrupts)
+        self.interrupts = tuple(interrupts)
+
+
+
+
+
+class WfkitWarning(UserWarning):
+    """A likely mistake that LangGraph accepts silently; wfkit keeps LangGraph's result and says so."""
+
+__all__ = [name for name, obj in dict(globals()).items() if isinstance(obj, type) and issubclass(obj, Warning | Exception)]

@@ -1,0 +1,213 @@
+"""The Functional API: `@task` functions return futures and run in parallel; `@entrypoint` turns a plain
+function into a runnable with `invoke` / `stream` / `get_state`, built on the same engine as graphs.
+
+An entrypoint is a one-node graph: the input goes in, the function runs as the node, its return value is
+the output. Inside it, each `@task` call is numbered in call order; with a checkpointer, finished task
+results are kept so that a resumed run (after `interrupt()`) reuses them instead of calling them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import functools
+import inspect
+import itertools
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, TypeVar
+
+from wfkit.constants import END, START
+from wfkit.engine.algo import Task
+from wfkit.engine.context import current_task
+from wfkit.engine.events import TaskFinished
+from wfkit.engine.runner import _pool
+from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_config, is_async_callable
+from wfkit.graph.compiled import CompiledStateGraph
+from wfkit.graph.schema import Channel, Schema
+
+T = TypeVar("T")
+INPUT, OUTPUT, PREVIOUS = "__input__", "__output__", "__previous__"
+
+
+class TaskFuture(Generic[T]):
+    """The result of calling a `@task`: `.result()` waits for it (or `await` it in async code)."""
+
+    def __init__(self, future: Any):
+        self._future = future
+
+    def result(self, timeout: float | None = None) -> T:
+        if isinstance(self._future, concurrent.futures.Future):
+            return self._future.result(timeout)
+        if self._future.done():
+            return self._future.result()
+        raise RuntimeError("this task runs on the event loop: `await` it inside an async entrypoint instead of .result()")
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def __await__(self):
+        if isinstance(self._future, concurrent.futures.Future):
+            return asyncio.wrap_future(self._future).__await__()
+        return self._future.__await__()
+
+
+class _Calls:
+    """Per entrypoint run: numbers task calls and remembers their results for resumes."""
+
+    def __init__(self, loop: Any, node_task: Task):
+        self.loop, self.node_task = loop, node_task
+        self.counter = itertools.count()
+        self.lock = threading.Lock()
+        history = loop.history
+        self.cached = history.task_results(loop.checkpoint_id) if history is not None else {}
+
+    def next_call(self) -> int:
+        with self.lock:
+            return next(self.counter)
+
+    def finished(self, call: int, name: str, value: Any, step: int) -> None:
+        history = self.loop.history
+        if history is not None:
+            history.save_task_result(self.loop.checkpoint_id, self.node_task.id, name, call, value)
+        task = Task(f"{self.node_task.id}:{call}", name, "push", call, None, ("call",))
+        self.loop.emit(TaskFinished(step, task, update=value))
+
+
+class TaskFunction:
+    """A function decorated with `@task`."""
+
+    def __init__(self, fn: Callable, name: str | None = None):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.name = name or fn.__name__
+        self.is_async = is_async_callable(fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> TaskFuture:
+        ctx = current_task()
+        calls: _Calls | None = ctx.extras.get("calls") if ctx is not None else None
+        if calls is None:  # outside an entrypoint: just run it (handy in notebooks and tests)
+            return self._run_alone(args, kwargs)
+        call = calls.next_call()
+        if call in calls.cached:
+            done: concurrent.futures.Future = concurrent.futures.Future()
+            done.set_result(calls.cached[call])
+            return TaskFuture(done)
+        step = ctx.step
+
+        def record(value: Any) -> Any:
+            calls.finished(call, self.name, value, step)
+            return value
+
+        if self.is_async:
+            async def run_async() -> Any:
+                return record(await self.fn(*args, **kwargs))
+
+            return TaskFuture(asyncio.ensure_future(run_async()))
+        context = contextvars.copy_context()
+        future = _pool.submit(context.run, lambda: record(self.fn(*args, **kwargs)))
+        return TaskFuture(future)
+
+    def _run_alone(self, args: tuple, kwargs: dict) -> TaskFuture:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            value = self.fn(*args, **kwargs)
+            if inspect.iscoroutine(value):
+                from wfkit._sync import run_sync
+
+                value = run_sync(value)
+            future.set_result(value)
+        except Exception as error:
+            future.set_exception(error)
+        return TaskFuture(future)
+
+
+def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: Any = None, **_: Any):
+    """Decorate a function as a task: calling it inside an entrypoint returns a future and runs in parallel."""
+    if fn is None:
+        return lambda f: TaskFunction(f, name)
+    return TaskFunction(fn, name)
+
+
+@dataclass(frozen=True)
+class _Final:
+    value: Any
+    save: Any
+
+
+class entrypoint:
+    """Decorate a function as a workflow: `@entrypoint()` or `@entrypoint(checkpointer=InMemorySaver())`.
+
+    The function takes the input as its first parameter; it may also take `previous` (what the last run on
+    this thread returned or saved) and `config`. Return `entrypoint.final(value=..., save=...)` to return
+    one value but keep another as the next run's `previous`.
+    """
+
+    @staticmethod
+    def final(*, value: Any = None, save: Any = None) -> _Final:
+        return _Final(value, save)
+
+    def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, **_: Any):
+        self.checkpointer = checkpointer
+
+    def __call__(self, fn: Callable) -> "Entrypoint":
+        return Entrypoint(fn, self.checkpointer)
+
+
+class Entrypoint(CompiledStateGraph):
+    """A runnable made by `@entrypoint`: the same run, stream and state methods as a compiled graph."""
+
+    def __init__(self, fn: Callable, checkpointer: Any):
+        self.fn = fn
+        name = fn.__name__
+        params = inspect.signature(fn).parameters
+        wants_previous, wants_config = "previous" in params, "config" in params
+        is_async = is_async_callable(fn)
+
+        def unwrap(result: Any) -> dict:
+            if isinstance(result, _Final):
+                return {OUTPUT: result.value, PREVIOUS: result.save}
+            return {OUTPUT: result, PREVIOUS: result}
+
+        def kwargs_for(state: dict, config: dict) -> dict:
+            kwargs = {}
+            if wants_previous:
+                kwargs["previous"] = state.get(PREVIOUS)
+            if wants_config:
+                kwargs["config"] = config
+            return kwargs
+
+        def setup_calls() -> None:
+            ctx = current_task()
+            ctx.extras["calls"] = _Calls(ctx.extras["loop"], ctx.extras["task"])
+
+        if is_async:
+            async def node(state: dict, config: dict) -> dict:
+                setup_calls()
+                return unwrap(await fn(state.get(INPUT), **kwargs_for(state, config)))
+        else:
+            def node(state: dict, config: dict) -> dict:
+                setup_calls()
+                return unwrap(fn(state.get(INPUT), **kwargs_for(state, config)))
+
+        schema = Schema(dict)
+        channels = {key: Channel(key) for key in (INPUT, OUTPUT, PREVIOUS)}
+        node_spec = NodeSpec(name, node, schema, is_async, True, present=lambda writes: dict(writes).get(OUTPUT))
+        spec = GraphSpec(name=name, state=schema, input=schema, output=schema, channels=channels,
+                         nodes={name: node_spec}, edges={START: (name,), name: (END,)}, branches={}, joins=(),
+                         output_key=OUTPUT)
+        spec.input = _InputSchema()
+        super().__init__(None, spec, checkpointer=checkpointer, name=name)
+        functools.update_wrapper(self, fn, updated=())
+
+
+class _InputSchema(Schema):
+    """The entrypoint's input is any value: it is stored whole under one key."""
+
+    def __init__(self):
+        super().__init__(dict)
+        self.channels = {INPUT: Channel(INPUT)}
+
+    def validate_input(self, value: Any) -> dict:
+        return {INPUT: value}

@@ -1,0 +1,181 @@
+"""`StateGraph`: the builder users write against (LangGraph's API), compiled into a `GraphSpec`."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Literal, get_args, get_origin
+
+from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
+from wfkit.engine.spec import Branch, GraphSpec, Join, NodeSpec, accepts_config, is_async_callable
+from wfkit.errors import GraphBuildError
+from wfkit.graph.schema import Schema, node_input_schema
+
+
+def _name_of(fn: Any) -> str:
+    name = getattr(fn, "name", None) or getattr(fn, "__name__", None)
+    if not isinstance(name, str):
+        name = type(fn).__name__
+    return name
+
+
+def _literal_targets(fn: Callable) -> list[str] | None:
+    """Node names a path function or node declares through a `Literal[...]` (or `Command[Literal]`) return hint."""
+    try:
+        hint = typing.get_type_hints(fn).get("return")
+    except Exception:
+        hint = getattr(fn, "__annotations__", {}).get("return")
+    if hint is None:
+        return None
+    if get_origin(hint) is not Literal and get_args(hint):  # Command[Literal[...]]
+        inner = [a for a in get_args(hint) if get_origin(a) is Literal]
+        hint = inner[0] if inner else None
+    if get_origin(hint) is Literal:
+        return [str(v) for v in get_args(hint)]
+    return None
+
+
+class StateGraph:
+    """Build a graph over a state schema: add nodes and edges, then `compile()`."""
+
+    def __init__(self, state_schema: Any = None, config_schema: Any = None, *, input_schema: Any = None,
+                 output_schema: Any = None, context_schema: Any = None, **legacy: Any):
+        if state_schema is None:
+            raise GraphBuildError("StateGraph needs a state schema, e.g. StateGraph(State) with `class State(TypedDict): ...`")
+        self.state_schema = state_schema
+        self.schema = Schema(state_schema)
+        self.input_schema = Schema(input_schema or legacy.get("input") or state_schema)
+        self.output_schema = Schema(output_schema or legacy.get("output") or state_schema)
+        self.nodes: dict[str, NodeSpec] = {}
+        self.edges: list[tuple[str, str]] = []
+        self.joins: list[Join] = []
+        self.branches: dict[str, list[Branch]] = {}
+        self.destinations: dict[str, list[str]] = {}
+        self.compiled = False
+
+    # -- nodes ---------------------------------------------------------------------------------------
+    def add_node(self, node: str | Callable, action: Callable | None = None, *, input_schema: Any = None,
+                 metadata: dict | None = None, destinations: Sequence[str] | dict | None = None,
+                 retry_policy: Any = None, defer: bool = False, **_: Any) -> "StateGraph":
+        """Add a node: `add_node("name", fn)` or `add_node(fn)` (named after the function)."""
+        if action is None:
+            if isinstance(node, str):
+                raise GraphBuildError(f"add_node({node!r}) got no function; pass it: add_node({node!r}, fn)")
+            node, action = _name_of(node), node
+        if not isinstance(node, str):
+            raise GraphBuildError(f"a node name must be a string, got {type(node).__name__}: {node!r}")
+        if node in RESERVED_NAMES:
+            raise GraphBuildError(f"node name `{node}` is reserved for the graph's own start/end; pick another name")
+        for char in RESERVED_CHARS:
+            if char in node:
+                raise GraphBuildError(f"node name `{node}` contains `{char}`, which is reserved; pick a name without it")
+        if node in self.nodes:
+            raise GraphBuildError(f"node `{node}` is already in the graph; give the second one another name")
+        if not callable(action):
+            raise GraphBuildError(f"node `{node}` must be a function (sync or async), got {type(action).__name__}")
+        declared = input_schema or node_input_schema(action)
+        schema = self.schema if declared is None or declared is self.state_schema else Schema(declared)
+        self.nodes[node] = NodeSpec(node, action, schema, is_async_callable(action), accepts_config(action),
+                                    dict(metadata or {}))
+        hinted = list(destinations) if destinations else _literal_targets(action)
+        if hinted:
+            self.destinations[node] = [d for d in hinted if d != END] + ([END] if END in hinted else [])
+        return self
+
+    def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> "StateGraph":
+        """Add nodes and chain them with edges, in order."""
+        if not nodes:
+            raise GraphBuildError("add_sequence() needs at least one node")
+        names = []
+        for item in nodes:
+            name, fn = item if isinstance(item, tuple) else (_name_of(item), item)
+            self.add_node(name, fn)
+            names.append(name)
+        for a, b in zip(names, names[1:]):
+            self.add_edge(a, b)
+        return self
+
+    # -- edges ---------------------------------------------------------------------------------------
+    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> "StateGraph":
+        """`add_edge(a, b)`: b runs after a. `add_edge([a, b], c)`: c runs once after both a and b."""
+        if isinstance(start_key, str):
+            if start_key == END:
+                raise GraphBuildError(f"add_edge(END, {end_key!r}): END has no way out; an edge cannot start at END")
+            if end_key == START:
+                raise GraphBuildError(f"add_edge({start_key!r}, START): START has no way in; an edge cannot end at START")
+            self.edges.append((start_key, end_key))
+            return self
+        sources = tuple(start_key)
+        if not sources:
+            raise GraphBuildError(f"add_edge([], {end_key!r}) needs at least one source node")
+        if END in sources or end_key == START:
+            raise GraphBuildError(f"add_edge({list(sources)!r}, {end_key!r}): a join cannot start at END or end at START")
+        if len(sources) == 1:
+            return self.add_edge(sources[0], end_key)
+        self.joins.append(Join(sources, end_key))
+        return self
+
+    def add_conditional_edges(self, source: str, path: Callable, path_map: dict[Hashable, str] | list[str] | None = None,
+                              then: str | None = None) -> "StateGraph":
+        """After `source`, call `path(state)`; it returns node name(s), END, Send(s) or keys of `path_map`."""
+        if not callable(path):
+            raise GraphBuildError(f"add_conditional_edges({source!r}, ...): the path must be a function, got {path!r}")
+        if isinstance(path_map, (list, tuple)):
+            path_map = {name: name for name in path_map}
+        elif path_map is not None:
+            path_map = dict(path_map)
+        name = _name_of(path)
+        for existing in self.branches.get(source, []):
+            if existing.name == name:
+                raise GraphBuildError(f"node `{source}` already has a conditional edge with path `{name}`")
+        hinted = _literal_targets(path) if path_map is None else None
+        branch = Branch(source, path, path_map, is_async_callable(path), accepts_config(path), name,
+                        tuple(hinted or ()))
+        self.branches.setdefault(source, []).append(branch)
+        if then is not None:
+            raise GraphBuildError("add_conditional_edges(then=...) is not supported; add an edge from each destination")
+        return self
+
+    def set_entry_point(self, key: str) -> "StateGraph":
+        return self.add_edge(START, key)
+
+    def set_conditional_entry_point(self, path: Callable, path_map: dict | list | None = None) -> "StateGraph":
+        return self.add_conditional_edges(START, path, path_map)
+
+    def set_finish_point(self, key: str) -> "StateGraph":
+        return self.add_edge(key, END)
+
+    # -- compile -------------------------------------------------------------------------------------
+    def compile(self, checkpointer: Any = None, *, interrupt_before: Sequence[str] | str | None = None,
+                interrupt_after: Sequence[str] | str | None = None, name: str | None = None,
+                debug: bool = False, **_: Any):
+        """Validate the graph and return a runnable `CompiledStateGraph`."""
+        from wfkit.graph.compiled import CompiledStateGraph
+        from wfkit.graph.validate import validate
+
+        validate(self, interrupt_before, interrupt_after)
+        channels = dict(self.schema.channels)
+        for schema in [self.input_schema, self.output_schema, *(n.input for n in self.nodes.values())]:
+            for key, channel in schema.channels.items():
+                channels.setdefault(key, channel)
+        edges: dict[str, list[str]] = {}
+        for a, b in self.edges:
+            edges.setdefault(a, []).append(b)
+        spec = GraphSpec(
+            name=name or "LangGraph", state=self.schema, input=self.input_schema, output=self.output_schema,
+            channels=channels, nodes=dict(self.nodes), edges={k: tuple(v) for k, v in edges.items()},
+            branches={k: tuple(v) for k, v in self.branches.items()}, joins=tuple(self.joins),
+        )
+        self.compiled = True
+        return CompiledStateGraph(self, spec, checkpointer=checkpointer,
+                                  interrupt_before=_names(interrupt_before, self.nodes),
+                                  interrupt_after=_names(interrupt_after, self.nodes), name=name)
+
+
+def _names(value: Sequence[str] | str | None, nodes: dict) -> frozenset:
+    if value is None:
+        return frozenset()
+    if value == "*":
+        return frozenset(nodes)
+    return frozenset([value] if isinstance(value, str) else value)

@@ -1,0 +1,274 @@
+"""`CompiledStateGraph`: run a graph (invoke / stream, sync and async), read and change its threads'
+state, draw it, and step through it.
+
+Every public run method goes through one async path; the sync methods wrap it with `wfkit._sync`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from wfkit._sync import iter_sync, run_sync
+from wfkit.constants import END, START
+from wfkit.engine import algo
+from wfkit.engine.algo import Outcome, Plan, Task
+from wfkit.engine.drive import run_to_pause, stream_loop
+from wfkit.engine.loop import Loop, RunOptions
+from wfkit.engine.persist import History
+from wfkit.engine.stream import check_modes, chunker
+from wfkit.errors import CheckpointError, GraphBuildError, InvalidUpdateError
+from wfkit.types import StateSnapshot, StateTask
+
+
+def options_from(config: dict | None, **extra: Any) -> RunOptions:
+    config = dict(config or {})
+    configurable = config.get("configurable") or {}
+    limit = config.get("recursion_limit", 25)
+    if not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"recursion_limit must be a positive integer, got {limit!r}")
+    return RunOptions(config=config, recursion_limit=limit, thread_id=configurable.get("thread_id"),
+                      checkpoint_id=configurable.get("checkpoint_id"),
+                      max_concurrency=config.get("max_concurrency"), **extra)
+
+
+class CompiledStateGraph:
+    """A validated graph, ready to run. Made by `StateGraph.compile()`."""
+
+    def __init__(self, builder: Any, spec: Any, *, checkpointer: Any = None, interrupt_before: frozenset = frozenset(),
+                 interrupt_after: frozenset = frozenset(), name: str | None = None):
+        self.builder = builder
+        self.spec = spec
+        self.checkpointer = checkpointer
+        self.interrupt_before = interrupt_before
+        self.interrupt_after = interrupt_after
+        self.name = name or "LangGraph"
+        self._histories: dict[str, History] = {}
+        if checkpointer is not None:
+            models = list(spec.state.models())
+            for schema in [spec.input, spec.output, *(n.input for n in spec.nodes.values())]:
+                models += [m for m in schema.models() if m not in models]
+            checkpointer.register_types(models)
+
+    @property
+    def nodes(self) -> dict:
+        return dict(self.spec.nodes)
+
+    # -- plumbing ------------------------------------------------------------------------------------
+    def _history(self, options: RunOptions) -> History | None:
+        if self.checkpointer is None:
+            return None
+        if options.thread_id is None:
+            raise CheckpointError(
+                "this graph has a checkpointer, so each run needs a thread: pass "
+                "config={'configurable': {'thread_id': 'some-id'}}"
+            )
+        history = self._histories.get(options.thread_id)
+        if history is None:
+            history = self._histories[options.thread_id] = History(self.spec, self.checkpointer, options.thread_id)
+        return history
+
+    def _make_loop(self, input: Any, config: dict | None, listeners: list, *, inline: bool,
+                   stream_messages: bool = False, interrupt_before=None, interrupt_after=None) -> Loop:
+        options = options_from(
+            config, inline_sync=inline, stream_messages=stream_messages,
+            interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
+            interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
+        )
+        loop = Loop(self.spec, options, self._history(options), listeners)
+        loop.setup(input)
+        return loop
+
+    def _result(self, loop: Loop) -> dict:
+        out = algo.output_values(self.spec, loop.values)
+        if loop.interrupts:
+            out["__interrupt__"] = list(loop.interrupts)
+        return out
+
+    # -- running -------------------------------------------------------------------------------------
+    async def _ainvoke(self, input: Any, config: dict | None, inline: bool, **kw: Any) -> dict:
+        loop = self._make_loop(input, config, [], inline=inline, **kw)
+        await run_to_pause(loop)
+        return self._result(loop)
+
+    async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
+                      **_: Any) -> dict:
+        """Run to the end (or an interrupt) and return the final state."""
+        return await self._ainvoke(input, config, False, interrupt_before=interrupt_before,
+                                   interrupt_after=interrupt_after)
+
+    def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
+               **_: Any) -> dict:
+        """Run to the end (or an interrupt) and return the final state (also works inside Jupyter)."""
+        return run_sync(self._ainvoke(input, config, True, interrupt_before=interrupt_before,
+                                      interrupt_after=interrupt_after))
+
+    def _astream(self, input: Any, config: dict | None, stream_mode: Any, inline: bool,
+                 interrupt_before=None, interrupt_after=None) -> AsyncIterator[Any]:
+        modes, pairs = check_modes(stream_mode)
+
+        def listener_for(put):
+            return chunker(self.spec, modes, (lambda m, c: put((m, c))) if pairs else (lambda m, c: put(c)))
+
+        return stream_loop(
+            lambda listeners: self._make_loop(input, config, listeners, inline=inline,
+                                              stream_messages="messages" in modes,
+                                              interrupt_before=interrupt_before, interrupt_after=interrupt_after),
+            listener_for,
+        )
+
+    def astream(self, input: Any, config: dict | None = None, *, stream_mode: Any = "updates",
+                interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **_: Any) -> AsyncIterator[Any]:
+        """Stream chunks as the run goes: modes `values`, `updates`, `custom`, `messages`, `debug`, or a list."""
+        return self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after)
+
+    def stream(self, input: Any, config: dict | None = None, *, stream_mode: Any = "updates",
+               interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **_: Any) -> Iterator[Any]:
+        """Sync version of `astream` (also works inside Jupyter). Nodes run off the loop's thread, so chunks
+        reach the caller while a long node is still running."""
+        return iter_sync(self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after))
+
+    # -- stepping ------------------------------------------------------------------------------------
+    def start(self, input: Any, config: dict | None = None):
+        """A `Run` that has executed nothing yet: step through it superstep by superstep."""
+        from wfkit.stepping import Run
+
+        return Run(self, input, config)
+
+    # -- state ---------------------------------------------------------------------------------------
+    def _require_history(self, config: dict | None) -> History:
+        if self.checkpointer is None:
+            raise CheckpointError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
+        return self._history(options_from(config))
+
+    def _config(self, history: History, checkpoint_id: str | None) -> dict | None:
+        if checkpoint_id is None:
+            return None
+        return {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
+
+    def _snapshot(self, history: History, checkpoint: Any, values: dict) -> StateSnapshot:
+        plan = Plan.from_json(checkpoint.plan)
+        done, _, pending, errors = history.pending(checkpoint.id)
+        tasks = algo.prepare_tasks(self.spec, values, plan, checkpoint.id)
+        state_tasks = tuple(
+            StateTask(t.id, t.name, t.path, errors.get(t.id), tuple(pending.get(t.id, ())),
+                      result=(done[t.id].get("update") if t.id in done else None))
+            for t in tasks
+        )
+        return StateSnapshot(
+            values=algo.output_values(self.spec, values),
+            next=tuple(t.name for t in tasks if t.id not in done),
+            config=self._config(history, checkpoint.id),
+            metadata=dict(checkpoint.metadata),
+            created_at=checkpoint.created_at,
+            parent_config=self._config(history, checkpoint.parent_id),
+            tasks=state_tasks,
+            interrupts=tuple(i for group in pending.values() for i in group),
+        )
+
+    def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
+        """The thread's state at its latest checkpoint (or the one named in the config)."""
+        history = self._require_history(config)
+        checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
+        if checkpoint is None:
+            return StateSnapshot({}, (), config, None, None, None, (), ())
+        return self._snapshot(history, checkpoint, history.values_at(checkpoint))
+
+    async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
+        return self.get_state(config)
+
+    def get_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
+                          limit: int | None = None) -> Iterator[StateSnapshot]:
+        """Every checkpoint of the thread, newest first."""
+        history = self._require_history(config)
+        before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
+        checkpoints = list(history.saver.list(history.thread_id, before=before_id))
+        values = _materialize(self.spec, history, checkpoints)
+        count = 0
+        for checkpoint in checkpoints:
+            if filter and any(checkpoint.metadata.get(k) != v for k, v in filter.items()):
+                continue
+            if limit is not None and count >= limit:
+                return
+            count += 1
+            yield self._snapshot(history, checkpoint, values[checkpoint.id])
+
+    def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
+        """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
+        history = self._require_history(config)
+        checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
+        if checkpoint is None:
+            raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")
+        current = history.values_at(checkpoint)
+        if as_node is None:
+            writers = [w[0] for w in checkpoint.writes if w[0] != START]
+            names = list(dict.fromkeys(writers))
+            if len(names) == 1:
+                as_node = names[0]
+            elif not names:
+                as_node = START
+            else:
+                raise InvalidUpdateError(
+                    f"update_state cannot tell which node the update comes from (the last superstep ran "
+                    f"{', '.join(f'`{n}`' for n in names)}); pass as_node=<one of them>"
+                )
+        if as_node != START and as_node not in self.spec.nodes:
+            raise InvalidUpdateError(f"update_state(as_node={as_node!r}): no such node; known: {', '.join(self.spec.nodes)}")
+        writes, goto = algo.writes_from_return(self.spec, as_node, values)
+        outcome = Outcome(Task("update", as_node, "pull", 0, None, ()), writes, [(g, "goto") for g in goto])
+        outcome.routes += [(dest, "edge") for dest in self.spec.edges.get(as_node, ())]
+        fresh = algo.replay(self.spec, current, [(as_node, k, v) for k, v in writes])[0]
+        for branch in self.spec.branches.get(as_node, ()):
+            args = (self.spec.state.view(fresh), {}) if branch.takes_config else (self.spec.state.view(fresh),)
+            result = branch.path(*args)
+            if branch.is_async:
+                result = run_sync(result)
+            outcome.routes += [(d, "branch") for d in branch.resolve(result, set(self.spec.nodes))]
+        new_values, _, delta = algo.apply_writes(self.spec, current, [outcome])
+        plan = algo.next_plan(self.spec, Plan.from_json(checkpoint.plan), [outcome])
+        saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
+                             plan=plan, values=new_values)
+        return self._config(history, saved.id)
+
+    async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
+        return self.update_state(config, values, as_node)
+
+    # -- drawing -------------------------------------------------------------------------------------
+    def get_graph(self, xray: bool | int = False):
+        """A drawable picture of the graph: `.to_dot()`, `.draw_svg()`, `.draw_png()`, `.draw_mermaid()`..."""
+        from wfkit.graph.drawable import drawable
+
+        return drawable(self.spec)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.get_graph()._repr_mimebundle_(include=include, exclude=exclude)
+
+    def __repr__(self) -> str:
+        return f"<CompiledStateGraph {self.name!r}: {', '.join(self.spec.nodes)}>"
+
+
+def _materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dict]:
+    """States of many checkpoints at once, oldest first, each from its parent's (linear, not quadratic)."""
+    by_id = {c.id: c for c in checkpoints}
+    values: dict[str, dict] = {}
+
+    def state_of(checkpoint) -> dict:
+        chain = []
+        while checkpoint is not None and checkpoint.id not in values:
+            chain.append(checkpoint)
+            parent = checkpoint.parent_id
+            checkpoint = by_id.get(parent) if parent is not None else None
+            if parent is not None and checkpoint is None and parent not in values:
+                stored = history.get(parent)
+                values[parent] = history.values_at(stored) if stored else algo.initial_values(spec)
+                break
+        for cp in reversed(chain):
+            base = values.get(cp.parent_id) if cp.parent_id is not None else None
+            values[cp.id] = algo.replay(spec, base if base is not None else algo.initial_values(spec),
+                                        [tuple(w) for w in cp.writes])[0]
+        return values
+
+    for checkpoint in reversed(checkpoints):
+        if checkpoint.id not in values:
+            state_of(checkpoint)
+    return values

@@ -1,0 +1,43 @@
+"""From a compiled graph to the neutral picture model of `wfkit.drawing` (no rendering here)."""
+
+from __future__ import annotations
+
+from wfkit.constants import END, START
+from wfkit.engine.spec import GraphSpec
+
+
+def drawable(spec: GraphSpec):
+    from wfkit.drawing import DrawableGraph, DrawEdge, DrawNode
+
+    edges: list = []
+    seen: set = set()
+
+    def edge(a: str, b: str, label: str | None = None, conditional: bool = False) -> None:
+        key = (a, b, label, conditional)
+        if key not in seen:
+            seen.add(key)
+            edges.append(DrawEdge(a, b, label, conditional))
+
+    for source, targets in spec.edges.items():
+        for target in targets:
+            edge(source, target)
+    for join in spec.joins:
+        for source in join.sources:
+            edge(source, join.target)
+    for source, branches in spec.branches.items():
+        for branch in branches:
+            if branch.path_map is not None:
+                for key, target in branch.path_map.items():
+                    edge(source, target, None if str(key) == target else str(key), True)
+            else:
+                for target in branch.hinted or [*spec.nodes, END]:
+                    edge(source, target, None, True)
+    for name, node in spec.nodes.items():
+        for target in getattr(node, "destinations", ()) or ():
+            edge(name, target, None, True)
+    used = {e.source for e in edges} | {e.target for e in edges}
+    nodes = [DrawNode(START, START, "start")]
+    nodes += [DrawNode(name, name, "node") for name in spec.nodes]
+    if END in used:
+        nodes.append(DrawNode(END, END, "end"))
+    return DrawableGraph(nodes, edges, name=spec.name)

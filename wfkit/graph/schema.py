@@ -1,0 +1,193 @@
+"""State schemas: from a TypedDict, pydantic model or dataclass to the keys the engine tracks.
+
+Each key becomes a `Channel`: a reducer key (`Annotated[T, reducer]`) merges every write with
+`reducer(old, new)` and starts from `T()` when that can be built (an empty list, 0); any other key keeps
+the last value written and accepts one write per superstep. The schema also turns the stored values back
+into what a node expects as input (a dict, a model instance or a dataclass instance).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, get_args, get_origin, get_type_hints
+
+from typing_extensions import Annotated, is_typeddict
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One state key: its reducer (None: last value wins) and its initial value factory."""
+
+    key: str
+    reducer: Callable[[Any, Any], Any] | None = None
+    initial: Callable[[], Any] | None = None
+    annotation: Any = None
+
+
+def _reducer_of(annotation: Any) -> tuple[Any, Callable | None]:
+    if get_origin(annotation) is Annotated:
+        base, *meta = get_args(annotation)
+        for item in reversed(meta):
+            if callable(item) and len(_positional_params(item)) >= 2:
+                return base, item
+        return base, None
+    return annotation, None
+
+
+def _positional_params(fn: Callable) -> list:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # builtins like operator.add have no signature on some versions
+        return [0, 1]
+    return [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+
+
+def _initial_factory(base: Any) -> Callable[[], Any] | None:
+    origin = get_origin(base) or base
+    if origin in (list, dict, set, tuple, int, float, str) or (
+        isinstance(origin, type) and origin.__module__ == "builtins"
+    ):
+        try:
+            origin()
+        except Exception:
+            return None
+        return origin
+    return None
+
+
+def schema_kind(schema: Any) -> str:
+    if is_typeddict(schema):
+        return "typeddict"
+    if _is_pydantic(schema):
+        return "pydantic"
+    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+        return "dataclass"
+    if schema is dict or schema is Any:
+        return "dict"
+    raise TypeError(
+        f"state schema `{getattr(schema, '__name__', schema)!s}` is not a TypedDict, pydantic model or dataclass; "
+        "declare the state as `class State(TypedDict): ...`"
+    )
+
+
+def _is_pydantic(obj: Any) -> bool:
+    if not isinstance(obj, type):
+        return False
+    return any(c.__module__.startswith("pydantic") and c.__name__ == "BaseModel" for c in obj.__mro__)
+
+
+def _hints(schema: Any) -> dict[str, Any]:
+    try:
+        return get_type_hints(schema, include_extras=True)
+    except Exception:
+        return dict(getattr(schema, "__annotations__", {}))
+
+
+def channels_of(schema: Any) -> dict[str, Channel]:
+    """The keys of a schema, in declaration order, each with its reducer and initial value."""
+    kind = schema_kind(schema)
+    if kind == "dict":
+        return {}
+    hints = _hints(schema)
+    if kind == "pydantic":
+        names = list(schema.model_fields)
+        hints = {n: hints.get(n, schema.model_fields[n].annotation) for n in names}
+    out = {}
+    for key, annotation in hints.items():
+        if key.startswith("__") or get_origin(annotation) is typing.ClassVar:
+            continue
+        base, reducer = _reducer_of(annotation)
+        initial = _initial_factory(base) if reducer is not None else None
+        out[key] = Channel(key, reducer, initial, annotation)
+    return out
+
+
+class Schema:
+    """A state schema: its channels and how to build a node's input from stored values."""
+
+    def __init__(self, schema: Any):
+        self.schema = schema
+        self.kind = schema_kind(schema)
+        self.channels = channels_of(schema)
+        self.name = getattr(schema, "__name__", str(schema))
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.channels)
+
+    def validate_input(self, value: Any) -> dict[str, Any]:
+        """An input or update as a plain dict of keys, validating it when the schema is a pydantic model."""
+        if value is None:
+            return {}
+        if self.kind == "pydantic":
+            if isinstance(value, self.schema):
+                return {k: getattr(value, k) for k in value.model_fields_set}
+            if isinstance(value, dict):
+                model = self.schema.model_validate(value)
+                return {k: getattr(model, k) for k in value if k in self.channels}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        if not isinstance(value, dict):
+            raise TypeError(
+                f"input to a graph with state `{self.name}` must be a dict of its keys, got {type(value).__name__}: {value!r}"
+            )
+        return dict(value)
+
+    def view(self, values: dict[str, Any]) -> Any:
+        """What a node of this schema receives: a dict (TypedDict) or an instance (pydantic, dataclass)."""
+        if self.kind in ("typeddict", "dict"):
+            if self.kind == "dict":
+                return dict(values)
+            return {k: values[k] for k in self.channels if k in values}
+        data = {k: values[k] for k in self.channels if k in values}
+        return self.schema(**data)
+
+    def models(self) -> list[type]:
+        """Pydantic models and dataclasses this schema declares (recursively), for safe reviving."""
+        found: list[type] = []
+
+        def walk(tp: Any, depth: int = 0) -> None:
+            if depth > 6 or tp is None:
+                return
+            if isinstance(tp, type) and (_is_pydantic(tp) or dataclasses.is_dataclass(tp)) and tp not in found:
+                found.append(tp)
+                for sub in _hints(tp).values():
+                    walk(sub, depth + 1)
+                return
+            for arg in get_args(tp):
+                walk(arg, depth + 1)
+
+        if self.kind in ("pydantic", "dataclass"):
+            found.append(self.schema)
+        for channel in self.channels.values():
+            walk(channel.annotation)
+        return found
+
+
+def node_input_schema(fn: Callable) -> Any | None:
+    """The schema a node declares through the type hint of its first parameter, if any."""
+    target = getattr(fn, "__wrapped__", fn)
+    try:
+        params = [p for p in inspect.signature(target).parameters.values()]
+    except (TypeError, ValueError):
+        return None
+    if not params:
+        return None
+    try:
+        hints = get_type_hints(target)
+    except Exception:
+        return None
+    hint = hints.get(params[0].name)
+    if hint is None:
+        return None
+    try:
+        schema_kind(hint)
+    except TypeError:
+        return None
+    return None if hint is dict else hint

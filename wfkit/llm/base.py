@@ -1,0 +1,161 @@
+"""`BaseChatModel`: the one abstract base every chat model implements, and the public API built on it.
+
+A model implements a single coroutine, `_agenerate(request) -> AIMessage`, and may add a streaming one,
+`_astream(request)` yielding `AIMessageChunk`s. Everything users call (`invoke`, `ainvoke`, `stream`,
+`astream`, `batch`, `bind_tools`, `with_structured_output`) is written once here, async, with the sync
+methods as thin `run_sync` / `iter_sync` wrappers.
+
+Inside a graph run with `stream_mode="messages"` the engine's current task has `stream_messages` set;
+every call then goes through the streaming path and hands each chunk to `task.emit_message_chunk`, so
+tokens reach the graph's stream even from a plain `invoke` inside a node.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import copy
+import inspect
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from wfkit._sync import iter_sync, run_sync
+from wfkit.errors import ModelError
+from wfkit.llm.request import ModelRequest
+from wfkit.llm.tools import Tool, as_tool
+from wfkit.messages import AIMessage, AIMessageChunk, convert_to_messages
+
+
+def current_task() -> Any:
+    """The engine's task running this call, or None outside a graph run (or before the engine exists)."""
+    try:
+        from wfkit.engine.context import current_task as engine_current_task
+    except ImportError:
+        return None
+    return engine_current_task()
+
+
+def _streams_messages(task: Any) -> bool:
+    return task is not None and bool(getattr(task, "stream_messages", False))
+
+
+def _json_or_dict(args: dict) -> str | dict:
+    # Streamed tool arguments are JSON text; arguments JSON cannot express stay a dict (scripted replies).
+    try:
+        return json.dumps(args)
+    except (TypeError, ValueError):
+        return args
+
+
+def message_to_chunk(message: AIMessage) -> AIMessageChunk:
+    """The whole message as one chunk (what a model without real streaming yields)."""
+    chunks = [{"name": c["name"], "args": _json_or_dict(c["args"]), "id": c["id"], "index": i}
+              for i, c in enumerate(message.tool_calls)]
+    return AIMessageChunk(message.content, id=message.id, name=message.name, tool_call_chunks=chunks,
+                          additional_kwargs=message.additional_kwargs,
+                          response_metadata=message.response_metadata, usage_metadata=message.usage_metadata)
+
+
+class BaseChatModel(abc.ABC):
+    """A chat model. Subclasses implement `_agenerate` (and optionally `_astream`)."""
+
+    tools: tuple[Tool, ...] = ()
+    options: dict[str, Any] = {}  # per-model defaults sent with every request (tool_choice, max_tokens, ...)
+    structured_retries = 0  # how often a reply that does not fit the schema is shown its error and retried
+
+    # -- what a model implements -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def _agenerate(self, request: ModelRequest) -> AIMessage:
+        """Answer one request with a finished message (with an `id`)."""
+
+    async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
+        """Answer one request piece by piece; by default the whole reply as a single chunk."""
+        yield message_to_chunk(await self._agenerate(request))
+
+    # -- shared plumbing ---------------------------------------------------------------------------------
+
+    def _request(self, input: Any, options: dict[str, Any], schema: Any = None) -> ModelRequest:
+        messages = convert_to_messages(input)
+        if not messages:
+            raise ModelError(f"{type(self).__name__} was invoked with no messages; pass a string or a list "
+                             f"of messages")
+        return ModelRequest(messages, schema=schema, tools=list(self.tools), options={**self.options, **options})
+
+    async def _achunks(self, request: ModelRequest, task: Any) -> AsyncIterator[AIMessageChunk]:
+        emit = _streams_messages(task)
+        async for chunk in self._astream(request):
+            if emit:
+                sent = task.emit_message_chunk(chunk)
+                if inspect.isawaitable(sent):
+                    await sent
+            yield chunk
+
+    async def _arun(self, request: ModelRequest, task: Any) -> AIMessage:
+        """One call: the plain path, or the streaming path when the graph streams messages."""
+        if not _streams_messages(task):
+            return await self._agenerate(request)
+        total: AIMessageChunk | None = None
+        async for chunk in self._achunks(request, task):
+            total = chunk if total is None else total + chunk
+        if total is None:
+            raise ModelError(f"{type(self).__name__} streamed no chunks for this request")
+        return total.to_message()
+
+    def _with(self, **attributes: Any) -> BaseChatModel:
+        # A shallow copy: bound models share clients and scripts with the model they came from.
+        clone = copy.copy(self)
+        clone.__dict__.update(attributes)
+        return clone
+
+    # -- the public API ----------------------------------------------------------------------------------
+
+    def invoke(self, input: Any, config: dict | None = None, **options: Any) -> AIMessage:
+        """Reply to a string or a list of messages."""
+        # Look up the task here, in the caller's thread: run_sync may run the coroutine on another thread.
+        return run_sync(self._arun(self._request(input, options), current_task()))
+
+    async def ainvoke(self, input: Any, config: dict | None = None, **options: Any) -> AIMessage:
+        return await self._arun(self._request(input, options), current_task())
+
+    def stream(self, input: Any, config: dict | None = None, **options: Any) -> Iterator[AIMessageChunk]:
+        """Reply piece by piece; the chunks add up (`+`) to the whole reply."""
+        return iter_sync(self._achunks(self._request(input, options), current_task()))
+
+    async def astream(self, input: Any, config: dict | None = None, **options: Any) -> AsyncIterator[AIMessageChunk]:
+        async for chunk in self._achunks(self._request(input, options), current_task()):
+            yield chunk
+
+    def batch(self, inputs: list[Any], config: dict | None = None, **options: Any) -> list[AIMessage]:
+        """Reply to several inputs concurrently, in order."""
+        return run_sync(self.abatch(inputs, config, **options))
+
+    async def abatch(self, inputs: list[Any], config: dict | None = None, **options: Any) -> list[AIMessage]:
+        return list(await asyncio.gather(*(self.ainvoke(i, config, **options) for i in inputs)))
+
+    def bind(self, **options: Any) -> BaseChatModel:
+        """A new model that sends these options with every request."""
+        return self._with(options={**self.options, **options})
+
+    def bind_tools(self, tools: list[Any], *, tool_choice: Any = None, **options: Any) -> BaseChatModel:
+        """A new model that may call these tools (`Tool`s, plain functions or pydantic classes).
+
+        `tool_choice`: None/"auto" (the model decides), "any" (some tool), or a tool's name (that one).
+        """
+        if tool_choice is not None:
+            options["tool_choice"] = tool_choice
+        return self._with(tools=tuple(as_tool(t) for t in tools), options={**self.options, **options})
+
+    def with_structured_output(self, schema: type, *, include_raw: bool = False) -> Any:
+        """A runnable whose `invoke` returns an instance of the pydantic class `schema`.
+
+        With `include_raw=True` it returns `{"raw": AIMessage, "parsed": instance or None,
+        "parsing_error": exception or None}` instead of raising on a reply that does not fit.
+        """
+        from wfkit.llm.structured import StructuredOutput
+
+        return StructuredOutput(self, schema, include_raw=include_raw)
+
+
+__all__ = ["BaseChatModel", "current_task", "message_to_chunk"]

@@ -1,0 +1,142 @@
+"""`ScriptedModel`: an offline, deterministic chat model for tests, teaching and the notebooks.
+
+It replies either from a function `respond(request)` (computed from the request, so parallel calls get
+the same answers in any order) or from a list of replies handed out in order. A reply may be a `str`, an
+`AIMessage`, a `dict` (the fields of an `AIMessage`, or the schema's fields for a structured request) or
+a pydantic instance; the model turns it into the `AIMessage` a real model would have sent, including a
+tool call named after the schema for structured output. Streaming splits the text into word chunks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pydantic
+
+from wfkit._ids import new_id, stable_id
+from wfkit.errors import ModelError
+from wfkit.llm.base import BaseChatModel, message_to_chunk
+from wfkit.llm.request import ModelRequest
+from wfkit.messages import AIMessage, AIMessageChunk
+
+_AI_FIELDS = {"content", "tool_calls", "id", "name", "additional_kwargs", "response_metadata", "usage_metadata"}
+
+
+class _Script:
+    """Replies from a list, handed out in order; shared by a model and the copies `bind_tools` makes."""
+
+    def __init__(self, replies: list[Any]) -> None:
+        self.replies = list(replies)
+        self.used = 0
+        self.lock = threading.Lock()  # graph branches may call the model from several threads at once
+
+    def next(self) -> Any:
+        with self.lock:
+            if self.used >= len(self.replies):
+                raise ModelError(
+                    f"ScriptedModel has no reply left: all {len(self.replies)} scripted replies were used and "
+                    f"call {self.used + 1} asked for another. Add more replies to the list, or pass a function "
+                    f"`respond(request)` that computes each reply")
+            self.used += 1
+            return self.replies[self.used - 1]
+
+
+def word_chunks(message: AIMessage) -> list[AIMessageChunk]:
+    """The message as word-sized chunks that add up to it; tool calls and metadata ride on the last one."""
+    if not isinstance(message.content, str):
+        return [message_to_chunk(message)]
+    pieces = re.findall(r"\s*\S+|\s+$", message.content) or [""]
+    chunks = [AIMessageChunk(piece, id=message.id) for piece in pieces[:-1]]
+    return chunks + [message_to_chunk(message._replace(content=pieces[-1]))]
+
+
+class ScriptedModel(BaseChatModel):
+    """An offline model: `ScriptedModel(respond)` or `ScriptedModel(["first reply", "second reply"])`.
+
+    `requests` lists every `ModelRequest` it has answered, for tests to inspect.
+    """
+
+    def __init__(self, respond: Callable[[ModelRequest], Any] | list[Any]) -> None:
+        if callable(respond):
+            self._respond, self._script = respond, None
+        elif isinstance(respond, (list, tuple)):
+            self._respond, self._script = None, _Script(respond)
+        else:
+            raise TypeError(f"ScriptedModel takes a function `respond(request)` or a list of replies, got "
+                            f"{type(respond).__name__}: {respond!r}")
+        self.requests: list[ModelRequest] = []
+
+    def __repr__(self) -> str:
+        if self._script is not None:
+            return f"ScriptedModel({len(self._script.replies)} replies, {self._script.used} used)"
+        return f"ScriptedModel({getattr(self._respond, '__name__', repr(self._respond))})"
+
+    async def _agenerate(self, request: ModelRequest) -> AIMessage:
+        self.requests.append(request)
+        reply = self._script.next() if self._script is not None else self._respond(request)
+        if inspect.isawaitable(reply):
+            reply = await reply
+        return _with_ids(_to_message(reply, request), request)
+
+    async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
+        for chunk in word_chunks(await self._agenerate(request)):
+            yield chunk
+
+
+def _to_message(reply: Any, request: ModelRequest) -> AIMessage:
+    if isinstance(reply, AIMessage):
+        return reply._replace()
+    schema = request.schema
+    if schema is not None:
+        args = _structured_args(reply)
+        if args is None:  # not structured at all: parse_reply will show it with pydantic's complaint
+            return AIMessage(reply if isinstance(reply, str) else repr(reply))
+        return AIMessage("", tool_calls=[{"name": schema.__name__, "args": args, "id": None}])
+    if isinstance(reply, str):
+        return AIMessage(reply)
+    if isinstance(reply, dict):
+        fields = dict(reply)
+        if fields.pop("role", "assistant") not in ("assistant", "ai") or set(fields) - _AI_FIELDS:
+            raise ModelError(f"ScriptedModel reply {reply!r} is not an AIMessage: a dict reply takes the keys "
+                             f"{', '.join(sorted(_AI_FIELDS))}; for structured output call the model through "
+                             f"`with_structured_output(Schema)`")
+        return AIMessage(**fields)
+    if isinstance(reply, pydantic.BaseModel):
+        raise ModelError(f"ScriptedModel replied with a `{type(reply).__name__}` instance, but the request asked "
+                         f"for no schema; call the model through `with_structured_output({type(reply).__name__})`")
+    raise ModelError(f"ScriptedModel reply must be a str, an AIMessage, a dict or a pydantic instance, got "
+                     f"{type(reply).__name__}: {reply!r}")
+
+
+def _structured_args(reply: Any) -> dict | None:
+    if isinstance(reply, pydantic.BaseModel):
+        return reply.model_dump(mode="json")
+    if isinstance(reply, dict):
+        return dict(reply)
+    if isinstance(reply, str):
+        try:
+            value = json.loads(reply)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+    return None
+
+
+def _with_ids(message: AIMessage, request: ModelRequest) -> AIMessage:
+    # Tool call ids derive from the conversation so far: the same request gets the same ids in any run,
+    # and the calls of later turns get different ones.
+    seed = (len(request.messages), request.messages[-1].text)
+    for i, call in enumerate(message.tool_calls):
+        if call["id"] is None:
+            call["id"] = "call_" + stable_id(*seed, i, call["name"], json.dumps(call["args"], sort_keys=True, default=str))[:20]
+    if message.id is None:
+        message.id = new_id("msg")
+    return message
+
+
+__all__ = ["ScriptedModel", "word_chunks"]

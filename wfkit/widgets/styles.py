@@ -1,0 +1,72 @@
+"""The look of a marked graph: one colour set per node state, the taken-edge pen, and the legend's HTML.
+
+Only attributes that leave the layout alone appear here (fill, border and text colours, the border's
+dash, the SVG class; an edge's colour and pen width): node sizes and ranks never change while a run is
+stepped, so the picture does not jump. Pure data and string building: no ipywidgets import.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NodeLook:
+    """How a node in one state is drawn, and the legend's words for that state."""
+
+    state: str
+    fill: str
+    border: str
+    font: str
+    meaning: str
+    dashed: bool = False
+
+
+# Highest precedence first: a node both visited and current is shown as current; a failed node
+# stays failed whatever else it is marked.
+NODE_LOOKS = (
+    NodeLook("failed", "#ffd6d6", "#c62828", "#7f1010", "raised an error"),
+    NodeLook("interrupted", "#f1dcff", "#8e3ec4", "#4a1470", "paused by interrupt(), waiting for an answer"),
+    NodeLook("current", "#ffcf5c", "#b7791f", "#3d2a00", "running in this superstep"),
+    NodeLook("next", "#e0ecff", "#2f6fd6", "#0f2f66", "planned for the next superstep", dashed=True),
+    NodeLook("visited", "#dcefe0", "#4f8a5b", "#1f3d26", "ran in an earlier superstep"),
+)
+STATES = tuple(look.state for look in NODE_LOOKS)
+LOOKS = {look.state: look for look in NODE_LOOKS}
+
+TAKEN_EDGE = {"color": "#e8590c", "fontcolor": "#e8590c", "penwidth": "2.4", "class": "wf-taken"}
+TAKEN_MEANING = "followed into the current superstep"
+
+# Terminals are ellipses without the `rounded` style; keep each shape's own style when adding `dashed`.
+_BASE_STYLE = {"start": "filled", "end": "filled", "node": "rounded,filled"}
+
+
+def node_attrs(state: str, kind: str) -> dict[str, str]:
+    """DOT attributes for a node of `kind` (start/end/node) shown in `state`."""
+    look = LOOKS[state]
+    attrs = {"fillcolor": look.fill, "color": look.border, "fontcolor": look.font, "class": f"wf-{state}"}
+    if look.dashed:
+        attrs["style"] = _BASE_STYLE[kind] + ",dashed"
+    return attrs
+
+
+def legend_html() -> str:
+    """A row of swatches, one per state plus the taken edge, each with its meaning."""
+    items = []
+    for look in NODE_LOOKS:
+        border = "dashed" if look.dashed else "solid"
+        swatch = (f'<span style="display:inline-block;width:14px;height:10px;margin-right:4px;'
+                  f'vertical-align:middle;border-radius:3px;background:{look.fill};'
+                  f'border:1.5px {border} {look.border}"></span>')
+        items.append(_legend_item(swatch, look.state, look.meaning))
+    arrow = (f'<span style="display:inline-block;width:16px;margin-right:4px;vertical-align:middle;'
+             f'border-top:2.5px solid {TAKEN_EDGE["color"]}"></span>')
+    items.append(_legend_item(arrow, "taken edge", TAKEN_MEANING))
+    return ('<div class="wf-legend" style="display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;'
+            'font-family:Helvetica,Arial,sans-serif;color:#333333">' + "".join(items) + "</div>")
+
+
+def _legend_item(swatch: str, name: str, meaning: str) -> str:
+    return (f'<span class="wf-legend-item" title="{html.escape(meaning)}">{swatch}'
+            f"<b>{html.escape(name)}</b>: {html.escape(meaning)}</span>")
