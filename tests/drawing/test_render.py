@@ -154,5 +154,6 @@ def test_real_program_rejects_broken_dot():
     assert str(caught.value).endswith("--- the DOT text it was given ---\ndigraph {")
 
 
-def test_found_program_is_the_installed_graphviz_pure():
-    assert os.path.basename(find_program()) in ("graphviz-pure", "graphviz-pure.exe", "dot")
+def test_this_environment_has_a_renderer():
+    # `pip install "wfkit[test]"` brings graphviz-pure; a system dot is accepted too.
+    assert os.path.basename(find_program()) in ("graphviz-pure", "graphviz-pure.exe", "dot", "dot.exe")

@@ -52,6 +52,7 @@ class StepRecord:
     interrupts: tuple[Interrupt, ...] = ()
     checkpoint_id: str | None = None
     parent_checkpoint_id: str | None = None
+    branch: int = 0  # set by the stepping API: which fork of the history this superstep belongs to
 
     def writes_of(self, name: str) -> dict[str, Any]:
         """The writes of the task(s) named `name`, merged into one dict (last write of a key wins)."""
@@ -223,7 +224,7 @@ class Loop:
                 if outcome.ok:
                     self._stored[outcome.task.id] = {"writes": outcome.writes, "routes": outcome.routes}
             self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused)))
-            return self._record(step, tasks, outcomes, (), self.values)
+            return self._record(step, tasks, outcomes, (), self.values, paused=True)
         new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
         for outcome in outcomes:
             unknown = algo.unknown_destinations(self.spec, outcome)
@@ -265,10 +266,12 @@ class Loop:
         self.interrupts, self.breakpoint_nodes = (), ()
         self.status = "ready"
 
-    def _record(self, step, tasks, outcomes, updated, values) -> StepRecord:
+    def _record(self, step, tasks, outcomes, updated, values, paused: bool = False) -> StepRecord:
+        """A paused superstep wrote no checkpoint: its record has none, and hangs off the current one."""
         writes = tuple((o.task.name, tuple(o.writes)) for o in outcomes if o.task.name != START)
+        checkpoint, parent = (None, self.checkpoint_id) if paused else (self.checkpoint_id, self.parent_id)
         return StepRecord(step, tuple(t for t in tasks if t.name != START), writes, values, tuple(updated),
-                          self.plan.names(), self.interrupts, self.checkpoint_id, self.parent_id)
+                          self.plan.names(), self.interrupts, checkpoint, parent)
 
     def _finish(self) -> None:
         if self.status != "done":

@@ -146,10 +146,17 @@ class CompiledStateGraph:
             return None
         return {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
 
-    def _snapshot(self, history: History, checkpoint: Any, values: dict) -> StateSnapshot:
+    def _snapshot(self, history: History, checkpoint: Any, values: dict, live: bool = False) -> StateSnapshot:
+        """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
+        writes show in the values; in the history every checkpoint shows all the tasks it planned."""
         plan = Plan.from_json(checkpoint.plan)
         done, _, pending, errors = history.pending(checkpoint.id)
         tasks = algo.prepare_tasks(self.spec, values, plan, checkpoint.id)
+        if live and done:
+            finished = [(t.name, k, v) for t in tasks if t.id in done for k, v in done[t.id]["writes"]]
+            values = algo.replay(self.spec, values, finished)[0]
+        else:
+            done = {} if not live else done
         state_tasks = tuple(
             StateTask(t.id, t.name, t.path, errors.get(t.id), tuple(pending.get(t.id, ())),
                       result=(done[t.id].get("update") if t.id in done else None))
@@ -172,7 +179,7 @@ class CompiledStateGraph:
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if checkpoint is None:
             return StateSnapshot({}, (), config, None, None, None, (), ())
-        return self._snapshot(history, checkpoint, history.values_at(checkpoint))
+        return self._snapshot(history, checkpoint, history.values_at(checkpoint), live=True)
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         return self.get_state(config)

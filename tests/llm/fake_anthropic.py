@@ -1,0 +1,135 @@
+"""A local stand-in for the Anthropic Messages API, for tests that drive the real `anthropic` client.
+
+It listens on 127.0.0.1 and answers `POST /v1/messages` from a queue of scripted replies, in the API's
+real shapes: a JSON `Message`, an SSE stream of `message_start` ... `message_stop` events, an error body
+with its status (429 and 529 carry `retry-after-ms` so the SDK's retries are quick), or a stream that
+breaks off mid-way. Every request's headers and JSON body are kept for the test to inspect.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODEL = "claude-test-1"
+
+
+def message(text: str = "", tool_uses: list[tuple[str, str, dict]] = (), *, id: str = "msg_01",
+            input_tokens: int = 12, output_tokens: int = 7, stop_reason: str | None = None) -> dict[str, Any]:
+    """A `Message` body: text, then `tool_use` blocks given as (id, name, input)."""
+    content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+    content += [{"type": "tool_use", "id": i, "name": n, "input": args} for i, n, args in tool_uses]
+    return {"id": id, "type": "message", "role": "assistant", "model": MODEL, "content": content,
+            "stop_reason": stop_reason or ("tool_use" if tool_uses else "end_turn"), "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
+                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+
+
+def stream_events(body: dict[str, Any], *, piece: int = 4) -> list[tuple[str, dict[str, Any]]]:
+    """The SSE events the API sends for `body`, text and tool input JSON cut into `piece`-sized deltas."""
+    start = dict(body, content=[], stop_reason=None, usage=dict(body["usage"], output_tokens=1))
+    events = [("message_start", {"type": "message_start", "message": start}), ("ping", {"type": "ping"})]
+    for index, block in enumerate(body["content"]):
+        if block["type"] == "text":
+            events.append(("content_block_start", {"type": "content_block_start", "index": index,
+                                                   "content_block": {"type": "text", "text": ""}}))
+            deltas = [{"type": "text_delta", "text": block["text"][i:i + piece]} for i in range(0, len(block["text"]), piece)]
+        else:
+            events.append(("content_block_start", {"type": "content_block_start", "index": index, "content_block": {
+                "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}}))
+            raw = json.dumps(block["input"])
+            deltas = [{"type": "input_json_delta", "partial_json": raw[i:i + piece]} for i in range(0, len(raw), piece)]
+        events += [("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d}) for d in deltas]
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+    events.append(("message_delta", {"type": "message_delta", "usage": {"output_tokens": body["usage"]["output_tokens"]},
+                                     "delta": {"stop_reason": body["stop_reason"], "stop_sequence": None}}))
+    events.append(("message_stop", {"type": "message_stop"}))
+    return events
+
+
+def error(status: int, kind: str, text: str) -> dict[str, Any]:
+    return {"status": status, "body": {"type": "error", "error": {"type": kind, "message": text}}}
+
+
+class FakeAnthropic:
+    """The server. `reply(...)` queues what the next requests get; `requests` lists what came in."""
+
+    def __init__(self) -> None:
+        self.queue: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def reply(self, *replies: dict[str, Any]) -> None:
+        """Queue replies: a `message(...)` body, `{"stream": body}`, `{"stream": body, "drop_after": n}`
+        (break the connection after n events), or `error(status, type, text)`."""
+        with self.lock:
+            self.queue.extend(replies)
+
+    def start(self) -> FakeAnthropic:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _next(self, request: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            self.requests.append(request)
+            if not self.queue:
+                return error(500, "api_error", "the fake server has no reply queued for this request")
+            return self.queue.pop(0)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                spec = fake._next({"path": self.path, "headers": dict(self.headers), "body": body})
+                if spec.get("echo_key"):  # a careless server that repeats the key in its error
+                    spec = error(401, "authentication_error", f"invalid key {self.headers.get('x-api-key') or self.headers.get('authorization')}")
+                if "status" in spec:
+                    self._json(spec["status"], spec["body"], retry=spec["status"] in (429, 529))
+                elif "stream" in spec:
+                    self._stream(stream_events(spec["stream"]), spec.get("drop_after"))
+                else:
+                    self._json(200, spec)
+
+            def _json(self, status: int, body: dict, retry: bool = False) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("request-id", f"req_{len(fake.requests)}")
+                if retry:
+                    self.send_header("retry-after-ms", "1")  # the SDK waits this long before retrying
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, events: list, drop_after: int | None) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("transfer-encoding", "chunked")
+                self.end_headers()
+                for n, (name, data) in enumerate(events):
+                    if drop_after is not None and n == drop_after:
+                        self.wfile.flush()
+                        self.close_connection = True
+                        self.connection.shutdown(2)  # no final chunk: the client sees a broken body
+                        return
+                    payload = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+                    self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+
+        return Handler

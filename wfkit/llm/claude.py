@@ -1,0 +1,160 @@
+"""`Claude`: Anthropic's models through the official `anthropic` SDK (imported only when a Claude is made).
+
+All calls go through the SDK's async client, so its retries (429 and overloaded 529 replies), timeouts
+and client options apply unchanged; the sync API is the usual thin wrapper. An async client belongs to
+one event loop, and `run_sync` may drive calls on a different loop per thread, so one client is kept per
+loop. The API key lives only inside the SDK clients and a holder whose repr is `'***'`: it never shows in
+a repr, an error message, a cassette or a pickle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+from wfkit.errors import ModelError
+from wfkit.llm.base import BaseChatModel
+from wfkit.llm.claude_format import ChunkAssembler, from_anthropic, request_params
+from wfkit.llm.request import ModelRequest
+from wfkit.messages import AIMessage, AIMessageChunk
+
+DEFAULT_MODEL = "claude-sonnet-4-5-20250929"  # the guide's model
+_CLIENT_OPTIONS = ("base_url", "timeout", "max_retries", "default_headers", "default_query")
+_HINTS = {
+    400: "The API refused the request as sent; its message says which part",
+    401: "Check ANTHROPIC_API_KEY (or the api_key passed to Claude)",
+    403: "This API key may not use this model or feature",
+    404: "Check the model name `{model}`",
+    413: "The conversation is too long; send fewer or shorter messages",
+    429: "Still rate limited after {retries} retries; wait a little, or pass a larger max_retries",
+    529: "Anthropic is overloaded (still, after {retries} retries); try again later, or pass a larger max_retries",
+}
+
+
+def _anthropic() -> Any:
+    try:
+        import anthropic
+    except ImportError as exc:
+        raise ImportError('wfkit.llm.Claude needs the anthropic SDK: pip install "wfkit[claude]"') from exc
+    return anthropic
+
+
+class _Secret:
+    """Holds the API key; shows as '***' and refuses to be pickled."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("the Claude API key is not serialised; build the model again where it is needed")
+
+    def __deepcopy__(self, memo: dict) -> _Secret:
+        return self
+
+
+class Claude(BaseChatModel):
+    """A Claude model. `Claude(model=..., max_tokens=..., temperature=..., max_retries=..., timeout=...,
+    base_url=..., default_headers=...)`; other keyword arguments are sent with every request."""
+
+    structured_retries = 1  # a reply that does not fit the schema is shown its error once
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, api_key: str | None = None, max_tokens: int = 4096,
+                 base_url: str | None = None, timeout: float | Any = None, max_retries: int = 2,
+                 default_headers: dict[str, str] | None = None, default_query: dict[str, Any] | None = None,
+                 **params: Any) -> None:
+        _anthropic()  # fail now, with the install hint, rather than at the first call
+        key = api_key or os.environ.get("ANTHROPIC_API_KEY")
+        if not key:
+            raise ModelError("Claude needs an API key: set the ANTHROPIC_API_KEY environment variable or pass "
+                             "api_key=...; or call wfkit.llm.default_model(), which falls back to the offline model")
+        self.model = model
+        self._secret = _Secret(key)
+        given = dict(base_url=base_url, timeout=timeout, max_retries=max_retries,
+                     default_headers=default_headers, default_query=default_query)
+        self.client_options = {k: v for k, v in given.items() if v is not None}
+        self.options = {"max_tokens": max_tokens, **params}
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> SDK client
+
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in self.client_options.items() if k in ("base_url", "timeout", "max_retries")}
+        settings = ", ".join(f"{k}={v!r}" for k, v in {**self.options, **shown}.items())
+        tools = f", tools={[t.name for t in self.tools]}" if self.tools else ""
+        return f"Claude(model={self.model!r}, {settings}{tools})"
+
+    def _client(self) -> Any:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = _anthropic().AsyncAnthropic(api_key=self._secret.value, **self.client_options)
+        return client
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret.value, "***")
+
+    def _error(self, exc: Exception, partial: AIMessage | None = None) -> ModelError:
+        """A `ModelError` that says what went wrong and what to do, from an SDK or transport exception."""
+        anthropic = _anthropic()
+        retries = self.client_options.get("max_retries", 2)
+        if isinstance(exc, anthropic.APIStatusError):
+            body = exc.body if isinstance(exc.body, dict) else {}
+            detail = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
+            kind, text = detail.get("type", type(exc).__name__), detail.get("message", str(exc))
+            status = exc.status_code
+            hint = _HINTS.get(status, _HINTS[529] if status >= 500 else "See the API's message above")
+            message = (f"Claude ({self.model}) call failed: HTTP {status} {kind}: {text}. "
+                       f"{hint.format(model=self.model, retries=retries)}")
+        elif isinstance(exc, anthropic.APIConnectionError):
+            where = self.client_options.get("base_url", "the Anthropic API")
+            message = (f"Claude ({self.model}) could not reach {where} ({type(exc).__name__}: {exc}); check the "
+                       f"network, base_url and timeout (the SDK already retried {retries} times)")
+        else:
+            message = f"Claude ({self.model}) call failed: {type(exc).__name__}: {exc}"
+        if partial is not None:
+            message += (f". The reply stream broke off after {len(partial.text)} characters; the partial reply "
+                        f"is on this error's `.partial`. Call again to retry: the SDK retries a request only "
+                        f"before its stream starts")
+        error = ModelError(self._scrub(message))
+        error.status_code = getattr(exc, "status_code", None)
+        error.partial = partial
+        return error
+
+    async def _agenerate(self, request: ModelRequest) -> AIMessage:
+        params = request_params(request, self.model, self.options)
+        try:
+            reply = await self._client().messages.create(**params)
+        except _anthropic().AnthropicError as exc:
+            raise self._error(exc) from None  # `from None`: the SDK's exception holds the request headers
+        return from_anthropic(reply)
+
+    async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
+        params = request_params(request, self.model, self.options)
+        try:
+            stream = await self._client().messages.create(**params, stream=True)
+        except _anthropic().AnthropicError as exc:
+            raise self._error(exc) from None
+        assembler, total, finished = ChunkAssembler(), None, False
+        try:
+            async for event in stream:
+                finished = finished or getattr(event, "type", None) == "message_stop"
+                chunk = assembler.feed(event)
+                if chunk is not None:
+                    total = chunk if total is None else total + chunk
+                    yield chunk
+        except Exception as exc:  # noqa: BLE001  # transport errors come from httpx, not only the SDK
+            raise self._error(exc, total.to_message() if total else AIMessage("")) from None
+        finally:
+            await stream.close()
+        if not finished:
+            raise self._error(ConnectionError("the stream ended before `message_stop`"),
+                              total.to_message() if total else AIMessage(""))
+
+
+__all__ = ["DEFAULT_MODEL", "Claude"]

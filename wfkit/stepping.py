@@ -1,0 +1,193 @@
+"""The stepping API: drive a graph one superstep at a time, look at everything, go back, edit, fork.
+
+`app.start(input, config)` returns a `Run`. It always keeps a history (on the graph's checkpointer, or on a
+private in-memory one), so `back()`/`goto()` can return to any superstep and stepping on from there forks
+a new branch while the old one stays in `history`. The widgets are built on this API and the engine's
+events only. Every method has an async twin-free form: `astep`/`arun`/`aresume` are the implementation,
+the sync methods wrap them (they work inside Jupyter too).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from wfkit._ids import new_id
+from wfkit._sync import run_sync
+from wfkit.engine import algo
+from wfkit.engine.algo import Plan, Task
+from wfkit.engine.loop import Loop, StepRecord
+from wfkit.engine.persist import History
+from wfkit.errors import InvalidResumeError
+from wfkit.types import Command, Interrupt
+
+
+class Run:
+    """One run of a graph, stepped by hand. See the module docstring."""
+
+    def __init__(self, app: Any, input: Any, config: dict | None = None):
+        from wfkit.checkpoint import InMemorySaver
+        from wfkit.graph.compiled import options_from
+
+        self.app = app
+        config = dict(config or {})
+        configurable = dict(config.get("configurable") or {})
+        configurable.setdefault("thread_id", new_id("run"))
+        config["configurable"] = configurable
+        self.config = config
+        self.breakpoints: set[str] = set(app.interrupt_before)
+        self.listeners: list[Callable] = []
+        options = options_from(config, inline_sync=False, interrupt_before=frozenset(app.interrupt_before),
+                               interrupt_after=frozenset(app.interrupt_after))
+        if app.checkpointer is not None:
+            self._history = app._history(options)
+        else:
+            saver = InMemorySaver()
+            saver.register_types(app.spec.state.models())
+            self._history = History(app.spec, saver, configurable["thread_id"])
+        self._loop = Loop(app.spec, options, self._history, [self._emit])
+        self.history: list[StepRecord] = []
+        self._branch = 0
+        self._forked = False
+        self._loop.setup(input)
+        if len(self._loop.plan.push) == 1 and self._loop.plan.push[0][0] == "__start__" and not self._loop.plan.pull:
+            run_sync(self._loop.tick())  # apply the input: runs no node, only START's edges
+
+    # -- looking -------------------------------------------------------------------------------------
+    def _emit(self, event: Any) -> None:
+        for listener in list(self.listeners):
+            listener(event)
+
+    @property
+    def next(self) -> list[Task]:
+        """The tasks planned for the next superstep: node name, input, and what triggered each."""
+        if self._loop.plan.empty:
+            return []
+        return [t for t in self._loop.planned() if t.name != "__start__"]
+
+    @property
+    def state(self) -> dict:
+        return algo.output_values(self.app.spec, self._loop.values)
+
+    @property
+    def step_number(self) -> int:
+        return self._loop.step
+
+    @property
+    def done(self) -> bool:
+        return self._loop.plan.empty
+
+    @property
+    def interrupts(self) -> tuple[Interrupt, ...]:
+        return self._loop.interrupts
+
+    @property
+    def checkpoint_id(self) -> str | None:
+        return self._loop.checkpoint_id
+
+    @property
+    def thread_id(self) -> str:
+        return self.config["configurable"]["thread_id"]
+
+    def waiting_joins(self) -> list[tuple[tuple[str, ...], str, list[str]]]:
+        """Joins that have seen some sources: (sources, target, seen so far)."""
+        out = []
+        for index, seen in self._loop.plan.joins.items():
+            join = self.app.spec.joins[index]
+            out.append((join.sources, join.target, list(seen)))
+        return out
+
+    def timeline(self) -> list[StepRecord]:
+        """The records on the path from the start to the current checkpoint (the current branch)."""
+        by_id = {r.checkpoint_id: r for r in self.history}
+        out, checkpoint = [], self._history.get(self._loop.checkpoint_id)
+        while checkpoint is not None:
+            if checkpoint.id in by_id:
+                out.append(by_id[checkpoint.id])
+            checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
+        return list(reversed(out))
+
+    # -- moving --------------------------------------------------------------------------------------
+    async def astep(self) -> StepRecord:
+        """Execute exactly one superstep (breakpoints do not stop an explicit step) and return its record."""
+        if self.done:
+            raise InvalidResumeError("the run is finished: nothing left to step (use back()/goto() to revisit a step)")
+        if self._loop.interrupts:
+            ids = ", ".join(f"`{i.id}`" for i in self._loop.interrupts)
+            raise InvalidResumeError(f"the run is paused at interrupt {ids}: answer it with run.resume(value)")
+        self._loop._skip_before = True
+        if self._forked:
+            self._branch += 1
+            self._forked = False
+        record = await self._loop.tick()
+        if record is None:  # the plan was empty
+            raise InvalidResumeError("the run is finished: nothing left to step")
+        record = dataclasses.replace(record, branch=self._branch)
+        self.history.append(record)
+        return record
+
+    def step(self) -> StepRecord:
+        return run_sync(self.astep())
+
+    async def arun(self) -> list[StepRecord]:
+        """Step until the end, an interrupt, or a superstep that would run a node in `breakpoints`."""
+        records = []
+        first = True
+        while not self.done and not self._loop.interrupts:
+            if not first and self.breakpoints & set(t.name for t in self.next):
+                break
+            first = False
+            records.append(await self.astep())
+        return records
+
+    def run(self) -> list[StepRecord]:
+        return run_sync(self.arun())
+
+    def answer(self, value: Any) -> None:
+        """Give the pending interrupt(s) their answer without running anything yet (a map {id: value} when
+        several are pending). The next `step()` re-runs the interrupted task(s) with it."""
+        self._loop.apply_resume(value)
+
+    async def aresume(self, value: Any) -> list[StepRecord]:
+        """Answer the pending interrupt(s) and go on like `run()`."""
+        self.answer(value)
+        records = [await self.astep()]
+        return records + await self.arun() if not self._loop.interrupts else records
+
+    def resume(self, value: Any) -> list[StepRecord]:
+        return run_sync(self.aresume(value))
+
+    def goto(self, step: int) -> None:
+        """Return to the state after superstep `step` on the current branch (0: just after the input)."""
+        lineage = {}
+        checkpoint = self._history.get(self._loop.checkpoint_id)
+        while checkpoint is not None:
+            lineage.setdefault(checkpoint.step, checkpoint)
+            checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
+        if step not in lineage or step < 0:
+            known = sorted(s for s in lineage if s >= 0)
+            raise ValueError(f"no superstep {step} on this branch; steps here: {known}")
+        self._loop.load(lineage[step])
+        self._forked = True
+
+    def back(self, n: int = 1) -> None:
+        """Go back `n` supersteps."""
+        self.goto(max(self._loop.step - n, 0))
+
+    def edit(self, values: dict) -> None:
+        """Change the state here (through the reducers); what is planned next stays the same. Stepping on
+        from here forks a new branch."""
+        checkpoint = self._history.get(self._loop.checkpoint_id)
+        current = self._history.values_at(checkpoint)
+        writes, _ = algo.writes_from_return(self.app.spec, "__edit__", values)
+        delta = [("__edit__", k, v) for k, v in writes]
+        new_values = algo.replay(self.app.spec, current, delta)[0]
+        saved = self._history.save(parent_id=checkpoint.id, step=checkpoint.step, source="update", delta=delta,
+                                   plan=Plan.from_json(checkpoint.plan), values=new_values)
+        self._loop.load(saved)
+        self._forked = True
+
+    def __repr__(self) -> str:
+        status = "done" if self.done else ("interrupted" if self.interrupts else "paused")
+        return f"<Run step={self._loop.step} {status} next={[t.name for t in self.next]}>"
