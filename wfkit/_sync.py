@@ -9,6 +9,7 @@ a private loop in a helper thread while this thread waits for the result.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -23,7 +24,18 @@ def _thread_loop() -> asyncio.AbstractEventLoop:
     loop = getattr(_local, "loop", None)
     if loop is None or loop.is_closed():
         loop = _local.loop = asyncio.new_event_loop()
+        _loops.append(loop)
     return loop
+
+
+_loops: list[asyncio.AbstractEventLoop] = []
+
+
+@atexit.register
+def _close_loops() -> None:
+    for loop in _loops:
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
 
 
 def _loop_running() -> bool:

@@ -167,7 +167,8 @@ def test_a_registered_pydantic_model_comes_back_as_itself(saver, make_checkpoint
 
 def test_a_put_that_cannot_be_encoded_leaves_nothing_behind(saver, make_checkpoint):
     saver.put(make_checkpoint("c0"))
-    bad = make_checkpoint("c1", parent="c0", writes=[("agent", "items", [1, 2]), ("tools", "results", [{"x": object()}])])
+    bad = make_checkpoint("c1", parent="c0",
+                          writes=[("agent", "items", [1, 2]), ("tools", "results", [{"x": object()}])])
     with pytest.raises(CheckpointError) as e:
         saver.put(bad)
     assert str(e.value) == (
@@ -212,8 +213,8 @@ def test_stored_records_do_not_change_when_user_objects_do(saver, make_checkpoin
 def test_the_anthropic_key_is_redacted_before_it_is_stored(saver, make_checkpoint, monkeypatch):
     key = "sk-ant-api03-" + "Z" * 40
     monkeypatch.setenv("ANTHROPIC_API_KEY", key)
-    saver.put(make_checkpoint("c0", writes=[("n", "config", {"headers": {"x-api-key": key}, key: b"k=" + key.encode()})],
-                              metadata={"note": f"key is {key}."}))
+    config = {"headers": {"x-api-key": key}, key: b"k=" + key.encode()}
+    saver.put(make_checkpoint("c0", writes=[("n", "config", config)], metadata={"note": f"key is {key}."}))
     saver.put_writes("t", "c0", [PendingWrite("task", "n", "err", f"401 for {key}")])
     got = saver.get("t")
     assert got.writes == [("n", "config", {"headers": {"x-api-key": "[redacted]"}, "[redacted]": b"k=[redacted]"})]

@@ -10,7 +10,7 @@ import uuid
 import warnings
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from wfkit.checkpoint import Checkpoint, JsonSerde, PendingWrite
 from wfkit.errors import CheckpointError, UnsafePayloadError
@@ -125,6 +125,13 @@ def test_models_with_aliases_and_extra_fields_round_trip():
     assert (type(got), got, got.model_extra) == (Aliased, value, {"mood": "fine"})
 
 
+def test_a_root_model_round_trips():
+    Tags = RootModel[list[str]]
+    serde = JsonSerde([Tags])
+    got = serde.loads(serde.dumps(Tags(["a", "b"])))
+    assert (type(got), got.root) == (Tags, ["a", "b"])
+
+
 def test_a_dataclass_field_with_init_false_comes_back_as_stored(serde):
     got = serde.loads(serde.dumps(SUPPORTED_VALUES["dataclass_init_false"]))
     assert (type(got), got.n, got.seen, got.total) == (Tally, 2, {"a"}, 41)
@@ -185,7 +192,8 @@ def test_an_unknown_tag_is_refused_by_name(serde):
     ('{"__wf__":"tuple"}', "expected the keys ['__wf__', 'v'] with `v` a list, got {'__wf__': 'tuple'}"),
     ('{"__wf__":"tuple","v":1}', "expected the keys ['__wf__', 'v'] with `v` a list, got {'__wf__': 'tuple', 'v': 1}"),
     ('{"__wf__":"obj","cls":["os","system"],"v":{}}',
-     "expected the keys ['__wf__', 'cls', 'v'] with `v` a dict, got {'__wf__': 'obj', 'cls': ['os', 'system'], 'v': {}}"),
+     "expected the keys ['__wf__', 'cls', 'v'] with `v` a dict, got "
+     "{'__wf__': 'obj', 'cls': ['os', 'system'], 'v': {}}"),
     ('{"__wf__":"set","v":[[1]]}', "TypeError: unhashable type: 'list'"),
     ('{"__wf__":"dict","v":[[1,2,3]]}', "ValueError: every item of `v` must be a [key, value] pair"),
     ('{"__wf__":"bytes","v":"not base64!"}', "Error: Only base64 data is allowed"),
@@ -260,8 +268,12 @@ def test_a_checkpoint_record_is_one_compact_array_without_its_ids(serde):
     assert serde.loads_checkpoint(text, "t", "c1") == cp
 
 
-@pytest.mark.parametrize("text", ['{"a":1}', '[2,null,0,"loop","now",[],{},{},null]', '[1,null,0,"loop","now",[["n"]],{},{},null]',
-                                  '[1,null,true,"loop","now",[],{},{},null]'])
+@pytest.mark.parametrize("text", [
+    '{"a":1}',  # not an array
+    '[2,null,0,"loop","now",[],{},{},null]',  # a version this code does not know
+    '[1,null,0,"loop","now",[["n"]],{},{},null]',  # a write that is not (node, key, value)
+    '[1,null,true,"loop","now",[],{},{},null]',  # a step that is not an int
+])
 def test_a_malformed_checkpoint_record_is_refused(serde, text):
     with pytest.raises(CheckpointError) as e:
         serde.loads_checkpoint(text, "t", "c1")

@@ -1,9 +1,15 @@
 """Fixtures for the model tests: a local fake Messages API, and a guard that keeps every test offline."""
 
 import socket
+import sys
+from pathlib import Path
 
 import pytest
-from fake_anthropic import FakeAnthropic
+
+# The project runs pytest with --import-mode=importlib, which leaves sys.path alone; the tests here import
+# the fake server's helpers by name, so this folder goes on the path.
+sys.path.insert(0, str(Path(__file__).parent))
+from fake_anthropic import FakeAnthropic  # noqa: E402
 
 TEST_KEY = "sk-ant-test-0123456789-SECRET"
 

@@ -32,8 +32,6 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel
-
 from wfkit.checkpoint.base import Checkpoint, PendingWrite
 from wfkit.errors import CheckpointError, UnsafePayloadError
 
@@ -43,6 +41,17 @@ _SECRET_ENV = "ANTHROPIC_API_KEY"
 _MIN_SECRET_LEN = 8  # shorter values would redact innocent text; real keys are ~100 characters
 _SUPPORTED = ("None, bool, int, float, str, list, dict, tuple, set, frozenset, bytes, datetime, date, UUID, "
               "a wfkit message, a pydantic model, a dataclass or an Enum member")
+
+
+def _pydantic() -> Any:
+    # Not imported here, so that importing wfkit.checkpoint stays light: a pydantic model can only exist
+    # once pydantic itself has been imported, so the module is then in sys.modules.
+    return sys.modules.get("pydantic")
+
+
+def _is_model_class(cls: type) -> bool:
+    pydantic = _pydantic()
+    return pydantic is not None and issubclass(cls, pydantic.BaseModel)
 
 
 def _name_of(cls: type) -> str:
@@ -64,7 +73,6 @@ class _Unencodable(Exception):
         self.path: list[str] = []
 
 
-
 class JsonSerde:
     """Values to JSON text and back; only classes passed to `register_types` are ever revived."""
 
@@ -79,8 +87,8 @@ class JsonSerde:
         cell that defines the class must not leave the stale definition on the allow-list.
         """
         for cls in types:
-            if not isinstance(cls, type) or not (issubclass(cls, (BaseModel, enum.Enum))
-                                                 or dataclasses.is_dataclass(cls)):
+            if not isinstance(cls, type) or not (issubclass(cls, enum.Enum) or dataclasses.is_dataclass(cls)
+                                                 or _is_model_class(cls)):
                 raise TypeError(f"register_types: `{cls!r}` is not a pydantic model, dataclass or Enum class; "
                                 f"only those are registered (builtins, datetimes, UUIDs and wfkit messages "
                                 f"need no registering)")
@@ -95,11 +103,11 @@ class JsonSerde:
 
     def dumps(self, value: Any) -> str:
         """JSON text for `value`; `CheckpointError` naming where an unsupported value sits."""
-        return _dump_text(self.encode(value, context="cannot store a value", root="`value`"))
+        return _dump_text(self._encode(value, context="cannot store a value", root="`value`"))
 
-    def encode(self, value: Any, *, context: str, root: str, note: str = "") -> Any:
-        """A JSON-able tree for `value`, with the `ANTHROPIC_API_KEY` value redacted from every string.
-        An unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`."""
+    def _encode(self, value: Any, *, context: str, root: str, note: str = "") -> Any:
+        """A JSON-able tree for `value`, with the `ANTHROPIC_API_KEY` value redacted from every string. An
+        unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`."""
         try:
             return self._enc(value, _secret())
         except _Unencodable as e:
@@ -125,16 +133,6 @@ class JsonSerde:
         if t is list:
             return self._enc_items(v, secret)
         if t is dict:
-            if TAG not in v and all(type(k) is str for k in v):
-                out = {}
-                for k, x in v.items():
-                    try:
-                        out[self._enc(k, secret)] = self._enc(x, secret)
-                    except _Unencodable as e:
-                        e.path.append(f"[{k!r}]")
-                        raise
-                return out
-            # Keys that are not strings, or user data that looks like a tag: stored as escaped pairs.
             pairs = []
             for k, x in v.items():
                 try:
@@ -142,6 +140,9 @@ class JsonSerde:
                 except _Unencodable as e:
                     e.path.append(f"[{k!r}]")
                     raise
+            if TAG not in v and all(type(k) is str for k in v):
+                return dict(pairs)
+            # Keys that are not strings, or user data that looks like a tag: stored as escaped pairs.
             return {TAG: "dict", "v": pairs}
         if t is tuple:
             return {TAG: "tuple", "v": self._enc_items(v, secret)}
@@ -178,7 +179,8 @@ class JsonSerde:
         messages = sys.modules.get("wfkit.messages")  # an instance of a message implies its module is loaded
         if messages is not None and isinstance(v, messages.BaseMessage):
             return {TAG: "msg", "v": self._enc(v.to_dict(), secret)}
-        if isinstance(v, BaseModel):
+        pydantic = _pydantic()
+        if pydantic is not None and isinstance(v, pydantic.BaseModel):
             fields = dict.fromkeys(type(v).model_fields)
             values = {name: getattr(v, name) for name in fields}
             values.update(v.model_extra or {})
@@ -217,11 +219,12 @@ class JsonSerde:
                 raise CheckpointError(f"{context}: writes[{i}] is {write!r}; each write must be a "
                                       f"(node, key, value) tuple with str node and key")
             node, key, value = write
-            writes.append([*self.encode([node, key], context=context, root=f"writes[{i}]"),
-                           self.encode(value, context=context, root=f"`{key}`", note=f" (written by node `{node}`)")])
-        head = self.encode([_RECORD_VERSION, cp.parent_id, cp.step, cp.source, cp.created_at],
+            head = self._encode([node, key], context=context, root=f"writes[{i}]")
+            writes.append([*head, self._encode(value, context=context, root=f"`{key}`",
+                                               note=f" (written by node `{node}`)")])
+        head = self._encode([_RECORD_VERSION, cp.parent_id, cp.step, cp.source, cp.created_at],
                            context=context, root="the checkpoint's header")
-        tail = [self.encode(getattr(cp, name), context=context, root=f"`{name}`")
+        tail = [self._encode(getattr(cp, name), context=context, root=f"`{name}`")
                 for name in ("plan", "metadata", "snapshot")]
         return _dump_text([*head, writes, *tail])
 
@@ -245,9 +248,9 @@ class JsonSerde:
     def dumps_write(self, write: PendingWrite, *, context: str) -> str:
         """`[task_id, task_name, key, value]`; `CheckpointError` (after `context`) for a value it cannot hold."""
         _check_ids(context, {"task_id": write.task_id, "task_name": write.task_name, "key": write.key})
-        value = self.encode(write.value, context=context, root=f"`{write.key}`",
+        value = self._encode(write.value, context=context, root=f"`{write.key}`",
                             note=f" (written by task `{write.task_name}`)")
-        return _dump_text([*self.encode([write.task_id, write.task_name, write.key], context=context,
+        return _dump_text([*self._encode([write.task_id, write.task_name, write.key], context=context,
                                         root="the write's header"), value])
 
     def loads_write(self, text: str, thread_id: str, checkpoint_id: str) -> PendingWrite:
@@ -292,7 +295,7 @@ class JsonSerde:
             return reviver(self, d)
         except CheckpointError:
             raise
-        except (ValueError, TypeError, binascii.Error, AttributeError) as e:
+        except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as e:
             raise _malformed(tag, f"{type(e).__name__}: {e}") from None
 
     def _revive_obj(self, d: dict[str, Any]) -> Any:
@@ -301,10 +304,12 @@ class JsonSerde:
         if cls is None:
             _warn_unregistered(name, "a plain dict of its fields")
             return values
-        if isinstance(cls, type) and issubclass(cls, enum.Enum):
+        if issubclass(cls, enum.Enum):
             raise _malformed("obj", f"`{name}` is registered as an Enum, not a model or dataclass")
         try:
-            if issubclass(cls, BaseModel):
+            if _is_model_class(cls) and issubclass(cls, _pydantic().RootModel):
+                return cls.model_validate(values.get("root"))
+            if _is_model_class(cls):
                 return cls.model_validate({_validation_key(cls, k): x for k, x in values.items()})
             later = {f.name for f in dataclasses.fields(cls) if not f.init}
             obj = cls(**{k: x for k, x in values.items() if k not in later})
@@ -406,7 +411,7 @@ def _warn_unregistered(name: str, returned_as: str) -> None:
                   UserWarning, stacklevel=2)
 
 
-def _validation_key(cls: type[BaseModel], name: str) -> str:
+def _validation_key(cls: Any, name: str) -> str:
     # Fields are stored by name; a field with a plain string alias must be given by that alias to validate.
     info = cls.model_fields.get(name)
     if info is None:

@@ -240,5 +240,4 @@ def stalled_joins(spec: GraphSpec, plan: Plan) -> list[str]:
 def output_values(spec: GraphSpec, values: dict[str, Any]) -> Any:
     if spec.output_key is not None:  # the functional API: the entrypoint's return value itself
         return values.get(spec.output_key)
-    keys = spec.output.channels if spec.output is not spec.state else spec.channels
-    return {k: values[k] for k in keys if k in values}
+    return {k: values[k] for k in spec.output.channels if k in values}

@@ -125,9 +125,9 @@ class Loop:
             return
         writes = self.spec.input.validate_input(input)
         for key in list(writes):
-            if key not in self.spec.channels:
-                warnings.warn(f"the input has key `{key}`, which is not a key of the state "
-                              f"`{self.spec.state.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=4)
+            if key not in self.spec.input.channels:
+                warnings.warn(f"the input has key `{key}`, which is not a key of the input schema "
+                              f"`{self.spec.input.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=4)
                 del writes[key]
         if checkpoint is not None:
             self.values = self.history.values_at(checkpoint)

@@ -82,6 +82,8 @@ class CompiledStateGraph:
     def _result(self, loop: Loop) -> dict:
         out = algo.output_values(self.spec, loop.values)
         if loop.interrupts:
+            # an entrypoint paused before returning has no value yet: the interrupts are the result
+            out = dict(out) if isinstance(out, dict) else {}
             out["__interrupt__"] = list(loop.interrupts)
         return out
 

@@ -1,0 +1,125 @@
+"""What only `SqliteSaver` promises: WAL and its durability setting, reopening, other processes, the file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from wfkit.checkpoint import Checkpoint, PendingWrite, SqliteSaver
+from wfkit.errors import CheckpointError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _cp(id_, parent=None, value=None, thread="t"):
+    return Checkpoint(id=id_, thread_id=thread, parent_id=parent, step=0, source="loop", created_at="now",
+                      writes=[("n", "k", value)])
+
+
+def _run(code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+
+
+def test_the_file_uses_wal_with_synchronous_normal_by_default(tmp_path):
+    with SqliteSaver(str(tmp_path / "a.db")) as saver:
+        assert saver._conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert saver._conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    with SqliteSaver(tmp_path / "b.db", synchronous="FULL") as saver:
+        assert saver._conn.execute("PRAGMA synchronous").fetchone() == (2,)
+
+
+def test_an_unknown_synchronous_setting_is_refused(tmp_path):
+    with pytest.raises(ValueError) as e:
+        SqliteSaver(str(tmp_path / "a.db"), synchronous="OFF")
+    assert str(e.value) == "SqliteSaver(synchronous='OFF'): use one of 'NORMAL', 'FULL', 'EXTRA'"
+
+
+def test_a_new_process_sees_everything_after_reopening(tmp_path):
+    path = str(tmp_path / "runs.db")
+    with SqliteSaver.from_conn_string(path) as saver:
+        saver.put(_cp("c0", value=(1, {2})))
+        saver.put(_cp("c1", "c0", value=b"\x01"))
+        saver.put_writes("t", "c1", [PendingWrite("task", "n", "k", "pending")])
+    result = _run("""
+        import sys
+        from wfkit.checkpoint import SqliteSaver
+        saver = SqliteSaver(sys.argv[1])
+        print([(c.id, c.parent_id, c.writes) for c in saver.list("t")])
+        print(saver.get_writes("t", "c1"))
+        """, path)
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        "[('c1', 'c0', [('n', 'k', b'\\x01')]), ('c0', None, [('n', 'k', (1, {2}))])]",
+        "[PendingWrite(task_id='task', task_name='n', key='k', value='pending')]"]
+
+
+def test_every_checkpoint_put_before_a_sigkill_survives_it(tmp_path):
+    path = str(tmp_path / "killed.db")
+    result = _run("""
+        import os, signal, sys
+        from wfkit.checkpoint import Checkpoint, SqliteSaver
+        saver = SqliteSaver(sys.argv[1])
+        for i in range(40):
+            saver.put(Checkpoint(id=f"c{i}", thread_id="t", parent_id=None, step=i, source="loop",
+                                 created_at="now", writes=[("n", "i", i)]))
+        os.kill(os.getpid(), signal.SIGKILL)  # no close(), no checkpointing of the WAL
+        """, path)
+    assert result.returncode == -9
+    with SqliteSaver(path) as saver:
+        assert [c.writes[0][2] for c in saver.list("t")] == list(reversed(range(40)))
+
+
+def test_two_savers_on_one_file_see_each_others_writes(tmp_path):
+    path = str(tmp_path / "shared.db")
+    with SqliteSaver(path) as a, SqliteSaver(path) as b:
+        a.put(_cp("c0", value="from a"))
+        b.put(_cp("c1", "c0", value="from b"))
+        assert [c.id for c in a.list("t")] == ["c1", "c0"]
+        assert b.get("t", "c0").writes == [("n", "k", "from a")]
+
+
+def test_from_conn_string_closes_the_file_at_the_end(tmp_path):
+    with SqliteSaver.from_conn_string(str(tmp_path / "a.db")) as saver:
+        saver.put(_cp("c0"))
+    with pytest.raises(CheckpointError) as e:
+        saver.get("t")
+    assert str(e.value) == (f"SqliteSaver({str(tmp_path / 'a.db')!r}) is closed; open a new SqliteSaver on the "
+                            f"same file to go on")
+
+
+def test_a_connection_passed_in_is_used_and_left_open(tmp_path):
+    conn = sqlite3.connect(str(tmp_path / "a.db"), check_same_thread=False)
+    saver = SqliteSaver(conn)
+    saver.put(_cp("c0", value=[1]))
+    saver.put_writes("t", "c0", [PendingWrite("task", "n", "k", 2)])
+    saver.close()
+    assert conn.execute("SELECT thread_id, id, parent_id, step FROM checkpoints").fetchall() == [("t", "c0", None, 0)]
+    assert conn.execute("SELECT task_id, key, payload FROM writes").fetchall() == [("task", "k", '["task","n","k",2]')]
+    assert repr(saver) == "SqliteSaver('<connection>')"
+    conn.close()
+
+
+def test_an_in_memory_database_works(make_checkpoint):
+    with SqliteSaver.from_conn_string(":memory:") as saver:
+        saver.put(make_checkpoint("c0"))
+        assert saver.get("t").id == "c0"
+
+
+def test_the_anthropic_key_is_nowhere_in_the_files(tmp_path, monkeypatch):
+    key = "sk-ant-api03-" + "Q" * 40
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    path = tmp_path / "keys.db"
+    with SqliteSaver(str(path)) as saver:
+        saver.put(_cp("c0", value={"api_key": key, "raw": key.encode()}))
+        saver.put_writes("t", "c0", [PendingWrite("task", "n", "error", f"401: {key}")])
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("keys.db")]
+        assert sorted(p.name for p in files) == ["keys.db", "keys.db-shm", "keys.db-wal"]
+        for p in files:
+            assert key.encode() not in p.read_bytes(), p.name
+        assert saver.get("t").writes == [("n", "k", {"api_key": "[redacted]", "raw": b"[redacted]"})]

@@ -1,0 +1,204 @@
+"""Building and compiling graphs: schemas, node input schemas, and the errors compile() gives."""
+
+import dataclasses
+import operator
+from typing import Annotated, Literal
+
+import pytest
+from pydantic import BaseModel
+from typing_extensions import TypedDict
+
+from wfkit import END, START, Command, Send, StateGraph
+from wfkit.errors import GraphBuildError, WfkitWarning
+
+
+class State(TypedDict):
+    topic: str
+    items: Annotated[list, operator.add]
+
+
+def noop(state):
+    return None
+
+
+def test_typeddict_state_runs_and_reducer_key_starts_empty():
+    g = StateGraph(State)
+    g.add_node("a", lambda s: {"topic": s["topic"].upper()})
+    g.add_edge(START, "a")
+    assert g.compile().invoke({"topic": "cats"}) == {"topic": "CATS", "items": []}
+
+
+def test_pydantic_state_node_gets_model_instance_and_input_is_validated():
+    class P(BaseModel):
+        n: int = 0
+        log: Annotated[list, operator.add] = []
+
+    seen = []
+
+    def bump(state: P):
+        seen.append(type(state).__name__)
+        return {"n": state.n + 1, "log": [state.n]}
+
+    g = StateGraph(P)
+    g.add_node("bump", bump)
+    g.add_edge(START, "bump")
+    app = g.compile()
+    assert app.invoke({"n": "4"}) == {"n": 5, "log": [4]}
+    assert seen == ["P"]
+    with pytest.raises(Exception) as info:
+        app.invoke({"n": "four"})
+    assert "n" in str(info.value) and "integer" in str(info.value)
+
+
+def test_dataclass_state_node_gets_instance():
+    @dataclasses.dataclass
+    class D:
+        n: int = 0
+        log: Annotated[list, operator.add] = dataclasses.field(default_factory=list)
+
+    g = StateGraph(D)
+    g.add_node("h", lambda s: {"n": s.n * 10, "log": [type(s).__name__]})
+    g.add_edge(START, "h")
+    assert g.compile().invoke({"n": 2}) == {"n": 20, "log": ["D"]}
+
+
+def test_node_own_input_schema_from_type_hint_receives_send_payload():
+    class Worker(TypedDict):
+        section: str
+        items: Annotated[list, operator.add]
+
+    def worker(state: Worker):
+        return {"items": [state["section"] + "!"]}
+
+    g = StateGraph(State)
+    g.add_node("plan", lambda s: None)
+    g.add_node("worker", worker)
+    g.add_edge(START, "plan")
+    g.add_conditional_edges("plan", lambda s: [Send("worker", {"section": x}) for x in ("a", "b")], ["worker"])
+    # `section` is a key of the worker's schema only: the Send payload carries it, the output does not
+    assert g.compile().invoke({"topic": "t"}) == {"topic": "t", "items": ["a!", "b!"]}
+
+
+def test_input_key_outside_the_input_schema_is_dropped_with_a_warning():
+    g = StateGraph(State)
+    g.add_node("a", lambda s: None)
+    g.add_edge(START, "a")
+    with pytest.warns(WfkitWarning) as caught:
+        out = g.compile().invoke({"topic": "t", "typo": 1})
+    assert out == {"topic": "t", "items": []}
+    assert str(caught[0].message) == (
+        "the input has key `typo`, which is not a key of the input schema `State`; it is ignored (as LangGraph does)"
+    )
+
+
+def test_node_with_config_parameter_receives_config():
+    def node(state, config):
+        return {"topic": config["configurable"]["who"]}
+
+    g = StateGraph(State)
+    g.add_node("node", node)
+    g.add_edge(START, "node")
+    assert g.compile().invoke({"topic": "x"}, {"configurable": {"who": "ada"}})["topic"] == "ada"
+
+
+def test_add_node_by_function_name_and_add_sequence():
+    def first(s):
+        return {"items": ["first"]}
+
+    def second(s):
+        return {"items": ["second"]}
+
+    g = StateGraph(State)
+    g.add_sequence([first, ("third", lambda s: {"items": ["third"]}), second])
+    g.add_edge(START, "first")
+    assert list(g.nodes) == ["first", "third", "second"]
+    assert g.compile().invoke({"topic": ""})["items"] == ["first", "third", "second"]
+
+
+def test_compile_rejects_unknown_node_in_edge():
+    g = StateGraph(State)
+    g.add_node("a", noop)
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    with pytest.raises(GraphBuildError) as info:
+        g.compile()
+    assert str(info.value) == (
+        "add_edge('a', 'b') refers to `b`, which is not a node; known nodes: `a`. "
+        "Add it with add_node('b', fn) or fix the name."
+    )
+
+
+def test_compile_rejects_unknown_node_in_path_map():
+    g = StateGraph(State)
+    g.add_node("a", noop)
+    g.add_edge(START, "a")
+    g.add_conditional_edges("a", lambda s: "x", {"x": "nowhere"})
+    with pytest.raises(GraphBuildError, match=r"the path_map of add_conditional_edges\('a', \.\.\.\) refers to `nowhere`"):
+        g.compile()
+
+
+@pytest.mark.parametrize("name", [START, END])
+def test_reserved_node_names_are_refused(name):
+    with pytest.raises(GraphBuildError) as info:
+        StateGraph(State).add_node(name, noop)
+    assert str(info.value) == f"node name `{name}` is reserved for the graph's own start/end; pick another name"
+
+
+def test_reserved_characters_and_duplicates_are_refused():
+    g = StateGraph(State)
+    with pytest.raises(GraphBuildError, match=r"node name `a\|b` contains `\|`, which is reserved"):
+        g.add_node("a|b", noop)
+    g.add_node("a", noop)
+    with pytest.raises(GraphBuildError, match="node `a` is already in the graph"):
+        g.add_node("a", noop)
+
+
+def test_compile_rejects_graph_without_entry_point():
+    g = StateGraph(State)
+    g.add_node("a", noop)
+    with pytest.raises(GraphBuildError) as info:
+        g.compile()
+    assert str(info.value) == "the graph has no entry point: add an edge from START, e.g. add_edge(START, 'a')"
+
+
+def test_compile_rejects_node_nothing_leads_to():
+    g = StateGraph(State)
+    g.add_node("a", noop)
+    g.add_node("orphan", noop)
+    g.add_edge(START, "a")
+    with pytest.raises(GraphBuildError) as info:
+        g.compile()
+    assert str(info.value).startswith("node `orphan` has no way in: no edge, conditional edge or Command leads to it.")
+
+
+def test_node_reached_by_command_literal_hint_is_not_an_orphan():
+    def a(state) -> Command[Literal["b"]]:
+        return Command(goto="b")
+
+    g = StateGraph(State)
+    g.add_node("a", a)
+    g.add_node("b", lambda s: {"items": ["b"]})
+    g.add_edge(START, "a")
+    assert g.compile().invoke({"topic": ""})["items"] == ["b"]
+
+
+def test_unknown_interrupt_before_node_is_refused():
+    g = StateGraph(State)
+    g.add_node("a", noop)
+    g.add_edge(START, "a")
+    with pytest.raises(GraphBuildError, match=r"compile\(interrupt_before=\.\.\.\) refers to `zz`"):
+        g.compile(interrupt_before=["zz"])
+
+
+def test_edges_from_end_or_to_start_are_refused():
+    g = StateGraph(State)
+    with pytest.raises(GraphBuildError, match="an edge cannot start at END"):
+        g.add_edge(END, "a")
+    with pytest.raises(GraphBuildError, match="an edge cannot end at START"):
+        g.add_edge("a", START)
+
+
+def test_state_schema_must_be_a_schema():
+    with pytest.raises(TypeError) as info:
+        StateGraph(int)
+    assert "state schema `int` is not a TypedDict, pydantic model or dataclass" in str(info.value)

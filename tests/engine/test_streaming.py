@@ -1,0 +1,117 @@
+"""invoke / stream / astream: chunks in order for every mode, and sync calls inside a running event loop."""
+
+import asyncio
+import operator
+from typing import Annotated
+
+import pytest
+from typing_extensions import TypedDict
+
+from wfkit import START, StateGraph, get_stream_writer
+
+
+class S(TypedDict):
+    log: Annotated[list, operator.add]
+    n: int
+
+
+def chain():
+    def a(state):
+        get_stream_writer()({"progress": "a working"})
+        return {"log": ["a"], "n": 1}
+
+    def b(state):
+        return None
+
+    g = StateGraph(S)
+    g.add_node("a", a)
+    g.add_node("b", b)
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    return g.compile()
+
+
+def test_updates_stream_is_default_and_shows_none_for_a_silent_node():
+    assert list(chain().stream({"n": 0})) == [{"a": {"log": ["a"], "n": 1}}, {"b": None}]
+
+
+def test_values_stream_emits_input_then_each_superstep_that_wrote():
+    assert list(chain().stream({"n": 0}, stream_mode="values")) == [
+        {"log": [], "n": 0}, {"log": ["a"], "n": 1}]
+
+
+def test_custom_stream_carries_stream_writer_values():
+    assert list(chain().stream({"n": 0}, stream_mode="custom")) == [{"progress": "a working"}]
+
+
+def test_list_of_modes_gives_mode_chunk_pairs_in_order():
+    assert list(chain().stream({"n": 0}, stream_mode=["updates", "custom", "values"])) == [
+        ("values", {"log": [], "n": 0}),
+        ("custom", {"progress": "a working"}),
+        ("updates", {"a": {"log": ["a"], "n": 1}}),
+        ("values", {"log": ["a"], "n": 1}),
+        ("updates", {"b": None}),
+    ]
+
+
+def test_debug_stream_has_task_result_and_checkpoint_records():
+    chunks = list(chain().stream({"n": 0}, stream_mode="debug"))
+    assert [(c["type"], c["step"], c["payload"].get("name")) for c in chunks] == [
+        ("checkpoint", 0, None), ("task", 1, "a"), ("task_result", 1, "a"), ("checkpoint", 1, None),
+        ("task", 2, "b"), ("task_result", 2, "b"), ("checkpoint", 2, None)]
+    task = chunks[1]["payload"]
+    assert task["input"] == {"log": [], "n": 0} and task["triggers"] == ("edge:__start__",)
+    assert chunks[2]["payload"]["result"] == [("log", ["a"]), ("n", 1)]
+    assert chunks[3]["payload"]["next"] == ["b"]
+
+
+def test_unknown_stream_mode_is_refused():
+    with pytest.raises(ValueError) as info:
+        list(chain().stream({"n": 0}, stream_mode="tokens"))
+    assert str(info.value) == "unknown stream_mode `tokens`; use one of values, updates, custom, messages, debug (or a list of them)"
+
+
+def test_astream_matches_stream():
+    async def collect():
+        return [c async for c in chain().astream({"n": 0}, stream_mode=["updates", "values"])]
+
+    assert asyncio.run(collect()) == list(chain().stream({"n": 0}, stream_mode=["updates", "values"]))
+
+
+def test_sync_invoke_and_stream_work_inside_a_running_event_loop():
+    # What a Jupyter cell does: call the sync API while the kernel's loop is running.
+    async def cell():
+        app = chain()
+        return app.invoke({"n": 0}), list(app.stream({"n": 0}))
+
+    out, chunks = asyncio.run(cell())
+    assert out == {"log": ["a"], "n": 1}
+    assert chunks == [{"a": {"log": ["a"], "n": 1}}, {"b": None}]
+
+
+def test_ainvoke_with_async_nodes():
+    async def a(state):
+        await asyncio.sleep(0)
+        return {"n": state["n"] + 41}
+
+    g = StateGraph(S)
+    g.add_node("a", a)
+    g.add_edge(START, "a")
+    assert asyncio.run(g.compile().ainvoke({"n": 1})) == {"n": 42, "log": []}
+    assert g.compile().invoke({"n": 1}) == {"n": 42, "log": []}
+
+
+def test_stream_error_is_raised_after_the_chunks_before_it():
+    def bad(state):
+        raise RuntimeError("nope")
+
+    g = StateGraph(S)
+    g.add_node("a", lambda s: {"n": 1})
+    g.add_node("bad", bad)
+    g.add_edge(START, "a")
+    g.add_edge("a", "bad")
+    seen = []
+    with pytest.raises(RuntimeError, match="nope"):
+        for chunk in g.compile().stream({"n": 0}):
+            seen.append(chunk)
+    assert seen == [{"a": {"n": 1}}]
