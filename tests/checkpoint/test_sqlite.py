@@ -40,6 +40,15 @@ def test_an_unknown_synchronous_setting_is_refused(tmp_path):
     assert str(e.value) == "SqliteSaver(synchronous='OFF'): use one of 'NORMAL', 'FULL', 'EXTRA'"
 
 
+def test_a_file_that_is_not_a_database_is_named(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("these are my notes, not a database" * 100)
+    with pytest.raises(CheckpointError) as e:
+        SqliteSaver(str(path))
+    assert str(e.value) == (f"cannot use {str(path)!r} as a checkpoint database (file is not a database); pass "
+                            f"the path of a SQLite file, or of a new file to create")
+
+
 def test_a_new_process_sees_everything_after_reopening(tmp_path):
     path = str(tmp_path / "runs.db")
     with SqliteSaver.from_conn_string(path) as saver:

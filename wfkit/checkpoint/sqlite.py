@@ -68,10 +68,14 @@ class SqliteSaver(BaseCheckpointSaver):
             self._conn = sqlite3.connect(self._name, check_same_thread=False, isolation_level=None, timeout=30)
             self._owns = True
         self._closed = False
-        with self._lock:
+        try:
             self._conn.execute("PRAGMA journal_mode=WAL")  # ignored (stays "memory") for ":memory:"
             self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as e:
+            self.close()
+            raise CheckpointError(f"cannot use {self._name!r} as a checkpoint database ({e}); pass the path of "
+                                  f"a SQLite file, or of a new file to create") from None
 
     @classmethod
     @contextlib.contextmanager

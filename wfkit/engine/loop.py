@@ -116,6 +116,8 @@ class Loop:
                        "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
                 )
             self.load(checkpoint)
+            if self.options.checkpoint_id and self._is_behind(checkpoint):
+                self._fork()
             if isinstance(input, Command):
                 if input.resume is not None:
                     self.apply_resume(input.resume)
@@ -146,6 +148,16 @@ class Loop:
         self.interrupts = tuple(i for group in pending.values() for i in group)
         self._pending_interrupts = pending
         self.status = "ready"
+
+    def _is_behind(self, checkpoint) -> bool:
+        latest = self.history.get()
+        return latest is not None and latest.id != checkpoint.id
+
+    def _fork(self) -> None:
+        """Replaying from an earlier checkpoint starts a new branch: a copy of it (source "fork") whose
+        tasks all run again, as LangGraph does."""
+        self.step += 1
+        self._commit([], "fork")
 
     def apply_resume(self, resume: Any) -> None:
         pending = getattr(self, "_pending_interrupts", {})

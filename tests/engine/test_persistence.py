@@ -1,0 +1,268 @@
+"""Checkpointed runs through the engine: snapshots, history, update_state, replay and fork, interrupts,
+breakpoints and failures. Each test runs on InMemorySaver and SqliteSaver."""
+
+import operator
+import threading
+from typing import Annotated
+
+import pytest
+from pydantic import BaseModel
+from typing_extensions import TypedDict
+
+from wfkit import END, START, Command, StateGraph, interrupt
+from wfkit.errors import CheckpointError, InvalidResumeError
+
+
+class S(TypedDict):
+    log: Annotated[list, operator.add]
+    n: int
+
+
+def writer(name):
+    return lambda state: {"log": [name]}
+
+
+def chain(saver, **compile_kw):
+    g = StateGraph(S)
+    for name in ("a", "b"):
+        g.add_node(name, writer(name))
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    return g.compile(checkpointer=saver, **compile_kw)
+
+
+def cfg(thread="t"):
+    return {"configurable": {"thread_id": thread}}
+
+
+def test_get_state_after_a_finished_run(saver):
+    app = chain(saver)
+    app.invoke({"n": 1}, cfg())
+    snap = app.get_state(cfg())
+    assert snap.values == {"log": ["a", "b"], "n": 1}
+    assert snap.next == () and snap.tasks == () and snap.interrupts == ()
+    assert snap.metadata == {"source": "loop", "step": 2, "parents": {}}
+    assert snap.config["configurable"]["thread_id"] == "t"
+    assert snap.parent_config["configurable"]["checkpoint_id"] != snap.config["configurable"]["checkpoint_id"]
+
+
+def test_history_is_newest_first_with_langgraph_steps_and_sources(saver):
+    app = chain(saver)
+    app.invoke({"n": 1}, cfg())
+    history = list(app.get_state_history(cfg()))
+    assert [(s.metadata["step"], s.metadata["source"], s.next) for s in history] == [
+        (2, "loop", ()), (1, "loop", ("b",)), (0, "loop", ("a",)), (-1, "input", ("__start__",))]
+    assert [s.values for s in history] == [
+        {"log": ["a", "b"], "n": 1}, {"log": ["a"], "n": 1}, {"log": [], "n": 1}, {"log": []}]
+    for newer, older in zip(history, history[1:]):
+        assert newer.parent_config == older.config
+    assert len(list(app.get_state_history(cfg(), limit=2))) == 2
+
+
+def test_threads_are_separate_and_a_second_input_continues_the_thread(saver):
+    app = chain(saver)
+    app.invoke({"n": 1}, cfg("x"))
+    assert app.invoke({"n": 2}, cfg("x")) == {"log": ["a", "b", "a", "b"], "n": 2}
+    assert app.invoke({"n": 3}, cfg("y")) == {"log": ["a", "b"], "n": 3}
+    assert [s.metadata["step"] for s in app.get_state_history(cfg("x"))][:4] == [6, 5, 4, 3]
+
+
+def test_update_state_as_node_goes_through_reducers_and_plans_its_successors(saver):
+    app = chain(saver, interrupt_before=["b"])
+    app.invoke({"n": 1}, cfg())
+    assert app.get_state(cfg()).next == ("b",)
+    new_config = app.update_state(cfg(), {"log": ["human"], "n": 9}, as_node="a")
+    snap = app.get_state(new_config)
+    assert snap.values == {"log": ["a", "human"], "n": 9}
+    assert snap.next == ("b",) and snap.metadata["source"] == "update"
+    assert app.invoke(None, cfg()) == {"log": ["a", "human", "b"], "n": 9}
+
+
+def test_update_state_without_as_node_uses_the_last_writer(saver):
+    app = chain(saver, interrupt_after=["a"])
+    app.invoke({"n": 1}, cfg())
+    app.update_state(cfg(), {"n": 5})
+    snap = app.get_state(cfg())
+    assert snap.values["n"] == 5 and snap.next == ("b",)
+
+
+def test_replay_from_an_earlier_checkpoint_reruns_what_follows(saver):
+    calls = []
+    g = StateGraph(S)
+    g.add_node("a", lambda s: calls.append("a") or {"log": ["a"]})
+    g.add_node("b", lambda s: calls.append("b") or {"log": ["b"]})
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    app = g.compile(checkpointer=saver)
+    app.invoke({"n": 1}, cfg())
+    after_a = [s for s in app.get_state_history(cfg()) if s.metadata["step"] == 1][0]
+    assert app.invoke(None, after_a.config) == {"log": ["a", "b"], "n": 1}
+    assert calls == ["a", "b", "b"]
+    assert [(s.metadata["step"], s.metadata["source"], s.next) for s in app.get_state_history(cfg())] == [
+        (3, "loop", ()), (2, "fork", ("b",)), (2, "loop", ()), (1, "loop", ("b",)), (0, "loop", ("a",)),
+        (-1, "input", ("__start__",))]  # as LangGraph: the replay forks off step 1
+
+
+def test_fork_by_updating_an_old_checkpoint(saver):
+    app = chain(saver)
+    app.invoke({"n": 1}, cfg())
+    after_a = [s for s in app.get_state_history(cfg()) if s.metadata["step"] == 1][0]
+    fork = app.update_state(after_a.config, {"n": 100}, as_node="a")
+    assert app.invoke(None, fork) == {"log": ["a", "b"], "n": 100}
+    assert app.get_state(cfg()).values == {"log": ["a", "b"], "n": 100}
+
+
+def test_unknown_checkpoint_id_is_a_clear_error(saver):
+    app = chain(saver)
+    app.invoke({"n": 1}, cfg())
+    with pytest.raises(CheckpointError) as info:
+        app.invoke(None, {"configurable": {"thread_id": "t", "checkpoint_id": "nope"}})
+    assert str(info.value) == "thread `t` has no checkpoint `nope`; pick one from get_state_history(config)"
+
+
+def test_checkpointer_requires_a_thread_id(saver):
+    with pytest.raises(CheckpointError, match="pass config=\\{'configurable': \\{'thread_id': 'some-id'\\}\\}"):
+        chain(saver).invoke({"n": 1})
+
+
+# -- human in the loop -------------------------------------------------------------------------------
+
+def ask_graph(saver, calls):
+    def ask(state):
+        calls.append("ask")
+        first = interrupt("first?")
+        second = interrupt("second?")
+        return {"log": [f"{first}+{second}"]}
+
+    g = StateGraph(S)
+    g.add_node("ask", ask)
+    g.add_node("after", writer("after"))
+    g.add_edge(START, "ask")
+    g.add_edge("ask", "after")
+    return g.compile(checkpointer=saver)
+
+
+def test_interrupts_in_one_node_are_answered_in_order_and_the_node_reruns(saver):
+    calls = []
+    app = ask_graph(saver, calls)
+    out = app.invoke({"n": 0}, cfg())
+    assert [i.value for i in out["__interrupt__"]] == ["first?"]
+    snap = app.get_state(cfg())
+    assert snap.next == ("ask",) and [i.value for i in snap.interrupts] == ["first?"]
+    assert snap.tasks[0].interrupts[0].value == "first?"
+    out = app.invoke(Command(resume="one"), cfg())
+    assert [i.value for i in out["__interrupt__"]] == ["second?"]
+    assert app.invoke(Command(resume="two"), cfg()) == {"log": ["one+two", "after"], "n": 0}
+    assert calls == ["ask", "ask", "ask"]
+
+
+def test_stream_shows_the_interrupt_chunk(saver):
+    app = ask_graph(saver, [])
+    chunks = list(app.stream({"n": 0}, cfg()))
+    assert len(chunks) == 1 and list(chunks[0]) == ["__interrupt__"]
+    assert chunks[0]["__interrupt__"][0].value == "first?"
+
+
+def parallel_asks(saver):
+    def asker(name):
+        def node(state):
+            return {"log": [f"{name}={interrupt(name + '?')}"]}
+
+        return node
+
+    g = StateGraph(S)
+    for name in ("x", "y"):
+        g.add_node(name, asker(name))
+        g.add_edge(START, name)
+    return g.compile(checkpointer=saver)
+
+
+def test_parallel_interrupts_are_resumed_with_a_map(saver):
+    app = parallel_asks(saver)
+    out = app.invoke({"n": 0}, cfg())
+    pending = {i.value: i.id for i in out["__interrupt__"]}
+    assert sorted(pending) == ["x?", "y?"]
+    assert app.invoke(Command(resume={pending["x?"]: 1, pending["y?"]: 2}), cfg()) == {"log": ["x=1", "y=2"], "n": 0}
+
+
+def test_resume_of_the_wrong_shape_is_a_clear_error_and_the_thread_stays_resumable(saver):
+    app = parallel_asks(saver)
+    out = app.invoke({"n": 0}, cfg())
+    with pytest.raises(InvalidResumeError) as info:
+        app.invoke(Command(resume="both"), cfg())
+    assert str(info.value).startswith("2 interrupts are pending (")
+    assert "resume them with Command(resume={interrupt_id: value, ...}) naming each id" in str(info.value)
+    ids = {i.value: i.id for i in out["__interrupt__"]}
+    assert app.invoke(Command(resume={ids["x?"]: "a", ids["y?"]: "b"}), cfg())["log"] == ["x=a", "y=b"]
+
+
+def test_resume_when_nothing_is_pending_is_refused(saver):
+    app = chain(saver)
+    app.invoke({"n": 1}, cfg())
+    with pytest.raises(InvalidResumeError, match="has no pending interrupt"):
+        app.invoke(Command(resume="x"), cfg())
+
+
+def test_interrupt_before_and_after_at_compile_and_invoke_time(saver):
+    app = chain(saver, interrupt_before=["b"])
+    assert app.invoke({"n": 1}, cfg("c")) == {"log": ["a"], "n": 1}
+    assert app.get_state(cfg("c")).next == ("b",)
+    assert app.invoke(None, cfg("c")) == {"log": ["a", "b"], "n": 1}
+    plain = chain(saver)
+    assert plain.invoke({"n": 1}, cfg("i"), interrupt_after=["a"]) == {"log": ["a"], "n": 1}
+    assert plain.invoke(None, cfg("i")) == {"log": ["a", "b"], "n": 1}
+
+
+# -- faults ------------------------------------------------------------------------------------------
+
+def test_a_failed_task_keeps_the_others_writes_and_only_it_reruns(saver):
+    calls = {"good": 0, "flaky": 0}
+    fail = threading.Event()
+    fail.set()
+
+    def good(state):
+        calls["good"] += 1
+        return {"log": ["good"]}
+
+    def flaky(state):
+        calls["flaky"] += 1
+        if fail.is_set():
+            raise ConnectionError("model overloaded")
+        return {"log": ["flaky"]}
+
+    g = StateGraph(S)
+    g.add_node("good", good)
+    g.add_node("flaky", flaky)
+    g.add_edge(START, "good")
+    g.add_edge(START, "flaky")
+    app = g.compile(checkpointer=saver)
+    with pytest.raises(ConnectionError):
+        app.invoke({"n": 0}, cfg())
+    snap = app.get_state(cfg())
+    assert snap.next == ("flaky",)
+    assert snap.values == {"log": ["good"], "n": 0}  # the finished task's writes, pending
+    assert [(t.name, t.error) for t in snap.tasks] == [("flaky", "ConnectionError: model overloaded"), ("good", None)]
+    assert [s.metadata["step"] for s in app.get_state_history(cfg())] == [0, -1]  # nothing half-applied
+    fail.clear()
+    assert app.invoke(None, cfg()) == {"log": ["flaky", "good"], "n": 0}
+    assert calls == {"good": 1, "flaky": 2}
+
+
+class Section(BaseModel):
+    name: str
+    pages: int
+
+
+class WithModel(TypedDict):
+    sections: Annotated[list[Section], operator.add]
+
+
+def test_pydantic_values_declared_by_the_schema_come_back_as_models(saver):
+    g = StateGraph(WithModel)
+    g.add_node("plan", lambda s: {"sections": [Section(name="intro", pages=2)]})
+    g.add_edge(START, "plan")
+    app = g.compile(checkpointer=saver)
+    app.invoke({"sections": []}, cfg())
+    history = list(app.get_state_history(cfg()))
+    assert history[0].values == {"sections": [Section(name="intro", pages=2)]}
+    assert isinstance(app.get_state(cfg()).values["sections"][0], Section)
