@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -62,11 +63,12 @@ class FakeAnthropic:
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
 
     def reply(self, *replies: dict[str, Any]) -> None:
         """Queue replies: a `message(...)` body, `{"stream": body}`, `{"stream": body, "drop_after": n}`
-        (break the connection after n events), or `error(status, type, text)`."""
+        (break the connection after n events), `error(status, type, text)`, `{"delay": s, "then": reply}`,
+        or `{"echo_key": True}` (a 401 whose message repeats the key it was sent)."""
         with self.lock:
             self.queue.extend(replies)
 
@@ -75,8 +77,9 @@ class FakeAnthropic:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
 
     def _next(self, request: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
@@ -97,6 +100,9 @@ class FakeAnthropic:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 spec = fake._next({"path": self.path, "headers": dict(self.headers), "body": body})
+                if "delay" in spec:  # a slow server, for timeouts
+                    time.sleep(spec["delay"])
+                    spec = spec["then"]
                 if spec.get("echo_key"):  # a careless server that repeats the key in its error
                     spec = error(401, "authentication_error", f"invalid key {self.headers.get('x-api-key') or self.headers.get('authorization')}")
                 if "status" in spec:

@@ -201,13 +201,31 @@ def test_a_dropped_stream_raises_with_the_partial_reply(claude, fake_api):
         "to retry: the SDK retries a request only before its stream starts")
 
 
-def test_default_headers_and_timeout_reach_the_client(fake_api):
-    llm = Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url, timeout=7.5,
-                 default_headers={"x-course": "wfkit"})
+def test_default_headers_reach_the_server(fake_api):
+    llm = Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url, default_headers={"x-course": "wfkit"})
     fake_api.reply(message("ok"))
     llm.invoke("hi")
-    headers = fake_api.requests[0]["headers"]
-    assert headers["x-course"] == "wfkit" and headers["x-stainless-timeout"] == "7.5"
+    assert fake_api.requests[0]["headers"]["x-course"] == "wfkit"
+
+
+def test_the_timeout_option_reaches_the_client(fake_api):
+    llm = Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url, timeout=0.2, max_retries=0)
+    fake_api.reply({"delay": 1.0, "then": message("too late")})
+    with pytest.raises(ModelError) as info:
+        llm.invoke("hi")
+    assert str(info.value) == (
+        "Claude (claude-test-1) timed out (timeout=0.2, and the SDK retried 0 times); pass a larger timeout=..., or "
+        "check the network and base_url")
+
+
+def test_an_unreachable_server_says_where_it_tried(fake_api):
+    fake_api.stop()  # nothing listens there any more
+    llm = Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url, max_retries=0)
+    with pytest.raises(ModelError) as info:
+        llm.invoke("hi")
+    assert str(info.value) == (
+        f"Claude (claude-test-1) could not reach {fake_api.url} (APIConnectionError: Connection error.); check the "
+        f"network, base_url and timeout (the SDK already retried 0 times)")
 
 
 def test_async_calls_and_calls_from_inside_a_running_loop(claude, fake_api):

@@ -8,6 +8,14 @@ registered types.
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
 from wfkit.checkpoint.memory import InMemorySaver
 from wfkit.checkpoint.serde import JsonSerde
-from wfkit.checkpoint.sqlite import SqliteSaver
+
+
+def __getattr__(name: str):
+    # Lazy: the engine imports this package, and `import wfkit` should not pay for sqlite3.
+    if name == "SqliteSaver":
+        from wfkit.checkpoint.sqlite import SqliteSaver
+
+        return SqliteSaver
+    raise AttributeError(f"module 'wfkit.checkpoint' has no attribute {name!r}")
 
 __all__ = ["BaseCheckpointSaver", "Checkpoint", "InMemorySaver", "JsonSerde", "PendingWrite", "SqliteSaver"]

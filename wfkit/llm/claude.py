@@ -10,6 +10,8 @@ a repr, an error message, a cassette or a pickle.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import os
 import weakref
 from collections.abc import AsyncIterator
@@ -40,6 +42,15 @@ def _anthropic() -> Any:
     except ImportError as exc:
         raise ImportError('wfkit.llm.Claude needs the anthropic SDK: pip install "wfkit[claude]"') from exc
     return anthropic
+
+
+@functools.lru_cache(maxsize=4)
+def _known_parameters_of(function: Any) -> frozenset[str]:
+    return frozenset(inspect.signature(function).parameters)
+
+
+def _known_parameters(create: Any) -> frozenset[str]:
+    return _known_parameters_of(getattr(create, "__func__", create))
 
 
 class _Secret:
@@ -111,6 +122,10 @@ class Claude(BaseChatModel):
             hint = _HINTS.get(status, _HINTS[529] if status >= 500 else "See the API's message above")
             message = (f"Claude ({self.model}) call failed: HTTP {status} {kind}: {text}. "
                        f"{hint.format(model=self.model, retries=retries)}")
+        elif isinstance(exc, anthropic.APITimeoutError):
+            limit = self.client_options.get("timeout", "the SDK's default")
+            message = (f"Claude ({self.model}) timed out (timeout={limit}, and the SDK retried {retries} times); "
+                       f"pass a larger timeout=..., or check the network and base_url")
         elif isinstance(exc, anthropic.APIConnectionError):
             where = self.client_options.get("base_url", "the Anthropic API")
             message = (f"Claude ({self.model}) could not reach {where} ({type(exc).__name__}: {exc}); check the "
@@ -126,18 +141,28 @@ class Claude(BaseChatModel):
         error.partial = partial
         return error
 
-    async def _agenerate(self, request: ModelRequest) -> AIMessage:
+    def _params(self, request: ModelRequest, create: Any) -> dict[str, Any]:
         params = request_params(request, self.model, self.options)
+        # Parameters this SDK version has no argument for (older or newer API fields, `temperature` in
+        # SDKs that dropped it) still reach the API, through `extra_body`.
+        known = _known_parameters(create)
+        extra = {k: params.pop(k) for k in list(params) if k not in known}
+        if extra:
+            params["extra_body"] = {**params.get("extra_body", {}), **extra}
+        return params
+
+    async def _agenerate(self, request: ModelRequest) -> AIMessage:
+        create = self._client().messages.create
         try:
-            reply = await self._client().messages.create(**params)
+            reply = await create(**self._params(request, create))
         except _anthropic().AnthropicError as exc:
             raise self._error(exc) from None  # `from None`: the SDK's exception holds the request headers
         return from_anthropic(reply)
 
     async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
-        params = request_params(request, self.model, self.options)
+        create = self._client().messages.create
         try:
-            stream = await self._client().messages.create(**params, stream=True)
+            stream = await create(**self._params(request, create), stream=True)
         except _anthropic().AnthropicError as exc:
             raise self._error(exc) from None
         assembler, total, finished = ChunkAssembler(), None, False
