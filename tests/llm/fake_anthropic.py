@@ -61,6 +61,7 @@ class FakeAnthropic:
         self.queue: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
+        self.stopped = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
@@ -77,7 +78,8 @@ class FakeAnthropic:
         return self
 
     def stop(self) -> None:
-        if self.thread.is_alive():
+        if not self.stopped:
+            self.stopped = True
             self.server.shutdown()
             self.server.server_close()
 
