@@ -66,7 +66,7 @@ def test_a_miss_names_the_request_and_diffs_it_against_the_nearest(tmp_path):
     assert str(info.value) == (
         f"cassette `{path}` has no reply for this request (key {key}; last: human message 'Write a joke about dogs'); "
         "the nearest recorded request differs:\n"
-        "--- recorded\n+++ requested\n@@ -3,3 +3,3 @@\n  {\n"
+        "--- recorded\n+++ requested\n@@ -3,3 +3,3 @@\n   {\n"
         '-   "content": "Write a joke about cats",\n'
         '+   "content": "Write a joke about dogs",\n'
         '    "type": "human"\n'

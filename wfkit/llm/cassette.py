@@ -60,14 +60,17 @@ class _Tape:
         self.served: dict[str, int] = {}
         self.rerecorded: set[str] = set()
 
-    def take(self, key: str) -> AIMessage | None:
+    def take(self, key: str, repeat: bool) -> AIMessage | None:
+        """The next recorded reply for `key`; once all were served, the last again if `repeat`, else None
+        (so that a live model answers, and is recorded, when a live run asks more often than the recording)."""
         with self.lock:
             entry = self.entries.get(key)
             if entry is None:
                 return None
             n = self.served.get(key, 0)
+            if n >= len(entry["replies"]) and not repeat:
+                return None
             self.served[key] = n + 1
-            # Past the last recorded reply the last one repeats: a re-run may ask once more than the recording.
             return message_from_dict(entry["replies"][min(n, len(entry["replies"]) - 1)])
 
     def record(self, key: str, record: dict, reply: AIMessage, fresh: bool, secrets: list[str],
@@ -132,7 +135,7 @@ class Cassette(BaseChatModel):
     def _lookup(self, request: ModelRequest) -> tuple[str, dict, AIMessage | None]:
         record = request_record(request)
         key = request_key(record)
-        hit = None if self.mode == "record" else self._tape.take(key)
+        hit = None if self.mode == "record" else self._tape.take(key, repeat=self.model is None or self.mode == "replay")
         if hit is None and (self.model is None or self.mode == "replay"):
             raise CassetteMissError(self._miss_message(key, record))
         return key, record, hit

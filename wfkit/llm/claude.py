@@ -23,7 +23,9 @@ from wfkit.llm.claude_format import ChunkAssembler, from_anthropic, request_para
 from wfkit.llm.request import ModelRequest
 from wfkit.messages import AIMessage, AIMessageChunk
 
-DEFAULT_MODEL = "claude-sonnet-4-5-20250929"  # the guide's model
+# The guide uses claude-sonnet-4-5-20250929, which the SDK now flags as deprecated; this is the newest Sonnet
+# the installed SDK knows. Pass `model=` to choose another.
+DEFAULT_MODEL = "claude-sonnet-5-5"
 _CLIENT_OPTIONS = ("base_url", "timeout", "max_retries", "default_headers", "default_query")
 _HINTS = {
     400: "The API refused the request as sent; its message says which part",

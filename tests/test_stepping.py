@@ -1,0 +1,138 @@
+"""The stepping API: app.start() -> Run, one superstep per step(), breakpoints, interrupts, back/goto/edit
+and forks kept in the history."""
+
+import operator
+from typing import Annotated
+
+import pytest
+from typing_extensions import TypedDict
+
+from wfkit import END, START, InMemorySaver, StateGraph, interrupt
+from wfkit.errors import InvalidResumeError
+
+
+class S(TypedDict):
+    log: Annotated[list, operator.add]
+    n: int
+
+
+def build(checkpointer=None):
+    def ask(state):
+        return {"log": [f"ask:{interrupt({'question': 'ok?'})}"]}
+
+    g = StateGraph(S)
+    g.add_node("a", lambda s: {"log": ["a"], "n": 1})
+    g.add_node("b", lambda s: {"log": ["b"]})
+    g.add_node("c", lambda s: {"log": ["c"]})
+    g.add_node("ask", ask)
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    g.add_edge("a", "c")
+    g.add_edge(["b", "c"], "ask")
+    g.add_edge("ask", END)
+    return g.compile(checkpointer=checkpointer)
+
+
+def test_start_applies_the_input_and_plans_the_first_superstep():
+    run = build().start({"log": ["in"]})
+    assert run.state == {"log": ["in"]}
+    assert [(t.name, t.input, t.triggers) for t in run.next] == [("a", {"log": ["in"]}, ("edge:__start__",))]
+    assert run.history == [] and not run.done and run.step_number == 0
+
+
+def test_step_runs_exactly_one_superstep_and_returns_its_record():
+    run = build().start({"log": []})
+    first = run.step()
+    assert (first.step, [t.name for t in first.tasks]) == (1, ["a"])
+    assert first.writes == (("a", (("log", ["a"]), ("n", 1))),)
+    assert first.values == {"log": ["a"], "n": 1} and first.updated == ("log", "n")
+    assert first.next == ("b", "c")
+    second = run.step()
+    assert second.writes_of("b") == {"log": ["b"]} and second.values["log"] == ["a", "b", "c"]
+    assert [(t.name, t.triggers) for t in run.next] == [("ask", ("join:b+c",))]
+
+
+def test_run_stops_at_an_interrupt_and_resume_finishes_with_the_answer():
+    run = build().start({"log": []})
+    records = run.run()
+    assert [r.step for r in records] == [1, 2, 3]
+    assert [i.value for i in run.interrupts] == [{"question": "ok?"}]
+    with pytest.raises(InvalidResumeError, match=r"the run is paused at interrupt `.+`: answer it with run.resume\(value\)"):
+        run.step()
+    run.resume("yes")
+    assert run.done and run.state == {"log": ["a", "b", "c", "ask:yes"], "n": 1}
+    with pytest.raises(InvalidResumeError, match="the run is finished"):
+        run.step()
+
+
+def test_answer_then_step_reruns_the_interrupted_task():
+    run = build().start({"log": []})
+    run.run()
+    run.answer("later")
+    record = run.step()
+    assert record.writes_of("ask") == {"log": ["ask:later"]} and run.done
+
+
+def test_breakpoints_stop_run_before_the_node_but_not_an_explicit_step():
+    run = build().start({"log": []})
+    run.breakpoints.add("b")
+    assert [r.step for r in run.run()] == [1]
+    assert [t.name for t in run.next] == ["b", "c"]
+    assert run.step().step == 2  # an explicit step goes through the breakpoint
+
+
+def test_back_goto_and_edit_fork_and_keep_the_old_branch():
+    run = build().start({"log": []})
+    run.step()
+    run.step()
+    run.back()
+    assert run.state == {"log": ["a"], "n": 1} and [t.name for t in run.next] == ["b", "c"]
+    run.edit({"n": 42})
+    assert run.state == {"log": ["a"], "n": 42}
+    forked = run.step()
+    assert forked.branch == 1 and forked.values == {"log": ["a", "b", "c"], "n": 42}
+    assert [(r.step, r.branch) for r in run.history] == [(1, 0), (2, 0), (2, 1)]
+    assert [(r.step, r.branch) for r in run.timeline()] == [(1, 0), (2, 1)]
+    run.goto(1)  # on this branch, step 1 ends with the edit
+    assert run.state == {"log": ["a"], "n": 42}
+    run.goto(0)
+    assert run.state == {"log": []} and [t.name for t in run.next] == ["a"]
+    with pytest.raises(ValueError, match=r"no superstep 7 on this branch; steps here: \[0, 1\]"):
+        run.goto(7)
+
+
+def test_a_failing_node_leaves_the_run_where_it_was():
+    attempts = []
+
+    def flaky(state):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise TimeoutError("slow model")
+        return {"log": ["ok"]}
+
+    g = StateGraph(S)
+    g.add_node("flaky", flaky)
+    g.add_edge(START, "flaky")
+    run = g.compile().start({"log": []})
+    with pytest.raises(TimeoutError):
+        run.step()
+    assert run.history == [] and [t.name for t in run.next] == ["flaky"]
+    assert run.step().values == {"log": ["ok"]}
+
+
+def test_run_uses_the_graphs_checkpointer_when_it_has_one():
+    saver = InMemorySaver()
+    app = build(saver)
+    run = app.start({"log": []}, {"configurable": {"thread_id": "stepped"}})
+    run.step()
+    assert app.get_state({"configurable": {"thread_id": "stepped"}}).values == {"log": ["a"], "n": 1}
+
+
+def test_listeners_receive_engine_events():
+    from wfkit.engine.events import StepApplied, StepPlanned, TaskFinished, TaskStarted
+
+    run = build().start({"log": []})
+    seen = []
+    run.listeners.append(lambda e: seen.append(type(e).__name__))
+    run.step()
+    assert seen == [StepPlanned.__name__, TaskStarted.__name__, TaskFinished.__name__, StepApplied.__name__]
