@@ -285,3 +285,22 @@ def test_tool_errors_reach_claude_as_error_results(claude, fake_api):
                    ToolMessage("division by zero", tool_call_id="t1", status="error")])
     assert fake_api.requests[0]["body"]["messages"][2] == {"role": "user", "content": [
         {"type": "tool_result", "tool_use_id": "t1", "content": "division by zero", "is_error": True}]}
+
+
+def test_stream_mode_messages_in_a_graph_yields_claude_tokens_with_node_and_step(claude, fake_api):
+    from wfkit import END, START, MessagesState, StateGraph
+
+    def chat(state):
+        return {"messages": [claude.invoke(state["messages"])]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("chat", chat)
+    builder.add_edge(START, "chat")
+    builder.add_edge("chat", END)
+    fake_api.reply({"stream": message("Hi there")})
+    items = list(builder.compile().stream({"messages": [("user", "hi")]}, stream_mode=["messages", "values"]))
+    tokens = [(chunk.content, meta["langgraph_node"], meta["langgraph_step"]) for mode, (chunk, meta) in
+              (i for i in items if i[0] == "messages")]
+    assert tokens == [("Hi t", "chat", 1), ("here", "chat", 1), ("", "chat", 1)]
+    final = [chunk for mode, chunk in items if mode == "values"][-1]["messages"][-1]
+    assert type(final) is AIMessage and final.content == "Hi there" and final.usage_metadata == USAGE
