@@ -106,7 +106,8 @@ class FakeAnthropic:
                     time.sleep(spec["delay"])
                     spec = spec["then"]
                 if spec.get("echo_key"):  # a careless server that repeats the key in its error
-                    spec = error(401, "authentication_error", f"invalid key {self.headers.get('x-api-key') or self.headers.get('authorization')}")
+                    sent = self.headers.get("x-api-key") or self.headers.get("authorization")
+                    spec = error(401, "authentication_error", f"invalid key {sent}")
                 if "status" in spec:
                     self._json(spec["status"], spec["body"], retry=spec["status"] in (429, 529))
                 elif "stream" in spec:

@@ -83,6 +83,7 @@ class Loop:
         self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
         self._resume: dict[str, list] = {}
         self._skip_before = False
+        self._lone_task = False
         self.runner = Runner(spec, self.emit, config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              extras=dict(extras or {}, loop=self))
@@ -222,6 +223,7 @@ class Loop:
         step = self.step + 1
         self.emit(StepPlanned(step, tuple(tasks)))
         done = {t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
+        self._lone_task = len(tasks) == 1
         outcomes = await self.runner.run(step, self.values, tasks, done, self._resume, self._keep)
         failed = [o for o in outcomes if o.error is not None]
         if failed:
@@ -261,9 +263,13 @@ class Loop:
         return record
 
     def _keep(self, outcome: Outcome) -> None:
-        """A task finished: keep its result (or interrupt, or error) so a resume need not redo it."""
-        if self.history is not None and outcome.task.name != START:
-            self.history.save_outcome(self.checkpoint_id, outcome)
+        """A task finished: keep its result (or interrupt, or error) so a resume need not redo it. A lone
+        task's successful result is not kept: its superstep commits right away, so nothing could reuse it."""
+        if self.history is None or outcome.task.name == START:
+            return
+        if outcome.ok and self._lone_task:
+            return
+        self.history.save_outcome(self.checkpoint_id, outcome)
 
     def _commit(self, delta: list, source: str) -> None:
         parent = self.checkpoint_id or self.parent_id

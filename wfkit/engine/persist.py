@@ -65,8 +65,7 @@ class History:
         elif outcome.error is not None:
             value, key = f"{type(outcome.error).__name__}: {outcome.error}", "__error__"
         else:
-            value = {"writes": [list(w) for w in outcome.writes], "routes": encode_routes(outcome.routes),
-                     "update": outcome.update}
+            value = {"writes": [list(w) for w in outcome.writes], "routes": encode_routes(outcome.routes)}
             key = "__result__"
         self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(task.id, task.name, key, value)])
 
@@ -137,4 +136,5 @@ class History:
 
 
 def outcome_from_stored(task, stored: dict) -> Outcome:
-    return Outcome(task, [tuple(w) for w in stored["writes"]], decode_routes(stored["routes"]), stored.get("update"))
+    writes = [tuple(w) for w in stored["writes"]]
+    return Outcome(task, writes, decode_routes(stored["routes"]), dict(writes) if writes else None)

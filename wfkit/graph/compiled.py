@@ -161,7 +161,7 @@ class CompiledStateGraph:
             done = {} if not live else done
         state_tasks = tuple(
             StateTask(t.id, t.name, t.path, errors.get(t.id), tuple(pending.get(t.id, ())),
-                      result=(done[t.id].get("update") if t.id in done else None))
+                      result=(dict(map(tuple, done[t.id]["writes"])) or None) if t.id in done else None)
             for t in tasks
         )
         return StateSnapshot(

@@ -135,7 +135,8 @@ class Cassette(BaseChatModel):
     def _lookup(self, request: ModelRequest) -> tuple[str, dict, AIMessage | None]:
         record = request_record(request)
         key = request_key(record)
-        hit = None if self.mode == "record" else self._tape.take(key, repeat=self.model is None or self.mode == "replay")
+        live = self.model is not None and self.mode != "replay"
+        hit = None if self.mode == "record" else self._tape.take(key, repeat=not live)
         if hit is None and (self.model is None or self.mode == "replay"):
             raise CassetteMissError(self._miss_message(key, record))
         return key, record, hit
@@ -167,7 +168,7 @@ class Cassette(BaseChatModel):
     def _miss_message(self, key: str, record: dict[str, Any]) -> str:
         last = record["messages"][-1] if record["messages"] else {}
         content = last.get("content")
-        what = f"{last.get('type')} message {content[:80]!r}" if isinstance(content, str) else f"{last.get('type')} message"
+        what = f"{last.get('type')} message" + (f" {content[:80]!r}" if isinstance(content, str) else "")
         text = f"cassette `{self.path}` has no reply for this request (key {key}; last: {what})"
         nearest = self._tape.nearest(record)
         if nearest is None:

@@ -106,7 +106,8 @@ class Claude(BaseChatModel):
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = self._clients[loop] = _anthropic().AsyncAnthropic(api_key=self._secret.value, **self.client_options)
+            client = _anthropic().AsyncAnthropic(api_key=self._secret.value, **self.client_options)
+            self._clients[loop] = client
         return client
 
     def _scrub(self, text: str) -> str:

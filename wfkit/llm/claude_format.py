@@ -29,8 +29,8 @@ def _blocks(content: str | list) -> list[dict[str, Any]]:
 
 def _turn(message: BaseMessage) -> tuple[str, list[dict[str, Any]]]:
     if isinstance(message, ToolMessage):
-        result: dict[str, Any] = {"type": "tool_result", "tool_use_id": message.tool_call_id,
-                                  "content": message.content if isinstance(message.content, str) else _blocks(message.content)}
+        content = message.content if isinstance(message.content, str) else _blocks(message.content)
+        result: dict[str, Any] = {"type": "tool_result", "tool_use_id": message.tool_call_id, "content": content}
         if message.status == "error":
             result["is_error"] = True
         return "user", [result]
@@ -39,7 +39,8 @@ def _turn(message: BaseMessage) -> tuple[str, list[dict[str, Any]]]:
         blocks = [b for b in _blocks(message.content)
                   if not (b.get("type") == "tool_use" and b.get("id") in called)
                   and not (b.get("type") == "text" and not b.get("text"))]
-        blocks += [{"type": "tool_use", "id": c["id"], "name": c["name"], "input": c["args"]} for c in message.tool_calls]
+        blocks += [{"type": "tool_use", "id": c["id"], "name": c["name"], "input": c["args"]}
+                   for c in message.tool_calls]
         return "assistant", blocks
     if isinstance(message, HumanMessage):
         return "user", _blocks(message.content)
@@ -63,8 +64,9 @@ def to_anthropic_messages(messages: list[BaseMessage]) -> tuple[str | list | Non
     for turn in turns:
         # Tool results must open their user turn; a lone text block is sent as a plain string.
         turn["content"].sort(key=lambda b: b.get("type") != "tool_result")
-        if len(turn["content"]) == 1 and turn["content"][0].get("type") == "text" and set(turn["content"][0]) == {"type", "text"}:
-            turn["content"] = turn["content"][0]["text"]
+        only = turn["content"][0] if len(turn["content"]) == 1 else {}
+        if only.get("type") == "text" and set(only) == {"type", "text"}:
+            turn["content"] = only["text"]
     if not system:
         return None, turns
     if all(isinstance(m.content, str) for m in system):
@@ -130,7 +132,8 @@ def from_anthropic(message: Any) -> AIMessage:
         if kind == "text":
             texts.append(_get(block, "text"))
         elif kind == "tool_use":
-            calls.append({"name": _get(block, "name"), "args": dict(_get(block, "input") or {}), "id": _get(block, "id")})
+            calls.append({"name": _get(block, "name"), "args": dict(_get(block, "input") or {}),
+                          "id": _get(block, "id")})
     return AIMessage("".join(texts), id=_get(message, "id"), tool_calls=calls,
                      usage_metadata=usage_metadata(_get(message, "usage")), response_metadata=_metadata(message))
 

@@ -133,7 +133,8 @@ def _with_ids(message: AIMessage, request: ModelRequest) -> AIMessage:
     seed = (len(request.messages), request.messages[-1].text)
     for i, call in enumerate(message.tool_calls):
         if call["id"] is None:
-            call["id"] = "call_" + stable_id(*seed, i, call["name"], json.dumps(call["args"], sort_keys=True, default=str))[:20]
+            args = json.dumps(call["args"], sort_keys=True, default=str)
+            call["id"] = "call_" + stable_id(*seed, i, call["name"], args)[:20]
     if message.id is None:
         message.id = new_id("msg")
     return message

@@ -102,7 +102,9 @@ def model_tool_schema(schema: type[pydantic.BaseModel], name: str | None = None,
 def _is_tool_call(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
-    return value.get("type") == "tool_call" or (set(value) == {"name", "args", "id"} and isinstance(value["args"], dict))
+    if value.get("type") == "tool_call":
+        return True
+    return set(value) == {"name", "args", "id"} and isinstance(value["args"], dict)
 
 
 def _as_text(value: Any) -> str | list:

@@ -1,0 +1,170 @@
+"""The debugger's timeline: every superstep of a run, including abandoned branches, as a list of entries.
+
+An entry is the input (step 0), a superstep record from `Run.history`, or an edit of the state. Entries
+know their checkpoint and its parent, so the timeline can tell which ones lie on the path to where the run
+is now (the others belong to forks left behind), what the state was before each one, and which graph
+marks it should show. Pure bookkeeping over the stepping API's records: no ipywidgets here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfkit.widgets._why import taken_edges
+
+START_ID, END_ID = "__start__", "__end__"
+
+
+@dataclass
+class Entry:
+    """One point of the timeline. `checkpoint_id` is None for a superstep paused by `interrupt()` (it wrote
+    no checkpoint and hangs off its parent)."""
+
+    kind: str  # "start" | "step" | "edit"
+    step: int
+    checkpoint_id: str | None
+    parent_id: str | None
+    values: Any
+    next_names: tuple[str, ...]
+    record: Any = None  # the StepRecord of a "step" entry
+    edited: tuple[str, ...] = ()
+    branch: int = 0
+
+    @property
+    def paused(self) -> bool:
+        return self.record is not None and self.record.checkpoint_id is None and bool(self.record.interrupts)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The nodes that ran at this point."""
+        if self.kind == "start":
+            return (START_ID,)
+        return tuple(t.name for t in self.record.tasks) if self.record is not None else ()
+
+    @property
+    def updated(self) -> tuple[str, ...]:
+        return self.edited if self.kind == "edit" else (self.record.updated if self.record is not None else ())
+
+
+@dataclass
+class Timeline:
+    """Entries in the order they happened. `sync(history)` adds the records the run made since last time."""
+
+    entries: list[Entry] = field(default_factory=list)
+    seen: int = 0  # how many records of Run.history are already entries
+
+    @classmethod
+    def begin(cls, checkpoint_id: str | None, values: Any, next_names: tuple[str, ...]) -> "Timeline":
+        return cls([Entry("start", 0, checkpoint_id, None, values, next_names)])
+
+    def sync(self, history: list) -> list[int]:
+        """Turn new records into entries; returns their indices."""
+        added = []
+        for record in history[self.seen:]:
+            self.entries.append(Entry("step", record.step, record.checkpoint_id, record.parent_checkpoint_id,
+                                      record.values, tuple(record.next), record, branch=record.branch))
+            added.append(len(self.entries) - 1)
+        self.seen = len(history)
+        return added
+
+    def add_edit(self, step: int, checkpoint_id: str, parent_id: str | None, values: Any,
+                 next_names: tuple[str, ...]) -> int:
+        """An edit of the state at `parent_id`; the keys whose values differ become `edited`."""
+        before = self.values_at(parent_id)
+        if isinstance(values, dict) and isinstance(before, dict):
+            edited = tuple(k for k, v in values.items() if k not in before or before[k] != v)
+        else:
+            edited = ()
+        self.entries.append(Entry("edit", step, checkpoint_id, parent_id, values, next_names, edited=edited))
+        return len(self.entries) - 1
+
+    # -- looking up --------------------------------------------------------------------------------------
+    def by_checkpoint(self, checkpoint_id: str | None) -> int | None:
+        if checkpoint_id is None:
+            return None
+        for index in range(len(self.entries) - 1, -1, -1):
+            if self.entries[index].checkpoint_id == checkpoint_id:
+                return index
+        return None
+
+    def values_at(self, checkpoint_id: str | None) -> Any:
+        index = self.by_checkpoint(checkpoint_id)
+        return self.entries[index].values if index is not None else None
+
+    def before(self, index: int) -> Any:
+        """The state just before entry `index` (None for the input)."""
+        return self.values_at(self.entries[index].parent_id)
+
+    def lineage(self, index: int) -> list[int]:
+        """Entry `index` and its ancestors, newest first."""
+        out, current = [], index
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.by_checkpoint(self.entries[current].parent_id)
+        return out
+
+    def head(self, checkpoint_id: str | None, interrupted: bool) -> int | None:
+        """The entry where the run is now: its paused superstep while interrupts are pending, else the entry
+        of its checkpoint."""
+        if interrupted:
+            for index in range(len(self.entries) - 1, -1, -1):
+                entry = self.entries[index]
+                if entry.paused and entry.parent_id == checkpoint_id:
+                    return index
+        return self.by_checkpoint(checkpoint_id)
+
+    def path(self, head: int | None) -> set[int]:
+        """Entries on the way to `head`: its lineage, plus paused supersteps hanging off that lineage."""
+        if head is None:
+            return set()
+        lineage = set(self.lineage(head))
+        on_path_checkpoints = {self.entries[i].checkpoint_id for i in lineage}
+        paused = {i for i, e in enumerate(self.entries) if e.paused and e.parent_id in on_path_checkpoints}
+        return lineage | paused
+
+    def label(self, index: int, head: int | None, path: Collection[int]) -> str:
+        """The timeline's text for entry `index`, e.g. `▶ step 2 · tool_node · branch 1`."""
+        entry = self.entries[index]
+        mark = "▶" if index == head else "\u2003"  # an em space keeps the lines aligned
+        if entry.kind == "start":
+            what = "input"
+        elif entry.kind == "edit":
+            what = "edited " + (", ".join(entry.edited) if entry.edited else "(no change)")
+        else:
+            what = ", ".join(entry.names) or "(no task)"
+        parts = [f"{mark} step {entry.step}", what]
+        if entry.paused:
+            parts.append("interrupted")
+        if entry.branch:
+            parts.append(f"branch {entry.branch}")
+        if index not in path:
+            parts.append("old branch")
+        return " · ".join(parts)
+
+    def marks(self, index: int, nodes: Collection[str], edges: Collection[tuple[str, str]],
+              interrupted_nodes: Collection[str] = ()) -> dict[str, tuple]:
+        """GraphView marks for entry `index`: what ran there (current), what runs next, what ran before it on
+        its lineage (visited), interrupted nodes, and the edges taken into it."""
+        entry = self.entries[index]
+        ancestors = self.lineage(index)[1:]
+        visited: list[str] = []
+        for ancestor in reversed(ancestors):
+            visited += [n for n in self.entries[ancestor].names if n not in visited]
+        previous = self.entries[ancestors[0]].names if ancestors else ()
+        current = entry.names if entry.kind != "edit" else ()
+        if entry.paused:
+            next_names: tuple[str, ...] = ()
+        elif entry.next_names:
+            next_names = entry.next_names
+        else:
+            next_names = (END_ID,)  # nothing planned: the run reached its end
+        tasks = entry.record.tasks if entry.record is not None else ()
+
+        def known(ids):
+            return tuple(dict.fromkeys(i for i in ids if i in nodes))
+
+        return {"current": known(current), "next": known(next_names), "visited": known(visited),
+                "interrupted": known(interrupted_nodes) if entry.paused else (),
+                "taken_edges": taken_edges(tasks, previous, edges)}
