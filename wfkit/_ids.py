@@ -6,6 +6,7 @@ Notebooks and tests that show ids call `deterministic_ids()`; everything else ge
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import threading
 import uuid
@@ -37,4 +38,5 @@ def deterministic_ids(prefix: str = ""):
 
 def stable_id(*parts: object) -> str:
     """A deterministic id derived from its parts (same parts, same id), for tasks and interrupts."""
-    return uuid.uuid5(uuid.NAMESPACE_OID, "\x1f".join(map(str, parts))).hex
+    # blake2b is several times cheaper than uuid5 (sha1 + UUID object), and this runs once per task
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()

@@ -98,7 +98,7 @@ class BaseMessage:
         lines = [_banner(self._title)]
         if self.name is not None:
             lines.append(f"Name: {self.name}")
-        lines += ["", self.content if isinstance(self.content, str) else json.dumps(self.content, indent=2)]
+        lines += ["", self.content if isinstance(self.content, str) else json.dumps(self.content, indent=2, default=str)]
         return "\n".join(lines)
 
     def pretty_print(self) -> None:

@@ -96,17 +96,25 @@ def input_plan(input_writes: dict[str, Any]) -> Plan:
     return Plan(push=[(START, input_writes)])
 
 
-def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoint_id: str) -> list[Task]:
-    """The tasks of the next superstep, in write order: pull tasks by node name, then push tasks."""
+def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoint_id: str,
+                  cheap_ids: bool = False) -> list[Task]:
+    """The tasks of the next superstep, in write order: pull tasks by node name, then push tasks. Task ids
+    are stable hashes of the checkpoint and the task's path (`cheap_ids`: plain strings, for runs that
+    store nothing)."""
     tasks = []
-    for name in sorted(plan.pull):
+    make_id = _cheap_id if cheap_ids else stable_id
+    for name in sorted(plan.pull) if len(plan.pull) > 1 else plan.pull:
         node = spec.nodes[name]
-        tasks.append(Task(stable_id(checkpoint_id, "pull", name), name, "pull", 0, node.input.view(values),
+        tasks.append(Task(make_id(checkpoint_id, "pull", name), name, "pull", 0, node.input.view(values),
                           tuple(plan.pull[name])))
     for index, (name, arg) in enumerate(plan.push):
         trigger = "input" if name == START else "send"
-        tasks.append(Task(stable_id(checkpoint_id, "push", index, name), name, "push", index, arg, (trigger,)))
+        tasks.append(Task(make_id(checkpoint_id, "push", index, name), name, "push", index, arg, (trigger,)))
     return tasks
+
+
+def _cheap_id(*parts: Any) -> str:
+    return ":".join(map(str, parts))
 
 
 def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[tuple[str, Any]], list]:
@@ -188,29 +196,35 @@ def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
     """What the finished superstep triggers: nodes its tasks routed to, Sends, and joins now complete."""
     pull: dict[str, list[str]] = {}
     push: list[tuple[str, Any]] = []
-    joins = {k: list(v) for k, v in plan.joins.items()}
+    joins = {k: list(v) for k, v in plan.joins.items()} if plan.joins else {}
+    nodes, joins_by_source = spec.nodes, spec.joins_by_source
     for outcome in outcomes:
         source = outcome.task.name
         for dest, reason in outcome.routes:
-            if isinstance(dest, Send):
+            if dest.__class__ is str:
+                if dest in nodes:
+                    pull.setdefault(dest, []).append(f"{reason}:{source}")
+            elif isinstance(dest, Send):
                 push.append((dest.node, dest.arg))
-            elif dest != END and dest in spec.nodes:
-                pull.setdefault(dest, []).append(f"{reason}:{source}")
-        for index in spec.joins_by_source.get(source, ()):
-            seen = joins.setdefault(index, [])
-            if source not in seen:
-                seen.append(source)
+        if source in joins_by_source:
+            for index in joins_by_source[source]:
+                seen = joins.setdefault(index, [])
+                if source not in seen:
+                    seen.append(source)
     for index, seen in list(joins.items()):
         join = spec.joins[index]
         if set(join.sources) <= set(seen):
             pull.setdefault(join.target, []).append("join:" + "+".join(join.sources))
             del joins[index]
-    return Plan(pull=dict(sorted(pull.items())), push=push, joins=joins)
+    if len(pull) > 1:
+        pull = dict(sorted(pull.items()))
+    return Plan(pull=pull, push=push, joins=joins)
 
 
 def unknown_destinations(spec: GraphSpec, outcome: Outcome) -> list[str]:
-    return [d for d, _ in outcome.routes if isinstance(d, str) and not spec.is_destination(d)] + [
-        d.node for d, _ in outcome.routes if isinstance(d, Send) and d.node not in spec.nodes
+    nodes = spec.nodes
+    return [d for d, _ in outcome.routes if d.__class__ is str and d not in nodes and d != END] + [
+        d.node for d, _ in outcome.routes if isinstance(d, Send) and d.node not in nodes
     ]
 
 

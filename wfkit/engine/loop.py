@@ -84,7 +84,10 @@ class Loop:
         self._resume: dict[str, list] = {}
         self._skip_before = False
         self._lone_task = False
-        self.runner = Runner(spec, self.emit, config=options.config, inline_sync=options.inline_sync,
+        self.want_records = True  # invoke/stream turn this off: nobody reads the records there
+        self._run_id = None
+        self._counter = 0
+        self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              extras=dict(extras or {}, loop=self))
 
@@ -92,6 +95,10 @@ class Loop:
     def emit(self, event: Any) -> None:
         for listener in self.listeners:
             listener(event)
+
+    def listen(self, listener: Callable) -> None:
+        self.listeners.append(listener)
+        self.runner.listening = True
 
     # -- where to start ------------------------------------------------------------------------------
     def setup(self, input: Any) -> None:
@@ -203,25 +210,27 @@ class Loop:
         return self.status == "done"
 
     def planned(self) -> list[Task]:
-        return algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id or "")
+        return algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id or "",
+                                  cheap_ids=self.history is None)
 
     async def tick(self) -> StepRecord | None:
         """Run one superstep. Returns its record, or None when nothing ran (done or a breakpoint)."""
         if self.plan.empty:
             self._finish()
             return None
-        names = self.plan.names()
         if not self._skip_before and self.options.interrupt_before:
-            hit = tuple(n for n in names if n in self.options.interrupt_before)
+            hit = tuple(n for n in self.plan.names() if n in self.options.interrupt_before)
             if hit:
                 self.status, self.interrupts, self.breakpoint_nodes = "interrupted", (), hit
                 self.emit(Interrupted(self.step, (), "before", hit))
                 return None
         self._skip_before = False
         algo.check_recursion(self.step, self.options.recursion_limit)
-        tasks = algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id)
+        tasks = algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id,
+                                   cheap_ids=self.history is None)
         step = self.step + 1
-        self.emit(StepPlanned(step, tuple(tasks)))
+        if self.listeners:
+            self.emit(StepPlanned(step, tuple(tasks)))
         done = {t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
         self._lone_task = len(tasks) == 1
         outcomes = await self.runner.run(step, self.values, tasks, done, self._resume, self._keep)
@@ -241,7 +250,7 @@ class Loop:
             return self._record(step, tasks, outcomes, (), self.values, paused=True)
         new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
         for outcome in outcomes:
-            unknown = algo.unknown_destinations(self.spec, outcome)
+            unknown = algo.unknown_destinations(self.spec, outcome) if outcome.routes else None
             if unknown:
                 warnings.warn(
                     f"node `{outcome.task.name}` routed to {', '.join(f'`{u}`' for u in unknown)}, which is not a node "
@@ -250,8 +259,9 @@ class Loop:
         self.plan = algo.next_plan(self.spec, self.plan, outcomes)
         self.values, self.step = new_values, step
         self._commit(delta, "loop")
-        record = self._record(step, tasks, outcomes, updated, new_values)
-        self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self.config()))
+        record = self._record(step, tasks, outcomes, updated, new_values) if self.want_records else None
+        if self.listeners:
+            self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self.config()))
         if self.options.interrupt_after:
             hit = tuple(o.task.name for o in outcomes if o.task.name in self.options.interrupt_after)
             if hit and not self.plan.empty:
@@ -278,8 +288,11 @@ class Loop:
             checkpoint = self.history.save(parent_id=parent, step=self.step, source=source, delta=delta,
                                            plan=self.plan, values=self.values)
             self.checkpoint_id = checkpoint.id
-        else:
-            self.checkpoint_id = new_id("checkpoint")
+        else:  # no history: ids need only be unique within this run
+            if self._run_id is None:
+                self._run_id = new_id("run")
+            self._counter += 1
+            self.checkpoint_id = f"{self._run_id}.{self._counter}"
         self._stored, self._resume, self._pending_interrupts = {}, {}, {}
         self.interrupts, self.breakpoint_nodes = (), ()
         self.status = "ready"

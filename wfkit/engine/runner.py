@@ -37,10 +37,11 @@ def add_note(error: BaseException, note: str) -> None:
 class Runner:
     """Executes tasks for a loop; `emit` is the loop's event emitter."""
 
-    def __init__(self, spec: GraphSpec, emit: Callable, *, config: dict, inline_sync: bool,
+    def __init__(self, spec: GraphSpec, emit: Callable, *, listening: bool, config: dict, inline_sync: bool,
                  stream_messages: bool, max_concurrency: int | None, extras: dict | None = None):
         self.spec = spec
         self.emit = emit
+        self.listening = listening  # events are built only when someone listens (invoke is the hot path)
         self.config = config
         self.inline_sync = inline_sync
         self.stream_messages = stream_messages
@@ -50,6 +51,10 @@ class Runner:
     async def run(self, step: int, values: dict, tasks: list[Task], done: dict[str, Outcome],
                   resume: dict[str, list], on_finish: Callable[[Outcome], None]) -> list[Outcome]:
         """Run `tasks` (reusing outcomes already in `done`), returning outcomes in task order."""
+        if len(tasks) == 1 and not done:  # the common case of a chain: no bookkeeping
+            outcome = await self._run_one(step, values, tasks[0], resume.get(tasks[0].id, ()), alone=True)
+            on_finish(outcome)
+            return [outcome]
         outcomes: dict[str, Outcome] = {}
         todo = []
         for task in tasks:
@@ -74,11 +79,13 @@ class Runner:
         return [outcomes[t.id] for t in tasks]
 
     def _finished(self, step: int, outcome: Outcome, cached: bool = False) -> None:
-        self.emit(TaskFinished(step, outcome.task, tuple(outcome.writes), tuple(outcome.routes),
+        if self.listening:
+            self.emit(TaskFinished(step, outcome.task, tuple(outcome.writes), tuple(outcome.routes),
                                outcome.error, outcome.interrupts, outcome.update, cached))
 
     async def _run_one(self, step: int, values: dict, task: Task, resume: list, alone: bool) -> Outcome:
-        self.emit(TaskStarted(step, task))
+        if self.listening:
+            self.emit(TaskStarted(step, task))
         ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, list(resume),
                           config=self.config, extras=dict(self.extras, task=task))
         token = set_current(ctx)

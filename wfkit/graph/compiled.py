@@ -76,6 +76,7 @@ class CompiledStateGraph:
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
         loop = Loop(self.spec, options, self._history(options), listeners)
+        loop.want_records = False
         loop.setup(input)
         return loop
 

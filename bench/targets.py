@@ -1,0 +1,123 @@
+"""From raw measurements to the numbers issue 7 sets targets on, and a verdict for each target.
+
+Per-node overhead is the slope between the 10- and 100-node chains (so the fixed cost of an `invoke` is
+left out) after subtracting the plain-Python chain; per-superstep overhead is the 1000-superstep loop minus
+its plain-Python twin, per superstep. Both are in microseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bench.libs import LANGGRAPH, PLAIN, WFKIT
+
+US = 1e6
+
+
+@dataclass
+class Verdict:
+    target: str
+    status: str  # "PASS" | "FAIL" | "n/a"
+    detail: str
+
+
+def _median(results: dict, key: str, impl: str) -> float | None:
+    samples = results.get(key, {}).get(impl)
+    return None if samples is None else samples.median
+
+
+def slope(results: dict, small: str, large: str, n_small: int, n_large: int, impl: str) -> float | None:
+    """Microseconds per extra unit between two sizes of a workload, after the plain baseline's own slope."""
+    values = [_median(results, k, i) for k in (small, large) for i in (impl, PLAIN)]
+    if None in values:
+        return None
+    lib_s, plain_s, lib_l, plain_l = values
+    return ((lib_l - plain_l) - (lib_s - plain_s)) / (n_large - n_small) * US
+
+
+def per_step(results: dict, key: str, steps: int, impl: str, base: str = PLAIN) -> float | None:
+    lib, plain = _median(results, key, impl), _median(results, key, base)
+    if lib is None or plain is None:
+        return None
+    return (lib - plain) / steps * US
+
+
+def overheads(results: dict, impls: list[str]) -> dict[str, dict[str, float | None]]:
+    """Derived costs in µs, per implementation: the targets' two and some context."""
+    out: dict[str, dict[str, float | None]] = {}
+    for impl in impls:
+        node = slope(results, "chain10", "chain100", 10, 100, impl)
+        chain10 = _median(results, "chain10", impl)
+        plain10 = _median(results, "chain10", PLAIN)
+        fixed = None if None in (node, chain10, plain10) else (chain10 - plain10) * US - 10 * node
+        saver = None
+        if _median(results, "loop1000_saver", impl) is not None and _median(results, "loop1000", impl) is not None:
+            saver = (_median(results, "loop1000_saver", impl) - _median(results, "loop1000", impl)) / 1000 * US
+        out[impl] = {
+            "per node (chain slope)": node,
+            "per superstep (loop)": per_step(results, "loop1000", 1000, impl),
+            "fixed per invoke": fixed,
+            "per parallel branch (fan-out slope)": slope(results, "fanout10", "fanout100", 10, 100, impl),
+            "per Send (map-reduce slope)": slope(results, "send100", "send1000", 100, 1000, impl),
+            "checkpoint per superstep (saver − no saver)": saver,
+            "per agent superstep": per_step(results, "agent200", 199, impl),
+            "per @task": per_step(results, "tasks100", 100, impl),
+        }
+    return out
+
+
+def _ratio_verdict(target: str, ours: float | None, theirs: float | None, limit: float, unit: str,
+                   fmt: str = "{:.1f}") -> Verdict:
+    if ours is None or theirs is None or theirs <= 0:
+        return Verdict(target, "n/a", "LangGraph not measured")
+    ratio = ours / theirs
+    status = "PASS" if ratio <= limit else "FAIL"
+    return Verdict(target, status, f"wfkit {fmt.format(ours)} {unit} vs LangGraph {fmt.format(theirs)} {unit}: "
+                                   f"1/{theirs / ours:.1f} (ratio {ratio:.3f}, limit {limit:.3f})"
+                   if ours > 0 else f"wfkit {fmt.format(ours)} {unit} vs LangGraph {fmt.format(theirs)} {unit}")
+
+
+def verdicts(results: dict, derived: dict, extra: dict[str, Any]) -> list[Verdict]:
+    out: list[Verdict] = []
+    wf, lg = derived.get(WFKIT, {}), derived.get(LANGGRAPH, {})
+    out.append(_ratio_verdict("per-node overhead ≤ 1/20 of LangGraph's", wf.get("per node (chain slope)"),
+                              lg.get("per node (chain slope)"), 1 / 20, "µs"))
+    out.append(_ratio_verdict("per-superstep overhead ≤ 1/20 of LangGraph's", wf.get("per superstep (loop)"),
+                              lg.get("per superstep (loop)"), 1 / 20, "µs"))
+    memory = extra.get("memory")
+    if memory:
+        ratio = memory[WFKIT] / memory[PLAIN]
+        lg_note = f"; LangGraph {memory[LANGGRAPH] / memory[PLAIN]:.0f} ×" if LANGGRAPH in memory else ""
+        out.append(Verdict("checkpointer memory after 1000 growing steps ≤ 2 × a plain log",
+                           "PASS" if ratio <= 2 else "FAIL",
+                           f"wfkit {memory[WFKIT] / 1e3:.0f} kB vs plain log {memory[PLAIN] / 1e3:.0f} kB: "
+                           f"{ratio:.2f} ×{lg_note}"))
+    listing = extra.get("history")
+    if listing:
+        out.append(_ratio_verdict("listing that history ≤ 1/10 of LangGraph's time",
+                                  listing[WFKIT].median * 1e3,
+                                  listing[LANGGRAPH].median * 1e3 if LANGGRAPH in listing else None, 1 / 10, "ms"))
+    one = _median(results, "sleep_sync", PLAIN)
+    for key, label in (("sleep_sync", "sync"),):
+        ours = _median(results, key, WFKIT)
+        if ours is not None and one:
+            theirs = _median(results, key, LANGGRAPH)
+            lg_note = f"; LangGraph {theirs / one:.2f} ×" if theirs else ""
+            out.append(Verdict(f"8 slow {label} nodes in one superstep ≤ 1.2 × one node's time",
+                               "PASS" if ours / one <= 1.2 else "FAIL",
+                               f"wfkit {ours * 1e3:.0f} ms vs one node {one * 1e3:.0f} ms: {ours / one:.2f} ×{lg_note}"))
+    imports = extra.get("imports")
+    if imports:
+        ours = imports[WFKIT].best * 1e3
+        theirs = imports[LANGGRAPH].best * 1e3 if LANGGRAPH in imports else None
+        out.append(_ratio_verdict("`import wfkit` ≤ 1/6 of `import langgraph.graph`", ours, theirs, 1 / 6, "ms"))
+    if extra.get("svg") is not None:
+        ms = extra["svg"].median * 1e3
+        out.append(Verdict("30-node graph to SVG < 50 ms", "PASS" if ms < 50 else "FAIL", f"{ms:.1f} ms"))
+    if extra.get("debugger") is not None:
+        samples, how = extra["debugger"]
+        ms = samples.median * 1e3
+        out.append(Verdict("Debugger step < 30 ms (kernel side)", "PASS" if ms < 30 else "FAIL",
+                           f"{ms:.1f} ms median, {max(samples.times) * 1e3:.1f} ms worst; {how}"))
+    return out

@@ -1,0 +1,95 @@
+"""What the debugger learns from the engine's events: the event log's lines, the tasks running right now,
+which node raised each interrupt, and which tasks failed in the superstep under way.
+
+`Watcher.add(event)` must be called on one thread (the debugger hands events from worker threads over
+first); it never touches a widget, so it is tested by feeding it events.
+"""
+
+from __future__ import annotations
+
+from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, RunFinished, StepApplied, StepPlanned,
+                                 TaskFinished, TaskStarted)
+from wfkit.widgets._format import short
+
+LOG_LIMIT = 500  # lines kept; older ones are dropped (a long run would otherwise grow the widget forever)
+
+
+class Watcher:
+    """Consumes events; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.running: dict[str, str] = {}  # task id -> node name, in start order
+        self.interrupt_nodes: dict[str, str] = {}  # interrupt id -> node that raised it
+        self.failures: list[tuple[str, BaseException]] = []  # (node, error) in the superstep under way
+        self.planned: tuple[str, ...] = ()  # nodes of the superstep under way
+        self._chunks = 0  # message chunks folded into the log's last line
+
+    def note(self, text: str) -> None:
+        """A line for something the debugger itself did (back, edit, answer...)."""
+        self._append(text)
+
+    def add(self, event) -> None:
+        if isinstance(event, MessageChunk):
+            self._chunk(event)
+            return
+        self._chunks = 0
+        if isinstance(event, StepPlanned):
+            self.planned = tuple(t.name for t in event.tasks if t.name != "__start__")
+            self.failures = []
+            self.running = {}
+            self._append(f"step {event.step} planned: {', '.join(self.planned) or '(nothing)'}")
+        elif isinstance(event, TaskStarted):
+            self.running[event.task.id] = event.task.name
+            self._append(f"step {event.step} started {event.task.name}")
+        elif isinstance(event, TaskFinished):
+            self._finished(event)
+        elif isinstance(event, StepApplied):
+            self.running = {}
+            self._append(f"step {event.step} applied: updated {', '.join(event.updated) or 'nothing'}; "
+                         f"next {', '.join(event.next) or 'END'}")
+        elif isinstance(event, Interrupted):
+            self.running = {}
+            if event.reason == "interrupt":
+                self._append(f"step {event.step} interrupted by {', '.join(event.nodes)}: "
+                             f"{len(event.interrupts)} pending")
+            else:
+                self._append(f"step {event.step} stopped at a breakpoint ({event.reason}) on {', '.join(event.nodes)}")
+        elif isinstance(event, CustomWrite):
+            self._append(f"step {event.step} {event.node} wrote {short(event.value, 60)}")
+        elif isinstance(event, RunFinished):
+            self._append(f"run finished after step {event.step}")
+
+    def _finished(self, event: TaskFinished) -> None:
+        name = event.task.name
+        self.running.pop(event.task.id, None)
+        if event.error is not None:
+            self.failures.append((name, event.error))
+            self._append(f"step {event.step} {name} failed: {type(event.error).__name__}: {event.error}")
+        elif event.interrupts:
+            for interrupt in event.interrupts:
+                self.interrupt_nodes[interrupt.id] = name
+            self._append(f"step {event.step} {name} interrupted: {short(event.interrupts[0].value, 60)}")
+        elif name != "__start__":
+            keys = ", ".join(dict.fromkeys(key for key, _ in event.writes)) or "nothing"
+            self._append(f"step {event.step} finished {name}{' (kept from before)' if event.cached else ''}: "
+                         f"wrote {keys}")
+
+    def _chunk(self, event: MessageChunk) -> None:
+        # Model tokens arrive by the hundred: fold consecutive chunks into one line that counts them.
+        self._chunks += 1
+        node = event.metadata.get("langgraph_node", "") if isinstance(event.metadata, dict) else ""
+        text = f"step {event.step} {node + ' ' if node else ''}model output: {self._chunks} chunk(s)"
+        if self._chunks > 1 and self.lines:
+            self.lines[-1] = text
+        else:
+            self._append(text)
+
+    def _append(self, text: str) -> None:
+        self.lines.append(text)
+        if len(self.lines) > LOG_LIMIT:
+            del self.lines[: len(self.lines) - LOG_LIMIT]
+
+    def running_text(self) -> str:
+        names = list(self.running.values())
+        return f"running: {', '.join(names)}" if names else ""

@@ -1,0 +1,228 @@
+"""`ReviewPanel`: the human-in-the-loop panel. It shows each pending `interrupt(payload)` (text as markdown,
+anything else as a table or tree) with Approve / Reject / Edit, and resumes the run with the answers.
+
+What an answer is:
+* Approve gives `approve` (default `True`), Reject gives `reject` (default `False`), Edit opens the payload
+  for editing (a text area for text, JSON for anything else) and gives the edited value.
+* With `answer_model=` (a pydantic class, or `{node name: class}` for answers that differ by node), the
+  answer must be an instance of that model: the card shows a form generated from its fields at once, shows
+  validation errors inline, and gives the validated instance. Approve / Reject appear then only if their
+  values are passed explicitly. The model is declared on the panel (or the `Debugger`), not in the payload,
+  because the payload is stored in checkpoints and must stay plain data.
+Several pending interrupts are answered one by one; once all have an answer, they go to the run together as
+`{interrupt_id: value}`, through `on_answer` (the `Debugger` passes its own) or else `run.resume(...)`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets
+
+from wfkit.drawing.display import mimebundle
+from wfkit.widgets._background import launch
+from wfkit.widgets._form import ModelForm
+from wfkit.widgets._format import error_html, esc, payload_html, short, text_card_svg
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_UNSET = object()
+
+
+class InterruptCard(ipywidgets.VBox):
+    """One pending interrupt: its payload, the answer buttons, the editor, and the answer once given."""
+
+    def __init__(self, panel: "ReviewPanel", index: int, interrupt, node: str | None, model: type | None):
+        self.panel, self.index, self.interrupt, self.node, self.model = panel, index, interrupt, node, model
+        self.answered = False
+        total = len(panel.interrupts)
+        origin = f" from `{node}`" if node else ""
+        self.header = ipywidgets.HTML(f"<b>interrupt {index + 1} of {total}</b>{esc(origin)}")
+        self.payload = ipywidgets.HTML(payload_html(interrupt.value))
+        self.payload.add_class("wf-payload-view")
+        self.approve_button = ipywidgets.Button(description="Approve", button_style="success", icon="check")
+        self.reject_button = ipywidgets.Button(description="Reject", button_style="danger", icon="times")
+        self.edit_button = ipywidgets.Button(description="Edit", icon="pencil")
+        self.submit_button = ipywidgets.Button(description="Submit", button_style="primary")
+        for button, css in ((self.approve_button, "wf-approve"), (self.reject_button, "wf-reject"),
+                            (self.edit_button, "wf-edit"), (self.submit_button, "wf-submit")):
+            button.add_class(css)
+        self.approve_button.on_click(lambda _: panel.approve(index))
+        self.reject_button.on_click(lambda _: panel.reject(index))
+        self.edit_button.on_click(lambda _: self.open_editor())
+        self.submit_button.on_click(lambda _: panel.submit(index))
+        self.form = ModelForm(model, interrupt.value if isinstance(interrupt.value, dict) else None) if model else None
+        self.text = None if model else ipywidgets.Textarea(value=_editable(interrupt.value), rows=4,
+                                                           layout=ipywidgets.Layout(width="98%"))
+        self.text_error = ipywidgets.HTML("")
+        self.text_error.add_class("wf-field-error")
+        self.result = ipywidgets.HTML("")
+        self.result.add_class("wf-answer")
+        buttons = [b for b, shown in ((self.approve_button, panel.approve_value is not _UNSET or not model),
+                                      (self.reject_button, panel.reject_value is not _UNSET or not model),
+                                      (self.edit_button, not model)) if shown]
+        self.buttons = ipywidgets.HBox(buttons)
+        editor_parts = [self.form] if model else [self.text, self.text_error]
+        self.editor = ipywidgets.VBox([*editor_parts, self.submit_button],
+                                      layout=ipywidgets.Layout(display="" if model else "none"))
+        super().__init__([self.header, self.payload, self.buttons, self.editor, self.result],
+                         layout=ipywidgets.Layout(border="1px solid #8e3ec4", padding="6px", margin="4px 0"))
+        self.add_class("wf-interrupt-card")
+
+    def open_editor(self) -> None:
+        self.editor.layout.display = ""
+
+    def edited_value(self) -> Any:
+        """The editor's value, or `_UNSET` after showing why it is not valid."""
+        if self.form is not None:
+            instance = self.form.validate()
+            return _UNSET if instance is None else instance
+        if isinstance(self.interrupt.value, str):
+            return self.text.value
+        try:
+            value = json.loads(self.text.value)
+        except json.JSONDecodeError as exc:
+            self.text_error.value = f'<div style="color:#c62828">not valid JSON: {esc(exc)}</div>'
+            return _UNSET
+        self.text_error.value = ""
+        return value
+
+    def close(self, value: Any) -> None:
+        """Show the answer and stop taking new ones on this card."""
+        self.answered = True
+        for button in (self.approve_button, self.reject_button, self.edit_button, self.submit_button):
+            button.disabled = True
+        self.editor.layout.display = "none"
+        self.result.value = f'<div style="color:#1f5f2a">✓ answered: <code>{esc(short(value, 120))}</code></div>'
+
+
+class ReviewPanel(ipywidgets.VBox):
+    """Answer the pending interrupts of `run` (or the `interrupts` given). See the module docstring."""
+
+    def __init__(self, run: Any = None, *, interrupts=None, answer_model: Any = None, approve: Any = _UNSET,
+                 reject: Any = _UNSET, on_answer: Callable[[dict], Any] | None = None,
+                 nodes: dict[str, str] | None = None):
+        if interrupts is None:
+            if run is None:
+                raise TypeError("ReviewPanel needs the run whose interrupts to answer (ReviewPanel(run)) "
+                                "or the interrupts themselves (ReviewPanel(interrupts=..., on_answer=...))")
+            interrupts = run.interrupts
+        self.run = run
+        self.interrupts = tuple(interrupts)
+        if not self.interrupts:
+            raise ValueError("ReviewPanel: nothing to review, the run has no pending interrupt "
+                             "(step it until run.interrupts is not empty)")
+        if run is None and on_answer is None:
+            raise TypeError("ReviewPanel(interrupts=...) without a run needs on_answer=, a function that "
+                            "receives {interrupt_id: answer}")
+        self.approve_value, self.reject_value = approve, reject
+        self.on_answer = on_answer
+        self.answers: dict[str, Any] = {}
+        self.delivered = False
+        nodes = dict(nodes or {})
+        if run is not None:  # the engine names an interrupt after its task: find each one's node
+            nodes.update({t.id: t.name for t in run.next if t.id not in nodes})
+        self.cards = [InterruptCard(self, i, interrupt, nodes.get(interrupt.id),
+                                    _model_for(answer_model, nodes.get(interrupt.id)))
+                      for i, interrupt in enumerate(self.interrupts)]
+        self.status = ipywidgets.HTML(self._status_text())
+        self.status.add_class("wf-review-status")
+        title = ipywidgets.HTML("<b>Review: the run is waiting for an answer</b>")
+        super().__init__([title, *self.cards, self.status])
+        self.add_class("wf-review")
+
+    # -- answering ---------------------------------------------------------------------------------------
+    def approve(self, which: int | str = 0) -> None:
+        self.answer(which, True if self.approve_value is _UNSET else self.approve_value)
+
+    def reject(self, which: int | str = 0) -> None:
+        self.answer(which, False if self.reject_value is _UNSET else self.reject_value)
+
+    def submit(self, which: int | str = 0) -> bool:
+        """Answer with what the card's editor holds; False (and the errors shown) when it is not valid."""
+        card = self.card(which)
+        value = card.edited_value()
+        if value is _UNSET:
+            return False
+        self.answer(which, value)
+        return True
+
+    def answer(self, which: int | str, value: Any) -> None:
+        """Give interrupt `which` (its index or id) the answer `value`; the last answer resumes the run."""
+        card = self.card(which)
+        if self.delivered or card.answered:
+            return  # a late second click must not answer twice
+        self.answers[card.interrupt.id] = value
+        card.close(value)
+        self.status.value = self._status_text()
+        if len(self.answers) == len(self.interrupts):
+            self._deliver()
+
+    def card(self, which: int | str) -> InterruptCard:
+        if isinstance(which, int):
+            if not 0 <= which < len(self.cards):
+                raise IndexError(f"ReviewPanel has {len(self.cards)} interrupt(s); no number {which}")
+            return self.cards[which]
+        for card in self.cards:
+            if card.interrupt.id == which:
+                return card
+        raise KeyError(f"no pending interrupt `{which}`; pending: {', '.join(c.interrupt.id for c in self.cards)}")
+
+    def _deliver(self) -> None:
+        self.delivered = True
+        answers = dict(self.answers)
+        if self.on_answer is not None:
+            self.on_answer(answers)
+            return
+        self.status.value = "<i>resuming the run…</i>"
+        launch(self._resume(answers))
+
+    async def _resume(self, answers: dict) -> None:
+        try:
+            await self.run.aresume(answers)
+        except Exception as error:  # shown here: no exception escapes into the notebook's cell
+            self.status.value = error_html("resuming failed", error)
+            return
+        self.status.value = f"<i>resumed: the run is {'done' if self.run.done else 'paused again'}</i>"
+
+    def _status_text(self) -> str:
+        left = len(self.interrupts) - len(self.answers)
+        if left == 0:
+            return "<i>all answered</i>"
+        if len(self.interrupts) == 1:
+            return ""
+        return f"<i>{len(self.answers)} of {len(self.interrupts)} answered; the run resumes when all are</i>"
+
+    # -- without a widget front end ----------------------------------------------------------------------
+    def summary(self) -> str:
+        lines = [f"ReviewPanel: {len(self.interrupts)} interrupt(s), {len(self.answers)} answered"]
+        for card in self.cards:
+            state = f"answered {short(self.answers[card.interrupt.id], 60)}" if card.answered else "waiting"
+            origin = f" from {card.node}" if card.node else ""
+            lines.append(f"- interrupt {card.index + 1}{origin}: {short(card.interrupt.value, 70)} ({state})")
+        return "\n".join(lines)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
+        formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
+        lines = self.summary().splitlines()
+        formats.update({"image/svg+xml": lambda: text_card_svg(lines[0], lines[1:]), "text/plain": self.summary})
+        return mimebundle(formats, include, exclude)
+
+
+def _model_for(answer_model: Any, node: str | None) -> type | None:
+    if answer_model is None:
+        return None
+    if isinstance(answer_model, dict):
+        return answer_model.get(node)
+    return answer_model
+
+
+def _editable(payload: Any) -> str:
+    if isinstance(payload, str):
+        return payload
+    try:
+        return json.dumps(payload, ensure_ascii=False, indent=1)
+    except TypeError:  # not JSON-able (a model, a message): start from its text form
+        return json.dumps(short(payload, 10_000))
