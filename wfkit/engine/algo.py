@@ -22,7 +22,7 @@ from wfkit.types import Command, Send
 MISSING = object()
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     """What runs in the next superstep: pull tasks (with what triggered each), push tasks (Sends), and the
     partial state of join barriers (sources seen so far). JSON-able through `to_json`."""
@@ -54,7 +54,7 @@ class Plan:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=True)
 class Task:
     """One unit of work in a superstep: a node with its input."""
 
@@ -70,7 +70,7 @@ class Task:
         return ("pull", self.name) if self.kind == "pull" else ("push", self.index)
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What a task produced: state writes, routes (next nodes and Sends), or an error / interrupts."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from wfkit.errors import GraphInterrupt
@@ -17,19 +16,32 @@ from wfkit.types import Interrupt
 _current: contextvars.ContextVar["TaskContext | None"] = contextvars.ContextVar("wfkit_task", default=None)
 
 
-@dataclass
 class TaskContext:
-    """Per-task facilities: emit custom values and message chunks, pause with `interrupt()`."""
+    """Per-task facilities: emit custom values and message chunks, pause with `interrupt()`.
 
-    node: str
-    step: int
-    task_id: str
-    emit: Callable[[Any], None]  # the loop's event emitter (thread-safe)
-    stream_messages: bool = False
-    resume_values: list = field(default_factory=list)
-    interrupt_count: int = 0
-    config: dict = field(default_factory=dict)
-    extras: dict = field(default_factory=dict)  # room for the functional API (task futures, previous)
+    A plain class with slots: one is made per task, on the engine's hottest path.
+    """
+
+    __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
+                 "config", "_extras", "_base_extras", "task")
+
+    def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
+                 resume_values: Any = (), config: dict | None = None, extras: dict | None = None, task: Any = None):
+        self.node, self.step, self.task_id, self.emit = node, step, task_id, emit
+        self.stream_messages = stream_messages
+        self.resume_values = resume_values
+        self.interrupt_count = 0
+        self.config = config if config is not None else {}
+        self._base_extras = extras
+        self._extras: dict | None = None
+        self.task = task
+
+    @property
+    def extras(self) -> dict:
+        """Room for the functional API (the loop, this task, task-call bookkeeping); made on first use."""
+        if self._extras is None:
+            self._extras = dict(self._base_extras or {}, task=self.task)
+        return self._extras
 
     def write_custom(self, value: Any) -> None:
         from wfkit.engine.events import CustomWrite

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfkit._ids import new_id
-from wfkit.constants import START
+from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Plan, Task
 from wfkit.engine.events import Interrupted, RunFinished, StepApplied, StepPlanned
@@ -21,7 +21,7 @@ from wfkit.engine.persist import History, outcome_from_stored
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
-from wfkit.types import Command, Interrupt
+from wfkit.types import Command, Interrupt, Send
 
 
 @dataclass
@@ -231,14 +231,17 @@ class Loop:
         step = self.step + 1
         if self.listeners:
             self.emit(StepPlanned(step, tuple(tasks)))
-        done = {t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
+        done = ({t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
+                if self._stored else {})
         self._lone_task = len(tasks) == 1
         outcomes = await self.runner.run(step, self.values, tasks, done, self._resume, self._keep)
-        failed = [o for o in outcomes if o.error is not None]
-        if failed:
-            self.status = "ready"
-            raise failed[0].error
-        paused = [o for o in outcomes if o.interrupts]
+        paused = []
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self.status = "ready"
+                raise outcome.error
+            if outcome.interrupts:
+                paused.append(outcome)
         if paused:
             self.status = "interrupted"
             self.interrupts = tuple(i for o in paused for i in o.interrupts)
@@ -249,8 +252,12 @@ class Loop:
             self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused)))
             return self._record(step, tasks, outcomes, (), self.values, paused=True)
         new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
+        nodes = self.spec.nodes
         for outcome in outcomes:
-            unknown = algo.unknown_destinations(self.spec, outcome) if outcome.routes else None
+            if all(d in nodes or d == END for d, _ in outcome.routes if d.__class__ is str):
+                if not any(isinstance(d, Send) and d.node not in nodes for d, _ in outcome.routes):
+                    continue
+            unknown = algo.unknown_destinations(self.spec, outcome)
             if unknown:
                 warnings.warn(
                     f"node `{outcome.task.name}` routed to {', '.join(f'`{u}`' for u in unknown)}, which is not a node "

@@ -86,8 +86,8 @@ class Runner:
     async def _run_one(self, step: int, values: dict, task: Task, resume: list, alone: bool) -> Outcome:
         if self.listening:
             self.emit(TaskStarted(step, task))
-        ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, list(resume),
-                          config=self.config, extras=dict(self.extras, task=task))
+        ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, resume, self.config,
+                          self.extras, task)
         token = set_current(ctx)
         try:
             if self.limit is not None:

@@ -65,13 +65,13 @@ class InterruptCard(ipywidgets.VBox):
         self.buttons = ipywidgets.HBox(buttons)
         editor_parts = [self.form] if model else [self.text, self.text_error]
         self.editor = ipywidgets.VBox([*editor_parts, self.submit_button],
-                                      layout=ipywidgets.Layout(display="" if model else "none"))
+                                      layout=ipywidgets.Layout(display=None if model else "none"))
         super().__init__([self.header, self.payload, self.buttons, self.editor, self.result],
                          layout=ipywidgets.Layout(border="1px solid #8e3ec4", padding="6px", margin="4px 0"))
         self.add_class("wf-interrupt-card")
 
     def open_editor(self) -> None:
-        self.editor.layout.display = ""
+        self.editor.layout.display = None
 
     def edited_value(self) -> Any:
         """The editor's value, or `_UNSET` after showing why it is not valid."""
@@ -222,7 +222,7 @@ def _model_for(answer_model: Any, node: str | None) -> type | None:
 def _editable(payload: Any) -> str:
     if isinstance(payload, str):
         return payload
-    try:
-        return json.dumps(payload, ensure_ascii=False, indent=1)
-    except TypeError:  # not JSON-able (a model, a message): start from its text form
-        return json.dumps(short(payload, 10_000))
+    if hasattr(payload, "model_dump"):
+        payload = payload.model_dump(mode="json")
+    # Values JSON cannot hold (a message, a date) start out as their text; the reviewer edits from there.
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=str)

@@ -1,0 +1,114 @@
+"""The debugger's inspector: one timeline entry as HTML — what ran and why, each task's input and writes,
+the state after it with the changed keys highlighted (old → new), and what runs next and why.
+
+Pure string building from the timeline and what the run says about its next superstep (`Run.next`,
+`Run.waiting_joins()`), so the whole panel is tested without a widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfkit.widgets._format import esc, section, short, state_table_html, value_html
+from wfkit.widgets._timeline import Timeline
+from wfkit.widgets._why import as_html, waiting_text, why_task
+
+
+@dataclass
+class Upcoming:
+    """What the run will do from where it is now (only shown for the entry the run is at)."""
+
+    tasks: list = field(default_factory=list)  # Run.next
+    waiting: list = field(default_factory=list)  # Run.waiting_joins()
+    interrupts: tuple = ()
+    interrupt_nodes: dict = field(default_factory=dict)
+    breakpoints: frozenset = frozenset()
+
+
+def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> str:
+    entry = timeline.entries[index]
+    if entry.kind == "start":
+        text = "step 0: the input was applied"
+    elif entry.kind == "edit":
+        text = f"step {entry.step}: the state was edited ({', '.join(entry.edited) or 'no change'})"
+    elif entry.paused:
+        text = f"step {entry.step}: {', '.join(entry.names)} paused by interrupt()"
+    else:
+        text = f"step {entry.step}: ran {', '.join(entry.names) or 'nothing'}"
+    if entry.branch:
+        text += f" (branch {entry.branch})"
+    if index == head:
+        text += " — the run is here"
+    elif index not in path:
+        text += " — on an old branch"
+    return text
+
+
+def inspector_html(timeline: Timeline, index: int, head: int | None, path: set[int],
+                   upcoming: Upcoming | None) -> str:
+    entry = timeline.entries[index]
+    parts = [f'<div class="wf-title" style="font-size:14px;font-weight:bold">{esc(title(timeline, index, head, path))}</div>']
+    if entry.record is not None:
+        parts.append(section("Tasks", _tasks_html(entry, upcoming), "wf-tasks"))
+    parts.append(section(f"State after step {entry.step}" + (f" (changed: {', '.join(entry.updated)})"
+                                                               if entry.updated else ""),
+                         state_table_html(entry.values, timeline.before(index), entry.updated), "wf-state"))
+    parts.append(section("Next", _next_html(entry, upcoming if index == head else None), "wf-next"))
+    return f'<div class="wf-inspector-body">{"".join(parts)}</div>'
+
+
+def _tasks_html(entry, upcoming: Upcoming | None) -> str:
+    record = entry.record
+    blocks = []
+    for task, (_, writes) in zip(record.tasks, record.writes):
+        if writes:
+            wrote = value_html(dict(writes))
+        elif entry.paused:
+            wrote = "<i>nothing yet (paused by interrupt(); it runs again from its start once answered)</i>"
+        else:
+            wrote = "<i>nothing</i>"
+        blocks.append(
+            f'<div class="wf-task" data-node="{esc(task.name)}" style="margin:4px 0;padding-left:6px;'
+            f'border-left:3px solid #b7791f"><div>{as_html(why_task(task))}</div>'
+            f'<details><summary>input</summary>{value_html(task.input)}</details>'
+            f'<div class="wf-writes"><b>wrote</b> {wrote}</div></div>')
+    if entry.paused:
+        for interrupt in record.interrupts:
+            blocks.append(f'<div class="wf-interrupt-note">interrupt <code>{esc(interrupt.id)}</code>: '
+                          f"{value_html(interrupt.value)}</div>")
+    return "".join(blocks)
+
+
+def _next_html(entry, upcoming: Upcoming | None) -> str:
+    if upcoming is None:  # a past entry: only the names are known
+        names = entry.next_names
+        return esc(", ".join(names)) if names else "<i>nothing: the run ended here</i>"
+    lines = []
+    if upcoming.interrupts:
+        nodes = sorted({upcoming.interrupt_nodes.get(i.id, "?") for i in upcoming.interrupts})
+        lines.append(f"waiting for {len(upcoming.interrupts)} answer(s) to interrupt() in "
+                     f"{', '.join(f'`{n}`' for n in nodes)}; the review panel above takes them")
+    for task in upcoming.tasks:
+        line = why_task(task)
+        if task.kind == "push":
+            line += f" — input {_one(task.input)}"
+        if task.name in upcoming.breakpoints:
+            line += " (breakpoint: Run stops before this superstep)"
+        lines.append(line)
+    for sources, target, seen in upcoming.waiting:
+        lines.append(waiting_text(sources, target, seen))
+    if not lines:
+        lines.append("nothing: the run is finished")
+    return "".join(f'<div class="wf-why">{as_html(line)}</div>' for line in lines)
+
+
+def _one(value: Any) -> str:
+    return f"`{short(value, 60)}`"
+
+
+def next_text(upcoming: Upcoming) -> list[str]:
+    """The same explanations as plain text lines, for the text summary."""
+    lines = [why_task(t) for t in upcoming.tasks]
+    lines += [waiting_text(s, t, seen) for s, t, seen in upcoming.waiting]
+    return lines
