@@ -266,3 +266,10 @@ def test_pydantic_values_declared_by_the_schema_come_back_as_models(saver):
     history = list(app.get_state_history(cfg()))
     assert history[0].values == {"sections": [Section(name="intro", pages=2)]}
     assert isinstance(app.get_state(cfg()).values["sections"][0], Section)
+
+
+def test_command_input_updates_and_jumps(saver):
+    app = chain(saver)
+    app.invoke({"n": 1}, cfg())
+    assert app.invoke(Command(update={"n": 7}, goto="b"), cfg()) == {"log": ["a", "b", "b"], "n": 7}
+    assert app.get_state(cfg()).metadata["step"] == 4

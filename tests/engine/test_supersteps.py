@@ -328,3 +328,47 @@ def test_no_warning_for_a_clean_run():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert g.compile().invoke({"log": []})["log"] == ["a"]
+
+
+def test_retry_policy_retries_the_named_exceptions():
+    from wfkit import RetryPolicy
+
+    attempts = []
+
+    def flaky(state):
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConnectionError("try again")
+        return {"n": len(attempts)}
+
+    g = StateGraph(S)
+    g.add_node("flaky", flaky, retry_policy=RetryPolicy(max_attempts=3, initial_interval=0.001, retry_on=ConnectionError))
+    g.add_edge(START, "flaky")
+    assert g.compile().invoke({"n": 0})["n"] == 3
+    attempts.clear()
+    g2 = StateGraph(S)
+    g2.add_node("flaky", flaky, retry_policy=RetryPolicy(max_attempts=2, initial_interval=0.001, retry_on=ConnectionError))
+    g2.add_edge(START, "flaky")
+    with pytest.raises(ConnectionError) as info:
+        g2.compile().invoke({"n": 0})
+    assert info.value.__notes__ == [
+        "node `flaky` failed 2 times (RetryPolicy max_attempts=2)", "while running node `flaky` in superstep 1"]
+
+
+def test_compiled_graph_as_a_node_runs_as_a_subgraph():
+    inner = StateGraph(S)
+    inner.add_node("double", lambda s: {"n": s["n"] * 2})
+    inner.add_edge(START, "double")
+    outer = StateGraph(S)
+    outer.add_node("sub", inner.compile())
+    outer.add_node("after", lambda s: {"log": [s["n"]]})
+    outer.add_edge(START, "sub")
+    outer.add_edge("sub", "after")
+    assert outer.compile().invoke({"n": 21}) == {"n": 42, "log": [42]}
+
+
+def test_batch_runs_each_input():
+    g = StateGraph(S)
+    g.add_node("inc", lambda s: {"n": s["n"] + 1})
+    g.add_edge(START, "inc")
+    assert [o["n"] for o in g.compile().batch([{"n": 1}, {"n": 10}])] == [2, 11]

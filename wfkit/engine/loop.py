@@ -202,7 +202,17 @@ class Loop:
         return "?"
 
     def update_plan_from_command(self, command: Command) -> None:
-        raise InvalidResumeError("Command(update=..., goto=...) as input is not supported yet; use update_state(config, values)")
+        """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if
+        there is a goto, run those nodes (or Sends) next instead of what was planned."""
+        writes, goto = algo.writes_from_return(self.spec, START, Command(update=command.update, goto=command.goto))
+        delta = [(START, k, v) for k, v in writes]
+        self.values = algo.replay(self.spec, self.values, delta)[0]
+        if goto:
+            pull = {g: ["goto:" + START] for g in goto if isinstance(g, str) and g != END}
+            push = [(g.node, g.arg) for g in goto if isinstance(g, Send)]
+            self.plan = Plan(pull=dict(sorted(pull.items())), push=push, joins=self.plan.joins)
+        self.step += 1
+        self._commit(delta, "input")
 
     # -- one superstep -------------------------------------------------------------------------------
     @property

@@ -109,7 +109,7 @@ class Runner:
                 outcome.update = None
             else:
                 node = spec.nodes[task.name]
-                returned = await self._call(node.fn, node.is_async, node.takes_config, task.input, alone)
+                returned = await self._call_node(node, task.input, alone)
                 writes, goto = algo.writes_from_return(spec, task.name, returned)
                 outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)
             outcome.writes = writes
@@ -131,6 +131,23 @@ class Runner:
             outcome.error = error
             outcome.writes, outcome.routes = [], []
         return outcome
+
+    async def _call_node(self, node: Any, arg: Any, alone: bool) -> Any:
+        """Call a node, trying again as its RetryPolicy says (only for the exception types it names)."""
+        policy = node.retry
+        if policy is None:
+            return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
+        retry_on = tuple(policy.retry_on) if isinstance(policy.retry_on, (list, tuple)) else (policy.retry_on,)
+        delay = policy.initial_interval
+        for attempt in range(1, policy.max_attempts + 1):
+            try:
+                return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
+            except retry_on as error:
+                if attempt == policy.max_attempts:
+                    add_note(error, f"node `{node.name}` failed {attempt} times (RetryPolicy max_attempts={policy.max_attempts})")
+                    raise
+                await asyncio.sleep(delay)
+                delay *= policy.backoff_factor
 
     async def _call(self, fn: Callable, is_async: bool, takes_config: bool, arg: Any, alone: bool) -> Any:
         args = (arg, self.config) if takes_config else (arg,)

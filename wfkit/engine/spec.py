@@ -43,6 +43,7 @@ class NodeSpec:
     takes_config: bool
     metadata: dict = field(default_factory=dict)
     present: Callable | None = None  # how the node's writes show in the "updates" stream (default: a dict)
+    retry: Any = None  # a RetryPolicy: how often to try the node again when it raises
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,18 @@ def _literal_targets(fn: Callable) -> list[str] | None:
     return None
 
 
+def _subgraph_node(subgraph: Any) -> Callable:
+    """A compiled graph as a node: it gets the parent's state, runs to its end, and its output is the
+    node's update (as in LangGraph, every output key is written back, through the parent's reducers)."""
+
+    async def run_subgraph(state: Any, config: dict) -> Any:
+        inner = {k: v for k, v in (config or {}).items() if k != "configurable"}
+        return await subgraph.ainvoke(state, inner)
+
+    run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
+    return run_subgraph
+
+
 class StateGraph:
     """Build a graph over a state schema: add nodes and edges, then `compile()`."""
 
@@ -72,12 +84,14 @@ class StateGraph:
                 raise GraphBuildError(f"node name `{node}` contains `{char}`, which is reserved; pick a name without it")
         if node in self.nodes:
             raise GraphBuildError(f"node `{node}` is already in the graph; give the second one another name")
+        if hasattr(action, "spec") and hasattr(action, "ainvoke"):  # a compiled graph used as a node
+            action = _subgraph_node(action)
         if not callable(action):
             raise GraphBuildError(f"node `{node}` must be a function (sync or async), got {type(action).__name__}")
         declared = input_schema or node_input_schema(action)
         schema = self.schema if declared is None or declared is self.state_schema else Schema(declared)
         self.nodes[node] = NodeSpec(node, action, schema, is_async_callable(action), accepts_config(action),
-                                    dict(metadata or {}))
+                                    dict(metadata or {}), retry=retry_policy)
         hinted = list(destinations) if destinations else _literal_targets(action)
         if hinted:
             self.destinations[node] = [d for d in hinted if d != END] + ([END] if END in hinted else [])

@@ -131,6 +131,16 @@ class CompiledStateGraph:
         reach the caller while a long node is still running."""
         return iter_sync(self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after))
 
+    async def abatch(self, inputs: list, config: dict | list | None = None, **kw: Any) -> list:
+        """Run several inputs concurrently; `config` is one config for all, or one per input."""
+        import asyncio
+
+        configs = config if isinstance(config, list) else [config] * len(inputs)
+        return list(await asyncio.gather(*(self.ainvoke(i, c, **kw) for i, c in zip(inputs, configs))))
+
+    def batch(self, inputs: list, config: dict | list | None = None, **kw: Any) -> list:
+        return run_sync(self.abatch(inputs, config, **kw))
+
     # -- stepping ------------------------------------------------------------------------------------
     def start(self, input: Any, config: dict | None = None):
         """A `Run` that has executed nothing yet: step through it superstep by superstep."""

@@ -1,0 +1,109 @@
+"""Build the notebooks from their sources in `_src/` and execute them, so that their outputs are saved.
+
+Each `_src/NN_name.py` defines `CELLS`: a list of `md("...")` and `code("...")` cells (plain Python data).
+This script turns them into `NN_name.ipynb` with nbformat and runs them top to bottom with nbclient, in a
+kernel from the Python that runs this script (use the project's venv) and with no ANTHROPIC_API_KEY, so the
+saved outputs are the offline model's and the same on every machine.
+
+    .venv/bin/python notebooks/_build.py            # build and execute every notebook
+    .venv/bin/python notebooks/_build.py 03 07      # only the notebooks whose names start with these
+    .venv/bin/python notebooks/_build.py --no-execute
+    .venv/bin/python notebooks/_build.py --check    # exit 1 if a notebook's cells differ from its source
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import textwrap
+import time
+
+import nbformat
+
+HERE = pathlib.Path(__file__).resolve().parent
+SOURCES = HERE / "_src"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+TIMEOUT = 120  # per cell; the whole notebook must stay far below 30 s offline
+
+
+def md(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(textwrap.dedent(text).strip("\n"))
+
+
+def code(text: str, *, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(textwrap.dedent(text).strip("\n"))
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def sources() -> dict[str, list]:
+    """{notebook stem: cells} for every file in `_src/`, in name order."""
+    out = {}
+    for path in sorted(SOURCES.glob("[0-9][0-9]_*.py")):
+        namespace = {"md": md, "code": code}
+        exec(compile(path.read_text(), str(path), "exec"), namespace)
+        out[path.stem] = namespace["CELLS"]
+    return out
+
+
+def notebook(stem: str, cells: list) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    for index, cell in enumerate(cells):
+        cell = nbformat.from_dict(dict(cell))
+        cell["id"] = f"{stem[:2]}-{index:02d}"  # stable ids keep the diffs small
+        nb.cells.append(cell)
+    nbformat.validate(nb)
+    return nb
+
+
+def execute(nb: nbformat.NotebookNode) -> float:
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name=KERNELSPEC["name"], record_timing=False,
+                            resources={"metadata": {"path": str(HERE)}})
+    started = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - started
+
+
+def same_cells(stem: str, cells: list) -> bool:
+    path = HERE / f"{stem}.ipynb"
+    if not path.exists():
+        return False
+    saved = nbformat.read(path, as_version=4).cells
+    built = notebook(stem, cells).cells
+    return [(c.cell_type, c.source) for c in saved] == [(c.cell_type, c.source) for c in built]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("only", nargs="*", help="build only the notebooks whose names start with these")
+    parser.add_argument("--no-execute", action="store_true", help="write the notebooks without outputs")
+    parser.add_argument("--check", action="store_true", help="only check that the notebooks match their sources")
+    args = parser.parse_args(argv)
+
+    # The saved outputs are the offline model's, whoever builds them.
+    os.environ.pop("ANTHROPIC_API_KEY", None)
+    os.environ.pop("WFKIT_DOT", None)
+    chosen = {stem: cells for stem, cells in sources().items()
+              if not args.only or any(stem.startswith(prefix) for prefix in args.only)}
+    if args.check:
+        stale = [stem for stem, cells in chosen.items() if not same_cells(stem, cells)]
+        for stem in stale:
+            print(f"{stem}.ipynb differs from _src/{stem}.py: run notebooks/_build.py {stem[:2]}")
+        return 1 if stale else 0
+    for stem, cells in chosen.items():
+        nb = notebook(stem, cells)
+        took = None if args.no_execute else execute(nb)
+        nbformat.write(nb, HERE / f"{stem}.ipynb")
+        print(f"{stem}.ipynb: {len(cells)} cells" + (f", executed in {took:.1f} s" if took is not None else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
