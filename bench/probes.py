@@ -3,16 +3,15 @@ cold imports, drawing a 30-node graph, and one Debugger step (wfkit only, for th
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 from time import perf_counter
 from typing import Any
 
+from bench.graphs import BIG, Counter, chunk, inc, loop_graph
 from bench.libs import LANGGRAPH, PLAIN, WFKIT, Lib
 from bench.timing import Samples, cold_imports, interleaved, retained
-from bench.workloads import BIG, Counter, chunk, inc, loop_graph
 
-IMPORTS = {WFKIT: "wfkit", LANGGRAPH: "langgraph.graph", PLAIN: "json"}
+IMPORTS = {WFKIT: "wfkit", LANGGRAPH: "langgraph.graph", PLAIN: None}  # plain: the bare interpreter
 
 
 # -- checkpointer memory and history -------------------------------------------------------------
@@ -38,20 +37,24 @@ def plain_write_log(steps: int) -> list:
     return log
 
 
-def checkpointer_memory(libs: dict[str, Lib], steps: int) -> dict[str, Any]:
-    """Bytes each checkpointer still holds after a run of `steps` growing supersteps (the graph is
-    compiled before measuring and the run's result is dropped, so only what the run left behind counts),
-    next to the plain-Python logs of the same writes."""
-    out: dict[str, Any] = {}
-    for name, lib in libs.items():
+def checkpointer_memory(libs: dict[str, Lib], steps: int, reps: int) -> dict[str, Any]:
+    """Bytes retained after a run of `steps` growing supersteps, median of `reps` alternating runs: the
+    graph is compiled (with an empty InMemorySaver) before measuring and the run's result is dropped, so
+    what counts is what the checkpointer, and the compiled graph's per-thread bookkeeping, keep. Next to
+    them, the plain-Python logs of the same writes."""
+    for lib in libs.values():
         warm, config = _growing_app(lib, 10)
         warm.invoke({"log": []}, config)  # first-use costs (lazy imports, thread pools) are not history
-        app, config = _growing_app(lib, steps)
-        size, _ = retained(lambda: (app.invoke({"log": []}, config), None)[1])
-        out[name] = size
-        del app
+    sizes: dict[str, list[int]] = {name: [] for name in libs}
+    for _ in range(reps):
+        for name, lib in libs.items():
+            app, config = _growing_app(lib, steps)
+            sizes[name].append(retained(lambda: (app.invoke({"log": []}, config), None)[1])[0])
+            del app
+    out: dict[str, Any] = {name: statistics.median(s) for name, s in sizes.items()}
     out[PLAIN] = retained(lambda: plain_log(steps))[0]
     out["plain_records"] = retained(lambda: plain_write_log(steps))[0]
+    out["steps"] = steps
     return out
 
 
@@ -69,7 +72,7 @@ def history_listing(libs: dict[str, Lib], steps: int, reps: int) -> tuple[dict[s
 
 
 # -- imports -------------------------------------------------------------------------------------
-def imports(libs: dict[str, Lib], reps: int) -> dict[str, Samples]:
+def imports(libs: dict[str, Lib], reps: int) -> dict[str, dict[str, Samples]]:
     modules = {name: IMPORTS[name] for name in [*libs, PLAIN]}
     return cold_imports(modules, reps)
 
@@ -101,23 +104,32 @@ def svg(wf: Lib, reps: int) -> Samples:
     return samples[WFKIT]
 
 
-def debugger_available() -> bool:
-    return importlib.util.find_spec("wfkit.widgets.debugger") is not None
+def debugger_step(wf: Lib, reps: int, steps: int = 12) -> tuple[Samples, str] | None:
+    """Kernel-side time of one Debugger step on the 30-node graph: `Debugger.step()` outside a running
+    event loop runs the superstep and every redraw (picture, timeline, inspector) before returning.
 
-
-def debugger_step(wf: Lib, reps: int, steps: int = 12) -> tuple[Samples, str]:
-    """Kernel-side time of one Debugger step: execute a superstep and redraw the marked graph.
-
-    Until `wfkit.widgets.debugger` exists this measures its parts: `Run.step()` + `GraphView.mark()`,
-    which renders the SVG for the new marks (every step has new marks, so the render cache never hits).
+    Without `wfkit.widgets.debugger` this times its parts instead: `Run.step()` + `GraphView.mark()`, which
+    renders the SVG for the new marks. None when ipywidgets is not installed.
     """
-    from wfkit.widgets.graph_view import GraphView
-
     app = thirty_nodes(wf)
+    try:
+        from wfkit.widgets.debugger import Debugger
+    except ImportError:
+        Debugger = None
+    try:
+        from wfkit.widgets.graph_view import GraphView
+    except ImportError:
+        return None
     times: list[float] = []
     for _ in range(reps):
-        run = app.start({"x": 0})
-        view = GraphView(app)
+        if Debugger is not None:
+            debugger = Debugger(app, {"x": 0})
+            for _ in range(steps):
+                start = perf_counter()
+                debugger.step()
+                times.append(perf_counter() - start)
+            continue
+        run, view = app.start({"x": 0}), GraphView(app)
         visited: list[str] = []
         previous = [wf.START]
         for _ in range(steps):
@@ -129,10 +141,6 @@ def debugger_step(wf: Lib, reps: int, steps: int = 12) -> tuple[Samples, str]:
             times.append(perf_counter() - start)
             visited += [c for c in current if c not in visited]
             previous = current
-    how = ("Run.step() + GraphView.mark() with its SVG render (wfkit/widgets/debugger.py not present: "
-           "the Debugger's parts)")
+    how = ("`Debugger.step()`" if Debugger is not None else
+           "`Run.step()` + `GraphView.mark()` with its SVG render (wfkit.widgets.debugger not importable)")
     return Samples(times), how
-
-
-def median_ms(samples: Samples) -> float:
-    return statistics.median(samples.times) * 1e3

@@ -44,6 +44,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     began = time.perf_counter()
+    load_before = _load()
+    if load_before > 0.5 * (os.cpu_count() or 1):
+        log(f"warning: the machine is busy (load {load_before:.1f} on {os.cpu_count()} CPUs); interleaving keeps "
+            "the ratios fair, but expect noise — rerun on a quiet machine for the README")
     libs = {WFKIT: load(WFKIT)}
     if not args.no_langgraph:
         lg = load(LANGGRAPH)
@@ -77,31 +81,35 @@ def main(argv: list[str] | None = None) -> int:
     steps = 200 if args.quick else 1000
     if wanted("memory"):
         started = time.perf_counter()
-        extra["memory"] = probes.checkpointer_memory(libs, steps)
+        extra["memory"] = probes.checkpointer_memory(libs, steps, 1 if args.quick else 3)
         log(f"{'memory':<18} {time.perf_counter() - started:10.1f} s  " + "  ".join(
-            f"{k} {v / 1e3:.0f} kB" for k, v in extra["memory"].items()))
+            f"{k} {v / 1e3:.0f} kB" for k, v in extra["memory"].items() if k != "steps"))
     if wanted("history"):
         started = time.perf_counter()
-        extra["history"] = probes.history_listing(libs, steps, 2 if args.quick else 5)
+        extra["history"] = probes.history_listing(libs, steps, 2 if args.quick else 11)
         log(f"{'history':<18} {time.perf_counter() - started:10.1f} s  " + "  ".join(
             f"{k} {report.fmt_time(v.median)}" for k, v in extra["history"][0].items()))
     if wanted("imports"):
         started = time.perf_counter()
-        extra["imports"] = probes.imports(libs, 3 if args.quick else 9)
+        extra["imports"] = probes.imports(libs, 3 if args.quick else 15)
         log(f"{'imports':<18} {time.perf_counter() - started:10.1f} s  " + "  ".join(
-            f"{k} {report.fmt_time(v.best)}" for k, v in extra["imports"].items()))
+            f"{k} {report.fmt_time(v['import'].best)} (process {report.fmt_time(v['process'].best)})"
+            for k, v in extra["imports"].items()))
     if wanted("svg"):
-        extra["svg"] = probes.svg(libs[WFKIT], 3 if args.quick else 15)
+        extra["svg"] = probes.svg(libs[WFKIT], 3 if args.quick else 31)
         log(f"{'svg':<18} {report.fmt_time(extra['svg'].median)}")
     if wanted("debugger"):
-        extra["debugger"] = probes.debugger_step(libs[WFKIT], 1 if args.quick else 5, 6 if args.quick else 12)
-        log(f"{'debugger':<18} {report.fmt_time(extra['debugger'][0].median)}")
+        extra["debugger"] = probes.debugger_step(libs[WFKIT], 1 if args.quick else 10, 6 if args.quick else 12)
+        if extra["debugger"] is None:
+            log("debugger: skipped (ipywidgets is not installed)")
+        else:
+            log(f"{'debugger':<18} {report.fmt_time(extra['debugger'][0].median)}  ({extra['debugger'][1]})")
 
     derived = targets.overheads(results, list(libs))
-    verdicts = targets.verdicts(results, derived, {**extra, "history": extra.get("history", (None,))[0]})
+    verdicts = targets.verdicts(results, derived, extra)
     md = args.markdown
     heading = (lambda text: f"\n### {text}\n") if md else (lambda text: f"\n== {text} ==\n")
-    out = [environment(args, time.perf_counter() - began, md)]
+    out = [environment(args, time.perf_counter() - began, load_before, md)]
     if results:
         out += [heading("Time per run, median of interleaved repetitions"), report.timings_table(all_workloads, results, md)]
         if "chain10" in results and "chain100" in results:
@@ -121,10 +129,15 @@ def check(w, answers: dict) -> None:
         raise AssertionError(f"workload `{w.key}`: implementations disagree: {seen}")
 
 
-def environment(args: argparse.Namespace, seconds: float, markdown: bool) -> str:
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def environment(args: argparse.Namespace, seconds: float, load_before: float, markdown: bool) -> str:
     mode = "quick" if args.quick else "full"
     text = (f"wfkit {version('wfkit')} · LangGraph {version('langgraph')} · Python {platform.python_version()} · "
-            f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs · {mode} run, {seconds:.0f} s")
+            f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, load {load_before:.1f} → {_load():.1f} · "
+            f"{mode} run, {seconds:.0f} s")
     return f"_{text}_" if markdown else text
 
 

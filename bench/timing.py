@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
-MIN_SAMPLE = 0.002  # seconds: shorter calls are repeated within one measurement
+MIN_SAMPLE = 0.010  # seconds: shorter calls are repeated within one measurement
 
 
 @dataclass
@@ -90,17 +90,23 @@ def retained(run: Callable[[], Any]) -> tuple[int, Any]:
 
 
 IMPORT_SCRIPT = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+BARE_SCRIPT = "print(0.0)"
 
 
-def cold_imports(modules: dict[str, str], reps: int) -> dict[str, Samples]:
-    """Import time of each module in fresh interpreters (alternating), measured inside the child around
-    the import statement alone, so interpreter start-up is left out."""
-    times: dict[str, list[float]] = {name: [] for name in modules}
+def cold_imports(modules: dict[str, str | None], reps: int) -> dict[str, dict[str, Samples]]:
+    """Each module imported in fresh interpreters (alternating), two ways: `import` is the time of the
+    import statement measured inside the child (interpreter start-up left out); `process` is the wall time
+    of the whole `python -c "import ..."`, as seen by the parent. A module of None runs no import (the bare
+    interpreter, to subtract from `process`)."""
     names = list(modules)
+    times: dict[str, dict[str, list[float]]] = {name: {"import": [], "process": []} for name in names}
     for rep in range(reps):
         shift = rep % len(names)
         for name in names[shift:] + names[:shift]:
-            out = subprocess.run([sys.executable, "-c", IMPORT_SCRIPT.format(module=modules[name])],
-                                 capture_output=True, text=True, check=True)
-            times[name].append(float(out.stdout.strip().splitlines()[-1]))
-    return {name: Samples(t) for name, t in times.items()}
+            module = modules[name]
+            script = BARE_SCRIPT if module is None else IMPORT_SCRIPT.format(module=module)
+            start = perf_counter()
+            out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+            times[name]["process"].append(perf_counter() - start)
+            times[name]["import"].append(float(out.stdout.strip().splitlines()[-1]))
+    return {name: {how: Samples(t) for how, t in kinds.items()} for name, kinds in times.items()}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 import re
+import sysconfig
 import traceback
 from typing import Any
 
@@ -54,7 +56,7 @@ def _is_message(value: Any) -> bool:
 
 def _fields(value: Any) -> dict | None:
     """A pydantic model's or dataclass's fields as a dict, else None."""
-    if hasattr(value, "model_fields") and not isinstance(value, type):
+    if not isinstance(value, type) and hasattr(type(value), "model_fields"):
         return {name: getattr(value, name) for name in type(value).model_fields}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
@@ -175,9 +177,31 @@ def payload_html(payload: Any) -> str:
 
 # -- errors ------------------------------------------------------------------------------------------------
 
-def traceback_text(error: BaseException) -> str:
-    """The full traceback of `error` with its notes (the engine adds which node and superstep)."""
-    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+def traceback_text(error: BaseException, hide_internal: bool = True) -> str:
+    """The traceback of `error` with its notes (the engine adds which node and superstep). Frames of wfkit
+    itself and of the stdlib's asyncio/thread plumbing are left out, so the node's own code stands out; when
+    nothing else is left (the error is wfkit's own), everything is shown."""
+    report = traceback.TracebackException(type(error), error, error.__traceback__, compact=True)
+    if hide_internal:
+        seen = set()
+        part: traceback.TracebackException | None = report
+        while part is not None and id(part) not in seen:  # the chain of causes, each trimmed the same way
+            seen.add(id(part))
+            kept = [frame for frame in part.stack if not _internal(frame.filename)]
+            if kept:
+                part.stack = traceback.StackSummary.from_list(kept)
+            part = part.__cause__ or (None if part.__suppress_context__ else part.__context__)
+    return "".join(report.format())
+
+
+def _internal(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return path.startswith(_WFKIT_DIR) or any(path.startswith(d) for d in _PLUMBING)
+
+
+_WFKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_PLUMBING = tuple(os.path.join(sysconfig.get_paths()["stdlib"], name)
+                  for name in ("asyncio" + os.sep, "concurrent" + os.sep, "threading.py", "contextvars"))
 
 
 def error_html(title: str, error: BaseException) -> str:

@@ -41,7 +41,7 @@ def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> s
     if index == head:
         text += " — the run is here"
     elif index not in path:
-        text += " — on an old branch"
+        text += " — off the path to where the run is now"
     return text
 
 
@@ -50,15 +50,16 @@ def inspector_html(timeline: Timeline, index: int, head: int | None, path: set[i
     entry = timeline.entries[index]
     parts = [f'<div class="wf-title" style="font-size:14px;font-weight:bold">{esc(title(timeline, index, head, path))}</div>']
     if entry.record is not None:
-        parts.append(section("Tasks", _tasks_html(entry, upcoming), "wf-tasks"))
-    parts.append(section(f"State after step {entry.step}" + (f" (changed: {', '.join(entry.updated)})"
-                                                               if entry.updated else ""),
-                         state_table_html(entry.values, timeline.before(index), entry.updated), "wf-state"))
+        parts.append(section("Tasks", _tasks_html(entry), "wf-tasks"))
+    changed = f" (changed: {', '.join(entry.updated)})" if entry.updated else ""
+    values = timeline.ordered(entry.values)
+    parts.append(section(f"State after step {entry.step}{changed}",
+                         state_table_html(values, timeline.before(index), entry.updated), "wf-state"))
     parts.append(section("Next", _next_html(entry, upcoming if index == head else None), "wf-next"))
     return f'<div class="wf-inspector-body">{"".join(parts)}</div>'
 
 
-def _tasks_html(entry, upcoming: Upcoming | None) -> str:
+def _tasks_html(entry) -> str:
     record = entry.record
     blocks = []
     for task, (_, writes) in zip(record.tasks, record.writes):

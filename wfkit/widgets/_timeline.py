@@ -97,6 +97,14 @@ class Timeline:
         """The state just before entry `index` (None for the input)."""
         return self.values_at(self.entries[index].parent_id)
 
+    def ordered(self, values: Any) -> Any:
+        """`values` with its keys in the order of the input's state (records list them in write order, and
+        rows that jump around between steps are hard to follow)."""
+        first = self.entries[0].values
+        if not (isinstance(values, dict) and isinstance(first, dict)):
+            return values
+        return {**{k: values[k] for k in first if k in values}, **values}
+
     def lineage(self, index: int) -> list[int]:
         """Entry `index` and its ancestors, newest first."""
         out, current = [], index
@@ -140,7 +148,7 @@ class Timeline:
         if entry.branch:
             parts.append(f"branch {entry.branch}")
         if index not in path:
-            parts.append("old branch")
+            parts.append("off path")
         return " · ".join(parts)
 
     def marks(self, index: int, nodes: Collection[str], edges: Collection[tuple[str, str]],

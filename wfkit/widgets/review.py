@@ -25,6 +25,7 @@ from wfkit.drawing.display import mimebundle
 from wfkit.widgets._background import launch
 from wfkit.widgets._form import ModelForm
 from wfkit.widgets._format import error_html, esc, payload_html, short, text_card_svg
+from wfkit.widgets._why import as_html
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _UNSET = object()
@@ -38,7 +39,7 @@ class InterruptCard(ipywidgets.VBox):
         self.answered = False
         total = len(panel.interrupts)
         origin = f" from `{node}`" if node else ""
-        self.header = ipywidgets.HTML(f"<b>interrupt {index + 1} of {total}</b>{esc(origin)}")
+        self.header = ipywidgets.HTML(f"<b>interrupt {index + 1} of {total}</b>{as_html(origin)}")
         self.payload = ipywidgets.HTML(payload_html(interrupt.value))
         self.payload.add_class("wf-payload-view")
         self.approve_button = ipywidgets.Button(description="Approve", button_style="success", icon="check")
@@ -88,7 +89,7 @@ class InterruptCard(ipywidgets.VBox):
         self.text_error.value = ""
         return value
 
-    def close(self, value: Any) -> None:
+    def mark_answered(self, value: Any) -> None:
         """Show the answer and stop taking new ones on this card."""
         self.answered = True
         for button in (self.approve_button, self.reject_button, self.edit_button, self.submit_button):
@@ -154,7 +155,7 @@ class ReviewPanel(ipywidgets.VBox):
         if self.delivered or card.answered:
             return  # a late second click must not answer twice
         self.answers[card.interrupt.id] = value
-        card.close(value)
+        card.mark_answered(value)
         self.status.value = self._status_text()
         if len(self.answers) == len(self.interrupts):
             self._deliver()

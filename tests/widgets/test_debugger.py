@@ -1,0 +1,282 @@
+"""The Debugger driven from Python: buttons, marks on the picture, the timeline, the inspector, breakpoints,
+forks, edits, errors, interrupts, slow async steps, and the static display."""
+
+import asyncio
+import statistics
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from wfkit.widgets import Debugger, GraphView, ReviewPanel
+
+EM = "\u2003"  # the timeline's blank marker column
+
+
+def labels(debugger):
+    return [label for label, _ in debugger.timeline_view.options]
+
+
+def marks(debugger):
+    view = debugger.graph_view
+    return {"current": view.current, "next": view.next, "visited": view.visited,
+            "interrupted": view.interrupted, "failed": view.failed, "taken_edges": view.taken_edges}
+
+
+def svg_classes(svg):
+    """node title -> its wf-* class in the SVG (unmarked nodes left out)."""
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ET.fromstring(svg[svg.index("<svg"):])
+    groups = [g for g in root.iter(ns + "g") if g.get("class", "").startswith("node")]
+    return {g.find(ns + "title").text: g.get("class").split()[1] for g in groups if " " in g.get("class")}
+
+
+def test_three_steps_of_the_calculator_agent(agent, question, text_of):
+    debugger = Debugger(agent, question)
+    assert isinstance(debugger.graph_view, GraphView)
+    assert debugger.status_text() == "step 0 · paused; next: llm_call"
+    assert marks(debugger) == {"current": ("__start__",), "next": ("llm_call",), "visited": (), "interrupted": (),
+                               "failed": (), "taken_edges": ()}
+
+    debugger.step_button.click()
+    assert debugger.status_text() == "step 1 · paused; next: tool_node"
+    assert marks(debugger) == {"current": ("llm_call",), "next": ("tool_node",), "visited": ("__start__",),
+                               "interrupted": (), "failed": (), "taken_edges": (("__start__", "llm_call"),)}
+    assert text_of(debugger.inspector.value) == (
+        "step 1: ran llm_call — the run is here "
+        "Tasks llm_call because the edge __start__ → llm_call input messages human Add 3 and 4. "
+        "wrote messages ai → add(a=3, b=4) "
+        "State after step 1 (changed: messages) messages ✎ 1 kept, +1 appended ai → add(a=3, b=4) "
+        "Next tool_node because the conditional edge of llm_call chose tool_node")
+
+    debugger.step_button.click()
+    assert marks(debugger)["taken_edges"] == (("llm_call", "tool_node"),)
+    debugger.step_button.click()
+    assert debugger.status_text() == "step 3 · finished"
+    assert marks(debugger) == {"current": ("llm_call",), "next": ("__end__",),
+                               "visited": ("__start__", "llm_call", "tool_node"), "interrupted": (), "failed": (),
+                               "taken_edges": (("tool_node", "llm_call"),)}
+    assert svg_classes(debugger.graph_view.svg) == {"__start__": "wf-visited", "llm_call": "wf-current",
+                                                    "tool_node": "wf-visited", "__end__": "wf-next"}
+    assert text_of(debugger.inspector.value).endswith(
+        "State after step 3 (changed: messages) messages ✎ 3 kept, +1 appended ai The answer is 7. "
+        "Next nothing: the run is finished")
+    assert labels(debugger) == [f"{EM} step 0 · input", f"{EM} step 1 · llm_call", f"{EM} step 2 · tool_node",
+                                "▶ step 3 · llm_call"]
+    assert (debugger.step_button.disabled, debugger.run_button.disabled, debugger.back_button.disabled) == (
+        True, True, False)
+    assert debugger.watcher.lines[-2:] == ["step 3 applied: updated messages; next END", "run finished after step 3"]
+    assert debugger.run.state["messages"][-1].content == "The answer is 7."
+
+
+def test_selecting_a_past_step_shows_it_without_moving_the_run(agent, question, text_of):
+    debugger = Debugger(agent, question)
+    debugger.run_all()
+    debugger.timeline_view.value = 1  # what a click in the list does
+    assert debugger.run.step_number == 3
+    assert marks(debugger)["current"] == ("llm_call",) and marks(debugger)["next"] == ("tool_node",)
+    assert text_of(debugger.inspector.value).startswith("step 1: ran llm_call Tasks")
+    assert text_of(debugger.inspector.value).endswith("Next tool_node")
+    assert debugger.goto_button.disabled is False
+
+    debugger.goto_button.click()
+    assert debugger.run.step_number == 1
+    assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call", f"{EM} step 2 · tool_node · off path",
+                                f"{EM} step 3 · llm_call · off path"]
+    debugger.step()
+    assert labels(debugger)[-1] == "▶ step 2 · tool_node · branch 1"
+    assert debugger.watcher.lines[-5] == "went to step 1"
+
+
+def test_breakpoints_stop_run_before_the_node(agent, question):
+    debugger = Debugger(agent, question)
+    assert list(debugger.breakpoint_toggles) == ["llm_call", "tool_node"]
+    debugger.breakpoint_toggles["tool_node"].value = True
+    assert debugger.run.breakpoints == {"tool_node"}
+
+    records = debugger.run_all()
+    assert [r.step for r in records] == [1]
+    assert debugger.status_text() == "step 1 · paused; next: tool_node · stopped at the breakpoint on tool_node"
+    assert "(breakpoint: Run stops before this superstep)" in debugger.inspector.value
+
+    records = debugger.run_button.click()  # from the breakpoint, Run steps over it
+    assert debugger.run.done and debugger.run.step_number == 3
+    debugger.breakpoint_toggles["tool_node"].value = False
+    assert debugger.run.breakpoints == set()
+
+
+def test_back_and_reset(agent, question):
+    debugger = Debugger(agent, question, breakpoints=["tool_node"])
+    debugger.step()
+    debugger.step()
+    debugger.back_button.click()
+    assert debugger.run.step_number == 1 and debugger.status_text() == "step 1 · paused; next: tool_node"
+    assert marks(debugger)["current"] == ("llm_call",)
+    first_run = debugger.run
+    debugger.reset_button.click()
+    assert debugger.run is not first_run and debugger.run.step_number == 0
+    assert debugger.run.breakpoints == {"tool_node"}
+    assert debugger.breakpoint_toggles["tool_node"].value is True
+    assert labels(debugger) == ["▶ step 0 · input"]
+    assert debugger.watcher.lines == ["reset: a new run from the same input"]
+    assert debugger.back_button.disabled is True
+
+
+def test_a_failing_node_is_shown_with_its_traceback_and_stepping_again_retries(flaky, text_of):
+    debugger = Debugger(flaky.app, {"n": 1, "log": []})
+    debugger.step()
+    assert debugger.step() is None  # no exception reaches the caller
+    assert debugger.status_text() == "step 1 · failed: second"
+    assert marks(debugger)["failed"] == ("second",)
+    assert svg_classes(debugger.graph_view.svg)["second"] == "wf-failed"
+    shown = text_of(debugger.error_view.value)
+    assert shown.startswith("superstep 2 failed in node `second`; the run stays at step 1 — fix the cause and "
+                            "press Step to retry Traceback (most recent call last):")
+    assert shown.endswith("ValueError: second needs n > 5, got 2 while running node `second` in superstep 2")
+    assert "wfkit/engine" not in shown  # the engine's own frames are left out
+    assert debugger.watcher.lines[-1] == "step 2 second failed: ValueError: second needs n > 5, got 2"
+
+    flaky.fail = False
+    record = debugger.step()
+    assert record.step == 2 and debugger.error is None and debugger.error_view.value == ""
+    assert debugger.status_text() == "step 2 · finished" and marks(debugger)["failed"] == ()
+
+
+def test_edit_through_the_text_area_changes_only_the_edited_keys(flaky, text_of):
+    debugger = Debugger(flaky.app, {"n": 1, "log": []})
+    debugger.step()
+    assert debugger.edit_text.value == '{\n "n": 2,\n "log": [\n  "first"\n ]\n}'
+    debugger.edit_text.value = '{"n": 10, "log": ["first"]}'
+    debugger.edit_apply.click()
+    assert debugger.run.state == {"n": 10, "log": ["first"]}  # `log` has a reducer: sending it again would double it
+    assert labels(debugger)[-1] == "▶ step 1 · edited n"
+    assert text_of(debugger.inspector.value) == (
+        "step 1: the state was edited (n) — the run is here State after step 1 (changed: n) n ✎ 2 → 10 "
+        "log first Next second because the edge first → second")
+
+    debugger.edit_text.value = '{"m": 1}'
+    debugger.edit_apply.click()
+    assert text_of(debugger.edit_note.value) == "`m` is not a key of the state; its keys are n, log"
+    debugger.edit_text.value = '{"n": '
+    debugger.edit_apply.click()
+    assert text_of(debugger.edit_note.value) == "not valid JSON: Expecting value: line 1 column 7 (char 6)"
+
+
+def test_edit_at_an_earlier_step_forks(flaky):
+    flaky.fail = False
+    debugger = Debugger(flaky.app, {"n": 1, "log": []})
+    debugger.run_all()
+    debugger.edit({"n": 7}, step=1)
+    assert debugger.run.step_number == 1 and debugger.run.state == {"n": 7, "log": ["first"]}
+    debugger.step()
+    assert labels(debugger) == [f"{EM} step 0 · input", f"{EM} step 1 · first", f"{EM} step 2 · second · off path",
+                                f"{EM} step 1 · edited n", "▶ step 2 · second · branch 1"]
+
+
+def test_why_a_join_still_waits_and_sends(join_app, send_app, text_of):
+    debugger = Debugger(join_app, {"log": []})
+    debugger.step()
+    assert text_of(debugger.inspector.value).endswith(
+        "Next a2 because the edge a → a2 the join a2 + b → c has b , still waits for a2")
+    debugger.step()
+    assert text_of(debugger.inspector.value).endswith("Next c because the join of a2 + b completed (all 2 finished)")
+
+    fan = Debugger(send_app, {"items": [1, 2], "log": []})
+    fan.step()
+    assert text_of(fan.inspector.value).endswith(
+        "Next work because a Send('work', ...) with its own input — input {'item': 1} "
+        "work because a Send('work', ...) with its own input — input {'item': 2}")
+    fan.step()
+    assert marks(fan)["taken_edges"] == (("fan", "work"),)
+
+
+def test_interrupts_bring_up_the_review_panel_and_answers_resume_the_run(review_app, text_of):
+    debugger = Debugger(review_app, {"topic": "cats", "notes": []})
+    debugger.run_all()
+    assert debugger.status_text() == "step 1 · waiting for 2 answer(s)"
+    assert marks(debugger)["interrupted"] == ("ask_a", "ask_b")
+    assert labels(debugger)[-1] == "▶ step 2 · ask_a, ask_b · interrupted"
+    panel = debugger.review
+    assert isinstance(panel, ReviewPanel) and debugger.review_box.children == (panel,)
+    assert [card.node for card in panel.cards] == ["ask_a", "ask_b"]
+    assert debugger.step_button.disabled is True
+
+    panel.cards[0].approve_button.click()
+    assert debugger.run.interrupts != () and debugger.run.step_number == 1  # waits for the other answer
+    assert text_of(panel.status.value) == "1 of 2 answered; the run resumes when all are"
+    panel.cards[1].edit_button.click()
+    panel.cards[1].text.value = "yes, *fine*"
+    panel.cards[1].submit_button.click()
+    assert debugger.run.done
+    assert debugger.run.state == {"topic": "cats", "notes": ["planned cats", "a:True", "b:yes, *fine*", "done"]}
+    assert debugger.review is None and debugger.review_box.children == ()
+    assert labels(debugger)[-2:] == [f"{EM} step 2 · ask_a, ask_b", "▶ step 3 · done"]
+    assert "answered 2 interrupt(s): True; 'yes, *fine*'" in debugger.watcher.lines
+
+
+def test_a_button_click_returns_before_a_slow_step_and_shows_what_runs(slow_app):
+    async def scenario():
+        debugger = Debugger(slow_app, {"log": []})
+        started = time.perf_counter()
+        debugger.step_button.click()
+        assert time.perf_counter() - started < 0.05  # the handler only schedules the superstep
+        await asyncio.sleep(0.1)
+        assert debugger.running.value == "running: slow_a, slow_b"
+        assert debugger.status_text() == "step 0 · running step 1 (step)"
+        assert debugger.step_button.disabled is True
+        assert marks(debugger)["current"] == ("slow_a", "slow_b")
+        await asyncio.sleep(0.35)
+        assert debugger.running.value == "running: slow_b"
+        record = await debugger.pending
+        assert record.step == 1 and debugger.running.value == ""
+        assert debugger.status_text() == "step 1 · paused; next: merge"
+        assert marks(debugger)["current"] == ("slow_a", "slow_b")
+
+    asyncio.run(scenario())
+
+
+def test_stepping_the_run_directly_shows_up_after_refresh(agent, question):
+    debugger = Debugger(agent, question)
+    debugger.run.step()
+    debugger.refresh()
+    assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call"]
+
+
+def test_display_without_a_widget_front_end(agent, question):
+    debugger = Debugger(agent, question)
+    debugger.step()
+    bundle = debugger._repr_mimebundle_()
+    assert list(bundle) == ["application/vnd.jupyter.widget-view+json", "image/svg+xml", "text/plain"]
+    assert bundle["image/svg+xml"] == debugger.graph_view.svg
+    assert bundle["text/plain"] == (
+        "Debugger of `LangGraph`: step 1 · paused; next: tool_node\n"
+        "next: tool_node because the conditional edge of llm_call chose tool_node\n"
+        "state:\n"
+        "  messages: [human: 'Add 3 and 4.', ai: → add(a=3, b=4)]\n"
+        "timeline: 1 superstep(s) on 1 branch(es)")
+    assert list(debugger._repr_mimebundle_(include={"text/plain"})) == ["text/plain"]
+
+
+def test_one_step_costs_the_kernel_little(counter_app):
+    debugger = Debugger(counter_app, {"n": 0, "log": []})
+    times = []
+    for _ in range(9):
+        started = time.perf_counter()
+        debugger.step()
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"debugger.step() kernel-side ms: median {statistics.median(times):.1f}, max {max(times):.1f}")
+    assert statistics.median(times) < 30
+
+
+def test_busy_debugger_refuses_to_move(slow_app):
+    async def scenario():
+        debugger = Debugger(slow_app, {"log": []})
+        debugger.step()
+        await asyncio.sleep(0.05)
+        with pytest.raises(RuntimeError) as caught:
+            debugger.back()
+        assert str(caught.value) == ("the debugger is busy (step); wait for it (`await debugger.pending`) "
+                                     "before back")
+        await debugger.pending
+
+    asyncio.run(scenario())

@@ -1,0 +1,181 @@
+"""ReviewPanel and its model form driven from Python: payload display, approve / reject / edit, a form
+from a pydantic model with inline validation errors, several interrupts answered together."""
+
+from typing import Any, Literal, TypedDict
+
+import pytest
+from pydantic import BaseModel, Field
+
+from wfkit import END, START, StateGraph, interrupt
+from wfkit.types import Interrupt
+from wfkit.widgets import Debugger, ReviewPanel
+from wfkit.widgets._form import ModelForm, field_kind
+
+
+class Doc(TypedDict):
+    draft: str
+    verdict: Any
+
+
+class Verdict(BaseModel):
+    approved: bool
+    score: int = Field(description="1 to 5")
+    comment: str = ""
+    tone: Literal["friendly", "formal"] = "friendly"
+    tags: list[str] = []
+
+
+def make_app(payload):
+    def review(state):
+        return {"verdict": interrupt(payload(state))}
+
+    builder = StateGraph(Doc)
+    builder.add_node("review", review)
+    builder.add_edge(START, "review")
+    builder.add_edge("review", END)
+    return builder.compile()
+
+
+def paused(payload):
+    run = make_app(payload).start({"draft": "Cats knit."})
+    run.run()
+    assert run.interrupts
+    return run
+
+
+def test_text_payload_is_markdown_and_approve_resumes_with_true(text_of):
+    run = paused(lambda s: f"Publish **{s['draft']}**?")
+    panel = ReviewPanel(run)
+    card = panel.cards[0]
+    assert card.payload.value == '<div class="wf-payload wf-markdown"><p>Publish <strong>Cats knit.</strong>?</p></div>'
+    assert card.header.value == "<b>interrupt 1 of 1</b> from <code>review</code>"
+    assert [b.description for b in card.buttons.children] == ["Approve", "Reject", "Edit"]
+    assert card.editor.layout.display == "none"
+    card.approve_button.click()
+    assert run.done and run.state == {"draft": "Cats knit.", "verdict": True}
+    assert text_of(card.result.value) == "✓ answered: True"
+    assert card.approve_button.disabled and card.reject_button.disabled
+
+
+def test_reject_gives_the_configured_value():
+    run = paused(lambda s: "ok?")
+    ReviewPanel(run, reject={"approved": False, "why": "too short"}).reject()
+    assert run.state["verdict"] == {"approved": False, "why": "too short"}
+
+
+def test_edit_a_dict_payload_as_json(text_of):
+    run = paused(lambda s: {"draft": s["draft"], "words": 2})
+    panel = ReviewPanel(run)
+    card = panel.cards[0]
+    assert text_of(card.payload.value) == "draft Cats knit. words 2"
+    card.edit_button.click()
+    assert card.editor.layout.display is None
+    assert card.text.value == '{\n "draft": "Cats knit.",\n "words": 2\n}'
+    card.text.value = '{"draft": "Cats knit hats."'
+    assert panel.submit() is False
+    assert text_of(card.text_error.value) == "not valid JSON: Expecting ',' delimiter: line 1 column 28 (char 27)"
+    assert not run.done
+    card.text.value = '{"draft": "Cats knit hats.", "words": 3}'
+    card.submit_button.click()
+    assert run.state["verdict"] == {"draft": "Cats knit hats.", "words": 3}
+
+
+def test_form_from_a_pydantic_model_validates_inline_and_resumes_with_an_instance():
+    run = paused(lambda s: {"draft": s["draft"], "score": 3})
+    panel = ReviewPanel(run, answer_model=Verdict)
+    card = panel.cards[0]
+    assert card.buttons.children == ()  # the answer must be a Verdict: only the form's Submit
+    form = card.form
+    assert list(form.inputs) == ["approved", "score", "comment", "tone", "tags"]
+    assert [type(w).__name__ for w in form.inputs.values()] == ["Checkbox", "Text", "Textarea", "Dropdown",
+                                                                 "Textarea"]
+    assert form.inputs["score"].value == "3"  # prefilled from the payload's matching key
+    assert form.inputs["tone"].options == (("friendly", "friendly"), ("formal", "formal"))
+    assert form.inputs["tags"].value == "[]"
+
+    form.inputs["score"].value = "lots"
+    form.inputs["tags"].value = "[1,"
+    assert panel.submit() is False
+    assert form.error_texts() == {
+        "score": "Input should be a valid integer, unable to parse string as an integer",
+        "tags": "not valid JSON: Expecting value: line 1 column 4 (char 3)"}
+    assert not run.done
+
+    form.inputs["approved"].value = True
+    form.inputs["score"].value = "5"
+    form.inputs["tone"].value = "formal"
+    form.inputs["tags"].value = '["short"]'
+    card.submit_button.click()
+    assert form.error_texts() == {}
+    assert run.done
+    assert run.state["verdict"] == Verdict(approved=True, score=5, comment="", tone="formal", tags=["short"])
+
+
+def test_answer_models_by_node_and_explicit_approve_with_a_model():
+    run = paused(lambda s: "Rate it")
+    panel = ReviewPanel(run, answer_model={"other": Verdict})
+    assert panel.cards[0].form is None  # no model for `review`: the plain buttons
+    panel = ReviewPanel(run, answer_model=Verdict, approve=Verdict(approved=True, score=5))
+    assert [b.description for b in panel.cards[0].buttons.children] == ["Approve"]
+    panel.approve()
+    assert run.state["verdict"] == Verdict(approved=True, score=5)
+
+
+def test_several_interrupts_are_answered_one_by_one_and_delivered_together():
+    delivered = []
+    pending = (Interrupt("first?", "i1"), Interrupt({"q": "second?"}, "i2"))
+    panel = ReviewPanel(interrupts=pending, on_answer=delivered.append)
+    panel.approve("i2")
+    assert delivered == [] and panel.answers == {"i2": True}
+    panel.approve("i2")  # a second click on an answered card changes nothing
+    panel.reject(0)
+    assert delivered == [{"i2": True, "i1": False}]
+    assert panel.summary() == ("ReviewPanel: 2 interrupt(s), 2 answered\n"
+                               "- interrupt 1: 'first?' (answered False)\n"
+                               "- interrupt 2: {'q': 'second?'} (answered True)")
+
+
+def test_display_without_a_widget_front_end():
+    panel = ReviewPanel(interrupts=(Interrupt("Publish?", "i1"),), on_answer=lambda answers: None)
+    bundle = panel._repr_mimebundle_()
+    assert list(bundle) == ["application/vnd.jupyter.widget-view+json", "image/svg+xml", "text/plain"]
+    assert bundle["text/plain"] == "ReviewPanel: 1 interrupt(s), 0 answered\n- interrupt 1: 'Publish?' (waiting)"
+    assert "<text x=\"12\" y=\"44\" font-size=\"12\">- interrupt 1: &#x27;Publish?&#x27; (waiting)</text>" in bundle[
+        "image/svg+xml"]
+
+
+def test_mistakes_are_named():
+    with pytest.raises(TypeError) as caught:
+        ReviewPanel()
+    assert str(caught.value) == ("ReviewPanel needs the run whose interrupts to answer (ReviewPanel(run)) or the "
+                                 "interrupts themselves (ReviewPanel(interrupts=..., on_answer=...))")
+    run = make_app(lambda s: "x").start({"draft": "d"})
+    with pytest.raises(ValueError) as caught:
+        ReviewPanel(run)
+    assert str(caught.value) == ("ReviewPanel: nothing to review, the run has no pending interrupt (step it until "
+                                 "run.interrupts is not empty)")
+    with pytest.raises(KeyError) as caught:
+        ReviewPanel(interrupts=(Interrupt("x", "i1"),), on_answer=print).card("nope")
+    assert caught.value.args[0] == "no pending interrupt `nope`; pending: i1"
+    with pytest.raises(TypeError) as caught:
+        ModelForm(dict)
+    assert str(caught.value) == "ModelForm needs a pydantic model class, got <class 'dict'>"
+
+
+def test_field_kinds():
+    assert field_kind(bool) == ("bool", (), False)
+    assert field_kind(int | None) == ("number", (), True)
+    assert field_kind(Literal["a", "b"]) == ("choice", ("a", "b"), False)
+    assert field_kind(list[str]) == ("json", (), False)
+    assert field_kind(str | int) == ("json", (), False)
+
+
+def test_the_debugger_passes_its_answer_model_to_the_panel():
+    app = make_app(lambda s: {"draft": s["draft"], "score": 4})
+    debugger = Debugger(app, {"draft": "Cats knit."}, answer_model=Verdict)
+    debugger.run_all()
+    form = debugger.review.cards[0].form
+    form.inputs["approved"].value = True
+    debugger.review.submit()
+    assert debugger.run.done and debugger.run.state["verdict"] == Verdict(approved=True, score=4)
+    assert debugger.status_text() == "step 1 · finished"
