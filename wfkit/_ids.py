@@ -16,10 +16,11 @@ _counter: itertools.count | None = None
 _prefix = ""
 
 
-def new_id(kind: str = "id") -> str:
-    """A fresh id: random by default, `<kind>-<n>` inside `deterministic_ids()`."""
+def new_id(kind: str = "id", short: bool = False) -> str:
+    """A fresh id: random by default (`short`: 16 hex digits, for ids stored by the thousand, unique within
+    a thread), `<kind>-<n>` inside `deterministic_ids()`."""
     if _counter is None:
-        return uuid.uuid4().hex
+        return uuid.uuid4().hex[:16] if short else uuid.uuid4().hex
     with _lock:
         return f"{_prefix}{kind}-{next(_counter)}"
 

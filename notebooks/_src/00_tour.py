@@ -126,8 +126,8 @@ md(r"""
 
 The `Debugger` widget does the same with buttons: **Step**, **Run**, **Back**, breakpoints on nodes, the
 timeline of supersteps, and the state with what changed. The graph marks what ran, what runs next and the
-edges just taken. The cell below steps once from Python (`await debugger.step()` is what the Step button does), so
-that the saved notebook shows a run in progress; press the buttons to go on.
+edges just taken. The cell below steps once from Python (`await debugger.step()` is what the Step
+button does), so that the saved notebook shows a run in progress; press the buttons to go on.
 """),
 code(r'''
 from wfkit.widgets import Debugger

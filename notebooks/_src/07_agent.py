@@ -150,8 +150,7 @@ while not run.done:
 md(r"""
 In the Debugger: press **Step** and watch the marks alternate between the two nodes; *next* says each time
 why (the conditional edge chose `tool_node`, or the edge back to `llm_call`). A breakpoint on `tool_node`
-makes **Run** stop before every tool call, so you can check what the model asked for before it runs;
-*Edit state* lets you change the request on the way.
+makes **Run** stop before every tool call, so you can check what the model asked for before it runs.
 """),
 code(r'''
 from wfkit.widgets import Debugger

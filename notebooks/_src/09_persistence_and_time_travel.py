@@ -128,7 +128,7 @@ md(r"""
 `InMemorySaver` lives in the kernel and is gone when it restarts. `SqliteSaver(path)` keeps the
 checkpoints in a SQLite file. Below, a second saver and a freshly compiled graph, sharing nothing with
 the first but the file, find the thread's state: that is what a new kernel would see. (Try it: restart the
-kernel, run the first three code cells, then the last one of this section.)
+kernel, run the first two code cells, then the last one of this section.)
 """),
 code(r'''
 import pathlib

@@ -23,8 +23,8 @@ llm = default_model()
 '''),
 md(r"""
 A two-step graph to stream: write a joke, then improve it. `write_joke` also reports its progress
-through `get_stream_writer()`, the hook for the `"custom"` mode (the writer does nothing when nobody
-streams that mode).
+through `get_stream_writer()`, the hook for the `"custom"` mode (with nobody listening, its events go
+nowhere).
 """),
 code(r'''
 from typing_extensions import TypedDict
@@ -92,6 +92,7 @@ for chunk, metadata in graph.stream({"topic": "cats"}, stream_mode="messages"):
         node = metadata["langgraph_node"]
         print(f"\n[{node}]", end="")
     print(f" {chunk.content!r}", end="")
+print()
 '''),
 md(r"""
 (The offline model sends one word per chunk; Claude's chunks are whatever its API sends.)
@@ -185,8 +186,9 @@ for mode, chunk in joke_pipeline.stream("cats", stream_mode=["custom", "updates"
 md(r"""
 ## The Debugger's event log
 
-The Debugger listens to the same events as the streams. Its **Events** tab lists them: supersteps
-planned, tasks started and finished, writes applied, model tokens folded into one line per reply.
+The Debugger listens to the engine's events, like the streams do. Its **Events** tab lists them:
+supersteps planned, tasks started and finished, writes applied, and what nodes passed to
+`get_stream_writer()`.
 """),
 code(r'''
 from wfkit.widgets import Debugger

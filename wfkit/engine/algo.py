@@ -39,11 +39,15 @@ class Plan:
         return tuple(sorted(self.pull)) + tuple(node for node, _ in self.push)
 
     def to_json(self) -> dict:
-        return {
-            "pull": {k: list(v) for k, v in self.pull.items()},
-            "push": [[node, arg] for node, arg in self.push],
-            "joins": {str(k): list(v) for k, v in self.joins.items()},
-        }
+        """Only the parts in use: most plans are a single pull."""
+        out: dict = {}
+        if self.pull:
+            out["pull"] = {k: list(v) for k, v in self.pull.items()}
+        if self.push:
+            out["push"] = [[node, arg] for node, arg in self.push]
+        if self.joins:
+            out["joins"] = {str(k): list(v) for k, v in self.joins.items()}
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> "Plan":
@@ -80,6 +84,7 @@ class Outcome:
     update: Any = None
     error: BaseException | None = None
     interrupts: tuple = ()
+    unknown: list = field(default_factory=list)  # routes to names that are not nodes (warned about)
 
     @property
     def ok(self) -> bool:
@@ -113,8 +118,9 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
     return tasks
 
 
-def _cheap_id(*parts: Any) -> str:
-    return ":".join(map(str, parts))
+def _cheap_id(checkpoint_id: str, kind: str, *rest: Any) -> str:
+    # unique within a superstep is enough when nothing is stored: the node name, or the Send's index
+    return rest[0] if kind == "pull" else f"send:{rest[0]}"
 
 
 def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[tuple[str, Any]], list]:
@@ -221,10 +227,11 @@ def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
     return Plan(pull=pull, push=push, joins=joins)
 
 
-def unknown_destinations(spec: GraphSpec, outcome: Outcome) -> list[str]:
+def unknown_destinations(spec: GraphSpec, routes: list) -> list[str]:
+    """Route targets (from branches and gotos) that are not nodes of the graph."""
     nodes = spec.nodes
-    return [d for d, _ in outcome.routes if d.__class__ is str and d not in nodes and d != END] + [
-        d.node for d, _ in outcome.routes if isinstance(d, Send) and d.node not in nodes
+    return [d for d, _ in routes if d.__class__ is str and d not in nodes and d != END] + [
+        d.node for d, _ in routes if isinstance(d, Send) and d.node not in nodes
     ]
 
 

@@ -262,17 +262,12 @@ class Loop:
             self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused)))
             return self._record(step, tasks, outcomes, (), self.values, paused=True)
         new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
-        nodes = self.spec.nodes
         for outcome in outcomes:
-            if all(d in nodes or d == END for d, _ in outcome.routes if d.__class__ is str):
-                if not any(isinstance(d, Send) and d.node not in nodes for d, _ in outcome.routes):
-                    continue
-            unknown = algo.unknown_destinations(self.spec, outcome)
-            if unknown:
+            if outcome.unknown:
                 warnings.warn(
-                    f"node `{outcome.task.name}` routed to {', '.join(f'`{u}`' for u in unknown)}, which is not a node "
-                    "of this graph; that route is ignored (as LangGraph does). Check the path function's return "
-                    "values, or give add_conditional_edges a path_map.", WfkitWarning, stacklevel=2)
+                    f"node `{outcome.task.name}` routed to {', '.join(f'`{u}`' for u in outcome.unknown)}, which is "
+                    "not a node of this graph; that route is ignored (as LangGraph does). Check the path function's "
+                    "return values, or give add_conditional_edges a path_map.", WfkitWarning, stacklevel=2)
         self.plan = algo.next_plan(self.spec, self.plan, outcomes)
         self.values, self.step = new_values, step
         self._commit(delta, "loop")

@@ -46,11 +46,11 @@ class History:
     # -- writing -------------------------------------------------------------------------------------
     def save(self, *, parent_id: str | None, step: int, source: str, delta: list, plan: Plan,
              values: dict, metadata: dict | None = None) -> Checkpoint:
-        meta = {"source": source, "step": step, "parents": {}}
-        meta.update(metadata or {})
+        # metadata repeats source and step (LangGraph's shape): only extra keys are stored, see `metadata()`
         checkpoint = Checkpoint(
-            id=new_id("checkpoint"), thread_id=self.thread_id, parent_id=parent_id, step=step, source=source,
-            created_at=now(), writes=[list(w) for w in delta], plan=plan.to_json(), metadata=meta,
+            id=new_id("checkpoint", short=True), thread_id=self.thread_id, parent_id=parent_id, step=step,
+            source=source, created_at=now(), writes=[list(w) for w in delta], plan=plan.to_json(),
+            metadata=dict(metadata or {}),
         )
         self.saver.put(checkpoint)
         self._remember(checkpoint.id, values)
@@ -129,10 +129,15 @@ class History:
                 if w.key == "__task__"}
 
     def _remember(self, checkpoint_id: str, values: dict) -> None:
+        # Only the newest state stays materialized: older ones are rebuilt on demand, so a long history
+        # never pins old copies of growing lists.
+        self._states.clear()
         self._states[checkpoint_id] = values
-        self._states.move_to_end(checkpoint_id)
-        while len(self._states) > 8:
-            self._states.popitem(last=False)
+
+
+def metadata(checkpoint: Checkpoint) -> dict:
+    """LangGraph's metadata for a checkpoint: source, step, parents, and anything extra that was stored."""
+    return {"source": checkpoint.source, "step": checkpoint.step, "parents": {}, **checkpoint.metadata}
 
 
 def outcome_from_stored(task, stored: dict) -> Outcome:

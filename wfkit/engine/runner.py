@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import inspect
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -111,17 +112,22 @@ class Runner:
                 node = spec.nodes[task.name]
                 returned = await self._call_node(node, task.input, alone)
                 writes, goto = algo.writes_from_return(spec, task.name, returned)
-                outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)
+                if self.listening:  # what the "updates" stream shows; nobody else reads it
+                    outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)
             outcome.writes = writes
-            routes = [(dest, "goto") for dest in goto]
-            routes += [(dest, "edge") for dest in spec.edges.get(task.name, ())]
-            branches = spec.branches.get(task.name, ())
+            routes = [(dest, "goto") for dest in goto] if goto else []
+            static = spec.edges.get(task.name)
+            if static:
+                routes += [(dest, "edge") for dest in static]  # checked at compile time
+            branches = spec.branches.get(task.name)
             if branches:
                 fresh = algo.replay(spec, values, [(task.name, k, v) for k, v in writes])[0]
                 view = spec.state.view(fresh)
                 for branch in branches:
                     result = await self._call(branch.path, branch.is_async, branch.takes_config, view, alone)
-                    routes += [(dest, "branch") for dest in branch.resolve(result, set(spec.nodes))]
+                    routes += [(dest, "branch") for dest in branch.resolve(result)]
+            if goto or branches:
+                outcome.unknown = algo.unknown_destinations(spec, routes)
             outcome.routes = routes
         except GraphInterrupt as pause:
             outcome.interrupts = pause.interrupts
@@ -158,6 +164,6 @@ class Runner:
         else:
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(_pool, contextvars.copy_context().run, fn, *args)
-        if asyncio.iscoroutine(result):  # a sync callable that returned a coroutine (e.g. a partial)
+        if type(result) is not dict and inspect.iscoroutine(result):  # a sync callable returned a coroutine
             result = await result
         return result

@@ -58,7 +58,7 @@ class Branch:
     name: str
     hinted: tuple[str, ...] = ()  # destinations from a `-> Literal[...]` hint, when there is no path_map
 
-    def resolve(self, result: Any, known: set[str]) -> list:
+    def resolve(self, result: Any, known: Any = None) -> list:
         """Destinations (node names and Sends) for what `path` returned; unknown names are kept (the loop
         warns about them) unless a path_map forbids them."""
         items = result if isinstance(result, (list, tuple)) else [result]

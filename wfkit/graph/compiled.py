@@ -16,6 +16,7 @@ from wfkit.engine.algo import Outcome, Plan, Task
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop, RunOptions
 from wfkit.engine.persist import History
+from wfkit.engine.persist import metadata as checkpoint_metadata
 from wfkit.engine.stream import check_modes, chunker
 from wfkit.errors import CheckpointError, GraphBuildError, InvalidUpdateError
 from wfkit.types import StateSnapshot, StateTask
@@ -179,7 +180,7 @@ class CompiledStateGraph:
             values=algo.output_values(self.spec, values),
             next=tuple(t.name for t in tasks if t.id not in done),
             config=self._config(history, checkpoint.id),
-            metadata=dict(checkpoint.metadata),
+            metadata=checkpoint_metadata(checkpoint),
             created_at=checkpoint.created_at,
             parent_config=self._config(history, checkpoint.parent_id),
             tasks=state_tasks,
@@ -206,7 +207,7 @@ class CompiledStateGraph:
         values = _materialize(self.spec, history, checkpoints)
         count = 0
         for checkpoint in checkpoints:
-            if filter and any(checkpoint.metadata.get(k) != v for k, v in filter.items()):
+            if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
                 continue
             if limit is not None and count >= limit:
                 return
@@ -243,7 +244,7 @@ class CompiledStateGraph:
             result = branch.path(*args)
             if branch.is_async:
                 result = run_sync(result)
-            outcome.routes += [(d, "branch") for d in branch.resolve(result, set(self.spec.nodes))]
+            outcome.routes += [(d, "branch") for d in branch.resolve(result)]
         new_values, _, delta = algo.apply_writes(self.spec, current, [outcome])
         plan = algo.next_plan(self.spec, Plan.from_json(checkpoint.plan), [outcome])
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,

@@ -19,13 +19,12 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections import deque
 from typing import Any
 
 import ipywidgets
 
 from wfkit.drawing.display import mimebundle
-from wfkit.engine.events import Interrupted, RunFinished, StepApplied
+from wfkit.engine.events import Interrupted, RunFinished, StepApplied, StepPlanned, TaskFinished, TaskStarted
 from wfkit.widgets._background import launch, running_loop
 from wfkit.widgets._format import error_html, esc, short
 from wfkit.widgets._inspect import Upcoming, inspector_html, next_text
@@ -51,9 +50,10 @@ class Debugger(ipywidgets.VBox):
         graph = self.graph_view.graph
         self._nodes = {n.id for n in graph.nodes}
         self._edges = {(e.source, e.target) for e in graph.edges}
-        self._owner = threading.get_ident()  # events from other threads are handed over to this one
-        self._loop = running_loop()
-        self._inbox: deque = deque()
+        # Jupyter may handle clicks on a comm thread of its own (kernel subshells) while cells run on the main
+        # thread, and events come from the loop that runs the superstep: one lock around every change.
+        self._lock = threading.RLock()
+        self._loop = running_loop()  # where refresh() goes after someone steps `debugger.run` by hand
         self._refresh_due = False
         self._rendering = False
         self._resets = 0
@@ -166,27 +166,29 @@ class Debugger(ipywidgets.VBox):
 
     def reset(self) -> None:
         """Start over from the same input (breakpoints are kept)."""
-        self._check_idle("reset")
-        self._resets += 1
-        self._start_run(set(self.run.breakpoints))
-        self.watcher.note("reset: a new run from the same input")
-        self._render()
+        with self._lock:
+            self._check_idle("reset")
+            self._resets += 1
+            self._start_run(set(self.run.breakpoints))
+            self.watcher.note("reset: a new run from the same input")
+            self._render()
 
     def edit(self, values: dict, step: int | None = None) -> None:
         """Change the state (through the reducers) at the run's position, or at superstep `step` of the
         current branch; stepping on from there forks a new branch."""
-        self._check_idle("edit")
         if not isinstance(values, dict):
             raise TypeError(f"Debugger.edit needs a dict of state keys to new values, got {type(values).__name__}")
-        if step is not None and step != self.run.step_number:
-            self.run.goto(step)
-        parent = self.run.checkpoint_id
-        self.run.edit(values)
-        self.timeline.add_edit(self.run.step_number, self.run.checkpoint_id, parent, self.run.state,
-                               self._next_names())
-        self.error = None
-        self.watcher.note(f"edited the state at step {self.run.step_number}: {', '.join(values)}")
-        self.refresh()
+        with self._lock:
+            self._check_idle("edit")
+            if step is not None and step != self.run.step_number:
+                self.run.goto(step)
+            parent = self.run.checkpoint_id
+            self.run.edit(values)
+            self.timeline.add_edit(self.run.step_number, self.run.checkpoint_id, parent, self.run.state,
+                                   self._next_names())
+            self.error = None
+            self.watcher.note(f"edited the state at step {self.run.step_number}: {', '.join(values)}")
+            self.refresh()
 
     def select(self, index: int) -> None:
         """Show timeline entry `index` (the run does not move)."""
@@ -202,8 +204,8 @@ class Debugger(ipywidgets.VBox):
         previous = self.pending
 
         async def in_order():  # one operation at a time, in the order they were asked for
-            if previous is not None and not previous.done():
-                await asyncio.wait([previous])
+            while previous is not None and not previous.done():
+                await asyncio.sleep(0.02)  # polled: the previous one may run on another thread's loop
             try:
                 return await make()
             except Exception as error:  # nobody awaits a button's task: show the error instead of losing it
@@ -265,8 +267,6 @@ class Debugger(ipywidgets.VBox):
         except Exception as error:  # a node raised: show it, keep the run where it was (stepping retries)
             self.error = error
             return None
-        finally:
-            self._drain()
         return record
 
     def _can_step(self, quiet: bool = False) -> bool:
@@ -277,9 +277,10 @@ class Debugger(ipywidgets.VBox):
         return not problem
 
     def _begin(self, what: str) -> None:
-        self._check_idle(what)
-        self.busy, self.notice = what, ""
-        self._render()
+        with self._lock:
+            self._check_idle(what)
+            self.busy, self.notice = what, ""
+            self._render()
 
     def _end(self) -> None:
         self.busy = None
@@ -291,53 +292,46 @@ class Debugger(ipywidgets.VBox):
                                f"before {what}")
 
     def _move(self, action, note: str) -> None:
-        self._check_idle(note.split()[0])
-        action()
-        self.error, self.notice = None, ""
-        self.watcher.note(note)
-        self.refresh()
+        with self._lock:
+            self._check_idle(note.split()[0])
+            action()
+            self.error, self.notice = None, ""
+            self.watcher.note(note)
+            self.refresh()
 
     # -- events -------------------------------------------------------------------------------------------
     def _listen(self, event) -> None:
-        if threading.get_ident() == self._owner:
-            self._take(event)
-            return
-        self._inbox.append(event)  # deque.append is thread-safe; the owner thread drains it
-        if self._loop is not None and self._loop.is_running():
-            self._loop.call_soon_threadsafe(self._drain)
-
-    def _drain(self) -> None:
-        while self._inbox:
-            self._take(self._inbox.popleft())
-
-    def _take(self, event) -> None:
-        self.watcher.add(event)
-        self.running.value = esc(self.watcher.running_text())
-        self._render_events()
-        if self.busy is not None:
-            self._render_marks()
-        elif isinstance(event, (StepApplied, Interrupted, RunFinished)) and not self._refresh_due:
-            # Someone stepped `debugger.run` directly: show it once the superstep is recorded.
-            loop = running_loop()
-            if loop is not None:
+        with self._lock:
+            self.watcher.add(event)
+            self.running.value = esc(self.watcher.running_text())
+            self._render_events()
+            if self.busy is not None and isinstance(event, (StepPlanned, TaskStarted, TaskFinished)):
+                self._render_marks()  # (not for model chunks and custom writes: they come from node threads)
+            elif (isinstance(event, (StepApplied, Interrupted, RunFinished)) and not self._refresh_due
+                  and self._loop is not None and self._loop.is_running()):
+                # Someone stepped `debugger.run` by hand: show it once the superstep is recorded.
                 self._refresh_due = True
-                loop.call_soon(self.refresh)
+                self._loop.call_soon_threadsafe(self.refresh)
 
     # -- showing ------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Catch up with the run (also after driving `debugger.run` by hand) and show where it is."""
-        self._refresh_due = False
-        self._drain()
-        self.timeline.sync(self.run.history)
-        head = self.timeline.head(self.run.checkpoint_id, bool(self.run.interrupts))
-        if head is None:  # the run moved outside the debugger (e.g. run.edit): record where it is now
-            previous = self.timeline.entries[self.head].checkpoint_id if self.head is not None else None
-            head = self.timeline.add_edit(self.run.step_number, self.run.checkpoint_id, previous, self.run.state,
-                                          self._next_names())
-        self.head = self.selected = head
-        self._render()
+        with self._lock:
+            self._refresh_due = False
+            self.timeline.sync(self.run.history)
+            head = self.timeline.head(self.run.checkpoint_id, bool(self.run.interrupts))
+            if head is None:  # the run moved outside the debugger (e.g. run.edit): record where it is now
+                previous = self.timeline.entries[self.head].checkpoint_id if self.head is not None else None
+                head = self.timeline.add_edit(self.run.step_number, self.run.checkpoint_id, previous,
+                                              self.run.state, self._next_names())
+            self.head = self.selected = head
+            self._render()
 
     def _render(self) -> None:
+        with self._lock:
+            self._render_locked()
+
+    def _render_locked(self) -> None:
         self._rendering = True
         try:
             path = self.timeline.path(self.head)
@@ -453,8 +447,9 @@ class Debugger(ipywidgets.VBox):
     def _toggle_breakpoint(self, name: str, on: bool) -> None:
         if self._rendering:
             return
-        (self.run.breakpoints.add if on else self.run.breakpoints.discard)(name)
-        self._render()
+        with self._lock:
+            (self.run.breakpoints.add if on else self.run.breakpoints.discard)(name)
+            self._render()
 
     def _apply_edit(self) -> None:
         problem, changed = self._edit_from_text()
