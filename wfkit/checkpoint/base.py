@@ -76,6 +76,11 @@ class BaseCheckpointSaver(abc.ABC):
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
         """The pending writes stored on top of that checkpoint, in the order they were put."""
 
+    def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
+        """Ids of the thread's checkpoints that have pending writes (None: unknown, ask each one). Lets a
+        history listing skip the thousand checkpoints that have none."""
+        return None
+
     @abc.abstractmethod
     def delete_thread(self, thread_id: str) -> None:
         """Forget every checkpoint and pending write of the thread."""

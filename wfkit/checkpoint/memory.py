@@ -96,6 +96,11 @@ class InMemorySaver(BaseCheckpointSaver):
             texts = list(thread.writes.get(checkpoint_id, ())) if thread is not None else []
         return [self.serde.loads_write(t, thread_id, checkpoint_id) for t in texts]
 
+    def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
+        with self._lock:
+            thread = self._threads.get(thread_id)
+            return set(thread.writes) if thread is not None else set()
+
     def delete_thread(self, thread_id: str) -> None:
         with self._lock:
             self._threads.pop(thread_id, None)

@@ -156,6 +156,11 @@ class SqliteSaver(BaseCheckpointSaver):
                                 (thread_id, checkpoint_id)).fetchall()
         return [self.serde.loads_write(payload, thread_id, checkpoint_id) for (payload,) in rows]
 
+    def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
+        with self._locked() as conn:
+            rows = conn.execute("SELECT DISTINCT checkpoint_id FROM writes WHERE thread_id = ?", (thread_id,)).fetchall()
+        return {row[0] for row in rows}
+
     def delete_thread(self, thread_id: str) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM writes WHERE thread_id = ?", (thread_id,))

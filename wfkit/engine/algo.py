@@ -118,6 +118,15 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
     return tasks
 
 
+def plan_task_ids(plan: Plan, checkpoint_id: str) -> list[Task]:
+    """The tasks a stored plan names, without building their inputs (snapshots need only ids and names)."""
+    tasks = [Task(stable_id(checkpoint_id, "pull", name), name, "pull", 0, None, tuple(plan.pull[name]))
+             for name in sorted(plan.pull)]
+    tasks += [Task(stable_id(checkpoint_id, "push", index, name), name, "push", index, None, ())
+              for index, (name, _) in enumerate(plan.push)]
+    return tasks
+
+
 def _cheap_id(checkpoint_id: str, kind: str, *rest: Any) -> str:
     # unique within a superstep is enough when nothing is stored: the node name, or the Send's index
     return rest[0] if kind == "pull" else f"send:{rest[0]}"

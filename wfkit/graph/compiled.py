@@ -160,12 +160,13 @@ class CompiledStateGraph:
             return None
         return {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
 
-    def _snapshot(self, history: History, checkpoint: Any, values: dict, live: bool = False) -> StateSnapshot:
+    def _snapshot(self, history: History, checkpoint: Any, values: dict, live: bool = False,
+                  with_writes: set | None = None) -> StateSnapshot:
         """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
         writes show in the values; in the history every checkpoint shows all the tasks it planned."""
         plan = Plan.from_json(checkpoint.plan)
-        done, _, pending, errors = history.pending(checkpoint.id)
-        tasks = algo.prepare_tasks(self.spec, values, plan, checkpoint.id)
+        done, _, pending, errors = history.pending(checkpoint.id, with_writes)
+        tasks = algo.plan_task_ids(plan, checkpoint.id)
         if live and done:
             finished = [(t.name, k, v) for t in tasks if t.id in done for k, v in done[t.id]["writes"]]
             values = algo.replay(self.spec, values, finished)[0]
@@ -205,6 +206,7 @@ class CompiledStateGraph:
         before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
         checkpoints = list(history.saver.list(history.thread_id, before=before_id))
         values = _materialize(self.spec, history, checkpoints)
+        with_writes = history.saver.checkpoints_with_writes(history.thread_id)
         count = 0
         for checkpoint in checkpoints:
             if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
@@ -212,7 +214,7 @@ class CompiledStateGraph:
             if limit is not None and count >= limit:
                 return
             count += 1
-            yield self._snapshot(history, checkpoint, values[checkpoint.id])
+            yield self._snapshot(history, checkpoint, values[checkpoint.id], with_writes=with_writes)
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
