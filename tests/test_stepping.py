@@ -136,3 +136,18 @@ def test_listeners_receive_engine_events():
     run.listeners.append(lambda e: seen.append(type(e).__name__))
     run.step()
     assert seen == [StepPlanned.__name__, TaskStarted.__name__, TaskFinished.__name__, StepApplied.__name__]
+
+
+def test_edit_as_node_replans_what_follows_that_node():
+    g = StateGraph(S)
+    g.add_node("gate", lambda s: {"n": 1})
+    g.add_node("pass_", lambda s: {"log": ["passed"]})
+    g.add_node("fail", lambda s: {"log": ["failed"]})
+    g.add_edge(START, "gate")
+    g.add_conditional_edges("gate", lambda s: "pass_" if s["n"] > 0 else "fail", ["pass_", "fail"])
+    run = g.compile().start({"log": []})
+    run.step()
+    assert [t.name for t in run.next] == ["pass_"]
+    run.edit({"n": 0}, as_node="gate")
+    assert [t.name for t in run.next] == ["fail"]
+    assert run.step().values == {"log": ["failed"], "n": 0}

@@ -23,7 +23,7 @@ from wfkit.engine.algo import Task
 from wfkit.engine.context import current_task
 from wfkit.engine.events import TaskFinished
 from wfkit.engine.runner import _pool
-from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_config, is_async_callable
+from wfkit.engine.spec import GraphSpec, NodeSpec, is_async_callable
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.schema import Channel, Schema
 

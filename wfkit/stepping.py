@@ -19,8 +19,9 @@ from wfkit.engine import algo
 from wfkit.engine.algo import Plan, Task
 from wfkit.engine.loop import Loop, StepRecord
 from wfkit.engine.persist import History
+from wfkit.engine.update import apply_as_node
 from wfkit.errors import InvalidResumeError
-from wfkit.types import Command, Interrupt
+from wfkit.types import Interrupt
 
 
 class Run:
@@ -38,7 +39,9 @@ class Run:
         self.config = config
         self.breakpoints: set[str] = set(app.interrupt_before)
         self.listeners: list[Callable] = []
-        options = options_from(config, inline_sync=False, interrupt_before=frozenset(app.interrupt_before),
+        # stream_messages: model tokens reach the listeners (the Debugger's event log) while a step runs
+        options = options_from(config, inline_sync=False, stream_messages=True,
+                               interrupt_before=frozenset(app.interrupt_before),
                                interrupt_after=frozenset(app.interrupt_after))
         if app.checkpointer is not None:
             self._history = app._history(options)
@@ -175,16 +178,22 @@ class Run:
         """Go back `n` supersteps."""
         self.goto(max(self._loop.step - n, 0))
 
-    def edit(self, values: dict) -> None:
-        """Change the state here (through the reducers); what is planned next stays the same. Stepping on
-        from here forks a new branch."""
+    def edit(self, values: dict, as_node: str | None = None) -> None:
+        """Change the state here (through the reducers). Without `as_node`, what is planned next stays the
+        same; with it, the change counts as that node's output and what follows that node is planned (a
+        different route, as `update_state(config, values, as_node)` does). Stepping on forks a new branch."""
         checkpoint = self._history.get(self._loop.checkpoint_id)
         current = self._history.values_at(checkpoint)
-        writes, _ = algo.writes_from_return(self.app.spec, "__edit__", values)
-        delta = [("__edit__", k, v) for k, v in writes]
-        new_values = algo.replay(self.app.spec, current, delta)[0]
-        saved = self._history.save(parent_id=checkpoint.id, step=checkpoint.step, source="update", delta=delta,
-                                   plan=Plan.from_json(checkpoint.plan), values=new_values)
+        if as_node is not None:
+            new_values, delta, plan = apply_as_node(self.app.spec, checkpoint, current, values, as_node)
+            step = checkpoint.step + 1
+        else:
+            writes, _ = algo.writes_from_return(self.app.spec, "__edit__", values)
+            delta = [("__edit__", k, v) for k, v in writes]
+            new_values = algo.replay(self.app.spec, current, delta)[0]
+            plan, step = Plan.from_json(checkpoint.plan), checkpoint.step
+        saved = self._history.save(parent_id=checkpoint.id, step=step, source="update", delta=delta,
+                                   plan=plan, values=new_values)
         self._loop.load(saved)
         self._forked = True
 

@@ -45,12 +45,6 @@ KERNEL_IDLE_JS = ("() => { const w = window.jupyterapp && window.jupyterapp.shel
                   " return k && k.status === 'idle'; }")
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session")
 def chromium():
     if not os.path.exists(CHROMIUM):

@@ -5,6 +5,10 @@ still answers. Each test opens its own notebook (and kernel) in the session's on
 
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.browser
+
 AGENT = textwrap.dedent('''
     from typing import Literal
 

@@ -74,3 +74,18 @@ def test_compiled_graph_shows_itself_as_svg_and_png_offline():
     assert "<svg" in bundle["image/svg+xml"] and "<title>a</title>" in bundle["image/svg+xml"]
     assert app.get_graph().draw_mermaid_png()[:8] == b"\x89PNG\r\n\x1a\n"
     assert app.get_graph(xray=True).draw_png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_command_destinations_from_the_return_hint_are_drawn_dashed():
+    from wfkit import Command
+
+    def router(state) -> Command[Literal["left", "right"]]:
+        return Command(goto="left")
+
+    g = StateGraph(S)
+    g.add_node("router", router)
+    g.add_node("left", noop)
+    g.add_node("right", noop)
+    g.add_edge(START, "router")
+    assert edges(g.compile()) == [
+        ("__start__", "router", None, False), ("router", "left", None, True), ("router", "right", None, True)]

@@ -242,6 +242,41 @@ def test_stepping_the_run_directly_shows_up_after_refresh(agent, question):
     assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call"]
 
 
+def test_stepping_the_run_by_hand_in_a_notebook_shows_up_by_itself(agent, question):
+    async def scenario():
+        debugger = Debugger(agent, question)  # made while the loop runs, as in a notebook cell
+        await debugger.run.astep()
+        await asyncio.sleep(0)  # the refresh waits until the superstep is recorded
+        assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call"]
+        assert debugger.status_text() == "step 1 · paused; next: tool_node"
+
+    asyncio.run(scenario())
+
+
+def test_clicks_handled_on_another_threads_loop(slow_app):
+    """JupyterLab may deliver widget messages on a kernel subshell: another thread with its own loop."""
+    import threading
+
+    async def scenario():
+        debugger = Debugger(slow_app, {"log": []})
+
+        async def click_and_wait():
+            debugger.step_button.click()
+            return await debugger.pending
+
+        records = []
+        worker = threading.Thread(target=lambda: records.append(asyncio.run(click_and_wait())))
+        worker.start()
+        while worker.is_alive():
+            await asyncio.sleep(0.02)  # the main loop keeps running meanwhile, as the kernel's does
+        assert records[0].step == 1
+        assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · slow_a, slow_b"]
+        assert marks(debugger)["current"] == ("slow_a", "slow_b") and marks(debugger)["next"] == ("merge",)
+        assert debugger.running.value == "" and debugger.busy is None
+
+    asyncio.run(scenario())
+
+
 def test_display_without_a_widget_front_end(agent, question):
     debugger = Debugger(agent, question)
     debugger.step()

@@ -44,6 +44,7 @@ class NodeSpec:
     metadata: dict = field(default_factory=dict)
     present: Callable | None = None  # how the node's writes show in the "updates" stream (default: a dict)
     retry: Any = None  # a RetryPolicy: how often to try the node again when it raises
+    destinations: tuple = ()  # where a node may go with Command(goto=...), when declared (for drawing)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 import typing
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
@@ -176,9 +176,11 @@ class StateGraph:
         edges: dict[str, list[str]] = {}
         for a, b in self.edges:
             edges.setdefault(a, []).append(b)
+        nodes = {name_: dataclasses.replace(node, destinations=tuple(self.destinations.get(name_, ())))
+                 for name_, node in self.nodes.items()}
         spec = GraphSpec(
             name=name or "LangGraph", state=self.schema, input=self.input_schema, output=self.output_schema,
-            channels=channels, nodes=dict(self.nodes), edges={k: tuple(v) for k, v in edges.items()},
+            channels=channels, nodes=nodes, edges={k: tuple(v) for k, v in edges.items()},
             branches={k: tuple(v) for k, v in self.branches.items()}, joins=tuple(self.joins),
         )
         self.compiled = True

@@ -10,15 +10,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from wfkit._sync import iter_sync, run_sync
-from wfkit.constants import END, START
 from wfkit.engine import algo
-from wfkit.engine.algo import Outcome, Plan, Task
+from wfkit.engine.algo import Plan
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop, RunOptions
 from wfkit.engine.persist import History
 from wfkit.engine.persist import metadata as checkpoint_metadata
 from wfkit.engine.stream import check_modes, chunker
-from wfkit.errors import CheckpointError, GraphBuildError, InvalidUpdateError
+from wfkit.engine.update import apply_as_node
+from wfkit.errors import CheckpointError
 from wfkit.types import StateSnapshot, StateTask
 
 
@@ -222,33 +222,7 @@ class CompiledStateGraph:
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if checkpoint is None:
             raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")
-        current = history.values_at(checkpoint)
-        if as_node is None:
-            writers = [w[0] for w in checkpoint.writes if w[0] != START]
-            names = list(dict.fromkeys(writers))
-            if len(names) == 1:
-                as_node = names[0]
-            elif not names:
-                as_node = START
-            else:
-                raise InvalidUpdateError(
-                    f"update_state cannot tell which node the update comes from (the last superstep ran "
-                    f"{', '.join(f'`{n}`' for n in names)}); pass as_node=<one of them>"
-                )
-        if as_node != START and as_node not in self.spec.nodes:
-            raise InvalidUpdateError(f"update_state(as_node={as_node!r}): no such node; known: {', '.join(self.spec.nodes)}")
-        writes, goto = algo.writes_from_return(self.spec, as_node, values)
-        outcome = Outcome(Task("update", as_node, "pull", 0, None, ()), writes, [(g, "goto") for g in goto])
-        outcome.routes += [(dest, "edge") for dest in self.spec.edges.get(as_node, ())]
-        fresh = algo.replay(self.spec, current, [(as_node, k, v) for k, v in writes])[0]
-        for branch in self.spec.branches.get(as_node, ()):
-            args = (self.spec.state.view(fresh), {}) if branch.takes_config else (self.spec.state.view(fresh),)
-            result = branch.path(*args)
-            if branch.is_async:
-                result = run_sync(result)
-            outcome.routes += [(d, "branch") for d in branch.resolve(result)]
-        new_values, _, delta = algo.apply_writes(self.spec, current, [outcome])
-        plan = algo.next_plan(self.spec, Plan.from_json(checkpoint.plan), [outcome])
+        new_values, delta, plan = apply_as_node(self.spec, checkpoint, history.values_at(checkpoint), values, as_node)
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
                              plan=plan, values=new_values)
         return self._config(history, saved.id)

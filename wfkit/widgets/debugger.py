@@ -305,8 +305,9 @@ class Debugger(ipywidgets.VBox):
             self.watcher.add(event)
             self.running.value = esc(self.watcher.running_text())
             self._render_events()
-            if self.busy is not None and isinstance(event, (StepPlanned, TaskStarted, TaskFinished)):
-                self._render_marks()  # (not for model chunks and custom writes: they come from node threads)
+            if self.busy is not None:
+                if isinstance(event, (StepPlanned, TaskStarted, TaskFinished)):
+                    self._render_marks()  # (model chunks and custom writes come from node threads: not those)
             elif (isinstance(event, (StepApplied, Interrupted, RunFinished)) and not self._refresh_due
                   and self._loop is not None and self._loop.is_running()):
                 # Someone stepped `debugger.run` by hand: show it once the superstep is recorded.

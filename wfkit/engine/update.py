@@ -1,0 +1,48 @@
+"""Writing to a thread from outside a run: `update_state(config, values, as_node)` and `Run.edit`.
+
+The update is treated as if node `as_node` had returned it: it goes through the reducers, and what runs
+next is what would follow that node (its edges, its conditional edges evaluated on the new state, joins).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wfkit._sync import run_sync
+from wfkit.constants import START
+from wfkit.engine import algo
+from wfkit.engine.algo import Outcome, Plan, Task
+from wfkit.errors import InvalidUpdateError
+
+
+def infer_as_node(checkpoint: Any) -> str:
+    """The node an update is attributed to when none is named: the one that wrote the last superstep."""
+    names = list(dict.fromkeys(w[0] for w in checkpoint.writes if w[0] != START))
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        return START
+    raise InvalidUpdateError(
+        f"update_state cannot tell which node the update comes from (the last superstep ran "
+        f"{', '.join(f'`{n}`' for n in names)}); pass as_node=<one of them>"
+    )
+
+
+def apply_as_node(spec: Any, checkpoint: Any, current: dict, values: Any, as_node: str | None
+                  ) -> tuple[dict, list, Plan]:
+    """The new state, the delta to store, and the plan that follows `as_node`."""
+    as_node = infer_as_node(checkpoint) if as_node is None else as_node
+    if as_node != START and as_node not in spec.nodes:
+        raise InvalidUpdateError(f"update_state(as_node={as_node!r}): no such node; known: {', '.join(spec.nodes)}")
+    writes, goto = algo.writes_from_return(spec, as_node, values)
+    outcome = Outcome(Task("update", as_node, "pull", 0, None, ()), writes, [(g, "goto") for g in goto])
+    outcome.routes += [(dest, "edge") for dest in spec.edges.get(as_node, ())]
+    fresh = algo.replay(spec, current, [(as_node, k, v) for k, v in writes])[0]
+    for branch in spec.branches.get(as_node, ()):
+        view = spec.state.view(fresh)
+        result = branch.path(view, {}) if branch.takes_config else branch.path(view)
+        if branch.is_async:
+            result = run_sync(result)
+        outcome.routes += [(d, "branch") for d in branch.resolve(result)]
+    new_values, _, delta = algo.apply_writes(spec, current, [outcome])
+    return new_values, delta, algo.next_plan(spec, Plan.from_json(checkpoint.plan), [outcome])
