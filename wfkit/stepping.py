@@ -147,6 +147,11 @@ class Run:
     def run(self) -> list[StepRecord]:
         return run_sync(self.arun())
 
+    def register_types(self, *types: type) -> None:
+        """Let the run's checkpointer revive these classes (say, the pydantic model an interrupt is answered
+        with): going back and stepping again then replays the stored answer as itself, not as a dict."""
+        self._history.saver.register_types(types)
+
     def answer(self, value: Any) -> None:
         """Give the pending interrupt(s) their answer without running anything yet (a map {id: value} when
         several are pending). The next `step()` re-runs the interrupted task(s) with it."""
@@ -161,8 +166,16 @@ class Run:
     def resume(self, value: Any) -> list[StepRecord]:
         return run_sync(self.aresume(value))
 
-    def goto(self, step: int) -> None:
-        """Return to the state after superstep `step` on the current branch (0: just after the input)."""
+    def goto(self, step: int | None = None, *, checkpoint_id: str | None = None) -> None:
+        """Return to the state after superstep `step` on the current branch (0: just after the input), or
+        to any checkpoint of this run by id (`record.checkpoint_id`), on whatever branch it lies."""
+        if checkpoint_id is not None:
+            checkpoint = self._history.get(checkpoint_id)
+            if checkpoint is None:
+                raise ValueError(f"no checkpoint `{checkpoint_id}` in this run; use a record's checkpoint_id")
+            self._loop.load(checkpoint)
+            self._forked = True
+            return
         lineage = {}
         checkpoint = self._history.get(self._loop.checkpoint_id)
         while checkpoint is not None:

@@ -199,13 +199,14 @@ def test_breakpoint_then_run_and_jump_back_on_the_timeline(lab):
     lab.status("step 3 · finished")
 
     lab.page.locator(".wf-timeline select").select_option(index=1)
-    lab.page.wait_for_function("() => document.querySelector('.wf-inspector').innerText.includes('step 1: ran llm_call')")
+    lab.page.locator(".wf-inspector .wf-title", has_text="step 1: ran llm_call").wait_for()
     assert lab.marks(current=["llm_call"]) == {"current": ["llm_call"]}
     lab.page.locator(".wf-debugger .wf-goto").click()
     lab.status("step 1 · paused; next: tool_node")
     options = lab.page.locator(".wf-timeline select option").all_inner_texts()
     assert [" ".join(o.split()) for o in options] == [
-        "step 0 · input", "▶ step 1 · llm_call", "step 2 · tool_node · off path", "step 3 · llm_call · off path"]
+        "step 0 · input", "▶ step 1 · llm_call", "step 2 · tool_node · off path",
+        "step 3 · llm_call · off path"]
     lab.shot("breakpoint", "went-back")
 
 

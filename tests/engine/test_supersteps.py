@@ -372,3 +372,11 @@ def test_batch_runs_each_input():
     g.add_node("inc", lambda s: {"n": s["n"] + 1})
     g.add_edge(START, "inc")
     assert [o["n"] for o in g.compile().batch([{"n": 1}, {"n": 10}])] == [2, 11]
+
+
+def test_join_into_end_finishes_the_run():
+    g = graph("a", "b")
+    g.add_edge(START, "a")
+    g.add_edge(START, "b")
+    g.add_edge(["a", "b"], END)
+    assert g.compile().invoke({"log": []})["log"] == ["a", "b"]

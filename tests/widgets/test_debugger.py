@@ -65,7 +65,14 @@ def test_three_steps_of_the_calculator_agent(agent, question, text_of):
                                 "▶ step 3 · llm_call"]
     assert (debugger.step_button.disabled, debugger.run_button.disabled, debugger.back_button.disabled) == (
         True, True, False)
-    assert debugger.watcher.lines[-2:] == ["step 3 applied: updated messages; next END", "run finished after step 3"]
+    assert debugger.watcher.lines == [
+        "step 1 planned: llm_call", "step 1 started llm_call", "step 1 llm_call model output: 1 chunk(s)",
+        "step 1 finished llm_call: wrote messages", "step 1 applied: updated messages; next tool_node",
+        "step 2 planned: tool_node", "step 2 started tool_node", "step 2 finished tool_node: wrote messages",
+        "step 2 applied: updated messages; next llm_call", "step 3 planned: llm_call", "step 3 started llm_call",
+        "step 3 llm_call model output: 4 chunk(s)", "step 3 finished llm_call: wrote messages",
+        "step 3 applied: updated messages; next END", "run finished after step 3"]
+    assert text_of(debugger.events_view.value) == " ".join(" ".join(debugger.watcher.lines).split())
     assert debugger.run.state["messages"][-1].content == "The answer is 7."
 
 
@@ -81,8 +88,8 @@ def test_selecting_a_past_step_shows_it_without_moving_the_run(agent, question, 
 
     debugger.goto_button.click()
     assert debugger.run.step_number == 1
-    assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call", f"{EM} step 2 · tool_node · off path",
-                                f"{EM} step 3 · llm_call · off path"]
+    assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call",
+                                f"{EM} step 2 · tool_node · off path", f"{EM} step 3 · llm_call · off path"]
     debugger.step()
     assert labels(debugger)[-1] == "▶ step 2 · tool_node · branch 1"
     assert debugger.watcher.lines[-5] == "went to step 1"
@@ -160,6 +167,18 @@ def test_edit_through_the_text_area_changes_only_the_edited_keys(flaky, text_of)
     debugger.edit_text.value = '{"n": '
     debugger.edit_apply.click()
     assert text_of(debugger.edit_note.value) == "not valid JSON: Expecting value: line 1 column 7 (char 6)"
+
+
+def test_a_step_off_the_current_path_cannot_be_edited(flaky, text_of):
+    flaky.fail = False
+    debugger = Debugger(flaky.app, {"n": 1, "log": []})
+    debugger.run_all()
+    debugger.goto(1)
+    debugger.select(2)  # step 2 ran before going back: Run.goto() cannot return there
+    debugger.edit_text.value = '{"n": 3}'
+    debugger.edit_apply.click()
+    assert text_of(debugger.edit_note.value) == "this step is off the current path: go to a step of it to edit there"
+    assert debugger.run.state == {"n": 2, "log": ["first"]} and debugger.goto_button.disabled is True
 
 
 def test_edit_at_an_earlier_step_forks(flaky):

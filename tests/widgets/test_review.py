@@ -111,6 +111,17 @@ def test_form_from_a_pydantic_model_validates_inline_and_resumes_with_an_instanc
     assert run.state["verdict"] == Verdict(approved=True, score=5, comment="", tone="formal", tags=["short"])
 
 
+def test_a_model_answer_is_replayed_as_a_model_after_going_back(recwarn):
+    run = paused(lambda s: "Rate it")
+    panel = ReviewPanel(run, answer_model=Verdict)
+    panel.cards[0].form.inputs["score"].value = "2"
+    panel.submit()
+    run.goto(0)
+    run.step()  # the stored answer is read back from the checkpointer
+    assert run.state["verdict"] == Verdict(approved=False, score=2)
+    assert [str(w.message) for w in recwarn] == []
+
+
 def test_answer_models_by_node_and_explicit_approve_with_a_model():
     run = paused(lambda s: "Rate it")
     panel = ReviewPanel(run, answer_model={"other": Verdict})

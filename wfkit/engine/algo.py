@@ -229,7 +229,8 @@ def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
     for index, seen in list(joins.items()):
         join = spec.joins[index]
         if set(join.sources) <= set(seen):
-            pull.setdefault(join.target, []).append("join:" + "+".join(join.sources))
+            if join.target != END:  # a join into END just lets the run finish
+                pull.setdefault(join.target, []).append("join:" + "+".join(join.sources))
             del joins[index]
     if len(pull) > 1:
         pull = dict(sorted(pull.items()))

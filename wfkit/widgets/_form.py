@@ -9,7 +9,9 @@ instead of a widget silently refusing the keystroke.
 from __future__ import annotations
 
 import enum
+import html
 import json
+import re
 import types
 import typing
 from typing import Any
@@ -157,9 +159,6 @@ class ModelForm(ipywidgets.VBox):
 
     def error_texts(self) -> dict[str, str]:
         """The messages now shown, by field ("" for errors about the whole model), as plain text."""
-        import html
-        import re
-
         shown = {name: widget.value for name, widget in self.errors.items() if widget.value}
         if self.general_error.value:
             shown[""] = self.general_error.value

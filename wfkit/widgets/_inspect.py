@@ -48,7 +48,8 @@ def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> s
 def inspector_html(timeline: Timeline, index: int, head: int | None, path: set[int],
                    upcoming: Upcoming | None) -> str:
     entry = timeline.entries[index]
-    parts = [f'<div class="wf-title" style="font-size:14px;font-weight:bold">{esc(title(timeline, index, head, path))}</div>']
+    heading = esc(title(timeline, index, head, path))
+    parts = [f'<div class="wf-title" style="font-size:14px;font-weight:bold">{heading}</div>']
     if entry.record is not None:
         parts.append(section("Tasks", _tasks_html(entry), "wf-tasks"))
     changed = f" (changed: {', '.join(entry.updated)})" if entry.updated else ""

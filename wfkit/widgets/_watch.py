@@ -23,7 +23,7 @@ class Watcher:
         self.interrupt_nodes: dict[str, str] = {}  # interrupt id -> node that raised it
         self.failures: list[tuple[str, BaseException]] = []  # (node, error) in the superstep under way
         self.planned: tuple[str, ...] = ()  # nodes of the superstep under way
-        self._chunks = 0  # message chunks folded into the log's last line
+        self.chunks = 0  # model-output chunks folded into the log's last line
 
     def note(self, text: str) -> None:
         """A line for something the debugger itself did (back, edit, answer...)."""
@@ -33,7 +33,7 @@ class Watcher:
         if isinstance(event, MessageChunk):
             self._chunk(event)
             return
-        self._chunks = 0
+        self.chunks = 0
         if isinstance(event, StepPlanned):
             self.planned = tuple(t.name for t in event.tasks if t.name != "__start__")
             self.failures = []
@@ -77,10 +77,10 @@ class Watcher:
 
     def _chunk(self, event: MessageChunk) -> None:
         # Model tokens arrive by the hundred: fold consecutive chunks into one line that counts them.
-        self._chunks += 1
+        self.chunks += 1
         node = event.metadata.get("langgraph_node", "") if isinstance(event.metadata, dict) else ""
-        text = f"step {event.step} {node + ' ' if node else ''}model output: {self._chunks} chunk(s)"
-        if self._chunks > 1 and self.lines:
+        text = f"step {event.step} {node + ' ' if node else ''}model output: {self.chunks} chunk(s)"
+        if self.chunks > 1 and self.lines:
             self.lines[-1] = text
         else:
             self._append(text)

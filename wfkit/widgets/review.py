@@ -118,6 +118,10 @@ class ReviewPanel(ipywidgets.VBox):
             raise TypeError("ReviewPanel(interrupts=...) without a run needs on_answer=, a function that "
                             "receives {interrupt_id: answer}")
         self.approve_value, self.reject_value = approve, reject
+        models = [m for m in (answer_model.values() if isinstance(answer_model, dict) else [answer_model]) if m]
+        if run is not None and models:
+            # Stored answers must come back as models when the run goes back and steps over them again.
+            run.register_types(*models)
         self.on_answer = on_answer
         self.answers: dict[str, Any] = {}
         self.delivered = False

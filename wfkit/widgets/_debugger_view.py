@@ -1,0 +1,247 @@
+"""What the `Debugger` shows: its widgets, how they are laid out, how each is redrawn from the run, the
+handlers of the timeline, breakpoint toggles and edit box, and the text / SVG for front ends without widgets.
+
+`DebuggerView` is a mixin of `Debugger` (in `debugger.py`, which owns the run, the operations and the
+events): it reads `self.run`, `self.timeline`, `self.watcher`, `self.busy`, `self.error`, `self.selected` and
+`self.head`, and redraws under `self._lock`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import ipywidgets
+
+from wfkit.drawing.display import mimebundle
+from wfkit.widgets._edit import changed_keys, editable
+from wfkit.widgets._format import error_html, esc, short
+from wfkit.widgets._inspect import Upcoming, inspector_html, next_text
+from wfkit.widgets._timeline import END_ID, START_ID
+from wfkit.widgets._why import taken_edges
+from wfkit.widgets.review import ReviewPanel
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+LOG_SHOWN = 200  # event-log lines shown in the widget (the Watcher keeps more)
+
+
+class DebuggerView:
+    """The widgets and drawing of a `Debugger`; see the module docstring."""
+
+    def _build_widgets(self) -> None:
+        def button(text, icon, css, handler):
+            b = ipywidgets.Button(description=text, icon=icon, layout=ipywidgets.Layout(width="auto"))
+            b.add_class(css)
+            b.on_click(lambda _: handler())
+            return b
+
+        self.step_button = button("Step", "step-forward", "wf-step", self.step)
+        self.run_button = button("Run", "play", "wf-run", self.run_all)
+        self.back_button = button("Back", "step-backward", "wf-back", self.back)
+        self.reset_button = button("Reset", "undo", "wf-reset", self.reset)
+        self.status = ipywidgets.HTML()
+        self.status.add_class("wf-status")
+        self.breakpoint_toggles = {}
+        for node in self.graph_view.graph.nodes:
+            if node.id in (START_ID, END_ID):
+                continue
+            toggle = ipywidgets.ToggleButton(description=node.id, icon="circle",
+                                             tooltip=f"Run stops before a superstep that runs `{node.id}`",
+                                             layout=ipywidgets.Layout(width="auto"))
+            toggle.add_class("wf-breakpoint")
+            toggle.observe(lambda change, name=node.id: self._toggle_breakpoint(name, change["new"]), "value")
+            self.breakpoint_toggles[node.id] = toggle
+        self.running = ipywidgets.HTML()
+        self.running.add_class("wf-running")
+        self.error_view = ipywidgets.HTML()
+        self.error_view.add_class("wf-error")
+        self.review_box = ipywidgets.VBox()
+        self.review_box.add_class("wf-review-box")
+        self.timeline_view = ipywidgets.Select(rows=12, layout=ipywidgets.Layout(width="98%"))
+        self.timeline_view.add_class("wf-timeline")
+        self.timeline_view.observe(self._on_select, "value")
+        self.goto_button = button("Go to this step", "history", "wf-goto", self._goto_selected)
+        self.inspector = ipywidgets.HTML()
+        self.inspector.add_class("wf-inspector")
+        self.edit_text = ipywidgets.Textarea(rows=8, layout=ipywidgets.Layout(width="98%"))
+        self.edit_text.add_class("wf-edit-text")
+        self.edit_apply = button("Apply edit", "pencil", "wf-edit-apply", self._apply_edit)
+        self.edit_note = ipywidgets.HTML()
+        self.edit_note.add_class("wf-edit-note")
+        self.events_view = ipywidgets.HTML()
+        self.events_view.add_class("wf-events")
+        self.tabs = ipywidgets.Tab(children=[self.inspector, ipywidgets.VBox([self.edit_text, self.edit_apply,
+                                                                              self.edit_note]),
+                                             self.events_view], titles=("Step", "Edit state", "Events"))
+        timeline_box = ipywidgets.VBox([ipywidgets.HTML("<b>Timeline</b>"), self.timeline_view, self.goto_button],
+                                       layout=ipywidgets.Layout(width="45%"))
+        super().__init__([
+            ipywidgets.HBox([self.step_button, self.run_button, self.back_button, self.reset_button, self.status]),
+            ipywidgets.HBox([ipywidgets.HTML("<b>Breakpoints</b>&nbsp;"), *self.breakpoint_toggles.values()],
+                            layout=ipywidgets.Layout(flex_flow="row wrap")),
+            self.running, self.error_view, self.review_box,
+            ipywidgets.HBox([self.graph_view, timeline_box]),
+            self.tabs,
+        ])
+        self.add_class("wf-debugger")
+
+    def _render(self) -> None:
+        with self._lock:
+            self._render_locked()
+
+    def _render_locked(self) -> None:
+        self._rendering = True
+        try:
+            path = self.timeline.path(self.head)
+            idle = self.busy is None
+            can_step = idle and not self.run.done and not self.run.interrupts
+            self.step_button.disabled = self.run_button.disabled = not can_step
+            self.back_button.disabled = not idle or self.run.step_number <= 0
+            self.reset_button.disabled = not idle
+            for name, toggle in self.breakpoint_toggles.items():
+                toggle.value = name in self.run.breakpoints
+            self._render_marks()
+            options = tuple((self.timeline.label(i, self.head, path), i) for i in range(len(self.timeline.entries)))
+            if options != self.timeline_view.options:
+                self.timeline_view.options = options
+            self.timeline_view.value = self.selected
+            self.goto_button.disabled = not idle or self.selected == self.head or self.selected not in path
+            upcoming = Upcoming(self.run.next, self.run.waiting_joins(), self.run.interrupts,
+                                self.watcher.interrupt_nodes, frozenset(self.run.breakpoints))
+            self.inspector.value = inspector_html(self.timeline, self.selected, self.head, path, upcoming)
+            self.error_view.value = error_html(self._error_title(), self.error) if self.error is not None else ""
+            self._render_edit()
+            self._render_events()
+            self._render_review()
+            # Last, so that a front end (or a browser test) seeing the new status has everything else already.
+            self.status.value = f'<span style="margin-left:8px">{esc(self.status_text())}</span>'
+        finally:
+            self._rendering = False
+
+    def _render_marks(self) -> None:
+        entry = self.timeline.entries[self.selected]
+        interrupted = [self._interrupt_node(i.id, entry) for i in entry.record.interrupts] if entry.paused else []
+        marks = self.timeline.marks(self.selected, self._nodes, self._edges, interrupted)
+        if self.selected == self.head and self.busy is not None and self.watcher.running:
+            # A superstep is under way: its tasks are the current ones; what the head ran becomes visited.
+            head_names = [n for n in self.timeline.entries[self.head].names if n in self._nodes]
+            marks["visited"] = tuple(dict.fromkeys([*marks["visited"], *head_names]))
+            marks["current"] = tuple(n for n in dict.fromkeys(self.watcher.running.values()) if n in self._nodes)
+            marks["next"], marks["interrupted"] = (), ()
+            marks["taken_edges"] = taken_edges(self.run.next, head_names, self._edges)
+        if self.selected == self.head and self.error is not None:
+            marks["failed"] = tuple(n for n, _ in self.watcher.failures if n in self._nodes)
+        self.graph_view.mark(**marks)
+
+    def _interrupt_node(self, interrupt_id: str, entry) -> str:
+        known = self.watcher.interrupt_nodes.get(interrupt_id)
+        if known:
+            return known
+        # Not seen as an event (an older run): the engine names an interrupt after its task.
+        return next((t.name for t in entry.record.tasks if t.id == interrupt_id), "")
+
+    def _render_events(self) -> None:
+        lines = self.watcher.lines[-LOG_SHOWN:]
+        self.events_view.value = ('<pre style="max-height:260px;overflow:auto;font-size:12px;margin:0">'
+                                  + esc("\n".join(lines)) + "</pre>")
+
+    def _render_edit(self) -> None:
+        entry = self.timeline.entries[self.selected]
+        key = (self.selected, entry.checkpoint_id)
+        if self._edit_for == key:
+            return  # keep what the user is typing while events update the widget
+        self._edit_for = key
+        self._edit_base, skipped = editable(self.timeline.ordered(entry.values))
+        self.edit_text.value = json.dumps(self._edit_base, ensure_ascii=False, indent=1)
+        self.edit_note.value = (f"<i>not editable as JSON here: {esc(', '.join(skipped))} "
+                                f"(use debugger.edit({{...}}) from Python)</i>" if skipped else "")
+
+    def _render_review(self) -> None:
+        interrupts = self.run.interrupts
+        if not interrupts or self.busy is not None:
+            if self.review is not None and not interrupts:
+                self.review, self.review_box.children = None, ()
+            return
+        if self.review is None or self.review.interrupts != interrupts:
+            self.review = ReviewPanel(self.run, on_answer=self._on_answers, nodes=self.watcher.interrupt_nodes,
+                                      **self.review_options)
+            self.review_box.children = (self.review,)
+
+    def _error_title(self) -> str:
+        nodes = [n for n, _ in self.watcher.failures]
+        where = f" in node {', '.join(f'`{n}`' for n in nodes)}" if nodes else ""
+        return (f"superstep {self.run.step_number + 1} failed{where}; the run stays at step "
+                f"{self.run.step_number} — fix the cause and press Step to retry")
+
+    def status_text(self) -> str:
+        run = self.run
+        if self.busy is not None:
+            state = f"running step {run.step_number + 1} ({self.busy})"
+        elif self.error is not None:
+            state = "failed: " + (", ".join(n for n, _ in self.watcher.failures) or type(self.error).__name__)
+        elif run.interrupts:
+            state = f"waiting for {len(run.interrupts)} answer(s)"
+        elif run.done:
+            state = "finished"
+        else:
+            state = "paused; next: " + ", ".join(self._next_names())
+        text = f"step {run.step_number} · {state}"
+        return f"{text} · {self.notice}" if self.notice else text
+
+    # -- the timeline's handlers ----------------------------------------------------------------------------
+    def _on_select(self, change) -> None:
+        if not self._rendering and change["new"] is not None:
+            self.select(change["new"])
+
+    def _goto_selected(self) -> None:
+        entry = self.timeline.entries[self.selected]
+        target = self.selected
+        if entry.paused:  # it hangs off its parent: going there brings the interrupts back
+            target = self.timeline.by_checkpoint(entry.parent_id)
+        self.goto(self.timeline.entries[target].step)
+
+    def _toggle_breakpoint(self, name: str, on: bool) -> None:
+        if self._rendering:
+            return
+        with self._lock:
+            (self.run.breakpoints.add if on else self.run.breakpoints.discard)(name)
+            self._render()
+
+    def _apply_edit(self) -> None:
+        problem, changed = self._edit_from_text()
+        if problem:
+            self.edit_note.value = f'<span style="color:#c62828">{esc(problem)}</span>'
+        elif not changed:
+            self.edit_note.value = "<i>nothing changed</i>"
+        else:
+            entry = self.timeline.entries[self.selected]
+            at = self.timeline.by_checkpoint(entry.parent_id) if entry.paused else self.selected
+            self.edit(changed, step=self.timeline.entries[at].step)
+
+    def _edit_from_text(self) -> tuple[str, dict]:
+        """(what is wrong, the changed keys) for the edit text area."""
+        if self.selected not in self.timeline.path(self.head):
+            return "this step is off the current path: go to a step of it to edit there", {}
+        return changed_keys(self.edit_text.value, self._edit_base, self.timeline.entries[self.selected].values)
+
+    # -- without a widget front end -------------------------------------------------------------------------
+    def summary(self) -> str:
+        """What the widget shows, as text: status, next and why, the state, the timeline's size."""
+        lines = [f"Debugger of `{self.graph_view.graph.name}`: {self.status_text()}"]
+        upcoming = Upcoming(self.run.next, self.run.waiting_joins())
+        lines += [f"next: {line.replace('`', '')}" for line in next_text(upcoming)]
+        if self.error is not None:
+            lines.append(f"error: {type(self.error).__name__}: {self.error}")
+        state = self.run.state
+        lines.append("state:")
+        lines += ([f"  {k}: {short(v, 100)}" for k, v in state.items()] if isinstance(state, dict)
+                  else [f"  {short(state, 100)}"])
+        steps = sum(1 for e in self.timeline.entries if e.kind == "step")
+        branches = len({e.branch for e in self.timeline.entries if e.kind == "step"}) or 1
+        lines.append(f"timeline: {steps} superstep(s) on {branches} branch(es)")
+        return "\n".join(lines)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
+        formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
+        formats.update({"image/svg+xml": lambda: self.graph_view.svg, "text/plain": self.summary})
+        return mimebundle(formats, include, exclude)
