@@ -8,12 +8,12 @@ from wfkit.constants import END, START
 from wfkit.engine.context import get_config, get_stream_writer, interrupt
 from wfkit.errors import GraphRecursionError, InvalidUpdateError
 from wfkit.graph.builder import StateGraph
-from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.types import Command, Interrupt, RetryPolicy, Send, StateSnapshot
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "CompiledStateGraph": ("wfkit.graph.compiled", "CompiledStateGraph"),
     "MessagesState": ("wfkit.messages", "MessagesState"),
     "add_messages": ("wfkit.messages", "add_messages"),
     "task": ("wfkit.func", "task"),

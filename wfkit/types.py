@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Generic, Sequence, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, NamedTuple, Sequence, TypeVar
 
 N = TypeVar("N")
 
@@ -50,31 +50,30 @@ class Interrupt:
     id: str = ""
 
 
-@dataclass(frozen=True)
-class StateTask:
-    """A task of a snapshot: planned to run next, or interrupted / failed in the unfinished superstep."""
+class StateTask(NamedTuple):
+    """A task of a snapshot: planned to run next, or interrupted / failed in the unfinished superstep.
+    A NamedTuple, as in LangGraph (and cheap to make by the thousand when listing a history)."""
 
     id: str
     name: str
     path: tuple = ()
     error: str | None = None
-    interrupts: tuple[Interrupt, ...] = ()
+    interrupts: tuple = ()
     state: Any = None
     result: Any = None
 
 
-@dataclass(frozen=True)
-class StateSnapshot:
+class StateSnapshot(NamedTuple):
     """The state of a thread at one checkpoint (what `get_state` and `get_state_history` return)."""
 
-    values: dict[str, Any]
-    next: tuple[str, ...]
-    config: dict[str, Any]
-    metadata: dict[str, Any] | None
+    values: dict
+    next: tuple
+    config: dict
+    metadata: dict | None
     created_at: str | None
-    parent_config: dict[str, Any] | None
-    tasks: tuple[StateTask, ...] = ()
-    interrupts: tuple[Interrupt, ...] = field(default=())
+    parent_config: dict | None
+    tasks: tuple = ()
+    interrupts: tuple = ()
 
 
 @dataclass

@@ -84,3 +84,9 @@ class BaseCheckpointSaver(abc.ABC):
     @abc.abstractmethod
     def delete_thread(self, thread_id: str) -> None:
         """Forget every checkpoint and pending write of the thread."""
+
+
+def _lazily(decode, found, thread_id):
+    """Decode a listing only when it is read (a bad record raises while iterating, as a generator would),
+    all at once (one parse for the lot)."""
+    yield from decode(found, thread_id)

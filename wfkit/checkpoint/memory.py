@@ -13,7 +13,7 @@ import itertools
 import threading
 from collections.abc import Iterable, Iterator
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
 from wfkit.checkpoint.serde import JsonSerde
 from wfkit.errors import CheckpointError
 
@@ -79,7 +79,7 @@ class InMemorySaver(BaseCheckpointSaver):
                     if checkpoint_id == before:
                         break
             found = [(i, records[i]) for i in itertools.islice(newest_first, limit)]
-        return (self.serde.loads_checkpoint(text, thread_id, i) for i, text in found)
+        return _lazily(self.serde.loads_checkpoints, found, thread_id)  # decoded outside the lock, when read
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"

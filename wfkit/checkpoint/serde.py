@@ -228,16 +228,28 @@ class JsonSerde:
                 for name in ("plan", "metadata", "snapshot")]
         return _dump_text([*head, writes, *tail])
 
+    def loads_checkpoints(self, found: list[tuple[str, str]], thread_id: str) -> list[Checkpoint]:
+        """Many stored checkpoints `(id, text)` at once (a history listing): one JSON parse for all of them
+        when that succeeds, else one by one, so a bad record is still named exactly."""
+        if len(found) > 1:
+            try:
+                records = self.loads("[" + ",".join(text for _, text in found) + "]")
+            except CheckpointError:
+                records = None
+            if records is not None and len(records) == len(found):
+                return [self._checkpoint_from(rec, text, thread_id, cid) for (cid, text), rec in zip(found, records)]
+        return [self.loads_checkpoint(text, thread_id, cid) for cid, text in found]
+
     def loads_checkpoint(self, text: str, thread_id: str, checkpoint_id: str) -> Checkpoint:
         """The checkpoint stored as `text` under that thread and id; `CheckpointError` names a bad record."""
         try:
             rec = self.loads(text)
         except CheckpointError as e:
             raise type(e)(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: {e}") from None
-        if not (isinstance(rec, list) and len(rec) == 9 and rec[0] == _RECORD_VERSION
-                and all(_fits(x, kinds) for x, kinds in zip(rec[1:], _CHECKPOINT_FIELDS))
-                and all(isinstance(w, list) and len(w) == 3 and isinstance(w[0], str) and isinstance(w[1], str)
-                        for w in rec[5])):
+        return self._checkpoint_from(rec, text, thread_id, checkpoint_id)
+
+    def _checkpoint_from(self, rec: Any, text: str, thread_id: str, checkpoint_id: str) -> Checkpoint:
+        if not (type(rec) is list and len(rec) == 9 and rec[0] == _RECORD_VERSION and _record_fits(rec)):
             raise CheckpointError(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: the stored record is "
                                   f"malformed ({text[:200]!r}); the row was damaged or edited outside wfkit")
         _, parent_id, step, source, created_at, writes, plan, metadata, snapshot = rec
@@ -381,13 +393,24 @@ _REVIVERS = {
 
 _RECORD_VERSION = 1
 _NONE = type(None)
-# Types of a checkpoint record's fields after the version: parent_id, step, source, created_at, writes, plan,
-# metadata, snapshot.
-_CHECKPOINT_FIELDS = ((str, _NONE), (int,), (str,), (str,), (list,), (dict,), (dict,), (dict, _NONE))
 
 
 def _fits(x: Any, kinds: tuple[type, ...]) -> bool:
     return isinstance(x, kinds) and not isinstance(x, bool)
+
+
+def _record_fits(rec: list) -> bool:
+    """The shape check of a checkpoint record, written out flat: it runs once per checkpoint read, and a
+    history listing reads thousands."""
+    parent, step, source, created, writes, plan, metadata, snapshot = rec[1:]
+    if not ((parent is None or type(parent) is str) and type(step) is int and type(source) is str
+            and type(created) is str and type(writes) is list and type(plan) is dict and type(metadata) is dict
+            and (snapshot is None or type(snapshot) is dict)):
+        return False
+    for w in writes:
+        if not (type(w) is list and len(w) == 3 and type(w[0]) is str and type(w[1]) is str):
+            return False
+    return True
 
 
 def _check_ids(context: str, ids: dict[str, Any]) -> None:

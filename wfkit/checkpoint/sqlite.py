@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
 from wfkit.checkpoint.serde import JsonSerde
 from wfkit.errors import CheckpointError
@@ -137,7 +137,7 @@ class SqliteSaver(BaseCheckpointSaver):
             rows = conn.execute(
                 "SELECT id, payload FROM checkpoints WHERE thread_id = ? AND (? IS NULL OR seq < ?) "
                 "ORDER BY seq DESC LIMIT ?", (thread_id, end, end, -1 if limit is None else limit)).fetchall()
-        return (self.serde.loads_checkpoint(payload, thread_id, id_) for id_, payload in rows)
+        return _lazily(self.serde.loads_checkpoints, list(rows), thread_id)
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"

@@ -13,7 +13,6 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfkit._ids import stable_id
 from wfkit.constants import END, START
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import GraphRecursionError, InvalidUpdateError, WfkitWarning
@@ -107,7 +106,7 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
     are stable hashes of the checkpoint and the task's path (`cheap_ids`: plain strings, for runs that
     store nothing)."""
     tasks = []
-    make_id = _cheap_id if cheap_ids else stable_id
+    make_id = _cheap_id if cheap_ids else task_id
     for name in sorted(plan.pull) if len(plan.pull) > 1 else plan.pull:
         node = spec.nodes[name]
         tasks.append(Task(make_id(checkpoint_id, "pull", name), name, "pull", 0, node.input.view(values),
@@ -118,13 +117,21 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
     return tasks
 
 
-def plan_task_ids(plan: Plan, checkpoint_id: str) -> list[Task]:
-    """The tasks a stored plan names, without building their inputs (snapshots need only ids and names)."""
-    tasks = [Task(stable_id(checkpoint_id, "pull", name), name, "pull", 0, None, tuple(plan.pull[name]))
-             for name in sorted(plan.pull)]
-    tasks += [Task(stable_id(checkpoint_id, "push", index, name), name, "push", index, None, ())
-              for index, (name, _) in enumerate(plan.push)]
-    return tasks
+def plan_task_ids(plan: dict, checkpoint_id: str) -> list[tuple[str, str, tuple]]:
+    """(id, name, path) of the tasks a stored plan (its JSON form) names, in task order, without building
+    their inputs: snapshots need only these."""
+    pull = plan.get("pull") or {}
+    out = [(task_id(checkpoint_id, "pull", name), name, ("pull", name)) for name in sorted(pull)]
+    out += [(task_id(checkpoint_id, "push", index, node), node, ("push", index))
+            for index, (node, _) in enumerate(plan.get("push") or ())]
+    return out
+
+
+def task_id(checkpoint_id: str, kind: str, *rest: Any) -> str:
+    """A task's id: its checkpoint and its path (`<checkpoint>:<node>` or `<checkpoint>:send:<index>`), so
+    the same task has the same id when a run resumes (pending writes and interrupts are keyed by it). Plain
+    text rather than a hash: it is made for every task of every listed snapshot, and it reads well."""
+    return f"{checkpoint_id}:{rest[0]}" if kind == "pull" else f"{checkpoint_id}:send:{rest[0]}"
 
 
 def _cheap_id(checkpoint_id: str, kind: str, *rest: Any) -> str:
@@ -205,6 +212,23 @@ def replay(
                 current = value if current is MISSING else channel.reducer(current, value)
             new[key] = current
     return new, tuple(by_key), delta
+
+
+def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[str, Any]:
+    """Apply a stored delta (already checked when it was first applied) to `values`: the lean loop used to
+    rebuild states from checkpoints, without `replay`'s grouping and conflict checks."""
+    new = dict(values)
+    channels = spec.channels
+    for _, key, value in delta:
+        channel = channels.get(key)
+        if channel is None:
+            continue
+        if channel.reducer is None:
+            new[key] = value
+        else:
+            current = new.get(key, MISSING)
+            new[key] = value if current is MISSING else channel.reducer(current, value)
+    return new
 
 
 def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:

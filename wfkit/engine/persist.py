@@ -96,7 +96,7 @@ class History:
             chain.append(parent)
         values = dict(base) if base is not None else algo.initial_values(self.spec)
         for cp in reversed(chain):
-            values = algo.replay(self.spec, values, [tuple(w) for w in cp.writes])[0]
+            values = algo.replay_stored(self.spec, values, cp.writes)
         self._remember(checkpoint.id, values)
         return values
 
@@ -108,7 +108,7 @@ class History:
         interrupts: dict[str, tuple] = {}
         errors: dict[str, str] = {}
         if with_writes is not None and checkpoint_id not in with_writes:
-            return done, resume, interrupts, errors
+            return _NO_PENDING
         for write in self.saver.get_writes(self.thread_id, checkpoint_id):
             if write.key == "__result__":
                 done[write.task_id] = write.value
@@ -135,6 +135,9 @@ class History:
         # never pins old copies of growing lists.
         self._states.clear()
         self._states[checkpoint_id] = values
+
+
+_NO_PENDING: tuple = ({}, {}, {}, {})  # read-only: only snapshots of checkpoints without writes get it
 
 
 def metadata(checkpoint: Checkpoint) -> dict:

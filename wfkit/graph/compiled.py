@@ -6,12 +6,13 @@ Every public run method goes through one async path; the sync methods wrap it wi
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from wfkit._sync import iter_sync, run_sync
 from wfkit.engine import algo
-from wfkit.engine.algo import Plan
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop, RunOptions
 from wfkit.engine.persist import History
@@ -155,35 +156,41 @@ class CompiledStateGraph:
             raise CheckpointError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
         return self._history(options_from(config))
 
-    def _config(self, history: History, checkpoint_id: str | None) -> dict | None:
+    def _config(self, history: History, checkpoint_id: str | None, cache: dict | None = None) -> dict | None:
+        """The config naming a checkpoint (`cache`: one object per checkpoint within a history listing,
+        where each checkpoint is one snapshot's config and the next one's parent_config)."""
         if checkpoint_id is None:
             return None
-        return {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
+        if cache is not None and checkpoint_id in cache:
+            return cache[checkpoint_id]
+        config = {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
+        if cache is not None:
+            cache[checkpoint_id] = config
+        return config
 
     def _snapshot(self, history: History, checkpoint: Any, values: dict, live: bool = False,
-                  with_writes: set | None = None) -> StateSnapshot:
+                  with_writes: set | None = None, configs: dict | None = None) -> StateSnapshot:
         """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
         writes show in the values; in the history every checkpoint shows all the tasks it planned."""
-        plan = Plan.from_json(checkpoint.plan)
         done, _, pending, errors = history.pending(checkpoint.id, with_writes)
-        tasks = algo.plan_task_ids(plan, checkpoint.id)
-        if live and done:
-            finished = [(t.name, k, v) for t in tasks if t.id in done for k, v in done[t.id]["writes"]]
+        tasks = algo.plan_task_ids(checkpoint.plan, checkpoint.id)
+        if not live:
+            done = {}
+        elif done:
+            finished = [(name, k, v) for tid, name, _ in tasks if tid in done for k, v in done[tid]["writes"]]
             values = algo.replay(self.spec, values, finished)[0]
-        else:
-            done = {} if not live else done
         state_tasks = tuple(
-            StateTask(t.id, t.name, t.path, errors.get(t.id), tuple(pending.get(t.id, ())),
-                      result=(dict(map(tuple, done[t.id]["writes"])) or None) if t.id in done else None)
-            for t in tasks
+            StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
+                      (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
+            for tid, name, path in tasks
         )
         return StateSnapshot(
             values=algo.output_values(self.spec, values),
-            next=tuple(t.name for t in tasks if t.id not in done),
-            config=self._config(history, checkpoint.id),
+            next=tuple(name for tid, name, _ in tasks if tid not in done),
+            config=self._config(history, checkpoint.id, configs),
             metadata=checkpoint_metadata(checkpoint),
             created_at=checkpoint.created_at,
-            parent_config=self._config(history, checkpoint.parent_id),
+            parent_config=self._config(history, checkpoint.parent_id, configs),
             tasks=state_tasks,
             interrupts=tuple(i for group in pending.values() for i in group),
         )
@@ -204,17 +211,19 @@ class CompiledStateGraph:
         """Every checkpoint of the thread, newest first."""
         history = self._require_history(config)
         before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
-        checkpoints = list(history.saver.list(history.thread_id, before=before_id))
-        values = _materialize(self.spec, history, checkpoints)
-        with_writes = history.saver.checkpoints_with_writes(history.thread_id)
-        count = 0
-        for checkpoint in checkpoints:
-            if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
-                continue
-            if limit is not None and count >= limit:
-                return
-            count += 1
-            yield self._snapshot(history, checkpoint, values[checkpoint.id], with_writes=with_writes)
+        with _gc_paused():  # thousands of small objects, no cycles: the cyclic GC would only rescan them
+            checkpoints = list(history.saver.list(history.thread_id, before=before_id))
+            values = _materialize(self.spec, history, checkpoints)
+            with_writes = history.saver.checkpoints_with_writes(history.thread_id)
+            snapshots, configs = [], {}
+            for checkpoint in checkpoints:
+                if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
+                    continue
+                if limit is not None and len(snapshots) >= limit:
+                    break
+                snapshots.append(self._snapshot(history, checkpoint, values[checkpoint.id], with_writes=with_writes,
+                                                configs=configs))
+        yield from snapshots
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
@@ -244,6 +253,17 @@ class CompiledStateGraph:
         return f"<CompiledStateGraph {self.name!r}: {', '.join(self.spec.nodes)}>"
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dict]:
     """States of many checkpoints at once, oldest first, each from its parent's (linear, not quadratic)."""
     by_id = {c.id: c for c in checkpoints}
@@ -261,8 +281,8 @@ def _materialize(spec: Any, history: History, checkpoints: list) -> dict[str, di
                 break
         for cp in reversed(chain):
             base = values.get(cp.parent_id) if cp.parent_id is not None else None
-            values[cp.id] = algo.replay(spec, base if base is not None else algo.initial_values(spec),
-                                        [tuple(w) for w in cp.writes])[0]
+            values[cp.id] = algo.replay_stored(spec, base if base is not None else algo.initial_values(spec),
+                                               cp.writes)
         return values
 
     for checkpoint in reversed(checkpoints):
