@@ -16,13 +16,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from wfkit.constants import START
+from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Task
 from wfkit.engine.context import TaskContext, reset_current, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import GraphInterrupt
+from wfkit.types import Send
 
 # Threads are created lazily and reused; the high ceiling means "as many as there are tasks".
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=1024, thread_name_prefix="wfkit-node")
@@ -48,6 +49,8 @@ class Runner:
         self.stream_messages = stream_messages
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self.extras = extras or {}
+        # A TypedDict state whose keys are all the graph's keys: a fresh dict of values is already its view.
+        self._state_is_whole = spec.state.kind == "typeddict" and set(spec.state.channels) == set(spec.channels)
 
     async def run(self, step: int, values: dict, tasks: list[Task], done: dict[str, Outcome],
                   resume: dict[str, list], on_finish: Callable[[Outcome], None]) -> list[Outcome]:
@@ -121,13 +124,21 @@ class Runner:
                 routes += [(dest, "edge") for dest in static]  # checked at compile time
             branches = spec.branches.get(task.name)
             if branches:
-                fresh = algo.replay(spec, values, [(task.name, k, v) for k, v in writes])[0]
-                view = spec.state.view(fresh)
+                # the state as this node sees it after its own writes (its writes are re-checked with the
+                # others' when the superstep is applied)
+                fresh = algo.replay_stored(spec, values, [(task.name, k, v) for k, v in writes])
+                view = fresh if self._state_is_whole else spec.state.view(fresh)
+                nodes = spec.nodes
                 for branch in branches:
                     result = await self._call(branch.path, branch.is_async, branch.takes_config, view, alone)
-                    routes += [(dest, "branch") for dest in branch.resolve(result)]
-            if goto or branches:
-                outcome.unknown = algo.unknown_destinations(spec, routes)
+                    for dest in branch.resolve(result):
+                        routes.append((dest, "branch"))
+                        if dest.__class__ is str and dest not in nodes and dest != END:
+                            outcome.unknown.append(dest)
+                        elif isinstance(dest, Send) and dest.node not in nodes:
+                            outcome.unknown.append(dest.node)
+            if goto:
+                outcome.unknown += algo.unknown_destinations(spec, routes[:len(goto)])
             outcome.routes = routes
         except GraphInterrupt as pause:
             outcome.interrupts = pause.interrupts

@@ -46,6 +46,7 @@ class CompiledStateGraph:
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
         self._histories: dict[str, History] = {}
+        self._output_is_whole = spec.output_key is None and set(spec.output.channels) == set(spec.channels)
         if checkpointer is not None:
             models = list(spec.state.models())
             for schema in [spec.input, spec.output, *(n.input for n in spec.nodes.values())]:
@@ -184,8 +185,10 @@ class CompiledStateGraph:
                       (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
             for tid, name, path in tasks
         )
+        if not (configs is not None and not done and self._output_is_whole):  # history: `values` is ours to give
+            values = algo.output_values(self.spec, values)
         return StateSnapshot(
-            values=algo.output_values(self.spec, values),
+            values=values,
             next=tuple(name for tid, name, _ in tasks if tid not in done),
             config=self._config(history, checkpoint.id, configs),
             metadata=checkpoint_metadata(checkpoint),
