@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class Checkpoint:
     """One superstep's record in a thread's history."""
 
@@ -31,7 +31,7 @@ class Checkpoint:
     snapshot: dict[str, Any] | None = None  # optional full values, to bound the cost of a replay
 
 
-@dataclass
+@dataclass(slots=True)
 class PendingWrite:
     """A write made by one task of a superstep that has not finished as a whole (a failure, an interrupt),
     kept so that resuming re-runs only the tasks that did not finish. `key` may be a state key or one of the

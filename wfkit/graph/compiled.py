@@ -180,23 +180,20 @@ class CompiledStateGraph:
         elif done:
             finished = [(name, k, v) for tid, name, _ in tasks if tid in done for k, v in done[tid]["writes"]]
             values = algo.replay(self.spec, values, finished)[0]
-        state_tasks = tuple(
-            StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
-                      (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
-            for tid, name, path in tasks
-        )
+        if done or pending or errors:
+            state_tasks = tuple(
+                StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
+                          (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
+                for tid, name, path in tasks)
+            interrupts = tuple(i for group in pending.values() for i in group)
+        else:  # most checkpoints of a history: nothing pending on them
+            state_tasks, interrupts = tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ()
         if not (configs is not None and not done and self._output_is_whole):  # history: `values` is ours to give
             values = algo.output_values(self.spec, values)
         return StateSnapshot(
-            values=values,
-            next=tuple(name for tid, name, _ in tasks if tid not in done),
-            config=self._config(history, checkpoint.id, configs),
-            metadata=checkpoint_metadata(checkpoint),
-            created_at=checkpoint.created_at,
-            parent_config=self._config(history, checkpoint.parent_id, configs),
-            tasks=state_tasks,
-            interrupts=tuple(i for group in pending.values() for i in group),
-        )
+            values, tuple([name for tid, name, _ in tasks if tid not in done]),
+            self._config(history, checkpoint.id, configs), checkpoint_metadata(checkpoint), checkpoint.created_at,
+            self._config(history, checkpoint.parent_id, configs), state_tasks, interrupts)
 
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one named in the config)."""
@@ -268,27 +265,18 @@ def _gc_paused():
 
 
 def _materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dict]:
-    """States of many checkpoints at once, oldest first, each from its parent's (linear, not quadratic)."""
-    by_id = {c.id: c for c in checkpoints}
+    """States of many checkpoints at once (linear, not quadratic): a listing is newest first in put order,
+    and a parent is always put before its children, so walking it backwards meets every parent first."""
     values: dict[str, dict] = {}
-
-    def state_of(checkpoint) -> dict:
-        chain = []
-        while checkpoint is not None and checkpoint.id not in values:
-            chain.append(checkpoint)
-            parent = checkpoint.parent_id
-            checkpoint = by_id.get(parent) if parent is not None else None
-            if parent is not None and checkpoint is None and parent not in values:
-                stored = history.get(parent)
-                values[parent] = history.values_at(stored) if stored else algo.initial_values(spec)
-                break
-        for cp in reversed(chain):
-            base = values.get(cp.parent_id) if cp.parent_id is not None else None
-            values[cp.id] = algo.replay_stored(spec, base if base is not None else algo.initial_values(spec),
-                                               cp.writes)
-        return values
-
+    empty = algo.initial_values(spec)
     for checkpoint in reversed(checkpoints):
-        if checkpoint.id not in values:
-            state_of(checkpoint)
+        parent = checkpoint.parent_id
+        if parent is None:
+            base = empty
+        else:
+            base = values.get(parent)
+            if base is None:  # the parent lies outside the listing (`before=`): rebuild it once
+                stored = history.get(parent)
+                base = values[parent] = history.values_at(stored) if stored else empty
+        values[checkpoint.id] = algo.replay_stored(spec, base, checkpoint.writes)
     return values
