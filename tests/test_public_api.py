@@ -30,3 +30,21 @@ def test_import_wfkit_is_light():
     code = "import sys, wfkit; print(sorted(m for m in ('pydantic', 'anthropic', 'ipywidgets', 'sqlite3', 'graphviz') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_running_a_graph_imports_no_widget_or_drawing_code():
+    code = (
+        "import sys, operator\n"
+        "from typing import Annotated\n"
+        "from typing_extensions import TypedDict\n"
+        "from wfkit import StateGraph, START, InMemorySaver\n"
+        "class S(TypedDict):\n"
+        "    log: Annotated[list, operator.add]\n"
+        "g = StateGraph(S); g.add_node('a', lambda s: {'log': ['a']}); g.add_edge(START, 'a')\n"
+        "app = g.compile(checkpointer=InMemorySaver())\n"
+        "list(app.stream({'log': []}, {'configurable': {'thread_id': 't'}}, stream_mode=['updates', 'debug']))\n"
+        "run = app.start({'log': []}); run.step()\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('wfkit.widgets', 'wfkit.drawing', 'ipywidgets', 'graphviz'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"

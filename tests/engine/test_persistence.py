@@ -273,3 +273,44 @@ def test_command_input_updates_and_jumps(saver):
     app.invoke({"n": 1}, cfg())
     assert app.invoke(Command(update={"n": 7}, goto="b"), cfg()) == {"log": ["a", "b", "b"], "n": 7}
     assert app.get_state(cfg()).metadata["step"] == 4
+
+
+def test_a_resume_value_the_node_rejects_is_not_kept_and_the_thread_stays_resumable(saver):
+    def ask_number(state):
+        answer = interrupt("how many?")
+        return {"n": int(answer)}  # raises ValueError for a bad answer
+
+    g = StateGraph(S)
+    g.add_node("ask", ask_number)
+    g.add_edge(START, "ask")
+    app = g.compile(checkpointer=saver)
+    app.invoke({"n": 0}, cfg())
+    with pytest.raises(ValueError, match="invalid literal for int"):
+        app.invoke(Command(resume="many"), cfg())
+    snap = app.get_state(cfg())
+    assert snap.next == ("ask",) and [i.value for i in snap.interrupts] == ["how many?"]
+    assert app.invoke(Command(resume="5"), cfg()) == {"n": 5, "log": []}
+
+
+def test_parallel_resume_where_one_task_fails_keeps_the_others_answer(saver):
+    def asker(name, strict):
+        def node(state):
+            answer = interrupt(name)
+            if strict:
+                int(answer)
+            return {"log": [f"{name}={answer}"]}
+
+        return node
+
+    g = StateGraph(S)
+    g.add_node("x", asker("x", strict=False))
+    g.add_node("y", asker("y", strict=True))
+    g.add_edge(START, "x")
+    g.add_edge(START, "y")
+    app = g.compile(checkpointer=saver)
+    ids = {i.value: i.id for i in app.invoke({"n": 0}, cfg())["__interrupt__"]}
+    with pytest.raises(ValueError):
+        app.invoke(Command(resume={ids["x"]: "ok", ids["y"]: "bad"}), cfg())
+    snap = app.get_state(cfg())
+    assert snap.next == ("y",) and [i.value for i in snap.interrupts] == ["y"]
+    assert app.invoke(Command(resume="7"), cfg())["log"] == ["x=ok", "y=7"]

@@ -82,6 +82,7 @@ class Loop:
         self.breakpoint_nodes: tuple[str, ...] = ()
         self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
         self._resume: dict[str, list] = {}
+        self._unsaved_resume: dict[str, list] = {}  # answers given but not yet used by their task
         self._skip_before = False
         self._lone_task = False
         self.want_records = True  # invoke/stream turn this off: nobody reads the records there
@@ -153,6 +154,7 @@ class Loop:
         self.plan = Plan.from_json(checkpoint.plan)
         self.step, self.checkpoint_id, self.parent_id = checkpoint.step, checkpoint.id, checkpoint.parent_id
         self._stored, self._resume, pending, _ = self.history.pending(checkpoint.id)
+        self._unsaved_resume = {}
         self.interrupts = tuple(i for group in pending.values() for i in group)
         self._pending_interrupts = pending
         self.status = "ready"
@@ -188,18 +190,14 @@ class Loop:
                 f"Command(resume=...) names interrupt ids {sorted(resume)!r} but the pending one is {listing}; "
                 "the thread is unchanged and still resumable"
             )
-        names = {tid: self._task_name(tid) for tid in answers}
         for task_id, value in answers.items():
-            self.history.save_resume(self.checkpoint_id, task_id, names[task_id], [value])
+            # Kept in memory until the task has used it: stored once the task finished or paused again. A
+            # value the node rejects (it raises) is never stored, and the thread stays at the same
+            # interrupt, resumable with a better answer.
             self._resume.setdefault(task_id, []).append(value)
+            self._unsaved_resume.setdefault(task_id, []).append(value)
             pending.pop(task_id, None)
         self.interrupts = tuple(i for group in pending.values() for i in group)
-
-    def _task_name(self, task_id: str) -> str:
-        for task in algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id):
-            if task.id == task_id:
-                return task.name
-        return "?"
 
     def update_plan_from_command(self, command: Command) -> None:
         """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if
@@ -289,6 +287,9 @@ class Loop:
         task's successful result is not kept: its superstep commits right away, so nothing could reuse it."""
         if self.history is None or outcome.task.name == START:
             return
+        answered = self._unsaved_resume.pop(outcome.task.id, None)
+        if answered and outcome.error is None:  # used (finished or paused again): keep it, for replays too
+            self.history.save_resume(self.checkpoint_id, outcome.task.id, outcome.task.name, answered)
         if outcome.ok and self._lone_task:
             return
         self.history.save_outcome(self.checkpoint_id, outcome)

@@ -112,6 +112,7 @@ class History:
         for write in self.saver.get_writes(self.thread_id, checkpoint_id):
             if write.key == "__result__":
                 done[write.task_id] = write.value
+                interrupts.pop(write.task_id, None)  # it finished after all
             elif write.key == "__resume__":
                 resume.setdefault(write.task_id, []).extend(write.value)
                 interrupts.pop(write.task_id, None)  # answered
