@@ -56,15 +56,7 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 def iter_sync(agen: AsyncIterator[T]) -> Iterator[T]:
     """Iterate an async iterator from synchronous code, one item at a time (lazily, like a generator)."""
     if not _loop_running():
-        loop = _thread_loop()
-        try:
-            while True:
-                try:
-                    yield loop.run_until_complete(agen.__anext__())
-                except StopAsyncIteration:
-                    return
-        finally:
-            loop.run_until_complete(_aclose(agen))
+        yield from _iter_here(agen)
         return
     # A loop runs in this thread: pump the iterator on one dedicated helper thread (an async generator
     # must stay on the loop it started on), one item per request.
@@ -78,6 +70,18 @@ def iter_sync(agen: AsyncIterator[T]) -> Iterator[T]:
     finally:
         pump.submit(lambda: _thread_loop().run_until_complete(_aclose(agen))).result()
         pump.shutdown(wait=False)
+
+
+def _iter_here(agen: AsyncIterator[T]) -> Iterator[T]:
+    loop = _thread_loop()
+    try:
+        while True:
+            try:
+                yield loop.run_until_complete(agen.__anext__())
+            except StopAsyncIteration:
+                return
+    finally:
+        loop.run_until_complete(_aclose(agen))
 
 
 async def _aclose(agen: AsyncIterator[Any]) -> None:

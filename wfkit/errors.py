@@ -19,10 +19,6 @@ class GraphRecursionError(WfkitError, RecursionError):
     """The run reached `recursion_limit` supersteps without finishing."""
 
 
-class NodeError(WfkitError):
-    """Wraps nothing: node exceptions propagate as themselves, with a note naming the node and superstep."""
-
-
 class InvalidRouteError(WfkitError, ValueError):
     """A conditional edge's path function returned something its path_map does not allow."""
 

@@ -395,10 +395,6 @@ _RECORD_VERSION = 1
 _NONE = type(None)
 
 
-def _fits(x: Any, kinds: tuple[type, ...]) -> bool:
-    return isinstance(x, kinds) and not isinstance(x, bool)
-
-
 def _record_fits(rec: list) -> bool:
     """The shape check of a checkpoint record, written out flat: it runs once per checkpoint read, and a
     history listing reads thousands."""

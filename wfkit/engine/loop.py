@@ -79,7 +79,6 @@ class Loop:
         self.parent_id: str | None = None
         self.status = "new"  # new | ready | interrupted | done
         self.interrupts: tuple[Interrupt, ...] = ()
-        self.breakpoint_nodes: tuple[str, ...] = ()
         self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
         self._resume: dict[str, list] = {}
         self._unsaved_resume: dict[str, list] = {}  # answers given but not yet used by their task
@@ -229,7 +228,7 @@ class Loop:
         if not self._skip_before and self.options.interrupt_before:
             hit = tuple(n for n in self.plan.names() if n in self.options.interrupt_before)
             if hit:
-                self.status, self.interrupts, self.breakpoint_nodes = "interrupted", (), hit
+                self.status, self.interrupts = "interrupted", ()
                 self.emit(Interrupted(self.step, (), "before", hit))
                 return None
         self._skip_before = False
@@ -275,7 +274,7 @@ class Loop:
         if self.options.interrupt_after:
             hit = tuple(o.task.name for o in outcomes if o.task.name in self.options.interrupt_after)
             if hit and not self.plan.empty:
-                self.status, self.interrupts, self.breakpoint_nodes = "interrupted", (), hit
+                self.status, self.interrupts = "interrupted", ()
                 self.emit(Interrupted(step, (), "after", hit))
                 return record
         if self.plan.empty:
@@ -307,7 +306,7 @@ class Loop:
             self._counter += 1
             self.checkpoint_id = f"{self._run_id}.{self._counter}"
         self._stored, self._resume, self._pending_interrupts = {}, {}, {}
-        self.interrupts, self.breakpoint_nodes = (), ()
+        self.interrupts = ()
         self.status = "ready"
 
     def _record(self, step, tasks, outcomes, updated, values, paused: bool = False) -> StepRecord:

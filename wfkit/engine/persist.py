@@ -19,8 +19,6 @@ from wfkit.engine.spec import GraphSpec
 from wfkit.errors import CheckpointError
 from wfkit.types import Interrupt, Send
 
-SNAPSHOT_EVERY = 0  # 0: never store full snapshots; replay cost stays linear in the chain length
-
 
 def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat()

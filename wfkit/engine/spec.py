@@ -11,7 +11,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfkit.constants import END
 from wfkit.errors import InvalidRouteError
 from wfkit.graph.schema import Channel, Schema
 from wfkit.types import Send
@@ -115,6 +114,3 @@ class GraphSpec:
             for source in join.sources:
                 by_source.setdefault(source, []).append(index)
         self.joins_by_source = {k: tuple(v) for k, v in by_source.items()}
-
-    def is_destination(self, name: str) -> bool:
-        return name == END or name in self.nodes

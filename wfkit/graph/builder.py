@@ -64,7 +64,6 @@ class StateGraph:
         self.joins: list[Join] = []
         self.branches: dict[str, list[Branch]] = {}
         self.destinations: dict[str, list[str]] = {}
-        self.compiled = False
 
     # -- nodes ---------------------------------------------------------------------------------------
     def add_node(self, node: str | Callable, action: Callable | None = None, *, input_schema: Any = None,
@@ -183,7 +182,6 @@ class StateGraph:
             channels=channels, nodes=nodes, edges={k: tuple(v) for k, v in edges.items()},
             branches={k: tuple(v) for k, v in self.branches.items()}, joins=tuple(self.joins),
         )
-        self.compiled = True
         return CompiledStateGraph(self, spec, checkpointer=checkpointer,
                                   interrupt_before=_names(interrupt_before, self.nodes),
                                   interrupt_after=_names(interrupt_after, self.nodes), name=name)
