@@ -190,3 +190,19 @@ def test_the_debugger_passes_its_answer_model_to_the_panel():
     debugger.review.submit()
     assert debugger.run.done and debugger.run.state["verdict"] == Verdict(approved=True, score=4)
     assert debugger.status_text() == "step 1 · finished"
+
+
+def test_a_standalone_panel_exposes_the_resume_it_started():
+    import asyncio
+
+    async def cell():
+        run = paused(lambda s: "ok?")
+        panel = ReviewPanel(run)
+        assert panel.pending is None
+        panel.approve()
+        assert isinstance(panel.pending, asyncio.Task)
+        await panel.pending
+        return run
+
+    run = asyncio.run(cell())
+    assert run.done and run.state == {"draft": "Cats knit.", "verdict": True}

@@ -125,6 +125,7 @@ class ReviewPanel(ipywidgets.VBox):
         self.on_answer = on_answer
         self.answers: dict[str, Any] = {}
         self.delivered = False
+        self.pending: Any = None  # the resume under way once every card is answered (see `_deliver`)
         nodes = dict(nodes or {})
         if run is not None:  # the engine names an interrupt after its task: find each one's node
             nodes.update({t.id: t.name for t in run.next if t.id not in nodes})
@@ -181,7 +182,8 @@ class ReviewPanel(ipywidgets.VBox):
             self.on_answer(answers)
             return
         self.status.value = "<i>resuming the run…</i>"
-        launch(self._resume(answers))
+        # inside Jupyter an asyncio.Task (a notebook cell can `await panel.pending`); elsewhere the result
+        self.pending = launch(self._resume(answers))
 
     async def _resume(self, answers: dict) -> None:
         try:
