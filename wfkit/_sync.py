@@ -60,16 +60,27 @@ def iter_sync(agen: AsyncIterator[T]) -> Iterator[T]:
         return
     # A loop runs in this thread: pump the iterator on one dedicated helper thread (an async generator
     # must stay on the loop it started on), one item per request.
+    # The pump's loop is its own and is closed with it, so a stream leaves no loop (and no file
+    # descriptors) behind however many times a notebook streams.
     pump = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfkit-stream")
+    loop = asyncio.new_event_loop()
     try:
         while True:
             try:
-                yield pump.submit(lambda: _thread_loop().run_until_complete(agen.__anext__())).result()
+                yield pump.submit(loop.run_until_complete, agen.__anext__()).result()
             except StopAsyncIteration:
                 return
     finally:
-        pump.submit(lambda: _thread_loop().run_until_complete(_aclose(agen))).result()
+        pump.submit(_finish, loop, agen).result()
         pump.shutdown(wait=False)
+
+
+def _finish(loop: asyncio.AbstractEventLoop, agen: AsyncIterator[Any]) -> None:
+    try:
+        loop.run_until_complete(_aclose(agen))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
 
 
 def _iter_here(agen: AsyncIterator[T]) -> Iterator[T]:

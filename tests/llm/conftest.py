@@ -41,4 +41,5 @@ def fake_api():
 def claude(fake_api):
     from wfkit.llm.claude import Claude
 
-    return Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url, max_retries=2, timeout=10)
+    with Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url, max_retries=2, timeout=10) as llm:
+        yield llm

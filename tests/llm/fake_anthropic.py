@@ -3,7 +3,8 @@
 It listens on 127.0.0.1 and answers `POST /v1/messages` from a queue of scripted replies, in the API's
 real shapes: a JSON `Message`, an SSE stream of `message_start` ... `message_stop` events, an error body
 with its status (429 and 529 carry `retry-after-ms` so the SDK's retries are quick), or a stream that
-breaks off mid-way. Every request's headers and JSON body are kept for the test to inspect.
+breaks off mid-way. Every request's headers, JSON body and client address are kept for the test to
+inspect, and so is the address of every connection the client closed.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class FakeAnthropic:
     def __init__(self) -> None:
         self.queue: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
+        self.closed: list[tuple[str, int]] = []  # client addresses of the connections that have ended
         self.lock = threading.Lock()
         self.stopped = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -99,9 +101,21 @@ class FakeAnthropic:
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except (BrokenPipeError, ConnectionResetError):  # the client hung up (a cancelled call)
+                    pass
+
+            def finish(self) -> None:
+                super().finish()
+                with fake.lock:
+                    fake.closed.append(self.client_address)
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                spec = fake._next({"path": self.path, "headers": dict(self.headers), "body": body})
+                spec = fake._next({"path": self.path, "headers": dict(self.headers), "body": body,
+                                   "client": self.client_address})
                 if "delay" in spec:  # a slow server, for timeouts
                     time.sleep(spec["delay"])
                     spec = spec["then"]

@@ -1,9 +1,11 @@
 """wfkit.llm.Claude through the real anthropic client, against the local fake Messages API."""
 
 import asyncio
+import gc
 import pickle
 import subprocess
 import sys
+import time
 import types
 
 import pytest
@@ -237,6 +239,71 @@ def test_async_calls_and_calls_from_inside_a_running_loop(claude, fake_api):
         return first.content, second.content
 
     assert asyncio.run(main()) == ("one", "two")
+
+
+def _wait_for(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_one_connection_serves_calls_from_every_loop_and_close_ends_it(fake_api):
+    fake_api.reply(message("one"), message("two"), {"stream": message("three")}, message("four"))
+    llm = Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url)
+    llm.invoke("hi")  # this thread's loop
+    asyncio.run(llm.ainvoke("hi"))  # a loop that is gone after this line
+    bound = llm.bind_tools([add])  # a copy shares the connection
+
+    async def notebook_cell():
+        return "".join(c.content for c in bound.stream("hi"))  # a stream from inside a running loop
+
+    assert asyncio.run(notebook_cell()) == "three"
+    clients = [r["client"] for r in fake_api.requests]
+    assert len(set(clients)) == 1 and fake_api.closed == []
+    llm.close()
+    assert _wait_for(lambda: fake_api.closed == clients[:1])
+    assert llm.invoke("again").content == "four"  # a closed model opens a new connection when used
+    assert fake_api.requests[-1]["client"] != clients[0]
+
+
+def test_a_dropped_model_closes_its_connection(fake_api):
+    fake_api.reply(message("one"))
+    llm = Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url).bind_tools([add])
+    llm.invoke("hi")
+    del llm
+    gc.collect()
+    assert _wait_for(lambda: fake_api.closed == [fake_api.requests[0]["client"]])
+
+
+def test_with_and_async_with_close_the_connection(fake_api):
+    fake_api.reply(message("one"), message("two"))
+    with Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url) as llm:
+        llm.invoke("hi")
+
+    async def main():
+        async with Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url) as llm:
+            await llm.ainvoke("hi")
+
+    asyncio.run(main())
+    assert _wait_for(lambda: sorted(fake_api.closed) == sorted(r["client"] for r in fake_api.requests))
+
+
+def test_cancelling_the_caller_cancels_the_request(claude, fake_api):
+    fake_api.reply({"delay": 1.0, "then": message("late")}, message("next"))
+
+    async def main():
+        call = asyncio.ensure_future(claude.ainvoke("hi"))
+        await asyncio.sleep(0.2)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        return (await claude.ainvoke("hi")).content
+
+    assert asyncio.run(main()) == "next"
+    first, second = (r["client"] for r in fake_api.requests)
+    assert first != second  # the cancelled request's connection was dropped, not returned to the pool
+    assert _wait_for(lambda: first in fake_api.closed)
 
 
 def test_invoke_in_a_messages_streaming_task_streams_to_the_graph(claude, fake_api, monkeypatch):

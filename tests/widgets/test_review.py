@@ -119,7 +119,9 @@ def test_a_model_answer_is_replayed_as_a_model_after_going_back(recwarn):
     run.goto(0)
     run.step()  # the stored answer is read back from the checkpointer
     assert run.state["verdict"] == Verdict(approved=False, score=2)
-    assert [str(w.message) for w in recwarn] == []
+    # No "not registered" warning. ResourceWarnings are left out: they come from whatever object the
+    # garbage collector happens to finalize during this test, not from the answer read back.
+    assert [str(w.message) for w in recwarn if not issubclass(w.category, ResourceWarning)] == []
 
 
 def test_answer_models_by_node_and_explicit_approve_with_a_model():

@@ -1,10 +1,11 @@
 """`Claude`: Anthropic's models through the official `anthropic` SDK (imported only when a Claude is made).
 
 All calls go through the SDK's async client, so its retries (429 and overloaded 529 replies), timeouts
-and client options apply unchanged; the sync API is the usual thin wrapper. An async client belongs to
-one event loop, and `run_sync` may drive calls on a different loop per thread, so one client is kept per
-loop. The API key lives only inside the SDK clients and a holder whose repr is `'***'`: it never shows in
-a repr, an error message, a cassette or a pickle.
+and client options apply unchanged; the sync API is the usual thin wrapper. The client lives on wfkit's
+I/O loop (`_io.py`), whatever loop the caller runs on, so its connections are reused from call to call and
+are closed by `close()`, `with Claude(...)`, or when the model (and every copy `bind_tools` made of it) is
+garbage collected. The API key lives only inside the SDK client and a holder whose repr is `'***'`: it
+never shows in a repr, an error message, a cassette or a pickle.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import functools
 import inspect
 import os
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from wfkit.errors import ModelError
+from wfkit.llm import _io
 from wfkit.llm.base import BaseChatModel
 from wfkit.llm.claude_format import ChunkAssembler, from_anthropic, request_params
 from wfkit.llm.request import ModelRequest
@@ -73,6 +75,40 @@ class _Secret:
         return self
 
 
+class _ClientBox:
+    __slots__ = ("client",)
+
+    def __init__(self) -> None:
+        self.client: Any = None
+
+
+def _close_client(box: _ClientBox) -> Any:
+    client, box.client = box.client, None
+    return None if client is None else _io.submit(client.close())
+
+
+class _Connection:
+    """The SDK client of one model, shared by its bound copies; made lazily, on the I/O loop, and closed
+    there when the last copy is garbage collected (the finalizer holds the box, not the connection)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._box = _ClientBox()
+        weakref.finalize(self, _close_client, self._box)
+
+    def client(self) -> Any:  # called on the I/O loop only, so no lock is needed
+        if self._box.client is None:
+            self._box.client = self._make()
+        return self._box.client
+
+    def close(self) -> Any:
+        """Close the client's connections; a later call opens a new client. Returns a future or None."""
+        return _close_client(self._box)
+
+    def __deepcopy__(self, memo: dict) -> _Connection:
+        return self
+
+
 class Claude(BaseChatModel):
     """A Claude model. `Claude(model=..., max_tokens=..., temperature=..., max_retries=..., timeout=...,
     base_url=..., default_headers=...)`; other keyword arguments are sent with every request."""
@@ -94,7 +130,8 @@ class Claude(BaseChatModel):
                      default_headers=default_headers, default_query=default_query)
         self.client_options = {k: v for k, v in given.items() if v is not None}
         self.options = {"max_tokens": max_tokens, **params}
-        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> SDK client
+        secret, options = self._secret, self.client_options
+        self._connection = _Connection(lambda: _anthropic().AsyncAnthropic(api_key=secret.value, **options))
 
     def __repr__(self) -> str:
         shown = {k: v for k, v in self.client_options.items() if k in ("base_url", "timeout", "max_retries")}
@@ -102,13 +139,28 @@ class Claude(BaseChatModel):
         tools = f", tools={[t.name for t in self.tools]}" if self.tools else ""
         return f"Claude(model={self.model!r}, {settings}{tools})"
 
-    def _client(self) -> Any:
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            client = _anthropic().AsyncAnthropic(api_key=self._secret.value, **self.client_options)
-            self._clients[loop] = client
-        return client
+    def close(self) -> None:
+        """Close the HTTP connections now (the model stays usable: the next call opens new ones)."""
+        future = self._connection.close()
+        if future is not None:
+            future.result(timeout=10)
+
+    async def aclose(self) -> None:
+        future = self._connection.close()
+        if future is not None:
+            await asyncio.wrap_future(future)
+
+    def __enter__(self) -> Claude:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Claude:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret.value, "***")
@@ -155,15 +207,22 @@ class Claude(BaseChatModel):
         return params
 
     async def _agenerate(self, request: ModelRequest) -> AIMessage:
-        create = self._client().messages.create
+        return await _io.on_io(self._agenerate_on_io(request))
+
+    async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
+        async for chunk in _io.iterate_on_io(self._astream_on_io(request)):
+            yield chunk
+
+    async def _agenerate_on_io(self, request: ModelRequest) -> AIMessage:
+        create = self._connection.client().messages.create
         try:
             reply = await create(**self._params(request, create))
         except _anthropic().AnthropicError as exc:
             raise self._error(exc) from None  # `from None`: the SDK's exception holds the request headers
         return from_anthropic(reply)
 
-    async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
-        create = self._client().messages.create
+    async def _astream_on_io(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
+        create = self._connection.client().messages.create
         try:
             stream = await create(**self._params(request, create), stream=True)
         except _anthropic().AnthropicError as exc:
