@@ -155,7 +155,7 @@ def test_edit_as_node_replans_what_follows_that_node():
 
 def test_goto_a_checkpoint_on_another_branch():
     run = build().start({"log": []})
-    first, second = run.step(), run.step()
+    _, second = run.step(), run.step()
     run.back(2)
     run.goto(checkpoint_id=second.checkpoint_id)  # forward again, to a step the back() left behind
     assert run.state == second.values and [t.name for t in run.next] == ["ask"]

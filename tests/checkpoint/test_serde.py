@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-import enum
 import uuid
 import warnings
 

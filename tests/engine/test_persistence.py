@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
-from wfkit import END, START, Command, StateGraph, interrupt
+from wfkit import START, Command, StateGraph, interrupt
 from wfkit.errors import CheckpointError, InvalidResumeError
 
 

@@ -6,6 +6,7 @@ import asyncio
 import html
 import operator
 import re
+import threading
 from typing import Annotated, Literal, TypedDict
 
 import pytest
@@ -141,6 +142,31 @@ def slow_app():
     builder.add_edge(["slow_a", "slow_b"], "merge")
     builder.add_edge("merge", END)
     return builder.compile()
+
+
+@pytest.fixture
+def gated_app():
+    """`slow_app` whose two nodes finish only when the test opens their gates: no timing in the test."""
+    gates = {"slow_a": threading.Event(), "slow_b": threading.Event()}
+
+    def gated(name):
+        async def node(state):
+            for _ in range(2000):  # at most 10 s, so a forgotten gate fails instead of hanging
+                if gates[name].is_set():
+                    break
+                await asyncio.sleep(0.005)
+            return {"log": [name[-1]]}
+        return node
+
+    builder = StateGraph(Log)
+    builder.add_node("slow_a", gated("slow_a"))
+    builder.add_node("slow_b", gated("slow_b"))
+    builder.add_node("merge", lambda state: {"log": ["merged"]})
+    builder.add_edge(START, "slow_a")
+    builder.add_edge(START, "slow_b")
+    builder.add_edge(["slow_a", "slow_b"], "merge")
+    builder.add_edge("merge", END)
+    return builder.compile(), gates
 
 
 class Counter(TypedDict):
