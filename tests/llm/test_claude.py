@@ -294,7 +294,8 @@ def test_cancelling_the_caller_cancels_the_request(claude, fake_api):
 
     async def main():
         call = asyncio.ensure_future(claude.ainvoke("hi"))
-        await asyncio.sleep(0.2)
+        while not fake_api.requests:  # the server holds the request for a second
+            await asyncio.sleep(0.005)
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call

@@ -319,15 +319,19 @@ def test_display_without_a_widget_front_end(agent, question):
     assert list(debugger._repr_mimebundle_(include={"text/plain"})) == ["text/plain"]
 
 
-def test_busy_debugger_refuses_to_move(slow_app):
+def test_busy_debugger_refuses_to_move(gated_app):
+    app, gates = gated_app
+
     async def scenario():
-        debugger = Debugger(slow_app, {"log": []})
+        debugger = Debugger(app, {"log": []})
         debugger.step()
-        await asyncio.sleep(0.05)
+        await until(lambda: debugger.running.value == "running: slow_a, slow_b")
         with pytest.raises(RuntimeError) as caught:
             debugger.back()
         assert str(caught.value) == ("the debugger is busy (step); wait for it (`await debugger.pending`) "
                                      "before back")
-        await debugger.pending
+        gates["slow_a"].set()
+        gates["slow_b"].set()
+        assert (await debugger.pending).step == 1
 
     asyncio.run(scenario())
