@@ -86,7 +86,7 @@ class BaseCheckpointSaver(abc.ABC):
         """Forget every checkpoint and pending write of the thread."""
 
 
-def _lazily(decode, found, thread_id):
+def _lazily(decode, *args):
     """Decode a listing only when it is read (a bad record raises while iterating, as a generator would),
     all at once (one parse for the lot)."""
-    yield from decode(found, thread_id)
+    yield from decode(*args)

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
+from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, loads_checkpoint, loads_checkpoints,
+                                     loads_write)
 from wfkit.checkpoint.serde import JsonSerde
 from wfkit.errors import CheckpointError
 
@@ -45,7 +47,7 @@ class InMemorySaver(BaseCheckpointSaver):
         self.serde.register_types(types)
 
     def put(self, checkpoint: Checkpoint) -> None:
-        text = self.serde.dumps_checkpoint(checkpoint)  # encode first: a failure leaves nothing behind
+        text = dumps_checkpoint(self.serde, checkpoint)  # encode first: a failure leaves nothing behind
         with self._lock:
             thread = self._threads.get(checkpoint.thread_id)
             if thread is None:
@@ -64,7 +66,7 @@ class InMemorySaver(BaseCheckpointSaver):
             text = thread.records.get(checkpoint_id)
         if text is None:
             return None
-        return self.serde.loads_checkpoint(text, thread_id, checkpoint_id)  # decoded outside the lock
+        return loads_checkpoint(self.serde, text, thread_id, checkpoint_id)  # decoded outside the lock
 
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         _check_limit(limit)
@@ -79,11 +81,11 @@ class InMemorySaver(BaseCheckpointSaver):
                     if checkpoint_id == before:
                         break
             found = [(i, records[i]) for i in itertools.islice(newest_first, limit)]
-        return _lazily(self.serde.loads_checkpoints, found, thread_id)  # decoded outside the lock, when read
+        return _lazily(loads_checkpoints, self.serde, found, thread_id)  # decoded outside the lock, when read
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
-        texts = [self.serde.dumps_write(w, context=context) for w in writes]  # all encoded before any is kept
+        texts = [dumps_write(self.serde, w, context=context) for w in writes]  # all encoded before any is kept
         with self._lock:
             thread = self._threads.get(thread_id)
             if thread is None or checkpoint_id not in thread.records:
@@ -94,7 +96,7 @@ class InMemorySaver(BaseCheckpointSaver):
         with self._lock:
             thread = self._threads.get(thread_id)
             texts = list(thread.writes.get(checkpoint_id, ())) if thread is not None else []
-        return [self.serde.loads_write(t, thread_id, checkpoint_id) for t in texts]
+        return [loads_write(self.serde, t, thread_id, checkpoint_id) for t in texts]
 
     def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
         with self._lock:

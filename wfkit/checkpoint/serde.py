@@ -2,18 +2,18 @@
 
 `JsonSerde` turns values into JSON text and back. Plain JSON types stay plain; everything else becomes a
 small tagged object `{"__wf__": <tag>, ...}`: tuples, sets, frozensets, bytes, dicts whose keys are not all
-strings (or that hold a `"__wf__"` key themselves, which is how user data that looks like a tag stays
-data), datetimes, dates, UUIDs, non-finite floats, wfkit messages, pydantic models, dataclasses and enum
-members. Reading back never imports a module or looks up a callable by a name found in storage: objects are
-revived only through an allow-list filled by `register_types` (keyed by `module.qualname`); an object
-whose class is not on it comes back as a plain dict of its fields, with a warning that says how to
-register it. An unknown or malformed tag raises `UnsafePayloadError`. Before any text is produced, every
-string and bytes value is scrubbed of the `ANTHROPIC_API_KEY` value, so the key never reaches storage.
-
-Subclasses of str/int/float that are not enums (a `numpy.float64`, say) are stored as their plain value;
-other objects, including subclasses of containers (a namedtuple, a `defaultdict`), are refused with a
-`CheckpointError` naming where they sit, because reviving them as their base type would silently change
-how they behave. Pydantic private attributes and `model_fields_set` are not stored.
+strings (or that hold a `"__wf__"` key themselves, which is how user data that looks like a tag stays data),
+datetimes, dates, UUIDs, non-finite floats, wfkit messages, pydantic models, dataclasses and enum members.
+Reading back never imports a module or looks up a callable by a name found in storage: objects are revived
+only through an allow-list filled by `register_types` (keyed by `module.qualname`); an object whose class is
+not on it comes back as a plain dict of its fields, with a warning that says how to register it. An unknown
+or malformed tag raises `UnsafePayloadError`. Before any text is produced, every string and bytes value is
+scrubbed of the `ANTHROPIC_API_KEY` value, so the key never reaches storage. Subclasses of str/int/float
+that are not enums (a `numpy.float64`, say) are stored as their plain value; other objects, including
+subclasses of containers (a namedtuple, a `defaultdict`), are refused with a `CheckpointError` naming where
+they sit, because reviving them as their base type would silently change how they behave. Pydantic private
+attributes and `model_fields_set` are not stored. The records that hold these values (a checkpoint, a
+pending write) are laid out in `wfkit.checkpoint.records`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from wfkit.checkpoint.base import Checkpoint, PendingWrite
 from wfkit.errors import CheckpointError, UnsafePayloadError
 
 TAG = "__wf__"
@@ -107,7 +106,8 @@ class JsonSerde:
 
     def _encode(self, value: Any, *, context: str, root: str, note: str = "") -> Any:
         """A JSON-able tree for `value`, with the `ANTHROPIC_API_KEY` value redacted from every string. An
-        unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`."""
+        unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`.
+        `records` builds its arrays from these trees, so that an error names the record and the place in it."""
         try:
             return self._enc(value, _secret())
         except _Unencodable as e:
@@ -203,79 +203,6 @@ class JsonSerde:
         except _Unencodable as e:
             e.path.append(f".{name}")
             raise
-
-    # ---- records: one JSON array per checkpoint / pending write, short to keep memory honest ----------
-
-    def dumps_checkpoint(self, cp: Checkpoint) -> str:
-        """`[1, parent_id, step, source, created_at, [[node, key, value]...], plan, metadata, snapshot]`: the
-        thread id and the checkpoint id are where the record is kept (a key, a column), not in it. All or
-        nothing: `CheckpointError` on the first value that cannot be stored."""
-        context = f"cannot store checkpoint `{cp.id}` of thread `{cp.thread_id}`"
-        _check_ids(context, {"thread_id": cp.thread_id, "id": cp.id})
-        writes = []
-        for i, write in enumerate(cp.writes):
-            if not (isinstance(write, (tuple, list)) and len(write) == 3 and isinstance(write[0], str)
-                    and isinstance(write[1], str)):
-                raise CheckpointError(f"{context}: writes[{i}] is {write!r}; each write must be a "
-                                      f"(node, key, value) tuple with str node and key")
-            node, key, value = write
-            head = self._encode([node, key], context=context, root=f"writes[{i}]")
-            writes.append([*head, self._encode(value, context=context, root=f"`{key}`",
-                                               note=f" (written by node `{node}`)")])
-        head = self._encode([_RECORD_VERSION, cp.parent_id, cp.step, cp.source, cp.created_at],
-                           context=context, root="the checkpoint's header")
-        tail = [self._encode(getattr(cp, name), context=context, root=f"`{name}`")
-                for name in ("plan", "metadata", "snapshot")]
-        return _dump_text([*head, writes, *tail])
-
-    def loads_checkpoints(self, found: list[tuple[str, str]], thread_id: str) -> list[Checkpoint]:
-        """Many stored checkpoints `(id, text)` at once (a history listing): one JSON parse for all of them
-        when that succeeds, else one by one, so a bad record is still named exactly."""
-        if len(found) > 1:
-            try:
-                records = self.loads("[" + ",".join(text for _, text in found) + "]")
-            except CheckpointError:
-                records = None
-            if records is not None and len(records) == len(found):
-                return [self._checkpoint_from(rec, text, thread_id, cid) for (cid, text), rec in zip(found, records)]
-        return [self.loads_checkpoint(text, thread_id, cid) for cid, text in found]
-
-    def loads_checkpoint(self, text: str, thread_id: str, checkpoint_id: str) -> Checkpoint:
-        """The checkpoint stored as `text` under that thread and id; `CheckpointError` names a bad record."""
-        try:
-            rec = self.loads(text)
-        except CheckpointError as e:
-            raise type(e)(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: {e}") from None
-        return self._checkpoint_from(rec, text, thread_id, checkpoint_id)
-
-    def _checkpoint_from(self, rec: Any, text: str, thread_id: str, checkpoint_id: str) -> Checkpoint:
-        if not (type(rec) is list and len(rec) == 9 and rec[0] == _RECORD_VERSION and _record_fits(rec)):
-            raise CheckpointError(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: the stored record is "
-                                  f"malformed ({text[:200]!r}); the row was damaged or edited outside wfkit")
-        _, parent_id, step, source, created_at, writes, plan, metadata, snapshot = rec
-        return Checkpoint(id=checkpoint_id, thread_id=thread_id, parent_id=parent_id, step=step, source=source,
-                          created_at=created_at, writes=[tuple(w) for w in writes], plan=plan,
-                          metadata=metadata, snapshot=snapshot)
-
-    def dumps_write(self, write: PendingWrite, *, context: str) -> str:
-        """`[task_id, task_name, key, value]`; `CheckpointError` (after `context`) for a value it cannot hold."""
-        _check_ids(context, {"task_id": write.task_id, "task_name": write.task_name, "key": write.key})
-        value = self._encode(write.value, context=context, root=f"`{write.key}`",
-                            note=f" (written by task `{write.task_name}`)")
-        return _dump_text([*self._encode([write.task_id, write.task_name, write.key], context=context,
-                                        root="the write's header"), value])
-
-    def loads_write(self, text: str, thread_id: str, checkpoint_id: str) -> PendingWrite:
-        """A pending write stored as `text` on that checkpoint; `CheckpointError` names a bad record."""
-        where = f"a pending write on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
-        try:
-            rec = self.loads(text)
-        except CheckpointError as e:
-            raise type(e)(f"{where}: {e}") from None
-        if not (isinstance(rec, list) and len(rec) == 4 and all(isinstance(x, str) for x in rec[:3])):
-            raise CheckpointError(f"{where}: the stored record is malformed ({text[:200]!r}); the row was "
-                                  f"damaged or edited outside wfkit")
-        return PendingWrite(task_id=rec[0], task_name=rec[1], key=rec[2], value=rec[3])
 
     # ---- reading -------------------------------------------------------------------------------------
 
@@ -389,30 +316,6 @@ _REVIVERS = {
     "obj": JsonSerde._revive_obj,
     "enum": JsonSerde._revive_enum,
 }
-
-
-_RECORD_VERSION = 1
-_NONE = type(None)
-
-
-def _record_fits(rec: list) -> bool:
-    """The shape check of a checkpoint record, written out flat: it runs once per checkpoint read, and a
-    history listing reads thousands."""
-    parent, step, source, created, writes, plan, metadata, snapshot = rec[1:]
-    if not ((parent is None or type(parent) is str) and type(step) is int and type(source) is str
-            and type(created) is str and type(writes) is list and type(plan) is dict and type(metadata) is dict
-            and (snapshot is None or type(snapshot) is dict)):
-        return False
-    for w in writes:
-        if not (type(w) is list and len(w) == 3 and type(w[0]) is str and type(w[1]) is str):
-            return False
-    return True
-
-
-def _check_ids(context: str, ids: dict[str, Any]) -> None:
-    for field, value in ids.items():
-        if not isinstance(value, str) or not value:
-            raise CheckpointError(f"{context}: `{field}` must be a non-empty str, got {value!r}")
 
 
 def _dump_text(tree: Any) -> str:

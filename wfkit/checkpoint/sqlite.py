@@ -21,6 +21,8 @@ from typing import Any
 
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
+from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, loads_checkpoint, loads_checkpoints,
+                                     loads_write)
 from wfkit.checkpoint.serde import JsonSerde
 from wfkit.errors import CheckpointError
 
@@ -107,7 +109,7 @@ class SqliteSaver(BaseCheckpointSaver):
         self.serde.register_types(types)
 
     def put(self, checkpoint: Checkpoint) -> None:
-        payload = self.serde.dumps_checkpoint(checkpoint)  # encode first: a failure leaves nothing behind
+        payload = dumps_checkpoint(self.serde, checkpoint)  # encode first: a failure leaves nothing behind
         try:
             with self._transaction() as conn:
                 conn.execute("INSERT INTO checkpoints (thread_id, id, parent_id, step, payload) VALUES (?,?,?,?,?)",
@@ -122,7 +124,7 @@ class SqliteSaver(BaseCheckpointSaver):
         else:
             row = self._fetchone("SELECT id, payload FROM checkpoints WHERE thread_id = ? AND id = ?",
                                  (thread_id, checkpoint_id))
-        return None if row is None else self.serde.loads_checkpoint(row[1], thread_id, row[0])
+        return None if row is None else loads_checkpoint(self.serde, row[1], thread_id, row[0])
 
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         _check_limit(limit)
@@ -137,11 +139,11 @@ class SqliteSaver(BaseCheckpointSaver):
             rows = conn.execute(
                 "SELECT id, payload FROM checkpoints WHERE thread_id = ? AND (? IS NULL OR seq < ?) "
                 "ORDER BY seq DESC LIMIT ?", (thread_id, end, end, -1 if limit is None else limit)).fetchall()
-        return _lazily(self.serde.loads_checkpoints, list(rows), thread_id)
+        return _lazily(loads_checkpoints, self.serde, list(rows), thread_id)
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
-        rows = [(thread_id, checkpoint_id, w.task_id, w.key, self.serde.dumps_write(w, context=context))
+        rows = [(thread_id, checkpoint_id, w.task_id, w.key, dumps_write(self.serde, w, context=context))
                 for w in writes]  # all encoded before the transaction starts
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM checkpoints WHERE thread_id = ? AND id = ?",
@@ -154,7 +156,7 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._locked() as conn:
             rows = conn.execute("SELECT payload FROM writes WHERE thread_id = ? AND checkpoint_id = ? ORDER BY seq",
                                 (thread_id, checkpoint_id)).fetchall()
-        return [self.serde.loads_write(payload, thread_id, checkpoint_id) for (payload,) in rows]
+        return [loads_write(self.serde, payload, thread_id, checkpoint_id) for (payload,) in rows]
 
     def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
         with self._locked() as conn:
