@@ -1,6 +1,7 @@
 """The stepping API: app.start() -> Run, one superstep per step(), breakpoints, interrupts, back/goto/edit
 and forks kept in the history."""
 
+import asyncio
 import operator
 from typing import Annotated
 
@@ -118,6 +119,73 @@ def test_a_failing_node_leaves_the_run_where_it_was():
         run.step()
     assert run.history == [] and [t.name for t in run.next] == ["flaky"]
     assert run.step().values == {"log": ["ok"]}
+
+
+def two_branches(calls, fail, gate=None):
+    """`fast` and `slow` in one superstep; `slow` raises while `fail` holds, or waits for `gate` if given."""
+
+    async def fast(state):
+        calls.append("fast")
+        return {"log": ["fast"]}
+
+    async def slow(state):
+        calls.append("slow")
+        if fail:
+            raise ValueError("slow failed")
+        if gate is not None:
+            await gate.wait()
+        return {"log": ["slow"]}
+
+    g = StateGraph(S)
+    g.add_node("fast", fast)
+    g.add_node("slow", slow)
+    g.add_edge(START, "fast")
+    g.add_edge(START, "slow")
+    g.add_edge(["fast", "slow"], END)
+    return g
+
+
+@pytest.mark.parametrize("saver", [None, InMemorySaver()], ids=["no checkpointer", "InMemorySaver"])
+def test_stepping_again_after_a_failure_reruns_only_the_failed_task(saver):
+    calls, fail = [], [True]
+    run = two_branches(calls, fail).compile(checkpointer=saver).start({"log": []}, {"configurable": {"thread_id": "f"}})
+    with pytest.raises(ValueError, match="slow failed"):
+        run.step()
+    assert run.state == {"log": []} and run.history == []
+    fail.clear()
+    assert run.step().values == {"log": ["fast", "slow"]}
+    assert sorted(calls) == ["fast", "slow", "slow"]
+
+
+@pytest.mark.parametrize("saver", [None, InMemorySaver()], ids=["no checkpointer", "InMemorySaver"])
+def test_a_cancelled_superstep_applies_nothing_and_keeps_what_finished(saver):
+    from wfkit.engine.events import StepCancelled, TaskFinished
+
+    calls, config = [], {"configurable": {"thread_id": "c"}}
+    app = two_branches(calls, [], gate := asyncio.Event()).compile(checkpointer=saver)
+    run = app.start({"log": []}, config)
+    seen = []
+    run.listeners.append(lambda e: seen.append(e) if isinstance(e, (StepCancelled, TaskFinished)) else None)
+
+    async def scenario():
+        step = asyncio.ensure_future(run.astep())
+        while not seen:  # until `fast` has finished; `slow` waits for the gate
+            await asyncio.sleep(0)
+        step.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await step
+        assert [e.task.name for e in seen[:1]] == ["fast"] and seen[1:] == [StepCancelled(1, ("slow",))]
+        assert run.state == {"log": []} and run.history == [] and run.step_number == 0
+        if saver is not None:
+            assert [s.metadata["step"] for s in app.get_state_history(config)] == [0, -1]  # none for step 1
+            snapshot = app.get_state(config)
+            assert [(t.name, t.result) for t in snapshot.tasks] == [("fast", {"log": ["fast"]}), ("slow", None)]
+        gate.set()
+        return await run.astep()
+
+    record = asyncio.run(scenario())
+    assert record.step == 1 and record.values == {"log": ["fast", "slow"]}
+    assert calls == ["fast", "slow", "slow"]
 
 
 def test_run_uses_the_graphs_checkpointer_when_it_has_one():

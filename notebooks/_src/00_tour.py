@@ -125,7 +125,9 @@ md(r"""
 ## The Debugger
 
 The `Debugger` widget does the same with buttons: **Step**, **Run**, **Back**, breakpoints on nodes, the
-timeline of supersteps, and the state with what changed. The graph marks what ran, what runs next and the
+timeline of supersteps, and the state with what changed. While a slow superstep runs, the widget lists
+the tasks still running and **Stop** cancels it: nothing of it is applied, and the tasks that had
+finished keep their results for the next Step. The graph marks what ran, what runs next and the
 edges just taken. The cell below steps once from Python (`await debugger.step()` is what the Step
 button does), so that the saved notebook shows a run in progress; press the buttons to go on.
 """),

@@ -257,3 +257,15 @@ def test_the_kernel_answers_while_a_slow_step_runs(lab):
     lab.shot("slow", "running")
     lab.status("step 1 · finished")
     assert lab.text(".wf-running", "") == ""
+
+
+def test_stop_cancels_a_slow_step_and_keeps_the_finished_task(lab):
+    lab.open_and_run(lab.write_notebook("stop.ipynb", [SLOW.replace("asyncio.sleep(2)", "asyncio.sleep(600)")]))
+    lab.status("step 0 · paused; next: quick, slow")
+    lab.page.locator(".wf-debugger .wf-step").click()
+    lab.page.locator(".wf-running", has_text="running: slow").wait_for()
+    lab.page.locator(".wf-debugger .wf-stop").click()
+    lab.status("step 0 · paused; next: quick, slow · stopped: step 1 was cancelled; Step runs again: slow")
+    assert lab.page.locator(".wf-debugger .wf-stop").is_disabled()
+    assert lab.kernel_print("print(dbg.busy, dbg.run.step_number, dbg.run.state)") == "None 0 {'log': []}\n"
+    lab.shot("stop", "stopped")

@@ -146,11 +146,14 @@ def slow_app():
 
 @pytest.fixture
 def gated_app():
-    """`slow_app` whose two nodes finish only when the test opens their gates: no timing in the test."""
+    """`slow_app` whose two nodes finish only when the test opens their gates: no timing in the test.
+    Gives (app, gates, calls): `calls` lists the nodes as they start."""
     gates = {"slow_a": threading.Event(), "slow_b": threading.Event()}
+    calls = []
 
     def gated(name):
         async def node(state):
+            calls.append(name)
             for _ in range(2000):  # at most 10 s, so a forgotten gate fails instead of hanging
                 if gates[name].is_set():
                     break
@@ -166,7 +169,7 @@ def gated_app():
     builder.add_edge(START, "slow_b")
     builder.add_edge(["slow_a", "slow_b"], "merge")
     builder.add_edge("merge", END)
-    return builder.compile(), gates
+    return builder.compile(), gates, calls
 
 
 class Counter(TypedDict):

@@ -240,7 +240,7 @@ async def until(condition, seconds=10.0):
 
 
 def test_a_button_click_returns_before_a_slow_step_and_shows_what_runs(gated_app):
-    app, gates = gated_app
+    app, gates, _ = gated_app
 
     async def scenario():
         debugger = Debugger(app, {"log": []})
@@ -320,7 +320,7 @@ def test_display_without_a_widget_front_end(agent, question):
 
 
 def test_busy_debugger_refuses_to_move(gated_app):
-    app, gates = gated_app
+    app, gates, _ = gated_app
 
     async def scenario():
         debugger = Debugger(app, {"log": []})
@@ -333,5 +333,38 @@ def test_busy_debugger_refuses_to_move(gated_app):
         gates["slow_a"].set()
         gates["slow_b"].set()
         assert (await debugger.pending).step == 1
+
+    asyncio.run(scenario())
+
+
+def test_stop_cancels_the_superstep_and_the_next_step_reruns_only_the_unfinished_task(gated_app):
+    app, gates, calls = gated_app
+
+    async def scenario():
+        debugger = Debugger(app, {"log": []})
+        assert debugger.stop_button.disabled is True and debugger.stop() is False  # nothing runs yet
+        debugger.step_button.click()
+        await until(lambda: debugger.running.value == "running: slow_a, slow_b")
+        assert debugger.stop_button.disabled is False
+        gates["slow_a"].set()
+        await until(lambda: debugger.running.value == "running: slow_b")
+        debugger.stop_button.click()
+        assert await debugger.pending is None
+        assert debugger.notice == "stopped: step 1 was cancelled; Step runs again: slow_b"
+        assert "step 1 cancelled (Stop); nothing applied; will run again: slow_b" in debugger.watcher.lines
+        assert debugger.busy is None and debugger.running.value == "" and debugger.error is None
+        assert debugger.run.step_number == 0 and debugger.run.state == {"log": []}
+        assert [t.name for t in debugger.run.next] == ["slow_a", "slow_b"]
+        assert debugger.stop_button.disabled is True and debugger.step_button.disabled is False
+
+        gates["slow_b"].set()
+        debugger.step_button.click()
+        record = await debugger.pending
+        assert record.step == 1 and debugger.run.state == {"log": ["a", "b"]}
+        assert calls == ["slow_a", "slow_b", "slow_b"]  # slow_a's result was kept, not recomputed
+        assert "step 1 finished slow_a (kept from before): wrote log" in debugger.watcher.lines
+        debugger.run_button.click()
+        await debugger.pending
+        assert debugger.run.done and debugger.run.state == {"log": ["a", "b", "merged"]}
 
     asyncio.run(scenario())

@@ -62,6 +62,14 @@ class Interrupted(Event):
 
 
 @dataclass(frozen=True)
+class StepCancelled(Event):
+    """The superstep was cancelled (the Debugger's Stop): nothing was applied; the tasks that had finished
+    keep their results for the next try, `unfinished` will run again."""
+
+    unfinished: tuple  # names of the tasks that had not finished
+
+
+@dataclass(frozen=True)
 class CustomWrite(Event):
     """A value passed to the function from `get_stream_writer()`."""
 

@@ -7,6 +7,7 @@ next superstep, emitting events all along. `invoke`, `stream` and the stepping A
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from wfkit._ids import new_id
 from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Plan, Task
-from wfkit.engine.events import Interrupted, RunFinished, StepApplied, StepPlanned
+from wfkit.engine.events import Interrupted, RunFinished, StepApplied, StepCancelled, StepPlanned
 from wfkit.engine.persist import History, outcome_from_stored
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
@@ -241,7 +242,13 @@ class Loop:
         done = ({t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
                 if self._stored else {})
         self._lone_task = len(tasks) == 1
-        outcomes = await self.runner.run(step, self.values, tasks, done, self._resume, self._keep)
+        try:
+            outcomes = await self.runner.run(step, self.values, tasks, done, self._resume, self._keep)
+        except asyncio.CancelledError:
+            self.status = "ready"
+            unfinished = tuple(t.name for t in tasks if t.id not in self._stored and t.name != START)
+            self.emit(StepCancelled(step, unfinished))
+            raise
         paused = []
         for outcome in outcomes:
             if outcome.error is not None:
@@ -253,9 +260,6 @@ class Loop:
             self.status = "interrupted"
             self.interrupts = tuple(i for o in paused for i in o.interrupts)
             self._pending_interrupts = {o.task.id: o.interrupts for o in paused}
-            for outcome in outcomes:
-                if outcome.ok:
-                    self._stored[outcome.task.id] = {"writes": outcome.writes, "routes": outcome.routes}
             self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused)))
             return self._record(step, tasks, outcomes, (), self.values, paused=True)
         new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
@@ -282,16 +286,22 @@ class Loop:
         return record
 
     def _keep(self, outcome: Outcome) -> None:
-        """A task finished: keep its result (or interrupt, or error) so a resume need not redo it. A lone
-        task's successful result is not kept: its superstep commits right away, so nothing could reuse it."""
-        if self.history is None or outcome.task.name == START:
+        """A task finished: keep its result (or interrupt, or error) so a resume need not redo it: here for
+        the next try of this superstep in this loop (after another task paused, failed or the superstep was
+        cancelled), and in the history for a later run. A lone task's successful result is not kept: its
+        superstep commits right away, so nothing could reuse it."""
+        if outcome.task.name == START:
+            return
+        lone_ok = outcome.ok and self._lone_task
+        if outcome.ok and not lone_ok:
+            self._stored[outcome.task.id] = {"writes": outcome.writes, "routes": outcome.routes}
+        if self.history is None:
             return
         answered = self._unsaved_resume.pop(outcome.task.id, None)
         if answered and outcome.error is None:  # used (finished or paused again): keep it, for replays too
             self.history.save_resume(self.checkpoint_id, outcome.task.id, outcome.task.name, answered)
-        if outcome.ok and self._lone_task:
-            return
-        self.history.save_outcome(self.checkpoint_id, outcome)
+        if not lone_ok:
+            self.history.save_outcome(self.checkpoint_id, outcome)
 
     def _commit(self, delta: list, source: str) -> None:
         parent = self.checkpoint_id or self.parent_id

@@ -74,12 +74,23 @@ class Runner:
         elif todo:
             pending = {asyncio.ensure_future(self._run_one(step, values, t, resume.get(t.id, []), alone=False))
                        for t in todo}
-            while pending:
-                finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for future in finished:
-                    outcome = future.result()
-                    outcomes[outcome.task.id] = outcome
-                    on_finish(outcome)
+            try:
+                while pending:
+                    finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for future in finished:
+                        outcome = future.result()
+                        outcomes[outcome.task.id] = outcome
+                        on_finish(outcome)
+            except asyncio.CancelledError:
+                # Tasks that finished before the cancellation keep their results; asyncio.wait leaves the
+                # others running, so stop them (a sync node's thread cannot be stopped: it ends in the
+                # background and what it returns is dropped).
+                for future in pending:
+                    if future.done() and not future.cancelled():
+                        on_finish(future.result())
+                    else:
+                        future.cancel()
+                raise
         return [outcomes[t.id] for t in tasks]
 
     def _finished(self, step: int, outcome: Outcome, cached: bool = False) -> None:

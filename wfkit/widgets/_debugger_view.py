@@ -38,6 +38,8 @@ class DebuggerView:
         self.run_button = button("Run", "play", "wf-run", self.run_all)
         self.back_button = button("Back", "step-backward", "wf-back", self.back)
         self.reset_button = button("Reset", "undo", "wf-reset", self.reset)
+        self.stop_button = button("Stop", "stop", "wf-stop", self.stop)
+        self.stop_button.tooltip = "Cancel the superstep under way; finished tasks keep their results"
         self.status = ipywidgets.HTML()
         self.status.add_class("wf-status")
         self.breakpoint_toggles = {}
@@ -75,7 +77,8 @@ class DebuggerView:
         timeline_box = ipywidgets.VBox([ipywidgets.HTML("<b>Timeline</b>"), self.timeline_view, self.goto_button],
                                        layout=ipywidgets.Layout(width="45%"))
         super().__init__([
-            ipywidgets.HBox([self.step_button, self.run_button, self.back_button, self.reset_button, self.status]),
+            ipywidgets.HBox([self.step_button, self.run_button, self.stop_button, self.back_button, self.reset_button,
+                             self.status]),
             ipywidgets.HBox([ipywidgets.HTML("<b>Breakpoints</b>&nbsp;"), *self.breakpoint_toggles.values()],
                             layout=ipywidgets.Layout(flex_flow="row wrap")),
             self.running, self.error_view, self.review_box,
@@ -97,6 +100,7 @@ class DebuggerView:
             self.step_button.disabled = self.run_button.disabled = not can_step
             self.back_button.disabled = not idle or self.run.step_number <= 0
             self.reset_button.disabled = not idle
+            self.stop_button.disabled = idle
             for name, toggle in self.breakpoint_toggles.items():
                 toggle.value = name in self.run.breakpoints
             self._render_marks()

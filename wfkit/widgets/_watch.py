@@ -7,8 +7,8 @@ first); it never touches a widget, so it is tested by feeding it events.
 
 from __future__ import annotations
 
-from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, RunFinished, StepApplied, StepPlanned,
-                                 TaskFinished, TaskStarted)
+from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, RunFinished, StepApplied, StepCancelled,
+                                 StepPlanned, TaskFinished, TaskStarted)
 from wfkit.widgets._format import short
 
 LOG_LIMIT = 500  # lines kept; older ones are dropped (a long run would otherwise grow the widget forever)
@@ -24,6 +24,7 @@ class Watcher:
         self.failures: list[tuple[str, BaseException]] = []  # (node, error) in the superstep under way
         self.planned: tuple[str, ...] = ()  # nodes of the superstep under way
         self.chunks = 0  # model-output chunks folded into the log's last line
+        self.cancelled: tuple[str, ...] = ()  # tasks of the last cancelled superstep that will run again
 
     def note(self, text: str) -> None:
         """A line for something the debugger itself did (back, edit, answer...)."""
@@ -55,6 +56,10 @@ class Watcher:
                              f"{len(event.interrupts)} pending")
             else:
                 self._append(f"step {event.step} stopped at a breakpoint ({event.reason}) on {', '.join(event.nodes)}")
+        elif isinstance(event, StepCancelled):
+            self.running, self.cancelled = {}, event.unfinished
+            again = ", ".join(event.unfinished) or "nothing"
+            self._append(f"step {event.step} cancelled (Stop); nothing applied; will run again: {again}")
         elif isinstance(event, CustomWrite):
             self._append(f"step {event.step} {event.node} wrote {short(event.value, 60)}")
         elif isinstance(event, RunFinished):

@@ -2,7 +2,7 @@
 
 It is built on the stepping API (`app.start(...)`, kept as `debugger.run`) and the engine's events only.
 The picture (a `GraphView`) marks what just ran, what runs next, what ran before, interrupted and failed
-nodes and the edges taken; Step / Run / Back / Reset drive the run; per-node toggles set breakpoints for
+nodes and the edges taken; Step / Run / Stop / Back / Reset drive the run; per-node toggles set breakpoints for
 Run; the timeline lists every superstep including abandoned forks, and selecting one shows its tasks (why
 each ran, its input and writes), the state after it with the changed keys as old → new, and what comes
 next and why. A node's error is shown with its traceback and the failed node marked; nothing is raised
@@ -55,6 +55,8 @@ class Debugger(DebuggerView, ipywidgets.VBox):
         self._resets = 0
         self.pending: asyncio.Task | None = None  # the operation under way in Jupyter (await it)
         self.busy: str | None = None  # "step" / "run" / "resume" while one runs
+        self._step_task: asyncio.Task | None = None  # the superstep under way, for Stop
+        self._stop_requested = False
         self.error: BaseException | None = None  # the last failed superstep's exception, shown in the widget
         self.notice = ""
         self.review: ReviewPanel | None = None
@@ -93,6 +95,18 @@ class Debugger(DebuggerView, ipywidgets.VBox):
     def run_all(self):
         """Step until the end, an interrupt, a breakpoint or an error; returns the records (or their task)."""
         return self._schedule(self.arun_all)
+
+    def stop(self) -> bool:
+        """Cancel the superstep under way (from Step, Run or an answered review). Nothing of it is applied;
+        the tasks that had finished keep their results and only the others run again on the next Step. A
+        sync node cannot be interrupted: its thread ends in the background and its result is dropped.
+        Returns False when no superstep is running."""
+        task = self._step_task
+        if task is None or task.done():
+            return False
+        self._stop_requested = True
+        task.get_loop().call_soon_threadsafe(task.cancel)  # a click may arrive on another thread
+        return True
 
     def back(self, n: int = 1) -> None:
         """Return `n` supersteps on the current branch; stepping on from there forks."""
@@ -203,12 +217,21 @@ class Debugger(DebuggerView, ipywidgets.VBox):
         return records
 
     async def _one_step(self):
-        self.error = None
+        self.error, self._stop_requested = None, False
+        self._step_task = asyncio.ensure_future(self.run.astep())
         try:
-            record = await self.run.astep()
+            record = await self._step_task
+        except asyncio.CancelledError:
+            if not self._stop_requested:  # cancelled from outside (the kernel shutting down): let it go
+                raise
+            again = ", ".join(self.watcher.cancelled) or "nothing"
+            self.notice = f"stopped: step {self.run.step_number + 1} was cancelled; Step runs again: {again}"
+            return None
         except Exception as error:  # a node raised: show it, keep the run where it was (stepping retries)
             self.error = error
             return None
+        finally:
+            self._step_task = None
         return record
 
     def _can_step(self, quiet: bool = False) -> bool:
