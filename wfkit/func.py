@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import dataclasses
 import functools
 import inspect
 import itertools
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
 from wfkit.constants import END, START
 from wfkit.engine.algo import Task
 from wfkit.engine.context import current_task
-from wfkit.engine.events import TaskFinished
+from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.runner import _pool
 from wfkit.engine.spec import GraphSpec, NodeSpec, is_async_callable
 from wfkit.graph.compiled import CompiledStateGraph
@@ -67,12 +67,21 @@ class _Calls:
         with self.lock:
             return next(self.counter)
 
-    def finished(self, call: int, name: str, value: Any, step: int) -> None:
+    def started(self, call: int, name: str, args: tuple, kwargs: dict, step: int) -> Task:
+        """The call as a task (its input: the arguments), announced to listeners: the Debugger shows it
+        among the running tasks and in its event log."""
+        task = Task(f"{self.node_task.id}:{call}", name, "push", call, (args, kwargs), ("call",))
+        self.loop.emit(TaskStarted(step, task))
+        return task
+
+    def finished(self, task: Task, value: Any, step: int) -> None:
         history = self.loop.history
         if history is not None:
-            history.save_task_result(self.loop.checkpoint_id, self.node_task.id, name, call, value)
-        task = Task(f"{self.node_task.id}:{call}", name, "push", call, None, ("call",))
+            history.save_task_result(self.loop.checkpoint_id, self.node_task.id, task.name, task.index, value)
         self.loop.emit(TaskFinished(step, task, update=value))
+
+    def failed(self, task: Task, error: BaseException, step: int) -> None:
+        self.loop.emit(TaskFinished(step, task, error=error))
 
 
 class TaskFunction:
@@ -95,19 +104,34 @@ class TaskFunction:
             done.set_result(calls.cached[call])
             return TaskFuture(done)
         step = ctx.step
+        call_task = calls.started(call, self.name, args, kwargs, step)
 
-        def record(value: Any) -> Any:
-            calls.finished(call, self.name, value, step)
-            return value
+        def failed(error: BaseException) -> None:
+            calls.failed(call_task, error, step)
 
         if self.is_async:
             async def run_async() -> Any:
-                return record(await self.fn(*args, **kwargs))
+                try:
+                    value = await self.fn(*args, **kwargs)
+                except Exception as error:
+                    failed(error)
+                    raise
+                calls.finished(call_task, value, step)
+                return value
 
             return TaskFuture(asyncio.ensure_future(run_async()))
+
+        def run_sync_task() -> Any:
+            try:
+                value = self.fn(*args, **kwargs)
+            except Exception as error:
+                failed(error)
+                raise
+            calls.finished(call_task, value, step)
+            return value
+
         context = contextvars.copy_context()
-        future = _pool.submit(context.run, lambda: record(self.fn(*args, **kwargs)))
-        return TaskFuture(future)
+        return TaskFuture(_pool.submit(context.run, run_sync_task))
 
     def _run_alone(self, args: tuple, kwargs: dict) -> TaskFuture:
         future: concurrent.futures.Future = concurrent.futures.Future()
@@ -130,7 +154,7 @@ def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: A
     return TaskFunction(fn, name)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Final:
     value: Any
     save: Any
@@ -198,8 +222,30 @@ class Entrypoint(CompiledStateGraph):
                          nodes={name: node_spec}, edges={START: (name,), name: (END,)}, branches={}, joins=(),
                          output_key=OUTPUT)
         spec.input = _InputSchema()
+        spec.shown = _Shown()
         super().__init__(None, spec, checkpointer=checkpointer, name=name)
         functools.update_wrapper(self, fn, updated=())
+
+
+class _Shown:
+    """The stepping API's view of an entrypoint: the task's input is the value the function received, the
+    state is its return value, and it "wrote" `return` (and `save`, when `entrypoint.final` saved
+    something else for `previous`)."""
+
+    @staticmethod
+    def task(task: Task) -> Task:
+        return dataclasses.replace(task, input=task.input.get(INPUT))
+
+    def record(self, record: Any) -> Any:
+        writes = []
+        for name, pairs in record.writes:
+            values = dict(pairs)
+            shown = [("return", values.get(OUTPUT))]
+            if values.get(PREVIOUS) != values.get(OUTPUT):
+                shown.append(("save", values.get(PREVIOUS)))
+            writes.append((name, tuple(shown)))
+        return dataclasses.replace(record, tasks=tuple(self.task(t) for t in record.tasks), writes=tuple(writes),
+                                   values=record.values.get(OUTPUT), updated=())
 
 
 class _InputSchema(Schema):

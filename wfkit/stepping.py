@@ -67,7 +67,9 @@ class Run:
         """The tasks planned for the next superstep: node name, input, and what triggered each."""
         if self._loop.plan.empty:
             return []
-        return [t for t in self._loop.planned() if t.name != "__start__"]
+        tasks = [t for t in self._loop.planned() if t.name != "__start__"]
+        shown = self.app.spec.shown
+        return [shown.task(t) for t in tasks] if shown is not None else tasks
 
     @property
     def state(self) -> dict:
@@ -127,6 +129,8 @@ class Run:
         if record is None:  # the plan was empty
             raise InvalidResumeError("the run is finished: nothing left to step")
         record = dataclasses.replace(record, branch=self._branch)
+        if self.app.spec.shown is not None:
+            record = self.app.spec.shown.record(record)
         self.history.append(record)
         return record
 

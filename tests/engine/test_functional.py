@@ -92,3 +92,54 @@ def test_task_error_propagates_from_result():
 
     with pytest.raises(KeyError):
         wf.invoke("k")
+
+
+def test_stepping_an_entrypoint_shows_its_input_return_and_save():
+    @entrypoint(checkpointer=InMemorySaver())
+    def wf(n, *, previous=None):
+        if previous is not None:
+            return previous
+        total = sum(f.result() for f in [double(i) for i in range(n)])
+        return entrypoint.final(value=total, save=f"saved {total}")
+
+    run = wf.start(3, {"configurable": {"thread_id": "s"}})
+    assert [(t.name, t.input) for t in run.next] == [("wf", 3)]
+    assert run.state is None
+    record = run.step()
+    assert [(t.name, t.input) for t in record.tasks] == [("wf", 3)]
+    assert record.writes == (("wf", (("return", 6), ("save", "saved 6"))),)
+    assert record.values == 6 == run.state and record.updated == ()
+    assert run.done and wf.invoke(1, {"configurable": {"thread_id": "s"}}) == "saved 6"  # `previous` is the save
+
+
+def test_task_calls_reach_listeners_as_started_and_finished_tasks():
+    from wfkit.engine.events import TaskFinished, TaskStarted
+
+    @task
+    def fail(x):
+        raise KeyError(x)
+
+    @entrypoint()
+    def wf(n):
+        first = double(n).result()
+        try:
+            fail(first).result()
+        except KeyError:
+            pass
+        return double(x=first).result()
+
+    run = wf.start(5)
+    seen = []
+    run.listeners.append(seen.append)
+    run.step()
+    calls = [(type(e).__name__, e.task.name, e.task.input, getattr(e, "update", None), repr(getattr(e, "error", None)))
+             for e in seen if isinstance(e, (TaskStarted, TaskFinished)) and e.task.triggers == ("call",)]
+    assert calls == [
+        ("TaskStarted", "double", ((5,), {}), None, "None"),
+        ("TaskFinished", "double", ((5,), {}), 10, "None"),
+        ("TaskStarted", "fail", ((10,), {}), None, "None"),
+        ("TaskFinished", "fail", ((10,), {}), None, "KeyError(10)"),
+        ("TaskStarted", "double", ((), {"x": 10}), None, "None"),
+        ("TaskFinished", "double", ((), {"x": 10}), 20, "None"),
+    ]
+    assert run.state == 20

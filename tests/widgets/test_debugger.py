@@ -368,3 +368,26 @@ def test_stop_cancels_the_superstep_and_the_next_step_reruns_only_the_unfinished
         assert debugger.run.done and debugger.run.state == {"log": ["a", "b", "merged"]}
 
     asyncio.run(scenario())
+
+
+def test_an_entrypoint_is_shown_in_its_own_terms(text_of):
+    from wfkit import entrypoint, task
+
+    @task
+    def double(x):
+        return 2 * x
+
+    @entrypoint()
+    def workflow(n):
+        return sum(f.result() for f in [double(i) for i in range(n)])
+
+    debugger = Debugger(workflow, 2)
+    debugger.step()
+    assert text_of(debugger.inspector.value) == (
+        "step 1: ran workflow — the run is here Tasks workflow because the edge __start__ → workflow "
+        "input 2 wrote return 2 State after step 1 2 Next nothing: the run is finished")
+    lines = debugger.watcher.lines
+    assert lines[:3] == ["step 1 planned: workflow", "step 1 started workflow", "step 1 called double(0)"]
+    assert sorted(lines[3:6]) == ["step 1 called double(1)", "step 1 double(0) returned 0",
+                                  "step 1 double(1) returned 2"]
+    assert lines[6:] == ["step 1 workflow returned 2", "step 1 applied: next END", "run finished after step 1"]

@@ -107,6 +107,9 @@ class GraphSpec:
     joins: tuple[Join, ...]
     joins_by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
     output_key: str | None = None  # set by the functional API: the output is this key's value
+    # Set by the functional API: shows the stepping API's tasks and records in the entrypoint's own terms
+    # (its input value, what it returned) rather than in the channels it is built on.
+    shown: Any = None
 
     def __post_init__(self) -> None:
         by_source: dict[str, list[int]] = {}

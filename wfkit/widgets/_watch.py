@@ -17,7 +17,8 @@ LOG_LIMIT = 500  # lines kept; older ones are dropped (a long run would otherwis
 class Watcher:
     """Consumes events; see the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, functional: bool = False) -> None:
+        self.functional = functional  # an entrypoint: its node returns a value rather than writing keys
         self.lines: list[str] = []
         self.running: dict[str, str] = {}  # task id -> node name, in start order
         self.interrupt_nodes: dict[str, str] = {}  # interrupt id -> node that raised it
@@ -42,13 +43,16 @@ class Watcher:
             self._append(f"step {event.step} planned: {', '.join(self.planned) or '(nothing)'}")
         elif isinstance(event, TaskStarted):
             self.running[event.task.id] = event.task.name
-            self._append(f"step {event.step} started {event.task.name}")
+            if _is_call(event.task):
+                self._append(f"step {event.step} called {call_text(event.task)}")
+            else:
+                self._append(f"step {event.step} started {event.task.name}")
         elif isinstance(event, TaskFinished):
             self._finished(event)
         elif isinstance(event, StepApplied):
             self.running = {}
-            self._append(f"step {event.step} applied: updated {', '.join(event.updated) or 'nothing'}; "
-                         f"next {', '.join(event.next) or 'END'}")
+            updated = "" if self.functional else f" updated {', '.join(event.updated) or 'nothing'};"
+            self._append(f"step {event.step} applied:{updated} next {', '.join(event.next) or 'END'}")
         elif isinstance(event, Interrupted):
             self.running = {}
             if event.reason == "interrupt":
@@ -68,13 +72,19 @@ class Watcher:
     def _finished(self, event: TaskFinished) -> None:
         name = event.task.name
         self.running.pop(event.task.id, None)
-        if event.error is not None:
+        if _is_call(event.task):  # a @task call inside an entrypoint: it returns a value, writes no state
+            outcome = (f"failed: {type(event.error).__name__}: {event.error}" if event.error is not None
+                       else f"returned {short(event.update, 60)}")
+            self._append(f"step {event.step} {call_text(event.task)} {outcome}")
+        elif event.error is not None:
             self.failures.append((name, event.error))
             self._append(f"step {event.step} {name} failed: {type(event.error).__name__}: {event.error}")
         elif event.interrupts:
             for interrupt in event.interrupts:
                 self.interrupt_nodes[interrupt.id] = name
             self._append(f"step {event.step} {name} interrupted: {short(event.interrupts[0].value, 60)}")
+        elif self.functional and name != "__start__":
+            self._append(f"step {event.step} {name} returned {short(event.update, 60)}")
         elif name != "__start__":
             keys = ", ".join(dict.fromkeys(key for key, _ in event.writes)) or "nothing"
             self._append(f"step {event.step} finished {name}{' (kept from before)' if event.cached else ''}: "
@@ -98,3 +108,14 @@ class Watcher:
     def running_text(self) -> str:
         names = list(self.running.values())
         return f"running: {', '.join(names)}" if names else ""
+
+
+def _is_call(task) -> bool:
+    return task.triggers == ("call",)
+
+
+def call_text(task) -> str:
+    """A `@task` call as it was written: `name(1, 'x', key=2)`, long arguments shortened."""
+    args, kwargs = task.input if isinstance(task.input, tuple) and len(task.input) == 2 else ((), {})
+    shown = [short(a, 30) for a in args] + [f"{k}={short(v, 30)}" for k, v in kwargs.items()]
+    return f"{task.name}({', '.join(shown)})"

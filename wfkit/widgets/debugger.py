@@ -74,7 +74,7 @@ class Debugger(DebuggerView, ipywidgets.VBox):
             if "thread_id" in configurable:
                 configurable["thread_id"] = f"{configurable['thread_id']}~reset{self._resets}"
                 config["configurable"] = configurable
-        self.watcher = Watcher()
+        self.watcher = Watcher(functional=getattr(self.app.spec, 'shown', None) is not None)
         self.head = self.selected = None
         self.run = self.app.start(self.input, config)
         self.run.breakpoints.update(breakpoints)
