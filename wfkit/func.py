@@ -71,17 +71,20 @@ class _Calls:
         """The call as a task (its input: the arguments), announced to listeners: the Debugger shows it
         among the running tasks and in its event log."""
         task = Task(f"{self.node_task.id}:{call}", name, "push", call, (args, kwargs), ("call",))
-        self.loop.emit(TaskStarted(step, task))
+        if self.loop.listeners:
+            self.loop.emit(TaskStarted(step, task))
         return task
 
     def finished(self, task: Task, value: Any, step: int) -> None:
         history = self.loop.history
         if history is not None:
             history.save_task_result(self.loop.checkpoint_id, self.node_task.id, task.name, task.index, value)
-        self.loop.emit(TaskFinished(step, task, update=value))
+        if self.loop.listeners:
+            self.loop.emit(TaskFinished(step, task, update=value))
 
     def failed(self, task: Task, error: BaseException, step: int) -> None:
-        self.loop.emit(TaskFinished(step, task, error=error))
+        if self.loop.listeners:
+            self.loop.emit(TaskFinished(step, task, error=error))
 
 
 class TaskFunction:
