@@ -22,8 +22,31 @@ def test_constants_match_langgraph_names():
 
 
 def test_submodules_of_the_contract():
-    from wfkit.llm import ScriptedModel, default_model, tool  # noqa: F401
-    from wfkit.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage  # noqa: F401
+    import wfkit.llm
+    import wfkit.messages
+
+    assert sorted(wfkit.messages.__all__) == [
+        "AIMessage", "AIMessageChunk", "AnyMessage", "BaseMessage", "HumanMessage", "MessagesState",
+        "REMOVE_ALL_MESSAGES", "RemoveMessage", "SystemMessage", "ToolCall", "ToolMessage", "add_messages",
+        "convert_to_messages", "message_from_dict"]
+    assert sorted(wfkit.llm.__all__) == [
+        "BaseChatModel", "Cassette", "Claude", "ModelRequest", "ScriptedModel", "StructuredOutput", "Tool",
+        "default_model", "offline_model", "tool"]
+    from wfkit.llm import Claude, ScriptedModel, Tool, default_model, tool
+    from wfkit.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
+
+    assert all(issubclass(m, BaseMessage) for m in (AIMessage, HumanMessage, SystemMessage, ToolMessage))
+    call = ToolCall(name="add", args={"a": 1}, id="c1")  # a TypedDict, as in LangChain; messages add the type
+    assert AIMessage("", tool_calls=[call]).tool_calls == [{"name": "add", "args": {"a": 1}, "id": "c1",
+                                                           "type": "tool_call"}]
+    assert isinstance(tool(_documented), Tool) and tool(_documented).invoke({"a": 2}) == 2
+    assert type(ScriptedModel(["hi"]).invoke("x")) is AIMessage and callable(default_model)
+    assert Claude.__module__ == "wfkit.llm.claude"
+
+
+def _documented(a: int) -> int:
+    """Returns `a`."""
+    return a
 
 
 def test_import_wfkit_is_light():
