@@ -89,7 +89,9 @@ def test_selecting_a_past_step_shows_it_without_moving_the_run(agent, question, 
     assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call",
                                 f"{EM} step 2 · tool_node · off path", f"{EM} step 3 · llm_call · off path"]
     debugger.step()
-    assert labels(debugger)[-1] == "▶ step 2 · tool_node · branch 1"
+    assert labels(debugger) == [f"{EM} step 0 · input", f"{EM} step 1 · llm_call",
+                                f"{EM} step 2 · tool_node · off path", f"{EM} step 3 · llm_call · off path",
+                                "▶ ↳ step 2 · tool_node · branch 1"]  # the fork, under the line it left
     assert debugger.watcher.lines[-5] == "went to step 1"
 
 
@@ -187,7 +189,11 @@ def test_edit_at_an_earlier_step_forks(flaky):
     assert debugger.run.step_number == 1 and debugger.run.state == {"n": 7, "log": ["first"]}
     debugger.step()
     assert labels(debugger) == [f"{EM} step 0 · input", f"{EM} step 1 · first", f"{EM} step 2 · second · off path",
-                                f"{EM} step 1 · edited n", "▶ step 2 · second · branch 1"]
+                                f"{EM} ↳ step 1 · edited n", f"▶{EM} step 2 · second · branch 1"]
+    debugger.back()
+    debugger.edit({"n": 9})
+    assert labels(debugger)[3:] == [f"{EM} ↳ step 1 · edited n", f"{EM}{EM} step 2 · second · branch 1 · off path",
+                                    f"▶{EM} ↳ step 1 · edited n"]  # a fork of the fork: one level deeper
 
 
 def test_why_a_join_still_waits_and_sends(join_app, send_app, text_of):

@@ -54,6 +54,9 @@ def test_a_fork_leaves_the_old_branch_off_the_path():
     assert [timeline.label(i, head, path) for i in range(5)] == [
         "\u2003 step 0 · input", "\u2003 step 1 · a", "\u2003 step 2 · b · off path", "\u2003 step 1 · edited n",
         "▶ step 2 · b · branch 1"]
+    assert timeline.tree() == [(0, 0, False), (1, 0, False), (2, 0, False), (3, 1, True), (4, 1, False)]
+    assert [timeline.label(i, head, path, depth, fork) for i, depth, fork in timeline.tree()][3:] == [
+        "\u2003 ↳ step 1 · edited n", "▶\u2003 step 2 · b · branch 1"]
     assert timeline.entries[edit].edited == ("n",)
     assert timeline.before(4) == {"n": 10}
     nodes = {"__start__", "a", "b", "__end__"}

@@ -104,7 +104,8 @@ class DebuggerView:
             for name, toggle in self.breakpoint_toggles.items():
                 toggle.value = name in self.run.breakpoints
             self._render_marks()
-            options = tuple((self.timeline.label(i, self.head, path), i) for i in range(len(self.timeline.entries)))
+            options = tuple((self.timeline.label(i, self.head, path, depth, fork), i)
+                            for i, depth, fork in self.timeline.tree())
             if options != self.timeline_view.options:
                 self.timeline_view.options = options
             self.timeline_view.value = self.selected

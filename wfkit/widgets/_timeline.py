@@ -132,10 +132,36 @@ class Timeline:
         paused = {i for i, e in enumerate(self.entries) if e.paused and e.parent_id in on_path_checkpoints}
         return lineage | paused
 
-    def label(self, index: int, head: int | None, path: Collection[int]) -> str:
-        """The timeline's text for entry `index`, e.g. `▶ step 2 · tool_node · branch 1`."""
+    def tree(self) -> list[tuple[int, int, bool]]:
+        """The entries as a tree of forks, in reading order: `(index, depth, starts_a_fork)`. A superstep
+        continues its parent's line; another child of the same checkpoint (stepping on after back, goto or
+        an edit) starts a fork one level deeper, listed after the line it left. A superstep paused by
+        `interrupt()` wrote no checkpoint: it stays on its parent's line, before the run that resumed it."""
+        children: dict[int | None, list[int]] = {}
+        for index in range(len(self.entries)):
+            parent = self.by_checkpoint(self.entries[index].parent_id) if index else None
+            children.setdefault(parent if parent != index else None, []).append(index)
+        out: list[tuple[int, int, bool]] = []
+        stack = [(index, 0, False) for index in reversed(children.get(None, []))]
+        while stack:
+            index, depth, fork = stack.pop()
+            out.append((index, depth, fork))
+            kids = children.get(index, [])
+            paused = [k for k in kids if self.entries[k].paused]
+            line = [k for k in kids if not self.entries[k].paused]
+            # a stack: what is pushed last is read first
+            stack += [(k, depth + 1, True) for k in reversed(line[1:])]
+            stack += [(k, depth, False) for k in line[:1]] + [(k, depth, False) for k in reversed(paused)]
+        return out
+
+    def label(self, index: int, head: int | None, path: Collection[int], depth: int = 0,
+              fork: bool = False) -> str:
+        """The timeline's text for entry `index`, e.g. `▶ step 2 · tool_node · branch 1`; `depth` and `fork`
+        (from `tree()`) indent the entries of a fork and mark where it starts with ↳."""
         entry = self.entries[index]
         mark = "▶" if index == head else "\u2003"  # an em space keeps the lines aligned
+        if depth:
+            mark += "\u2003" * (depth - 1) + (" ↳" if fork else "\u2003")
         if entry.kind == "start":
             what = "input"
         elif entry.kind == "edit":
