@@ -168,8 +168,9 @@ for record in run.history:
     print(f"branch {record.branch}: superstep {record.step} ran {record.tasks[0].name:13} -> {record.values['joke'][:50]}...")
 '''),
 md(r"""
-The Debugger draws this: the timeline lists both branches (the old one marked as such), **Back** and *Go
-to this step* move the run, and *Edit state* changes it. The cell below does with Python what those
+The Debugger draws this: the timeline is a tree of branches. The fork is listed under the line it left,
+indented and marked ↳, and the steps of the old line that the run no longer passes through are marked
+*off path*. **Back** and *Go to this step* move the run, and *Edit state* changes it. The cell below does with Python what those
 buttons do: run to the end, go back to step 1, edit the joke, run again.
 """),
 code(r'''
