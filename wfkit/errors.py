@@ -55,6 +55,10 @@ class CassetteMissError(ModelError, LookupError):
     """Replay mode: no recorded reply matches the request."""
 
 
+class UnsupportedFeatureError(WfkitError, NotImplementedError):
+    """A LangGraph option wfkit does not implement yet; refused rather than silently ignored."""
+
+
 class GraphInterrupt(Exception):
     """Control flow, not an error: raised inside a node by `interrupt()` to pause the run."""
 

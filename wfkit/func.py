@@ -16,15 +16,17 @@ import functools
 import inspect
 import itertools
 import threading
+import time
 from typing import Any, Callable, Generic, TypeVar
 
 from wfkit.constants import END, START
 from wfkit.engine.algo import Task
 from wfkit.engine.context import current_task
 from wfkit.engine.events import TaskFinished, TaskStarted
-from wfkit.engine.runner import _pool
+from wfkit.engine.runner import _pool, add_note
 from wfkit.engine.spec import GraphSpec, NodeSpec, is_async_callable
 from wfkit.graph.compiled import CompiledStateGraph
+from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
 
 T = TypeVar("T")
@@ -90,11 +92,39 @@ class _Calls:
 class TaskFunction:
     """A function decorated with `@task`."""
 
-    def __init__(self, fn: Callable, name: str | None = None):
+    def __init__(self, fn: Callable, name: str | None = None, retry_policy: Any = None):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.name = name or fn.__name__
         self.is_async = is_async_callable(fn)
+        self.retry = retry_policy
+
+    def _gave_up(self, error: BaseException) -> None:
+        add_note(error, f"task `{self.name}` {self.retry.gave_up(self.retry.max_attempts)}")
+
+    def _call_sync(self, args: tuple, kwargs: dict) -> Any:
+        if self.retry is None:
+            return self.fn(*args, **kwargs)
+        for wait in [*self.retry.waits(), None]:
+            try:
+                return self.fn(*args, **kwargs)
+            except self.retry.retryable() as error:
+                if wait is None:
+                    self._gave_up(error)
+                    raise
+                time.sleep(wait)
+
+    async def _call_async(self, args: tuple, kwargs: dict) -> Any:
+        if self.retry is None:
+            return await self.fn(*args, **kwargs)
+        for wait in [*self.retry.waits(), None]:
+            try:
+                return await self.fn(*args, **kwargs)
+            except self.retry.retryable() as error:
+                if wait is None:
+                    self._gave_up(error)
+                    raise
+                await asyncio.sleep(wait)
 
     def __call__(self, *args: Any, **kwargs: Any) -> TaskFuture:
         ctx = current_task()
@@ -115,7 +145,7 @@ class TaskFunction:
         if self.is_async:
             async def run_async() -> Any:
                 try:
-                    value = await self.fn(*args, **kwargs)
+                    value = await self._call_async(args, kwargs)
                 except Exception as error:
                     failed(error)
                     raise
@@ -126,7 +156,7 @@ class TaskFunction:
 
         def run_sync_task() -> Any:
             try:
-                value = self.fn(*args, **kwargs)
+                value = self._call_sync(args, kwargs)
             except Exception as error:
                 failed(error)
                 raise
@@ -139,22 +169,26 @@ class TaskFunction:
     def _run_alone(self, args: tuple, kwargs: dict) -> TaskFuture:
         future: concurrent.futures.Future = concurrent.futures.Future()
         try:
-            value = self.fn(*args, **kwargs)
-            if inspect.iscoroutine(value):
+            if self.is_async:
                 from wfkit._sync import run_sync
 
-                value = run_sync(value)
+                value = run_sync(self._call_async(args, kwargs))
+            else:
+                value = self._call_sync(args, kwargs)
             future.set_result(value)
         except Exception as error:
             future.set_exception(error)
         return TaskFuture(future)
 
 
-def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: Any = None, **_: Any):
-    """Decorate a function as a task: calling it inside an entrypoint returns a future and runs in parallel."""
+def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: Any = None, **options: Any):
+    """Decorate a function as a task: calling it inside an entrypoint returns a future and runs in parallel.
+    `retry_policy=RetryPolicy(...)` calls it again when it raises (as for a node)."""
+    check_options("task()", options, frozenset({"retry"}))
+    retry_policy = retry_policy or options.get("retry")  # LangGraph's older name for the same option
     if fn is None:
-        return lambda f: TaskFunction(f, name)
-    return TaskFunction(fn, name)
+        return lambda f: TaskFunction(f, name, retry_policy)
+    return TaskFunction(fn, name, retry_policy)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,7 +209,8 @@ class entrypoint:
     def final(*, value: Any = None, save: Any = None) -> _Final:
         return _Final(value, save)
 
-    def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, **_: Any):
+    def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, **options: Any):
+        check_options("entrypoint()", {"store": store, "cache": cache, **options})
         self.checkpointer = checkpointer
 
     def __call__(self, fn: Callable) -> "Entrypoint":

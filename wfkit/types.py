@@ -78,12 +78,24 @@ class StateSnapshot(NamedTuple):
 
 @dataclass
 class RetryPolicy:
-    """Accepted for LangGraph compatibility in `add_node(..., retry_policy=)`: retry a failed node."""
+    """How to retry a failed node (`add_node(..., retry_policy=)`) or task (`@task(retry_policy=)`): up to
+    `max_attempts` calls in all, waiting `initial_interval` seconds, then `backoff_factor` times longer
+    each time, and only for the exception types in `retry_on`."""
 
     max_attempts: int = 3
     initial_interval: float = 0.5
     backoff_factor: float = 2.0
     retry_on: type[BaseException] | Sequence[type[BaseException]] = Exception
+
+    def retryable(self) -> tuple[type[BaseException], ...]:
+        return tuple(self.retry_on) if isinstance(self.retry_on, (list, tuple)) else (self.retry_on,)
+
+    def waits(self) -> list[float]:
+        """The pause before each retry: one fewer than `max_attempts`."""
+        return [self.initial_interval * self.backoff_factor ** i for i in range(max(self.max_attempts - 1, 0))]
+
+    def gave_up(self, attempts: int) -> str:
+        return f"failed {attempts} times (RetryPolicy max_attempts={self.max_attempts})"
 
 
 def ensure_sequence(value: Any) -> list:

@@ -15,7 +15,7 @@ from typing import Any
 
 from wfkit.constants import END, START
 from wfkit.engine.spec import GraphSpec
-from wfkit.errors import GraphRecursionError, InvalidUpdateError, WfkitWarning
+from wfkit.errors import GraphRecursionError, InvalidUpdateError, UnsupportedFeatureError, WfkitWarning
 from wfkit.types import Command, Send
 
 MISSING = object()
@@ -149,6 +149,11 @@ def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[
     goto: list = []
     update = returned
     if isinstance(returned, Command):
+        if returned.graph is not None:
+            raise UnsupportedFeatureError(
+                f"node `{node}` returned Command(graph={returned.graph!r}); wfkit runs a graph used as a node as "
+                "one node, so there is no parent graph to send it to: return the update from the subgraph's "
+                "output instead, and route in the parent graph")
         update, goto = returned.update, returned.goto_list()
     if update is None:
         return [], goto

@@ -165,17 +165,14 @@ class Runner:
         policy = node.retry
         if policy is None:
             return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
-        retry_on = tuple(policy.retry_on) if isinstance(policy.retry_on, (list, tuple)) else (policy.retry_on,)
-        delay = policy.initial_interval
-        for attempt in range(1, policy.max_attempts + 1):
+        for wait in [*policy.waits(), None]:
             try:
                 return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
-            except retry_on as error:
-                if attempt == policy.max_attempts:
-                    add_note(error, f"node `{node.name}` failed {attempt} times (RetryPolicy max_attempts={policy.max_attempts})")
+            except policy.retryable() as error:
+                if wait is None:
+                    add_note(error, f"node `{node.name}` {policy.gave_up(policy.max_attempts)}")
                     raise
-                await asyncio.sleep(delay)
-                delay *= policy.backoff_factor
+                await asyncio.sleep(wait)
 
     async def _call(self, fn: Callable, is_async: bool, takes_config: bool, arg: Any, alone: bool) -> Any:
         args = (arg, self.config) if takes_config else (arg,)

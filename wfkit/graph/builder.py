@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
 from wfkit.engine.spec import Branch, GraphSpec, Join, NodeSpec, accepts_config, is_async_callable
 from wfkit.errors import GraphBuildError
+from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema
 
 
@@ -53,6 +54,7 @@ class StateGraph:
 
     def __init__(self, state_schema: Any = None, config_schema: Any = None, *, input_schema: Any = None,
                  output_schema: Any = None, context_schema: Any = None, **legacy: Any):
+        check_options("StateGraph()", {"context_schema": context_schema, **legacy}, frozenset({"input", "output"}))
         if state_schema is None:
             raise GraphBuildError("StateGraph needs a state schema, e.g. StateGraph(State) with `class State(TypedDict): ...`")
         self.state_schema = state_schema
@@ -68,8 +70,13 @@ class StateGraph:
     # -- nodes ---------------------------------------------------------------------------------------
     def add_node(self, node: str | Callable, action: Callable | None = None, *, input_schema: Any = None,
                  metadata: dict | None = None, destinations: Sequence[str] | dict | None = None,
-                 retry_policy: Any = None, defer: bool = False, **_: Any) -> "StateGraph":
+                 retry_policy: Any = None, defer: bool = False, cache_policy: Any = None,
+                 **legacy: Any) -> "StateGraph":
         """Add a node: `add_node("name", fn)` or `add_node(fn)` (named after the function)."""
+        check_options("add_node()", {"defer": defer, "cache_policy": cache_policy, **legacy},
+                      frozenset({"input", "retry"}))
+        input_schema = input_schema or legacy.get("input")  # LangGraph's older names for the same options
+        retry_policy = retry_policy or legacy.get("retry")
         if action is None:
             if isinstance(node, str):
                 raise GraphBuildError(f"add_node({node!r}) got no function; pass it: add_node({node!r}, fn)")
@@ -162,8 +169,9 @@ class StateGraph:
     # -- compile -------------------------------------------------------------------------------------
     def compile(self, checkpointer: Any = None, *, interrupt_before: Sequence[str] | str | None = None,
                 interrupt_after: Sequence[str] | str | None = None, name: str | None = None,
-                debug: bool = False, **_: Any):
+                debug: bool = False, store: Any = None, cache: Any = None, **options: Any):
         """Validate the graph and return a runnable `CompiledStateGraph`."""
+        check_options("compile()", {"store": store, "cache": cache, **options})
         from wfkit.graph.compiled import CompiledStateGraph
         from wfkit.graph.validate import validate
 

@@ -19,7 +19,8 @@ from wfkit.engine.persist import History
 from wfkit.engine.persist import metadata as checkpoint_metadata
 from wfkit.engine.stream import check_modes, chunker
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import CheckpointError
+from wfkit.errors import CheckpointError, UnsupportedFeatureError
+from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.types import StateSnapshot, StateTask
 
 
@@ -98,22 +99,30 @@ class CompiledStateGraph:
         return self._result(loop)
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
-                      **_: Any) -> dict:
+                      stream_mode: str = "values", **options: Any) -> dict:
         """Run to the end (or an interrupt) and return the final state."""
+        _check_invoke(stream_mode, options)
         return await self._ainvoke(input, config, False, interrupt_before=interrupt_before,
                                    interrupt_after=interrupt_after)
 
     def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
-               **_: Any) -> dict:
+               stream_mode: str = "values", **options: Any) -> dict:
         """Run to the end (or an interrupt) and return the final state (also works inside Jupyter)."""
+        _check_invoke(stream_mode, options)
         return run_sync(self._ainvoke(input, config, True, interrupt_before=interrupt_before,
                                       interrupt_after=interrupt_after))
 
     def _astream(self, input: Any, config: dict | None, stream_mode: Any, inline: bool,
-                 interrupt_before=None, interrupt_after=None) -> AsyncIterator[Any]:
+                 interrupt_before=None, interrupt_after=None, subgraphs: bool = False,
+                 options: dict | None = None) -> AsyncIterator[Any]:
+        check_options("stream()", options or {}, RUN_OPTIONS)
         modes, pairs = check_modes(stream_mode)
 
         def listener_for(put):
+            # subgraphs=True: LangGraph's shape, each chunk behind the namespace it came from. A compiled graph
+            # used as a node runs as one node here, so every chunk comes from the top graph: namespace ().
+            if subgraphs:
+                return chunker(self.spec, modes, (lambda m, c: put(((), m, c))) if pairs else (lambda m, c: put(((), c))))
             return chunker(self.spec, modes, (lambda m, c: put((m, c))) if pairs else (lambda m, c: put(c)))
 
         return stream_loop(
@@ -124,15 +133,16 @@ class CompiledStateGraph:
         )
 
     def astream(self, input: Any, config: dict | None = None, *, stream_mode: Any = "updates",
-                interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **_: Any) -> AsyncIterator[Any]:
+                interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **options: Any) -> AsyncIterator[Any]:
         """Stream chunks as the run goes: modes `values`, `updates`, `custom`, `messages`, `debug`, or a list."""
-        return self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after)
+        return self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after, subgraphs, options)
 
     def stream(self, input: Any, config: dict | None = None, *, stream_mode: Any = "updates",
-               interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **_: Any) -> Iterator[Any]:
+               interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **options: Any) -> Iterator[Any]:
         """Sync version of `astream` (also works inside Jupyter). Nodes run off the loop's thread, so chunks
         reach the caller while a long node is still running."""
-        return iter_sync(self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after))
+        return iter_sync(self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after,
+                                       subgraphs, options))
 
     async def abatch(self, inputs: list, config: dict | list | None = None, **kw: Any) -> list:
         """Run several inputs concurrently; `config` is one config for all, or one per input."""
@@ -251,6 +261,14 @@ class CompiledStateGraph:
 
     def __repr__(self) -> str:
         return f"<CompiledStateGraph {self.name!r}: {', '.join(self.spec.nodes)}>"
+
+
+def _check_invoke(stream_mode: Any, options: dict) -> None:
+    if stream_mode != "values":
+        raise UnsupportedFeatureError(f"invoke(stream_mode={stream_mode!r}) is not supported by wfkit: invoke "
+                                      f"returns the final state; use stream(..., stream_mode={stream_mode!r}) "
+                                      f"to get the chunks")
+    check_options("invoke()", options, RUN_OPTIONS)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,145 @@
+"""LangGraph options wfkit does not implement are refused by name, never silently ignored; the harmless ones
+are accepted; `subgraphs=True` gives LangGraph's chunk shape; `@task(retry_policy=)` retries."""
+
+import operator
+from typing import Annotated
+
+import pytest
+from typing_extensions import TypedDict
+
+from wfkit import END, START, InMemorySaver, RetryPolicy, StateGraph, entrypoint, task
+from wfkit.errors import UnsupportedFeatureError
+
+
+class S(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+def graph():
+    g = StateGraph(S)
+    g.add_node("a", lambda s: {"log": ["a"]})
+    g.add_edge(START, "a")
+    g.add_edge("a", END)
+    return g
+
+
+STORE = ("compile(): `store=` is not supported by wfkit; wfkit has no long-term store yet: keep the data in "
+         "the graph's state, or in an object of your own that the node functions close over")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: graph().compile(store=object()), STORE),
+    (lambda: graph().compile(cache=object()),
+     "compile(): `cache=` is not supported by wfkit; wfkit does not cache node results yet: cache inside the "
+     "node (e.g. functools.lru_cache)"),
+    (lambda: StateGraph(S, context_schema=dict),
+     "StateGraph(): `context_schema=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass "
+     "such values in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
+    (lambda: graph().add_node("b", lambda s: {}, defer=True),
+     "add_node(): `defer=` is not supported by wfkit; deferred nodes are not supported yet: add an edge (or a "
+     "join) into the node instead"),
+    (lambda: graph().add_node("b", lambda s: {}, cache_policy=object()),
+     "add_node(): `cache_policy=` is not supported by wfkit; wfkit does not cache node results yet: cache inside "
+     "the node (e.g. functools.lru_cache)"),
+    (lambda: graph().compile().invoke({"log": []}, context={"user": "x"}),
+     "invoke(): `context=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass such values "
+     "in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
+    (lambda: graph().compile().invoke({"log": []}, stream_mode="updates"),
+     "invoke(stream_mode='updates') is not supported by wfkit: invoke returns the final state; use "
+     "stream(..., stream_mode='updates') to get the chunks"),
+    (lambda: list(graph().compile().stream({"log": []}, output_keys=["log"])),
+     "stream(): `output_keys=` is not supported by wfkit; `output_keys` is not supported yet: pick the keys "
+     "from the returned state"),
+    (lambda: entrypoint(store=object()), STORE.replace("compile()", "entrypoint()")),
+])
+def test_an_option_wfkit_lacks_is_refused_with_the_way_around(make, message):
+    with pytest.raises(UnsupportedFeatureError) as caught:
+        make()
+    assert str(caught.value) == message
+    assert isinstance(caught.value, NotImplementedError)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: graph().compile(checkpointr=InMemorySaver()), "compile() got an unexpected keyword argument `checkpointr`"),
+    (lambda: graph().compile().invoke({"log": []}, recursionlimit=5),
+     "invoke() got an unexpected keyword argument `recursionlimit`"),
+    (lambda: graph().add_node("b", lambda s: {}, retries=3), "add_node() got an unexpected keyword argument `retries`"),
+    (lambda: task(lambda x: x, retries=3), "task() got an unexpected keyword argument `retries`"),
+])
+def test_a_misspelt_keyword_is_a_type_error(make, message):
+    with pytest.raises(TypeError) as caught:
+        make()
+    assert str(caught.value) == message
+
+
+def test_options_that_change_nothing_observable_are_accepted():
+    g = graph()
+    g.add_node("b", lambda s: {"log": ["b"]}, defer=False, cache_policy=None, input=S, retry=None)
+    g.add_edge("a", "b")
+    app = g.compile(store=None, cache=None, debug=False)
+    config = {"configurable": {"thread_id": "t"}}
+    assert app.invoke({"log": []}, durability="exit", stream_mode="values", context=None) == {"log": ["a", "b"]}
+    assert list(app.stream({"log": []}, durability="sync", print_mode=())) == [{"a": {"log": ["a"]}},
+                                                                             {"b": {"log": ["b"]}}]
+    assert g.compile(checkpointer=InMemorySaver()).invoke({"log": []}, config, checkpoint_during=True)["log"] == ["a", "b"]
+
+
+def test_subgraphs_true_puts_each_chunk_behind_its_namespace():
+    app = graph().compile()
+    assert list(app.stream({"log": []}, subgraphs=True)) == [((), {"a": {"log": ["a"]}})]
+    assert list(app.stream({"log": []}, stream_mode=["values"], subgraphs=True)) == [
+        ((), "values", {"log": []}), ((), "values", {"log": ["a"]})]
+
+
+def test_task_retry_policy_retries_the_named_errors_only():
+    attempts = []
+
+    @task(retry_policy=RetryPolicy(max_attempts=3, initial_interval=0.001, retry_on=ConnectionError))
+    def flaky(n):
+        attempts.append(n)
+        if len(attempts) < 3:
+            raise ConnectionError("overloaded")
+        return n * 10
+
+    @task(retry_policy=RetryPolicy(max_attempts=2, initial_interval=0.001, retry_on=ConnectionError))
+    async def broken(n):
+        attempts.append(-n)
+        raise ConnectionError("still overloaded")
+
+    @task(retry_policy=RetryPolicy(max_attempts=5, initial_interval=0.001, retry_on=ConnectionError))
+    def wrong(n):
+        attempts.append("wrong")
+        raise ValueError("not retried")
+
+    @entrypoint()
+    def wf(n):
+        return flaky(n).result()
+
+    assert wf.invoke(4) == 40 and attempts == [4, 4, 4]
+    attempts.clear()
+
+    @entrypoint()
+    async def wf_broken(n):
+        return await broken(n)
+
+    with pytest.raises(ConnectionError) as caught:
+        wf_broken.invoke(1)
+    assert attempts == [-1, -1] and caught.value.__notes__[0] == "task `broken` failed 2 times (RetryPolicy max_attempts=2)"
+    attempts.clear()
+    with pytest.raises(ValueError):
+        wrong(1).result()  # outside an entrypoint the policy applies too
+    assert attempts == ["wrong"]
+
+
+def test_command_to_the_parent_graph_is_refused_by_name():
+    from wfkit import Command
+
+    g = StateGraph(S)
+    g.add_node("a", lambda s: Command(graph=Command.PARENT, goto="elsewhere", update={"log": ["a"]}))
+    g.add_edge(START, "a")
+    with pytest.raises(UnsupportedFeatureError) as caught:
+        g.compile().invoke({"log": []})
+    assert str(caught.value) == (
+        "node `a` returned Command(graph='__parent__'); wfkit runs a graph used as a node as one node, so there "
+        "is no parent graph to send it to: return the update from the subgraph's output instead, and route in "
+        "the parent graph")

@@ -1,0 +1,45 @@
+"""LangGraph options that wfkit accepts by name but does not implement: refused, with what to do instead.
+
+LangGraph's builders and runners take many keyword arguments. Ignoring the ones wfkit lacks would let a
+program run with a feature quietly missing (a `store` nobody reads, a `cache_policy` that never caches),
+so each is checked here: left at its default it is fine, given a value it raises
+`UnsupportedFeatureError` naming the option and the way around it. A keyword LangGraph does not have
+either is a plain `TypeError`, as Python would raise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wfkit.errors import UnsupportedFeatureError
+
+_NO_STORE = ("wfkit has no long-term store yet: keep the data in the graph's state, or in an object of "
+             "your own that the node functions close over")
+_NO_CACHE = "wfkit does not cache node results yet: cache inside the node (e.g. functools.lru_cache)"
+_NO_CONTEXT = ("wfkit has no run context (`Runtime`) yet: pass such values in the config's `configurable` "
+               "dict and read them with `get_config()`, or put them in the state")
+WHY = {
+    "store": _NO_STORE,
+    "cache": _NO_CACHE,
+    "cache_policy": _NO_CACHE,
+    "context_schema": _NO_CONTEXT,
+    "context": _NO_CONTEXT,
+    "defer": "deferred nodes are not supported yet: add an edge (or a join) into the node instead",
+    "output_keys": "`output_keys` is not supported yet: pick the keys from the returned state",
+}
+# Run options that change nothing wfkit can observe: it always writes a checkpoint per superstep, at once.
+RUN_OPTIONS = frozenset({"durability", "checkpoint_during", "debug", "print_mode"})
+
+
+def check_options(where: str, given: dict[str, Any], known: frozenset[str] = frozenset()) -> None:
+    """Refuse the options in `given` that are set (not None/False) and that wfkit does not implement;
+    `known` are further LangGraph keywords that need no action. `where` names the call, e.g. `compile()`."""
+    for name, value in given.items():
+        if name in WHY:
+            if value is not None and value is not False:
+                raise UnsupportedFeatureError(f"{where}: `{name}=` is not supported by wfkit; {WHY[name]}")
+        elif name not in known:
+            raise TypeError(f"{where} got an unexpected keyword argument `{name}`")
+
+
+__all__ = ["RUN_OPTIONS", "WHY", "check_options"]
