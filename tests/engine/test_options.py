@@ -143,3 +143,22 @@ def test_command_to_the_parent_graph_is_refused_by_name():
         "node `a` returned Command(graph='__parent__'); wfkit runs a graph used as a node as one node, so there "
         "is no parent graph to send it to: return the update from the subgraph's output instead, and route in "
         "the parent graph")
+
+
+def test_batch_returns_exceptions_in_place_when_asked():
+    def check(state):
+        if state["log"] == ["bad"]:
+            raise ValueError("bad input")
+        return {"log": ["ok"]}
+
+    g = StateGraph(S)
+    g.add_node("check", check)
+    g.add_edge(START, "check")
+    app = g.compile()
+    results = app.batch([{"log": []}, {"log": ["bad"]}], return_exceptions=True)
+    assert results[0] == {"log": ["ok"]} and type(results[1]) is ValueError and str(results[1]) == "bad input"
+    with pytest.raises(ValueError, match="bad input"):
+        app.batch([{"log": []}, {"log": ["bad"]}])
+    with pytest.raises(ValueError) as caught:
+        app.batch([{"log": []}], [None, None])
+    assert str(caught.value) == "batch() got 1 inputs but 2 configs; pass one config for all, or one per input"

@@ -144,15 +144,22 @@ class CompiledStateGraph:
         return iter_sync(self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after,
                                        subgraphs, options))
 
-    async def abatch(self, inputs: list, config: dict | list | None = None, **kw: Any) -> list:
-        """Run several inputs concurrently; `config` is one config for all, or one per input."""
+    async def abatch(self, inputs: list, config: dict | list | None = None, *, return_exceptions: bool = False,
+                     **kw: Any) -> list:
+        """Run several inputs concurrently; `config` is one config for all, or one per input. With
+        `return_exceptions=True` a failed run gives its exception in its place instead of raising."""
         import asyncio
 
         configs = config if isinstance(config, list) else [config] * len(inputs)
-        return list(await asyncio.gather(*(self.ainvoke(i, c, **kw) for i, c in zip(inputs, configs))))
+        if len(configs) != len(inputs):
+            raise ValueError(f"batch() got {len(inputs)} inputs but {len(configs)} configs; pass one config "
+                             f"for all, or one per input")
+        runs = (self.ainvoke(i, c, **kw) for i, c in zip(inputs, configs))
+        return list(await asyncio.gather(*runs, return_exceptions=return_exceptions))
 
-    def batch(self, inputs: list, config: dict | list | None = None, **kw: Any) -> list:
-        return run_sync(self.abatch(inputs, config, **kw))
+    def batch(self, inputs: list, config: dict | list | None = None, *, return_exceptions: bool = False,
+              **kw: Any) -> list:
+        return run_sync(self.abatch(inputs, config, return_exceptions=return_exceptions, **kw))
 
     # -- stepping ------------------------------------------------------------------------------------
     def start(self, input: Any, config: dict | None = None):
