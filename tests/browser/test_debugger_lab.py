@@ -213,7 +213,7 @@ def test_breakpoint_then_run_and_jump_back_on_the_timeline(lab):
 def test_answer_an_interrupt_through_the_review_panel_form(lab):
     lab.open_and_run(lab.write_notebook("review.ipynb", [AGENT, REVIEWED_AGENT]))
     lab.page.locator(".wf-debugger .wf-run").click()
-    lab.status("step 1 · waiting for 1 answer(s)")
+    lab.status("step 2 · waiting for 1 answer(s)")
     review = lab.page.locator(".wf-review")
     review.wait_for(state="visible")
     assert lab.text(".wf-review .wf-payload") == "Run add with {'a': 3, 'b': 4}?"

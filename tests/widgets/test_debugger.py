@@ -216,7 +216,7 @@ def test_why_a_join_still_waits_and_sends(join_app, send_app, text_of):
 def test_interrupts_bring_up_the_review_panel_and_answers_resume_the_run(review_app, text_of):
     debugger = Debugger(review_app, {"topic": "cats", "notes": []})
     debugger.run_all()
-    assert debugger.status_text() == "step 1 · waiting for 2 answer(s)"
+    assert debugger.status_text() == "step 2 · waiting for 2 answer(s)"
     assert marks(debugger)["interrupted"] == ("ask_a", "ask_b")
     assert labels(debugger)[-1] == "▶ step 2 · ask_a, ask_b · interrupted"
     panel = debugger.review

@@ -77,7 +77,7 @@ def test_each_state_has_its_own_fill_border_and_class(graph):
         "router": ("#dcefe0", "#4f8a5b", "node wf-visited"),
         "poem": ("#ffcf5c", "#b7791f", "node wf-current"),
         "story": ("#ffd6d6", "#c62828", "node wf-failed"),
-        "joke": ("#f1dcff", "#8e3ec4", "node wf-interrupted"),
+        "joke": ("#ffc0e8", "#d01c8b", "node wf-interrupted"),
         "check": ("#e0ecff", "#2f6fd6", "node wf-next"),
         "__end__": END_IDLE,
     }

@@ -208,3 +208,15 @@ def test_a_standalone_panel_exposes_the_resume_it_started():
 
     run = asyncio.run(cell())
     assert run.done and run.state == {"draft": "Cats knit.", "verdict": True}
+
+
+def test_the_debuggers_step_panel_shows_a_text_payload_as_markdown_too():
+    from wfkit.widgets import Debugger
+
+    debugger = Debugger(make_app(lambda s: f"Publish **{s['draft']}**?"), {"draft": "Cats knit."})
+    debugger.run_all()
+    note = debugger.inspector.value.split('<div class="wf-interrupt-note">')[1]
+    assert note.startswith("interrupt <code>") and note.split("</code>: ")[1].startswith(
+        '<div class="wf-payload wf-markdown"><p>Publish <strong>Cats knit.</strong>?</p></div>')
+    assert debugger.status_text() == "step 1 · waiting for 1 answer(s)"
+    assert [label for label, _ in debugger.timeline_view.options][-1] == "▶ step 1 · review · interrupted"

@@ -189,7 +189,10 @@ class DebuggerView:
             state = "finished"
         else:
             state = "paused; next: " + ", ".join(self._next_names())
-        text = f"step {run.step_number} · {state}"
+        # A superstep paused by interrupt() wrote no checkpoint yet; the timeline lists it as the step under
+        # way, and so does the status line.
+        number = run.step_number + 1 if run.interrupts and self.busy is None else run.step_number
+        text = f"step {number} · {state}"
         return f"{text} · {self.notice}" if self.notice else text
 
     # -- the timeline's handlers ----------------------------------------------------------------------------

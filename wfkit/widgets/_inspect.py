@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfkit.widgets._format import esc, section, short, state_table_html, value_html
+from wfkit.widgets._format import esc, payload_html, section, short, state_table_html, value_html
 from wfkit.widgets._timeline import Timeline
 from wfkit.widgets._why import as_html, waiting_text, why_task
 
@@ -78,7 +78,7 @@ def _tasks_html(entry) -> str:
     if entry.paused:
         for interrupt in record.interrupts:
             blocks.append(f'<div class="wf-interrupt-note">interrupt <code>{esc(interrupt.id)}</code>: '
-                          f"{value_html(interrupt.value)}</div>")
+                          f"{payload_html(interrupt.value)}</div>")
     return "".join(blocks)
 
 

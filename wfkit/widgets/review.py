@@ -68,7 +68,7 @@ class InterruptCard(ipywidgets.VBox):
         self.editor = ipywidgets.VBox([*editor_parts, self.submit_button],
                                       layout=ipywidgets.Layout(display=None if model else "none"))
         super().__init__([self.header, self.payload, self.buttons, self.editor, self.result],
-                         layout=ipywidgets.Layout(border="1px solid #8e3ec4", padding="6px", margin="4px 0"))
+                         layout=ipywidgets.Layout(border="1px solid #d01c8b", padding="6px", margin="4px 0"))
         self.add_class("wf-interrupt-card")
 
     def open_editor(self) -> None:

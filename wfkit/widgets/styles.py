@@ -27,7 +27,8 @@ class NodeLook:
 # stays failed whatever else it is marked.
 NODE_LOOKS = (
     NodeLook("failed", "#ffd6d6", "#c62828", "#7f1010", "raised an error"),
-    NodeLook("interrupted", "#f1dcff", "#8e3ec4", "#4a1470", "paused by interrupt(), waiting for an answer"),
+    # magenta, not violet: unmarked nodes are drawn in LangGraph's lavender and must not look paused
+    NodeLook("interrupted", "#ffc0e8", "#d01c8b", "#5a0a3c", "paused by interrupt(), waiting for an answer"),
     NodeLook("current", "#ffcf5c", "#b7791f", "#3d2a00", "running in this superstep"),
     NodeLook("next", "#e0ecff", "#2f6fd6", "#0f2f66", "planned for the next superstep", dashed=True),
     NodeLook("visited", "#dcefe0", "#4f8a5b", "#1f3d26", "ran in an earlier superstep"),
