@@ -1,4 +1,5 @@
-"""The small value types users create or receive: Send, Command, Interrupt, StateSnapshot, StateTask."""
+"""The small value types users create or receive: Send, Command, Overwrite, Interrupt, StateSnapshot,
+StateTask."""
 
 from __future__ import annotations
 
@@ -40,6 +41,33 @@ class Command(Generic[N]):
         if isinstance(self.goto, (str, Send)):
             return [self.goto]
         return list(self.goto)
+
+
+OVERWRITE = "__overwrite__"
+
+
+@dataclass(frozen=True)
+class Overwrite:
+    """Returned as a key's value in an update: replace that key's value, bypassing its reducer, as in
+    LangGraph (`{"messages": Overwrite([...])}`). At most one per key and superstep; writes to the key that
+    come after it in the same superstep are dropped. Stored as `{"__overwrite__": value}`, a form LangGraph
+    also reads as an overwrite."""
+
+    value: Any
+    type: str = OVERWRITE
+
+
+def overwritten(value: Any) -> tuple[bool, Any]:
+    """(True, the value to write) for an `Overwrite` or its dict forms; (False, None) for anything else."""
+    cls = value.__class__
+    if cls is Overwrite:
+        return True, value.value
+    if cls is dict and len(value) <= 2:
+        if len(value) == 1 and OVERWRITE in value:
+            return True, value[OVERWRITE]
+        if value.get("type") == OVERWRITE and "value" in value:
+            return True, value["value"]
+    return False, None
 
 
 @dataclass(frozen=True)

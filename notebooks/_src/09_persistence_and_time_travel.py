@@ -170,7 +170,9 @@ for record in run.history:
 md(r"""
 The Debugger draws this: the timeline is a tree of branches. The fork is listed under the line it left,
 indented and marked ↳, and the steps of the old line that the run no longer passes through are marked
-*off path*. **Back** and *Go to this step* move the run, and *Edit state* changes it. The cell below does with Python what those
+*off path*. **Back** and *Go to this step* move the run, and *Edit state* changes it: the box shows the
+state as JSON (messages and pydantic models too), and what you type there replaces the value, past the
+key's reducer (as LangGraph's `Overwrite` does), so an edited list is not appended to the old one. The cell below does with Python what those
 buttons do: run to the end, go back to step 1, edit the joke, run again.
 """),
 code(r'''

@@ -380,3 +380,39 @@ def test_join_into_end_finishes_the_run():
     g.add_edge(START, "b")
     g.add_edge(["a", "b"], END)
     assert g.compile().invoke({"log": []})["log"] == ["a", "b"]
+
+
+def test_overwrite_bypasses_the_reducer_and_drops_later_writes_as_langgraph_does():
+    from wfkit import InMemorySaver
+    from wfkit.types import Overwrite
+
+    g = StateGraph(S)
+    g.add_node("a", lambda s: {"log": ["a"]})
+    g.add_node("b", lambda s: {"log": Overwrite(["b"])})
+    g.add_node("c", lambda s: {"log": ["c"]})
+    for node in "abc":
+        g.add_edge(START, node)
+    app = g.compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "o"}}
+    assert app.invoke({"log": ["in"]}, config) == {"log": ["b"]}  # a, then b overwrites, c is dropped
+    assert [s.values for s in app.get_state_history(config)] == [{"log": ["b"]}, {"log": ["in"]}, {"log": []}]
+
+    g2 = StateGraph(S)
+    g2.add_node("a", lambda s: {"log": {"__overwrite__": ["x"]}})  # the dict forms LangGraph also reads
+    g2.add_node("b", lambda s: {"log": {"type": "__overwrite__", "value": ["y"]}})
+    g2.add_edge(START, "a")
+    g2.add_edge("a", "b")
+    app2 = g2.compile(checkpointer=InMemorySaver())
+    assert app2.invoke({"log": ["in"]}, config) == {"log": ["y"]}
+    assert [s.values for s in app2.get_state_history(config)][:2] == [{"log": ["y"]}, {"log": ["x"]}]
+
+    g3 = StateGraph(S)
+    g3.add_node("a", lambda s: {"log": Overwrite(["a"])})
+    g3.add_node("b", lambda s: {"log": Overwrite(["b"])})
+    g3.add_edge(START, "a")
+    g3.add_edge(START, "b")
+    with pytest.raises(InvalidUpdateError) as caught:
+        g3.compile().invoke({"log": []})
+    assert str(caught.value).startswith(
+        "key `log` received two Overwrite values in one superstep (from `a` and `b`); at most one node may "
+        "overwrite a key per superstep")

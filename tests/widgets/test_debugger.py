@@ -169,6 +169,34 @@ def test_edit_through_the_text_area_changes_only_the_edited_keys(flaky, text_of)
     assert text_of(debugger.edit_note.value) == "not valid JSON: Expecting value: line 1 column 7 (char 6)"
 
 
+def test_edit_box_replaces_reducer_keys_and_edits_messages(agent, question, flaky):
+    import json
+
+    debugger = Debugger(agent, question)
+    debugger.step()
+    shown = json.loads(debugger.edit_text.value)
+    ai_id = debugger.run.state["messages"][1].id
+    assert shown == {"messages": [
+        {"type": "human", "content": "Add 3 and 4.", "id": "q1"},
+        {"type": "ai", "content": "", "id": ai_id,
+         "tool_calls": [{"name": "add", "args": {"a": 3, "b": 4}, "id": "call_1", "type": "tool_call"}]}]}
+    assert debugger.edit_note.value == ""
+    shown["messages"][1]["tool_calls"][0]["args"]["a"] = 30  # change the model's tool call, then step on
+    debugger.edit_text.value = json.dumps(shown)
+    debugger.edit_apply.click()
+    messages = debugger.run.state["messages"]
+    assert [m.id for m in messages] == ["q1", ai_id]  # replaced in place, nothing appended
+    assert messages[1].tool_calls[0]["args"] == {"a": 30, "b": 4}
+    debugger.step()
+    assert debugger.run.state["messages"][-1].content == "34"
+
+    debugger = Debugger(flaky.app, {"n": 1, "log": []})  # a plain list under operator.add: replaced too
+    debugger.step()
+    debugger.edit_text.value = '{"log": ["edited", "twice"]}'
+    debugger.edit_apply.click()
+    assert debugger.run.state == {"n": 2, "log": ["edited", "twice"]}
+
+
 def test_a_step_off_the_current_path_cannot_be_edited(flaky, text_of):
     flaky.fail = False
     debugger = Debugger(flaky.app, {"n": 1, "log": []})

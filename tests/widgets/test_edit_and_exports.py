@@ -24,6 +24,53 @@ def test_an_edit_sends_only_the_keys_it_changes():
         "`x`, `y` is not a key of the state; its keys are n, log, messages", {})
 
 
+def test_messages_and_models_are_edited_as_json_and_read_back_as_themselves():
+    import json
+
+    from pydantic import BaseModel
+
+    from wfkit.messages import AIMessage, HumanMessage, ToolMessage
+
+    class Plan(BaseModel):
+        steps: list[str]
+        done: bool = False
+
+    usage = {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
+    messages = [HumanMessage("Add 3 and 4.", id="h1"),
+                AIMessage("", id="a1", tool_calls=[{"name": "add", "args": {"a": 3}, "id": "c1"}], usage_metadata=usage),
+                ToolMessage("3", tool_call_id="c1", id="t1")]
+    values = {"messages": messages, "plan": Plan(steps=["a"]), "plans": [Plan(steps=["x"])], "obj": object()}
+    shown, skipped = editable(values)
+    assert skipped == ["obj"]
+    assert shown == {
+        "messages": [{"type": "human", "content": "Add 3 and 4.", "id": "h1"},
+                     {"type": "ai", "content": "", "id": "a1",
+                      "tool_calls": [{"name": "add", "args": {"a": 3}, "id": "c1", "type": "tool_call"}]},
+                     {"type": "tool", "content": "3", "id": "t1", "tool_call_id": "c1"}],
+        "plan": {"steps": ["a"], "done": False}, "plans": [{"steps": ["x"], "done": False}]}
+
+    edited = json.loads(json.dumps(shown))
+    del edited["messages"][1]["tool_calls"]  # the model answers instead of calling a tool
+    edited["messages"][1]["content"] = "It is 7."
+    edited["messages"].pop()
+    edited["plan"]["done"] = True
+    problem, changed = changed_keys(json.dumps(edited), shown, values)
+    assert problem == "" and sorted(changed) == ["messages", "plan"]
+    assert changed["plan"] == Plan(steps=["a"], done=True)
+    assert changed["messages"] == [messages[0], AIMessage("It is 7.", id="a1", usage_metadata=usage)]
+
+    edited["plan"]["done"] = "maybe"
+    assert changed_keys(json.dumps(edited), shown, values) == (
+        "`plan`.done: Input should be a valid boolean, unable to interpret input", {})
+    edited["plan"]["done"] = True
+    edited["messages"] = [{"type": "robot", "content": "x"}]
+    assert changed_keys(json.dumps(edited), shown, values) == (
+        "`messages`: message_from_dict: unknown message type `robot`; expected one of `system`, `human`, `ai`, "
+        "`AIMessageChunk`, `tool`, `remove`", {})
+    edited["messages"] = "hello"
+    assert changed_keys(json.dumps(edited), shown, values) == ("`messages` must stay a JSON list, not str", {})
+
+
 def test_exports_are_lazy_and_curated():
     code = ("import sys, wfkit.widgets as w\n"
             "assert 'ipywidgets' not in sys.modules, 'imported too early'\n"

@@ -16,7 +16,7 @@ from typing import Any
 from wfkit.constants import END, START
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import GraphRecursionError, InvalidUpdateError, UnsupportedFeatureError, WfkitWarning
-from wfkit.types import Command, Send
+from wfkit.types import OVERWRITE, Command, Overwrite, Send, overwritten
 
 MISSING = object()
 
@@ -173,6 +173,12 @@ def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[
     writes = []
     for key, value in items:
         if key in spec.channels:
+            # An Overwrite (in any of its forms) is kept as `{"__overwrite__": value}`, which is JSON: pending
+            # writes and checkpoints store it as is, and a rebuild from them knows it
+            if value.__class__ is Overwrite or value.__class__ is dict and 0 < len(value) <= 2:
+                is_overwrite, unwrapped = overwritten(value)
+                if is_overwrite:
+                    value = {OVERWRITE: unwrapped}
             writes.append((key, value))
         else:
             warnings.warn(
@@ -214,11 +220,20 @@ def replay(
                     f"declare it as `{key}: Annotated[<type>, <reducer>]` (e.g. operator.add) to merge them, or "
                     "let only one node write it per superstep"
                 )
-            new[key] = writes[0][1]
+            is_overwrite, unwrapped = overwritten(writes[0][1])
+            new[key] = unwrapped if is_overwrite else writes[0][1]
         else:
-            current = new.get(key, MISSING)
-            for _, value in writes:
-                current = value if current is MISSING else channel.reducer(current, value)
+            current, by = new.get(key, MISSING), None
+            for node, value in writes:
+                is_overwrite, unwrapped = overwritten(value)
+                if is_overwrite:
+                    if by is not None:
+                        raise InvalidUpdateError(
+                            f"key `{key}` received two Overwrite values in one superstep (from `{by}` and "
+                            f"`{node}`); at most one node may overwrite a key per superstep")
+                    current, by = unwrapped, node
+                elif by is None:  # after an Overwrite, the superstep's other writes to the key are dropped
+                    current = value if current is MISSING else channel.reducer(current, value)
             new[key] = current
     return new, tuple(by_key), delta
 
@@ -228,13 +243,17 @@ def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[s
     rebuild states from checkpoints, without `replay`'s grouping and conflict checks."""
     new = dict(values)
     channels = spec.channels
+    overwritten_keys = None
     for _, key, value in delta:
         channel = channels.get(key)
         if channel is None:
             continue
-        if channel.reducer is None:
+        if value.__class__ is dict and len(value) == 1 and OVERWRITE in value:  # stored as {"__overwrite__": v}
+            new[key] = value[OVERWRITE]
+            overwritten_keys = (overwritten_keys or set()) | {key}
+        elif channel.reducer is None:
             new[key] = value
-        else:
+        elif overwritten_keys is None or key not in overwritten_keys:
             current = new.get(key, MISSING)
             new[key] = value if current is MISSING else channel.reducer(current, value)
     return new
