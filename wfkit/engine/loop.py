@@ -290,8 +290,8 @@ class Loop:
         the next try of this superstep in this loop (after another task paused, failed or the superstep was
         cancelled), and in the history for a later run. A lone task's successful result is not kept: its
         superstep commits right away, so nothing could reuse it."""
-        if outcome.task.name == START:
-            return
+        if self._lone_task and self.history is None or outcome.task.name == START:
+            return  # (a lone task leaves nothing to reuse unless it succeeded, and then its step commits)
         lone_ok = outcome.ok and self._lone_task
         if outcome.ok and not lone_ok:
             self._stored[outcome.task.id] = {"writes": outcome.writes, "routes": outcome.routes}

@@ -124,7 +124,13 @@ class Runner:
                 outcome.update = None
             else:
                 node = spec.nodes[task.name]
-                returned = await self._call_node(node, task.input, alone)
+                if alone and self.inline_sync and node.retry is None and not node.is_async:
+                    # a chain's usual task: call it here, without two more coroutine frames
+                    returned = node.fn(task.input, self.config) if node.takes_config else node.fn(task.input)
+                    if type(returned) is not dict and inspect.iscoroutine(returned):
+                        returned = await returned
+                else:
+                    returned = await self._call_node(node, task.input, alone)
                 writes, goto = algo.writes_from_return(spec, task.name, returned)
                 if self.listening:  # what the "updates" stream shows; nobody else reads it
                     outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)
