@@ -101,12 +101,12 @@ class History:
     def pending(self, checkpoint_id: str, with_writes: set | None = None) -> tuple[dict[str, Outcome], dict[str, list], dict[str, tuple], dict[str, str]]:
         """Pending work on top of a checkpoint: finished outcomes by task id, resume values by task id,
         interrupts still unanswered by task id, errors by task id."""
+        if with_writes is not None and checkpoint_id not in with_writes:
+            return _NO_PENDING
         done: dict[str, Outcome] = {}
         resume: dict[str, list] = {}
         interrupts: dict[str, tuple] = {}
         errors: dict[str, str] = {}
-        if with_writes is not None and checkpoint_id not in with_writes:
-            return _NO_PENDING
         for write in self.saver.get_writes(self.thread_id, checkpoint_id):
             if write.key == "__result__":
                 done[write.task_id] = write.value
