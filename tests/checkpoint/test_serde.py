@@ -195,7 +195,7 @@ def test_an_unknown_tag_is_refused_by_name(serde):
      "{'__wf__': 'obj', 'cls': ['os', 'system'], 'v': {}}"),
     ('{"__wf__":"set","v":[[1]]}', "TypeError: unhashable type: 'list'"),
     ('{"__wf__":"dict","v":[[1,2,3]]}', "ValueError: every item of `v` must be a [key, value] pair"),
-    ('{"__wf__":"bytes","v":"not base64!"}', "Error: Only base64 data is allowed"),
+    ('{"__wf__":"bytes","v":"not base64!"}', "ValueError: `v` is not base64 text: 'not base64!'"),
     ('{"__wf__":"uuid","v":"xyz"}', "ValueError: badly formed hexadecimal UUID string"),
     ('{"__wf__":"float","v":"1e400"}', "ValueError: `v` must be one of 'nan', 'inf', '-inf', got '1e400'"),
     ('{"__wf__":"msg","v":{"type":"os.system"}}', "ValueError: message_from_dict: unknown message type `os.system`"),

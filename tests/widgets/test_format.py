@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from pydantic import BaseModel
 
 from wfkit.messages import AIMessage, HumanMessage, ToolMessage
+from wfkit.engine.runner import add_note
 from wfkit.widgets._format import (diff_html, diff_text, markdown_html, payload_html, short, state_table_html,
                                    text_card_svg, traceback_text, value_html)
 
@@ -56,7 +57,7 @@ def test_tracebacks_hide_wfkit_and_asyncio_frames():
     try:
         node()
     except ValueError as error:
-        error.add_note("while running node `x` in superstep 2")
+        add_note(error, "while running node `x` in superstep 2")  # (error.add_note from Python 3.11 on)
         text = traceback_text(error)
     assert text.startswith("Traceback (most recent call last):\n")
     assert text.endswith("ValueError: bad input\nwhile running node `x` in superstep 2\n")

@@ -307,7 +307,7 @@ _REVIVERS = {
     "set": lambda s, d: set(d["v"]),
     "frozenset": lambda s, d: frozenset(d["v"]),
     "dict": _revive_dict,
-    "bytes": lambda s, d: base64.b64decode(d["v"], validate=True),
+    "bytes": lambda s, d: _b64decode(d["v"]),
     "datetime": lambda s, d: dt.datetime.fromisoformat(d["v"]),
     "date": lambda s, d: dt.date.fromisoformat(d["v"]),
     "uuid": lambda s, d: uuid.UUID(hex=d["v"]),
@@ -321,6 +321,13 @@ _REVIVERS = {
 def _dump_text(tree: Any) -> str:
     # Compact separators: an in-memory history holds thousands of these strings.
     return json.dumps(tree, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:  # its wording changes between Python versions; say it the same way on all
+        raise ValueError(f"`v` is not base64 text: {text[:40]!r}") from None
 
 
 def _malformed(tag: str, why: str) -> UnsafePayloadError:

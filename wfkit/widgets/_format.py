@@ -191,7 +191,11 @@ def traceback_text(error: BaseException, hide_internal: bool = True) -> str:
             if kept:
                 part.stack = traceback.StackSummary.from_list(kept)
             part = part.__cause__ or (None if part.__suppress_context__ else part.__context__)
-    return "".join(report.format())
+    text = "".join(report.format())
+    notes = [str(note) for note in getattr(error, "__notes__", ())]
+    if notes and not text.endswith(notes[-1] + "\n"):  # Python 3.10 prints no notes (unless patched)
+        text += "".join(f"{note}\n" for note in notes)
+    return text
 
 
 def _internal(filename: str) -> bool:
