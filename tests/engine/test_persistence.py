@@ -314,3 +314,41 @@ def test_parallel_resume_where_one_task_fails_keeps_the_others_answer(saver):
     snap = app.get_state(cfg())
     assert snap.next == ("y",) and [i.value for i in snap.interrupts] == ["y"]
     assert app.invoke(Command(resume="7"), cfg())["log"] == ["x=ok", "y=7"]
+
+
+def test_an_interrupt_inside_a_subgraph_pauses_the_parent_and_the_answer_reaches_it(saver):
+    class Log(TypedDict):
+        log: Annotated[list, operator.add]
+
+    calls = []
+
+    def first(state):
+        calls.append("first")
+        return {"log": ["first"]}
+
+    def ask(state):
+        return {"log": [f"answer:{interrupt('ok?')}", f"again:{interrupt('sure?')}"]}
+
+    sub = StateGraph(Log)
+    sub.add_node("first", first)
+    sub.add_node("ask", ask)
+    sub.add_edge(START, "first")
+    sub.add_edge("first", "ask")
+    parent = StateGraph(Log)
+    parent.add_node("pre", lambda s: {"log": ["pre"]})
+    parent.add_node("sub", sub.compile())
+    parent.add_edge(START, "pre")
+    parent.add_edge("pre", "sub")
+    app = parent.compile(checkpointer=saver)
+    config = cfg()
+
+    out = app.invoke({"log": []}, config)
+    pending = app.get_state(config)
+    assert out["log"] == ["pre"] and [i.value for i in out["__interrupt__"]] == ["ok?"]
+    assert pending.next == ("sub",) and pending.interrupts[0].id.endswith(":sub")  # the parent's task owns it
+    out = app.invoke(Command(resume="yes"), config)
+    assert [i.value for i in out["__interrupt__"]] == ["sure?"]
+    # The same final state as LangGraph (the subgraph's output goes through the parent's reducer); unlike
+    # LangGraph, the subgraph runs again from its start on each resume, as a node does.
+    assert app.invoke(Command(resume="yes!"), config) == {"log": ["pre", "pre", "first", "answer:yes", "again:yes!"]}
+    assert calls == ["first", "first", "first"]

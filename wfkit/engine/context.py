@@ -14,6 +14,8 @@ from wfkit.errors import GraphInterrupt
 from wfkit.types import Interrupt
 
 _current: contextvars.ContextVar["TaskContext | None"] = contextvars.ContextVar("wfkit_task", default=None)
+# Inside a compiled graph used as a node: the parent's task, which owns the subgraph's interrupts.
+_owner: contextvars.ContextVar["TaskContext | None"] = contextvars.ContextVar("wfkit_interrupt_owner", default=None)
 
 
 class TaskContext:
@@ -69,6 +71,16 @@ def reset_current(token: contextvars.Token) -> None:
     _current.reset(token)
 
 
+def owning_interrupts(ctx: TaskContext | None) -> contextvars.Token:
+    """Make `ctx` (the parent's task) the owner of every `interrupt()` until the token is reset; an owner
+    already set (a subgraph inside a subgraph) stays the owner."""
+    return _owner.set(_owner.get() or ctx)
+
+
+def release_interrupts(token: contextvars.Token) -> None:
+    _owner.reset(token)
+
+
 def get_stream_writer() -> Callable[[Any], None]:
     """Inside a node or task: a function whose arguments stream out in mode "custom" (a no-op outside)."""
     ctx = _current.get()
@@ -88,8 +100,9 @@ def get_config() -> dict:
 def interrupt(value: Any) -> Any:
     """Pause the run and surface `value` to the caller; on resume, return the value given with
     `Command(resume=...)`. The node runs again from its start, and its n-th `interrupt()` call returns the
-    n-th resume value."""
-    ctx = _current.get()
+    n-th resume value. Inside a subgraph (a compiled graph used as a node) the interrupt belongs to the
+    parent's task: the whole subgraph runs again on resume, its calls matched by order the same way."""
+    ctx = _owner.get() or _current.get()
     if ctx is None:
         raise RuntimeError("interrupt() was called outside a running graph; call it from inside a node")
     index = ctx.interrupt_count

@@ -7,9 +7,10 @@ import typing
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
-from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
+from wfkit.constants import END, INTERRUPT_KEY, RESERVED_CHARS, RESERVED_NAMES, START
+from wfkit.engine.context import current_task, owning_interrupts, release_interrupts
 from wfkit.engine.spec import Branch, GraphSpec, Join, NodeSpec, accepts_config, is_async_callable
-from wfkit.errors import GraphBuildError
+from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema
 
@@ -43,7 +44,15 @@ def _subgraph_node(subgraph: Any) -> Callable:
 
     async def run_subgraph(state: Any, config: dict) -> Any:
         inner = {k: v for k, v in (config or {}).items() if k != "configurable"}
-        return await subgraph.ainvoke(state, inner)
+        token = owning_interrupts(current_task())
+        try:
+            result = await subgraph.ainvoke(state, inner)
+        finally:
+            release_interrupts(token)
+        if isinstance(result, dict) and INTERRUPT_KEY in result:
+            # The subgraph paused: pause the parent at this node; on resume the subgraph runs again.
+            raise GraphInterrupt(list(result[INTERRUPT_KEY]))
+        return result
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
     return run_subgraph

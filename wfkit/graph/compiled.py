@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from wfkit._sync import iter_sync, run_sync
+from wfkit.constants import INTERRUPT_KEY
 from wfkit.engine import algo
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop, RunOptions
@@ -89,7 +90,7 @@ class CompiledStateGraph:
         if loop.interrupts:
             # an entrypoint paused before returning has no value yet: the interrupts are the result
             out = dict(out) if isinstance(out, dict) else {}
-            out["__interrupt__"] = list(loop.interrupts)
+            out[INTERRUPT_KEY] = list(loop.interrupts)
         return out
 
     # -- running -------------------------------------------------------------------------------------
