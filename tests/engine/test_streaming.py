@@ -115,3 +115,31 @@ def test_stream_error_is_raised_after_the_chunks_before_it():
         for chunk in g.compile().stream({"n": 0}):
             seen.append(chunk)
     assert seen == [{"a": {"n": 1}}]
+
+
+def test_tokens_and_custom_writes_inside_a_subgraph_reach_the_parents_stream():
+    from wfkit.llm import ScriptedModel
+
+    llm = ScriptedModel(["Hello from inside"])
+
+    def inner(state):
+        get_stream_writer()({"progress": "inner"})
+        return {"log": [llm.invoke("hi").content]}
+
+    sub = StateGraph(S)
+    sub.add_node("inner", inner)
+    sub.add_edge(START, "inner")
+    parent = StateGraph(S)
+    parent.add_node("sub", sub.compile())
+    parent.add_edge(START, "sub")
+    chunks = []
+    for mode, chunk in parent.compile().stream({"log": []}, stream_mode=["custom", "messages", "updates"]):
+        if mode == "messages":
+            chunk = (chunk[0].content, chunk[1]["langgraph_node"], chunk[1]["langgraph_checkpoint_ns"])
+        chunks.append((mode, chunk))
+    assert chunks == [
+        ("custom", {"progress": "inner"}),
+        ("messages", ("Hello", "inner", "sub:sub")), ("messages", (" from", "inner", "sub:sub")),
+        ("messages", (" inside", "inner", "sub:sub")),
+        ("updates", {"sub": {"log": ["Hello from inside"]}}),
+    ]

@@ -9,6 +9,8 @@ from typing import Any, Literal, get_args, get_origin
 
 from wfkit.constants import END, INTERRUPT_KEY, RESERVED_CHARS, RESERVED_NAMES, START
 from wfkit.engine.context import current_task, owning_interrupts, release_interrupts
+from wfkit.engine.drive import run_to_pause
+from wfkit.engine.events import CustomWrite, MessageChunk
 from wfkit.engine.spec import Branch, GraphSpec, Join, NodeSpec, accepts_config, is_async_callable
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
@@ -40,15 +42,22 @@ def _literal_targets(fn: Callable) -> list[str] | None:
 
 def _subgraph_node(subgraph: Any) -> Callable:
     """A compiled graph as a node: it gets the parent's state, runs to its end, and its output is the
-    node's update (as in LangGraph, every output key is written back, through the parent's reducers)."""
+    node's update (as in LangGraph, every output key is written back, through the parent's reducers).
+    Model tokens and custom writes of its nodes reach the parent's "messages" and "custom" streams (and
+    the Debugger), with the subgraph's namespace in the metadata as LangGraph gives it."""
 
     async def run_subgraph(state: Any, config: dict) -> Any:
+        parent = current_task()
         inner = {k: v for k, v in (config or {}).items() if k != "configurable"}
-        token = owning_interrupts(current_task())
+        listeners = [_forward_to(parent)] if parent is not None else []
+        loop = subgraph._make_loop(state, inner, listeners, inline=False,
+                                   stream_messages=bool(parent is not None and parent.stream_messages))
+        token = owning_interrupts(parent)
         try:
-            result = await subgraph.ainvoke(state, inner)
+            await run_to_pause(loop)
         finally:
             release_interrupts(token)
+        result = subgraph._result(loop)
         if isinstance(result, dict) and INTERRUPT_KEY in result:
             # The subgraph paused: pause the parent at this node; on resume the subgraph runs again.
             raise GraphInterrupt(list(result[INTERRUPT_KEY]))
@@ -56,6 +65,19 @@ def _subgraph_node(subgraph: Any) -> Callable:
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
     return run_subgraph
+
+
+def _forward_to(parent: Any) -> Callable[[Any], None]:
+    namespace = f"{parent.node}:{parent.task_id}"
+
+    def forward(event: Any) -> None:
+        if isinstance(event, MessageChunk):
+            metadata = {**event.metadata, "langgraph_checkpoint_ns": namespace}
+            parent.emit(MessageChunk(parent.step, event.chunk, metadata))
+        elif isinstance(event, CustomWrite):
+            parent.emit(CustomWrite(parent.step, event.node, event.value))
+
+    return forward
 
 
 class StateGraph:
