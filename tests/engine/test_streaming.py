@@ -143,3 +143,45 @@ def test_tokens_and_custom_writes_inside_a_subgraph_reach_the_parents_stream():
         ("messages", (" inside", "inner", "sub:sub")),
         ("updates", {"sub": {"log": ["Hello from inside"]}}),
     ]
+
+
+def test_subgraphs_true_streams_the_subgraphs_own_chunks_under_its_namespace():
+    def inner(state):
+        get_stream_writer()({"progress": "inner"})
+        return {"log": ["inner"]}
+
+    sub = StateGraph(S)
+    sub.add_node("inner", inner)
+    sub.add_edge(START, "inner")
+    parent = StateGraph(S)
+    parent.add_node("pre", lambda s: {"log": ["pre"]})
+    parent.add_node("sub", sub.compile())
+    parent.add_edge(START, "pre")
+    parent.add_edge("pre", "sub")
+    app = parent.compile()
+    # LangGraph 1.2 gives the same chunks in the same order (its namespace holds a uuid task id)
+    assert list(app.stream({"log": []}, stream_mode=["updates", "values", "custom"], subgraphs=True)) == [
+        ((), "values", {"log": []}),
+        ((), "updates", {"pre": {"log": ["pre"]}}),
+        ((), "values", {"log": ["pre"]}),
+        (("sub:sub",), "values", {"log": ["pre"]}),
+        (("sub:sub",), "custom", {"progress": "inner"}),
+        (("sub:sub",), "updates", {"inner": {"log": ["inner"]}}),
+        (("sub:sub",), "values", {"log": ["pre", "inner"]}),
+        ((), "updates", {"sub": {"log": ["pre", "inner"]}}),
+        ((), "values", {"log": ["pre", "pre", "inner"]}),
+    ]
+    assert list(app.stream({"log": []}, stream_mode=["updates", "custom"])) == [
+        ("updates", {"pre": {"log": ["pre"]}}), ("custom", {"progress": "inner"}),
+        ("updates", {"sub": {"log": ["pre", "inner"]}})]
+
+    grand = StateGraph(S)  # a subgraph inside a subgraph: the namespace grows
+    grand.add_node("outer", parent.compile())
+    grand.add_edge(START, "outer")
+    updates = [c for c in grand.compile().stream({"log": []}, stream_mode="updates", subgraphs=True)]
+    assert updates == [
+        (("outer:outer",), {"pre": {"log": ["pre"]}}),
+        (("outer:outer", "sub:sub"), {"inner": {"log": ["inner"]}}),
+        (("outer:outer",), {"sub": {"log": ["pre", "inner"]}}),
+        ((), {"outer": {"log": ["pre", "pre", "inner"]}}),
+    ]

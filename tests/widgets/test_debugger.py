@@ -425,3 +425,29 @@ def test_an_entrypoint_is_shown_in_its_own_terms(text_of):
     assert sorted(lines[3:6]) == ["step 1 called double(1)", "step 1 double(0) returned 0",
                                   "step 1 double(1) returned 2"]
     assert lines[6:] == ["step 1 workflow returned 2", "step 1 applied: next END", "run finished after step 1"]
+
+
+def test_a_subgraphs_custom_writes_show_in_the_event_log_under_the_parents_step():
+    import operator
+    from typing import Annotated
+
+    from typing_extensions import TypedDict
+
+    from wfkit import START, StateGraph, get_stream_writer
+
+    class Log(TypedDict):
+        log: Annotated[list, operator.add]
+
+    def inner(state):
+        get_stream_writer()({"progress": "inner"})
+        return {"log": ["inner"]}
+
+    sub = StateGraph(Log).add_sequence([inner])
+    sub.add_edge(START, "inner")
+    parent = StateGraph(Log).add_sequence([("pre", lambda s: {"log": ["p"]}), ("sub", sub.compile())])
+    parent.add_edge(START, "pre")
+    debugger = Debugger(parent.compile(), {"log": []})
+    debugger.run_all()
+    assert debugger.watcher.lines[4:] == [
+        "step 2 planned: sub", "step 2 started sub", "step 2 sub › inner wrote {'progress': 'inner'}",
+        "step 2 finished sub: wrote log", "step 2 applied: updated log; next END", "run finished after step 2"]

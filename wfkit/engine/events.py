@@ -86,5 +86,16 @@ class MessageChunk(Event):
 
 
 @dataclass(frozen=True)
+class Nested(Event):
+    """An event of a subgraph (a compiled graph used as a node), seen from the parent: `namespace` names
+    the subgraph's task (`"<node>:<task id>"`, as LangGraph's checkpoint_ns does), `spec` is the subgraph's
+    graph (to turn `event` into stream chunks), and `step` the parent's superstep."""
+
+    namespace: str
+    spec: Any
+    event: Any
+
+
+@dataclass(frozen=True)
 class RunFinished(Event):
     values: dict

@@ -14,7 +14,8 @@ from typing import Any
 
 from wfkit.constants import START
 from wfkit.engine import algo
-from wfkit.engine.events import CustomWrite, Interrupted, MessageChunk, StepApplied, StepPlanned, TaskFinished
+from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, Nested, StepApplied, StepPlanned,
+                                 TaskFinished)
 from wfkit.engine.spec import GraphSpec
 
 MODES = ("values", "updates", "custom", "messages", "debug")
@@ -31,6 +32,31 @@ def check_modes(stream_mode: Any) -> tuple[list[str], bool]:
 
 def _stamp() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, Any], None],
+                  subgraphs: bool) -> Callable[[Any], None]:
+    """A loop listener that calls `put(namespace, mode, chunk)`, subgraphs included. With `subgraphs`, the
+    events of a subgraph become chunks of their own under its namespace (`("<node>:<task id>",)`, nested
+    ones longer), as LangGraph's `stream(subgraphs=True)` gives them; without, only its model tokens and
+    custom writes come through, as the parent's own."""
+    top = chunker(spec, modes, lambda mode, chunk: put((), mode, chunk))
+    inner: dict[str, Callable[[Any], None]] = {}
+
+    def listen(event: Any) -> None:
+        if event.__class__ is not Nested:
+            top(event)
+        elif subgraphs:
+            nested = inner.get(event.namespace)
+            if nested is None:
+                prefix = (event.namespace,)
+                nested = inner[event.namespace] = graph_chunker(
+                    event.spec, modes, lambda ns, mode, chunk: put(prefix + ns, mode, chunk), True)
+            nested(event.event)
+        elif isinstance(event.event, (MessageChunk, CustomWrite, Nested)):
+            listen(event.event)
+
+    return listen
 
 
 def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) -> Callable[[Any], None]:

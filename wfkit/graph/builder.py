@@ -10,7 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 from wfkit.constants import END, INTERRUPT_KEY, RESERVED_CHARS, RESERVED_NAMES, START
 from wfkit.engine.context import current_task, owning_interrupts, release_interrupts
 from wfkit.engine.drive import run_to_pause
-from wfkit.engine.events import CustomWrite, MessageChunk
+from wfkit.engine.events import MessageChunk, Nested
 from wfkit.engine.spec import Branch, GraphSpec, Join, NodeSpec, accepts_config, is_async_callable
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
@@ -49,7 +49,7 @@ def _subgraph_node(subgraph: Any) -> Callable:
     async def run_subgraph(state: Any, config: dict) -> Any:
         parent = current_task()
         inner = {k: v for k, v in (config or {}).items() if k != "configurable"}
-        listeners = [_forward_to(parent)] if parent is not None else []
+        listeners = [_forward_to(parent, subgraph.spec)] if parent is not None else []
         loop = subgraph._make_loop(state, inner, listeners, inline=False,
                                    stream_messages=bool(parent is not None and parent.stream_messages))
         token = owning_interrupts(parent)
@@ -67,15 +67,14 @@ def _subgraph_node(subgraph: Any) -> Callable:
     return run_subgraph
 
 
-def _forward_to(parent: Any) -> Callable[[Any], None]:
+def _forward_to(parent: Any, spec: Any) -> Callable[[Any], None]:
+    """Hand the subgraph's events to the parent's listeners, each wrapped with where it comes from."""
     namespace = f"{parent.node}:{parent.task_id}"
 
     def forward(event: Any) -> None:
         if isinstance(event, MessageChunk):
-            metadata = {**event.metadata, "langgraph_checkpoint_ns": namespace}
-            parent.emit(MessageChunk(parent.step, event.chunk, metadata))
-        elif isinstance(event, CustomWrite):
-            parent.emit(CustomWrite(parent.step, event.node, event.value))
+            event = MessageChunk(event.step, event.chunk, {**event.metadata, "langgraph_checkpoint_ns": namespace})
+        parent.emit(Nested(parent.step, namespace, spec, event))
 
     return forward
 

@@ -18,7 +18,7 @@ from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop, RunOptions
 from wfkit.engine.persist import History
 from wfkit.engine.persist import metadata as checkpoint_metadata
-from wfkit.engine.stream import check_modes, chunker
+from wfkit.engine.stream import check_modes, graph_chunker
 from wfkit.engine.update import apply_as_node
 from wfkit.errors import CheckpointError, UnsupportedFeatureError
 from wfkit.graph.options import RUN_OPTIONS, check_options
@@ -120,11 +120,12 @@ class CompiledStateGraph:
         modes, pairs = check_modes(stream_mode)
 
         def listener_for(put):
-            # subgraphs=True: LangGraph's shape, each chunk behind the namespace it came from. A compiled graph
-            # used as a node runs as one node here, so every chunk comes from the top graph: namespace ().
+            # subgraphs=True: LangGraph's shape, each chunk behind the namespace it came from
             if subgraphs:
-                return chunker(self.spec, modes, (lambda m, c: put(((), m, c))) if pairs else (lambda m, c: put(((), c))))
-            return chunker(self.spec, modes, (lambda m, c: put((m, c))) if pairs else (lambda m, c: put(c)))
+                emit = (lambda ns, m, c: put((ns, m, c))) if pairs else (lambda ns, m, c: put((ns, c)))
+            else:
+                emit = (lambda ns, m, c: put((m, c))) if pairs else (lambda ns, m, c: put(c))
+            return graph_chunker(self.spec, modes, emit, subgraphs)
 
         return stream_loop(
             lambda listeners: self._make_loop(input, config, listeners, inline=inline,

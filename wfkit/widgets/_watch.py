@@ -7,8 +7,10 @@ first); it never touches a widget, so it is tested by feeding it events.
 
 from __future__ import annotations
 
-from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, RunFinished, StepApplied, StepCancelled,
-                                 StepPlanned, TaskFinished, TaskStarted)
+import dataclasses
+
+from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, Nested, RunFinished, StepApplied,
+                                 StepCancelled, StepPlanned, TaskFinished, TaskStarted)
 from wfkit.widgets._format import short
 
 LOG_LIMIT = 500  # lines kept; older ones are dropped (a long run would otherwise grow the widget forever)
@@ -32,6 +34,10 @@ class Watcher:
         self._append(text)
 
     def add(self, event) -> None:
+        if isinstance(event, Nested):
+            event = _from_subgraph(event)
+            if event is None:
+                return
         if isinstance(event, MessageChunk):
             self._chunk(event)
             return
@@ -119,3 +125,18 @@ def call_text(task) -> str:
     args, kwargs = task.input if isinstance(task.input, tuple) and len(task.input) == 2 else ((), {})
     shown = [short(a, 30) for a in args] + [f"{k}={short(v, 30)}" for k, v in kwargs.items()]
     return f"{task.name}({', '.join(shown)})"
+
+
+def _from_subgraph(event: Nested):
+    """A subgraph's token or custom write as the parent's (its superstep, the node as `sub › inner`); None
+    for the subgraph's other events, which the timeline does not show."""
+    path = []
+    outer_step = event.step
+    while isinstance(event, Nested):
+        path.append(event.namespace.split(":", 1)[0])
+        event = event.event
+    if isinstance(event, CustomWrite):
+        return dataclasses.replace(event, step=outer_step, node=" › ".join([*path, event.node]))
+    if isinstance(event, MessageChunk):
+        return dataclasses.replace(event, step=outer_step)
+    return None
