@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 
 class WfkitError(Exception):
     """Base of every error wfkit raises on purpose."""
@@ -72,5 +74,13 @@ class GraphInterrupt(Exception):
 
 class WfkitWarning(UserWarning):
     """A likely mistake that LangGraph accepts silently; wfkit keeps LangGraph's result and says so."""
+
+def add_note(error: BaseException, note: str) -> None:
+    """`error.add_note(note)`, also on Python 3.10 (which keeps notes but has no method for them)."""
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:  # pragma: no cover - Python 3.10 has no add_note
+        error.__notes__ = [*getattr(error, "__notes__", []), note]
+
 
 __all__ = [name for name, obj in dict(globals()).items() if isinstance(obj, type) and issubclass(obj, Warning | Exception)]

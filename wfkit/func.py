@@ -16,14 +16,14 @@ import functools
 import inspect
 import itertools
 import threading
-import time
 from typing import Any, Callable, Generic, TypeVar
 
 from wfkit.constants import END, START
 from wfkit.engine.algo import Task
 from wfkit.engine.context import current_task
 from wfkit.engine.events import TaskFinished, TaskStarted
-from wfkit.engine.runner import _pool, add_note
+from wfkit.engine.retry import retrying, retrying_sync
+from wfkit.engine.runner import _pool
 from wfkit.engine.spec import GraphSpec, NodeSpec, is_async_callable
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
@@ -99,32 +99,15 @@ class TaskFunction:
         self.is_async = is_async_callable(fn)
         self.retry = retry_policy
 
-    def _gave_up(self, error: BaseException) -> None:
-        add_note(error, f"task `{self.name}` {self.retry.gave_up(self.retry.max_attempts)}")
-
     def _call_sync(self, args: tuple, kwargs: dict) -> Any:
         if self.retry is None:
             return self.fn(*args, **kwargs)
-        for wait in [*self.retry.waits(), None]:
-            try:
-                return self.fn(*args, **kwargs)
-            except self.retry.retryable() as error:
-                if wait is None:
-                    self._gave_up(error)
-                    raise
-                time.sleep(wait)
+        return retrying_sync(self.retry, lambda: self.fn(*args, **kwargs), f"task `{self.name}`")
 
     async def _call_async(self, args: tuple, kwargs: dict) -> Any:
         if self.retry is None:
             return await self.fn(*args, **kwargs)
-        for wait in [*self.retry.waits(), None]:
-            try:
-                return await self.fn(*args, **kwargs)
-            except self.retry.retryable() as error:
-                if wait is None:
-                    self._gave_up(error)
-                    raise
-                await asyncio.sleep(wait)
+        return await retrying(self.retry, lambda: self.fn(*args, **kwargs), f"task `{self.name}`")
 
     def __call__(self, *args: Any, **kwargs: Any) -> TaskFuture:
         ctx = current_task()

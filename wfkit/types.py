@@ -122,9 +122,6 @@ class RetryPolicy:
         """The pause before each retry: one fewer than `max_attempts`."""
         return [self.initial_interval * self.backoff_factor ** i for i in range(max(self.max_attempts - 1, 0))]
 
-    def gave_up(self, attempts: int) -> str:
-        return f"failed {attempts} times (RetryPolicy max_attempts={self.max_attempts})"
-
 
 def ensure_sequence(value: Any) -> list:
     if value is None:

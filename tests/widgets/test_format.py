@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from pydantic import BaseModel
 
 from wfkit.messages import AIMessage, HumanMessage, ToolMessage
-from wfkit.engine.runner import add_note
+from wfkit.errors import add_note
 from wfkit.widgets._format import (diff_html, diff_text, markdown_html, payload_html, short, state_table_html,
                                    text_card_svg, traceback_text, value_html)
 

@@ -243,17 +243,18 @@ def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[s
     rebuild states from checkpoints, without `replay`'s grouping and conflict checks."""
     new = dict(values)
     channels = spec.channels
-    overwritten_keys = None
+    overwritten_keys: set[str] = set()  # later writes to these keys in this delta are dropped
     for _, key, value in delta:
         channel = channels.get(key)
         if channel is None:
             continue
-        if value.__class__ is dict and len(value) == 1 and OVERWRITE in value:  # stored as {"__overwrite__": v}
-            new[key] = value[OVERWRITE]
-            overwritten_keys = (overwritten_keys or set()) | {key}
+        is_overwrite, unwrapped = overwritten(value)
+        if is_overwrite:
+            new[key] = unwrapped
+            overwritten_keys.add(key)
         elif channel.reducer is None:
             new[key] = value
-        elif overwritten_keys is None or key not in overwritten_keys:
+        elif key not in overwritten_keys:
             current = new.get(key, MISSING)
             new[key] = value if current is MISSING else channel.reducer(current, value)
     return new

@@ -12,7 +12,6 @@ import asyncio
 import concurrent.futures
 import contextvars
 import inspect
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -22,18 +21,12 @@ from wfkit.engine.algo import Outcome, Task
 from wfkit.engine.context import TaskContext, reset_current, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
-from wfkit.errors import GraphInterrupt
+from wfkit.engine.retry import retrying
+from wfkit.errors import GraphInterrupt, add_note
 from wfkit.types import Send
 
 # Threads are created lazily and reused; the high ceiling means "as many as there are tasks".
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=1024, thread_name_prefix="wfkit-node")
-
-
-def add_note(error: BaseException, note: str) -> None:
-    if sys.version_info >= (3, 11):
-        error.add_note(note)
-    else:  # pragma: no cover - Python 3.10 has no add_note
-        error.__notes__ = [*getattr(error, "__notes__", []), note]
 
 
 class Runner:
@@ -168,17 +161,10 @@ class Runner:
 
     async def _call_node(self, node: Any, arg: Any, alone: bool) -> Any:
         """Call a node, trying again as its RetryPolicy says (only for the exception types it names)."""
-        policy = node.retry
-        if policy is None:
+        if node.retry is None:
             return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
-        for wait in [*policy.waits(), None]:
-            try:
-                return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
-            except policy.retryable() as error:
-                if wait is None:
-                    add_note(error, f"node `{node.name}` {policy.gave_up(policy.max_attempts)}")
-                    raise
-                await asyncio.sleep(wait)
+        return await retrying(node.retry, lambda: self._call(node.fn, node.is_async, node.takes_config, arg, alone),
+                              f"node `{node.name}`")
 
     async def _call(self, fn: Callable, is_async: bool, takes_config: bool, arg: Any, alone: bool) -> Any:
         args = (arg, self.config) if takes_config else (arg,)

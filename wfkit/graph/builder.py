@@ -7,7 +7,7 @@ import typing
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
-from wfkit.constants import END, INTERRUPT_KEY, RESERVED_CHARS, RESERVED_NAMES, START
+from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
 from wfkit.engine.context import current_task, owning_interrupts, release_interrupts
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
@@ -57,11 +57,10 @@ def _subgraph_node(subgraph: Any) -> Callable:
             await run_to_pause(loop)
         finally:
             release_interrupts(token)
-        result = subgraph._result(loop)
-        if isinstance(result, dict) and INTERRUPT_KEY in result:
+        if loop.interrupts:
             # The subgraph paused: pause the parent at this node; on resume the subgraph runs again.
-            raise GraphInterrupt(list(result[INTERRUPT_KEY]))
-        return result
+            raise GraphInterrupt(list(loop.interrupts))
+        return subgraph._result(loop)
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
     return run_subgraph

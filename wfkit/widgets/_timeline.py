@@ -137,9 +137,13 @@ class Timeline:
         continues its parent's line; another child of the same checkpoint (stepping on after back, goto or
         an edit) starts a fork one level deeper, listed after the line it left. A superstep paused by
         `interrupt()` wrote no checkpoint: it stays on its parent's line, before the run that resumed it."""
+        latest: dict[str | None, int] = {}  # checkpoint id -> its last entry (what by_checkpoint finds)
+        for index, entry in enumerate(self.entries):
+            if entry.checkpoint_id is not None:
+                latest[entry.checkpoint_id] = index
         children: dict[int | None, list[int]] = {}
         for index in range(len(self.entries)):
-            parent = self.by_checkpoint(self.entries[index].parent_id) if index else None
+            parent = latest.get(self.entries[index].parent_id) if index else None
             children.setdefault(parent if parent != index else None, []).append(index)
         out: list[tuple[int, int, bool]] = []
         stack = [(index, 0, False) for index in reversed(children.get(None, []))]
