@@ -54,6 +54,21 @@ class Timeline:
 
     entries: list[Entry] = field(default_factory=list)
     seen: int = 0  # how many records of Run.history are already entries
+    # checkpoint id -> its latest entry; entries are only ever appended (through `_add`)
+    _by_checkpoint: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for index, entry in enumerate(self.entries):
+            self._index(index, entry)
+
+    def _index(self, index: int, entry: Entry) -> None:
+        if entry.checkpoint_id is not None:
+            self._by_checkpoint[entry.checkpoint_id] = index
+
+    def _add(self, entry: Entry) -> int:
+        self.entries.append(entry)
+        self._index(len(self.entries) - 1, entry)
+        return len(self.entries) - 1
 
     @classmethod
     def begin(cls, checkpoint_id: str | None, values: Any, next_names: tuple[str, ...]) -> "Timeline":
@@ -63,9 +78,8 @@ class Timeline:
         """Turn new records into entries; returns their indices."""
         added = []
         for record in history[self.seen:]:
-            self.entries.append(Entry("step", record.step, record.checkpoint_id, record.parent_checkpoint_id,
-                                      record.values, tuple(record.next), record, branch=record.branch))
-            added.append(len(self.entries) - 1)
+            added.append(self._add(Entry("step", record.step, record.checkpoint_id, record.parent_checkpoint_id,
+                                         record.values, tuple(record.next), record, branch=record.branch)))
         self.seen = len(history)
         return added
 
@@ -77,17 +91,12 @@ class Timeline:
             edited = tuple(k for k, v in values.items() if k not in before or before[k] != v)
         else:
             edited = ()
-        self.entries.append(Entry("edit", step, checkpoint_id, parent_id, values, next_names, edited=edited))
-        return len(self.entries) - 1
+        return self._add(Entry("edit", step, checkpoint_id, parent_id, values, next_names, edited=edited))
 
     # -- looking up --------------------------------------------------------------------------------------
     def by_checkpoint(self, checkpoint_id: str | None) -> int | None:
-        if checkpoint_id is None:
-            return None
-        for index in range(len(self.entries) - 1, -1, -1):
-            if self.entries[index].checkpoint_id == checkpoint_id:
-                return index
-        return None
+        """The latest entry of that checkpoint, or None."""
+        return self._by_checkpoint.get(checkpoint_id) if checkpoint_id is not None else None
 
     def values_at(self, checkpoint_id: str | None) -> Any:
         index = self.by_checkpoint(checkpoint_id)
@@ -137,13 +146,9 @@ class Timeline:
         continues its parent's line; another child of the same checkpoint (stepping on after back, goto or
         an edit) starts a fork one level deeper, listed after the line it left. A superstep paused by
         `interrupt()` wrote no checkpoint: it stays on its parent's line, before the run that resumed it."""
-        latest: dict[str | None, int] = {}  # checkpoint id -> its last entry (what by_checkpoint finds)
-        for index, entry in enumerate(self.entries):
-            if entry.checkpoint_id is not None:
-                latest[entry.checkpoint_id] = index
         children: dict[int | None, list[int]] = {}
         for index in range(len(self.entries)):
-            parent = latest.get(self.entries[index].parent_id) if index else None
+            parent = self.by_checkpoint(self.entries[index].parent_id) if index else None
             children.setdefault(parent if parent != index else None, []).append(index)
         out: list[tuple[int, int, bool]] = []
         stack = [(index, 0, False) for index in reversed(children.get(None, []))]
