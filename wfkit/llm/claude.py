@@ -181,10 +181,14 @@ class Claude(BaseChatModel):
             limit = self.client_options.get("timeout", "the SDK's default")
             message = (f"Claude ({self.model}) timed out (timeout={limit}, and the SDK retried {retries} times); "
                        f"pass a larger timeout=..., or check the network and base_url")
-        elif isinstance(exc, anthropic.APIConnectionError):
+        elif isinstance(exc, anthropic.APIConnectionError) and partial is None:
+            # The SDK's own wording changes between releases: it goes last, after wfkit's facts and advice.
             where = self.client_options.get("base_url", "the Anthropic API")
-            message = (f"Claude ({self.model}) could not reach {where} ({type(exc).__name__}: {exc}); check the "
-                       f"network, base_url and timeout (the SDK already retried {retries} times)")
+            message = (f"Claude ({self.model}) could not reach {where}; check the network, base_url and timeout "
+                       f"(the SDK already retried {retries} times). The SDK said: {type(exc).__name__}: {exc}")
+        elif partial is not None:
+            # A broken stream reached the server: whatever the SDK calls it, it is not "could not reach".
+            message = f"Claude ({self.model}) call failed after its reply stream started ({type(exc).__name__}: {exc})"
         else:
             message = f"Claude ({self.model}) call failed: {type(exc).__name__}: {exc}"
         if partial is not None:
