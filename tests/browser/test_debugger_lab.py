@@ -269,3 +269,57 @@ def test_stop_cancels_a_slow_step_and_keeps_the_finished_task(lab):
     assert lab.page.locator(".wf-debugger .wf-stop").is_disabled()
     assert lab.kernel_print("print(dbg.busy, dbg.run.step_number, dbg.run.state)") == "None 0 {'log': []}\n"
     lab.shot("stop", "stopped")
+
+
+XSS = textwrap.dedent('''
+    from typing import Any, TypedDict
+
+    from wfkit import END, START, StateGraph, interrupt
+    from wfkit.widgets import Debugger
+
+    PAYLOAD = ('Publish? [click me](&#106;avascript:window.__pwned=1) <img src=x onerror="window.__pwned=2"> '
+               '<svg onload="window.__pwned=3"></svg> [ref][r]\\n\\n[r]: javascript:window.__pwned=4')
+
+
+    class Doc(TypedDict):
+        draft: str
+        verdict: Any
+
+
+    def write(state):
+        return {"draft": PAYLOAD}
+
+
+    def review(state):
+        return {"verdict": interrupt(state["draft"])}
+
+
+    builder = StateGraph(Doc)
+    builder.add_node(write)
+    builder.add_node(review)
+    builder.add_edge(START, "write")
+    builder.add_edge("write", "review")
+    builder.add_edge("review", END)
+    dbg = Debugger(builder.compile(), {"draft": '<img src=x onerror="window.__pwned=5">', "verdict": None})
+    dbg
+''')
+
+
+def test_untrusted_text_in_a_payload_and_the_state_runs_no_script(lab):
+    lab.open_and_run(lab.write_notebook("xss.ipynb", [XSS]))
+    lab.page.locator(".wf-debugger .wf-run").click()
+    lab.status("step 2 · waiting for 1 answer(s)")
+    payload = lab.page.locator(".wf-review .wf-payload")
+    payload.wait_for(state="visible")
+    lab.page.wait_for_timeout(1000)  # an <img onerror> would have fired by now
+    assert lab.page.evaluate("() => window.__pwned === undefined") is True
+    # The payload is shown as the text it is: the refused link keeps its words, the tags are visible text.
+    shown = lab.text(".wf-review .wf-payload")
+    assert shown.startswith("Publish? [click me](javascript:window.__pwned=1) <img src=x onerror=")
+    assert lab.page.locator(".wf-debugger img, .wf-debugger iframe, .wf-debugger script").count() == 0
+    hrefs = lab.page.locator(".wf-debugger a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert [h for h in hrefs if h and not h.startswith(("http:", "https:", "mailto:"))] == []
+    lab.page.locator(".wf-review .wf-payload p").first.click()  # where the link would have been
+    lab.page.wait_for_timeout(300)
+    assert lab.page.evaluate("() => window.__pwned === undefined") is True
+    lab.shot("xss", "inert")

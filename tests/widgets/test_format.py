@@ -37,7 +37,10 @@ def test_state_table_highlights_changed_keys_only(text_of):
 def test_markdown_is_rendered_and_raw_html_stays_text():
     assert markdown_html("Is **B** fine?") == "<p>Is <strong>B</strong> fine?</p>"
     assert markdown_html('<img src=x onerror="alert(1)">') == '<p>&lt;img src=x onerror="alert(1)"&gt;</p>'
-    assert markdown_html("[click](javascript:alert(1))") == '<p><a href="#">click</a></p>'
+    # A link to anything but http, https or mailto is not made: its text stays as it was typed.
+    assert markdown_html("[click](javascript:alert(1))") == "<p>[click](javascript:alert(1))</p>"
+    assert markdown_html("[ok](https://example.com)") == (
+        '<p><a href="https://example.com" rel="noopener noreferrer nofollow">ok</a></p>')
 
 
 def test_payload_dicts_and_models_become_tables(text_of):

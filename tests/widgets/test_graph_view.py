@@ -200,8 +200,8 @@ def test_legend_explains_every_state():
         "visited: ran in an earlier superstep"
         "taken edge: followed into the current superstep"
     )
-    assert "background:#ffcf5c;border:1.5px solid #b7791f" in legend
-    assert "background:#e0ecff;border:1.5px dashed #2f6fd6" in legend
+    assert "background-color:#ffcf5c;border:1.5px solid #b7791f" in legend
+    assert "background-color:#e0ecff;border:1.5px dashed #2f6fd6" in legend
 
 
 def test_mimebundle_has_widget_svg_and_summary(graph):

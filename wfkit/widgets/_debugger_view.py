@@ -16,6 +16,7 @@ from wfkit.drawing.display import mimebundle
 from wfkit.types import Overwrite
 from wfkit.widgets._edit import changed_keys, editable
 from wfkit.widgets._format import error_html, esc, short
+from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets._inspect import Upcoming, inspector_html, next_text
 from wfkit.widgets._timeline import END_ID, START_ID
 from wfkit.widgets._why import taken_edges
@@ -41,7 +42,7 @@ class DebuggerView:
         self.reset_button = button("Reset", "undo", "wf-reset", self.reset)
         self.stop_button = button("Stop", "stop", "wf-stop", self.stop)
         self.stop_button.tooltip = "Cancel the superstep under way; finished tasks keep their results"
-        self.status = ipywidgets.HTML()
+        self.status = SafeHTML()
         self.status.add_class("wf-status")
         self.breakpoint_toggles = {}
         for node in self.graph_view.graph.nodes:
@@ -53,9 +54,9 @@ class DebuggerView:
             toggle.add_class("wf-breakpoint")
             toggle.observe(lambda change, name=node.id: self._toggle_breakpoint(name, change["new"]), "value")
             self.breakpoint_toggles[node.id] = toggle
-        self.running = ipywidgets.HTML()
+        self.running = SafeHTML()
         self.running.add_class("wf-running")
-        self.error_view = ipywidgets.HTML()
+        self.error_view = SafeHTML()
         self.error_view.add_class("wf-error")
         self.review_box = ipywidgets.VBox()
         self.review_box.add_class("wf-review-box")
@@ -63,24 +64,24 @@ class DebuggerView:
         self.timeline_view.add_class("wf-timeline")
         self.timeline_view.observe(self._on_select, "value")
         self.goto_button = button("Go to this step", "history", "wf-goto", self._goto_selected)
-        self.inspector = ipywidgets.HTML()
+        self.inspector = SafeHTML()
         self.inspector.add_class("wf-inspector")
         self.edit_text = ipywidgets.Textarea(rows=8, layout=ipywidgets.Layout(width="98%"))
         self.edit_text.add_class("wf-edit-text")
         self.edit_apply = button("Apply edit", "pencil", "wf-edit-apply", self._apply_edit)
-        self.edit_note = ipywidgets.HTML()
+        self.edit_note = SafeHTML()
         self.edit_note.add_class("wf-edit-note")
-        self.events_view = ipywidgets.HTML()
+        self.events_view = SafeHTML()
         self.events_view.add_class("wf-events")
         self.tabs = ipywidgets.Tab(children=[self.inspector, ipywidgets.VBox([self.edit_text, self.edit_apply,
                                                                               self.edit_note]),
                                              self.events_view], titles=("Step", "Edit state", "Events"))
-        timeline_box = ipywidgets.VBox([ipywidgets.HTML("<b>Timeline</b>"), self.timeline_view, self.goto_button],
+        timeline_box = ipywidgets.VBox([SafeHTML("<b>Timeline</b>"), self.timeline_view, self.goto_button],
                                        layout=ipywidgets.Layout(width="45%"))
         super().__init__([
             ipywidgets.HBox([self.step_button, self.run_button, self.stop_button, self.back_button, self.reset_button,
                              self.status]),
-            ipywidgets.HBox([ipywidgets.HTML("<b>Breakpoints</b>&nbsp;"), *self.breakpoint_toggles.values()],
+            ipywidgets.HBox([SafeHTML("<b>Breakpoints</b>&nbsp;"), *self.breakpoint_toggles.values()],
                             layout=ipywidgets.Layout(flex_flow="row wrap")),
             self.running, self.error_view, self.review_box,
             ipywidgets.HBox([self.graph_view, timeline_box]),

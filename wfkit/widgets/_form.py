@@ -20,6 +20,7 @@ import ipywidgets
 from pydantic import ValidationError
 
 from wfkit.widgets._format import esc
+from wfkit.widgets._html_widget import SafeHTML
 
 _OMIT = object()  # an empty input of a field with a default: leave the key out so the default applies
 _ERROR_STYLE = "color:#c62828;font-size:12px"
@@ -59,7 +60,7 @@ class ModelForm(ipywidgets.VBox):
             raise TypeError(f"ModelForm needs a pydantic model class, got {model!r}")
         self.model = model
         self.inputs: dict[str, ipywidgets.Widget] = {}
-        self.errors: dict[str, ipywidgets.HTML] = {}
+        self.errors: dict[str, SafeHTML] = {}
         self._kinds: dict[str, tuple] = {}
         initial = initial if isinstance(initial, dict) else {}
         rows = []
@@ -71,11 +72,11 @@ class ModelForm(ipywidgets.VBox):
                 value = info.get_default(call_default_factory=True)
             widget = self._input(name, kind, value, info.description)
             widget.add_class(f"wf-field-{name}")
-            error = ipywidgets.HTML("")
+            error = SafeHTML("")
             error.add_class("wf-field-error")
             self.inputs[name], self.errors[name] = widget, error
             rows.append(ipywidgets.VBox([widget, error]))
-        self.general_error = ipywidgets.HTML("")
+        self.general_error = SafeHTML("")
         self.general_error.add_class("wf-form-error")
         super().__init__(children=[*rows, self.general_error], **kwargs)
         self.add_class("wf-model-form")

@@ -3,7 +3,8 @@ tracebacks, and a small SVG text card for front ends without widgets.
 
 Pure string building, no ipywidgets import, so every function is unit-tested on its output. Everything that
 comes from a run (state values, node output, interrupt payloads, model text) is untrusted: it is
-HTML-escaped here, and markdown is rendered with raw HTML switched off.
+HTML-escaped here, markdown is rendered with raw HTML switched off, and the widgets clean every string
+once more with `_sanitize.safe_html` before the browser sees it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 import html
 import os
-import re
 import sysconfig
 import traceback
 from typing import Any
+
+from wfkit.widgets._sanitize import markdown_html
 
 MAX_ITEMS = 50  # list items / dict keys shown before "… N more"
 MAX_TEXT = 2000  # characters of one string shown in full views
@@ -137,7 +139,7 @@ def state_table_html(values: Any, before: Any, updated: tuple[str, ...]) -> str:
         if key in updated:
             old = before.get(key) if isinstance(before, dict) else None
             cell = diff_html(old, value) if isinstance(before, dict) and key in before else value_html(value)
-            rows.append(f'<tr class="wf-changed" data-key="{esc(key)}" style="background:#fff4d6">'
+            rows.append(f'<tr class="wf-changed" data-key="{esc(key)}" style="background-color:#fff4d6">'
                         f'<th style="text-align:left;vertical-align:top;padding:2px 8px">{esc(key)} ✎</th>'
                         f'<td style="padding:2px 4px">{cell}</td></tr>')
         else:
@@ -152,21 +154,6 @@ def section(title: str, body: str, css_class: str) -> str:
 
 
 # -- markdown ----------------------------------------------------------------------------------------------
-
-def markdown_html(text: str) -> str:
-    """`text` rendered as markdown with raw HTML shown as text (payloads may come from a model)."""
-    try:
-        import markdown
-    except ImportError as exc:  # part of the widgets extra
-        raise ImportError('showing interrupt text as markdown needs the markdown package: '
-                          'pip install "wfkit[widgets]"') from exc
-    md = markdown.Markdown(extensions=["tables", "fenced_code"])
-    # Python-Markdown has no safe mode any more; removing the raw-HTML rules makes tags plain text.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    rendered = md.convert(text)
-    return re.sub(r'href="\s*javascript:[^"]*"', 'href="#"', rendered, flags=re.IGNORECASE)
-
 
 def payload_html(payload: Any) -> str:
     """An interrupt's payload: text as markdown, anything else as a table or tree."""
@@ -209,7 +196,7 @@ _PLUMBING = tuple(os.path.join(sysconfig.get_paths()["stdlib"], name)
 
 
 def error_html(title: str, error: BaseException) -> str:
-    return (f'<div class="wf-error-box" style="border:1px solid #c62828;background:#fff0f0;border-radius:4px;'
+    return (f'<div class="wf-error-box" style="border:1px solid #c62828;background-color:#fff0f0;border-radius:4px;'
             f'padding:6px"><div style="color:#7f1010;font-weight:bold">{esc(title)}</div>'
             f'<pre style="white-space:pre-wrap;margin:4px 0 0 0;{_MONO}">{esc(traceback_text(error))}</pre></div>')
 

@@ -22,6 +22,7 @@ except ImportError as exc:  # ipywidgets is an extra; the engine and drawing lay
 from wfkit.drawing.display import mimebundle
 from wfkit.drawing.graph import DrawableGraph
 from wfkit.drawing.render import render_svg
+from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets.styles import STATES, TAKEN_EDGE, legend_html, node_attrs
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -52,11 +53,11 @@ class GraphView(ipywidgets.VBox):
         self._batching = False
         self._max_height = max_height
         self._svg = ""
-        self._picture = ipywidgets.HTML()
+        self._picture = SafeHTML()
         self._zoom_slider = ipywidgets.FloatSlider(value=zoom, min=0.25, max=3.0, step=0.05,
                                                    description="zoom", readout_format=".0%",
                                                    continuous_update=False)
-        legend = ipywidgets.HTML(legend_html())
+        legend = SafeHTML(legend_html())
         super().__init__(children=[self._zoom_slider, self._picture, legend], **kwargs)
         self.zoom = zoom
         traitlets.link((self._zoom_slider, "value"), (self, "zoom"))
@@ -145,7 +146,7 @@ class GraphView(ipywidgets.VBox):
         root = _SVG_SIZE.sub(lambda m: f'{m[1]}="{round(float(m[2]) * self.zoom, 2):g}pt"', inline[:root_end])
         scaled = root + inline[root_end:]
         return (f'<div class="wf-graph-view" style="overflow:auto;max-height:{self._max_height}px;'
-                f'max-width:100%;border:1px solid #e0e0e0;border-radius:4px;background:#ffffff">'
+                f'max-width:100%;border:1px solid #e0e0e0;border-radius:4px;background-color:#ffffff">'
                 f"{scaled}</div>")
 
     def _check_nodes(self, state: str, ids: tuple) -> None:

@@ -24,6 +24,7 @@ import ipywidgets
 from wfkit.drawing.display import mimebundle
 from wfkit.widgets._background import launch
 from wfkit.widgets._form import ModelForm
+from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets._format import error_html, esc, payload_html, short, text_card_svg
 from wfkit.widgets._why import as_html
 
@@ -39,8 +40,8 @@ class InterruptCard(ipywidgets.VBox):
         self.answered = False
         total = len(panel.interrupts)
         origin = f" from `{node}`" if node else ""
-        self.header = ipywidgets.HTML(f"<b>interrupt {index + 1} of {total}</b>{as_html(origin)}")
-        self.payload = ipywidgets.HTML(payload_html(interrupt.value))
+        self.header = SafeHTML(f"<b>interrupt {index + 1} of {total}</b>{as_html(origin)}")
+        self.payload = SafeHTML(payload_html(interrupt.value))
         self.payload.add_class("wf-payload-view")
         self.approve_button = ipywidgets.Button(description="Approve", button_style="success", icon="check")
         self.reject_button = ipywidgets.Button(description="Reject", button_style="danger", icon="times")
@@ -56,9 +57,9 @@ class InterruptCard(ipywidgets.VBox):
         self.form = ModelForm(model, interrupt.value if isinstance(interrupt.value, dict) else None) if model else None
         self.text = None if model else ipywidgets.Textarea(value=_editable(interrupt.value), rows=4,
                                                            layout=ipywidgets.Layout(width="98%"))
-        self.text_error = ipywidgets.HTML("")
+        self.text_error = SafeHTML("")
         self.text_error.add_class("wf-field-error")
-        self.result = ipywidgets.HTML("")
+        self.result = SafeHTML("")
         self.result.add_class("wf-answer")
         buttons = [b for b, shown in ((self.approve_button, panel.approve_value is not _UNSET or not model),
                                       (self.reject_button, panel.reject_value is not _UNSET or not model),
@@ -132,9 +133,9 @@ class ReviewPanel(ipywidgets.VBox):
         self.cards = [InterruptCard(self, i, interrupt, nodes.get(interrupt.id),
                                     _model_for(answer_model, nodes.get(interrupt.id)))
                       for i, interrupt in enumerate(self.interrupts)]
-        self.status = ipywidgets.HTML(self._status_text())
+        self.status = SafeHTML(self._status_text())
         self.status.add_class("wf-review-status")
-        title = ipywidgets.HTML("<b>Review: the run is waiting for an answer</b>")
+        title = SafeHTML("<b>Review: the run is waiting for an answer</b>")
         super().__init__([title, *self.cards, self.status])
         self.add_class("wf-review")
 

@@ -58,7 +58,7 @@ def legend_html() -> str:
     for look in NODE_LOOKS:
         border = "dashed" if look.dashed else "solid"
         swatch = (f'<span style="display:inline-block;width:14px;height:10px;margin-right:4px;'
-                  f'vertical-align:middle;border-radius:3px;background:{look.fill};'
+                  f'vertical-align:middle;border-radius:3px;background-color:{look.fill};'
                   f'border:1.5px {border} {look.border}"></span>')
         items.append(_legend_item(swatch, look.state, look.meaning))
     arrow = (f'<span style="display:inline-block;width:16px;margin-right:4px;vertical-align:middle;'
