@@ -71,6 +71,29 @@ def execute(nb: nbformat.NotebookNode) -> float:
     return time.perf_counter() - started
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def keep_static(nb: nbformat.NotebookNode) -> list[str]:
+    """Drop the live-widget outputs and the saved widget state, keeping each widget's static snapshot.
+
+    A saved widget view needs the widget library from a CDN and a kernel-side model: without them GitHub,
+    nbviewer and nbconvert show an empty output (nbconvert prefers the view whenever widget state is saved).
+    wfkit's widgets also answer text/html, image/svg+xml and text/plain with what they show, so the saved
+    notebook keeps those; running a cell brings the live widget back. Returns the cells whose output was
+    only a widget view (a widget that is not wfkit's), so the caller can refuse them."""
+    blank = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                del data[WIDGET_VIEW]
+                if not data:
+                    blank.append(cell.get("id", "?"))
+    nb.metadata.pop("widgets", None)
+    return blank
+
+
 def same_cells(stem: str, cells: list) -> bool:
     path = HERE / f"{stem}.ipynb"
     if not path.exists():
@@ -100,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     for stem, cells in chosen.items():
         nb = notebook(stem, cells)
         took = None if args.no_execute else execute(nb)
+        blank = keep_static(nb)
+        if blank:
+            print(f"{stem}: cells {blank} display a widget with no static view; show a wfkit widget instead")
+            return 1
         nbformat.write(nb, HERE / f"{stem}.ipynb")
         print(f"{stem}.ipynb: {len(cells)} cells" + (f", executed in {took:.1f} s" if took is not None else ""))
     return 0

@@ -17,6 +17,7 @@ from wfkit.types import Overwrite
 from wfkit.widgets._edit import changed_keys, editable
 from wfkit.widgets._format import error_html, esc, short
 from wfkit.widgets._html_widget import SafeHTML
+from wfkit.widgets._static import debugger_snapshot
 from wfkit.widgets._inspect import Upcoming, inspector_html, next_text
 from wfkit.widgets._timeline import END_ID, START_ID
 from wfkit.widgets._why import taken_edges
@@ -257,5 +258,6 @@ class DebuggerView:
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
-        formats.update({"image/svg+xml": lambda: self.graph_view.svg, "text/plain": self.summary})
+        formats.update({"text/html": lambda: debugger_snapshot(self), "image/svg+xml": lambda: self.graph_view.svg,
+                        "text/plain": self.summary})
         return mimebundle(formats, include, exclude)

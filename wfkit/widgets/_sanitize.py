@@ -53,7 +53,7 @@ STYLE_PROPERTIES = frozenset({
     "padding-bottom", "margin", "margin-left", "margin-right", "margin-top", "margin-bottom", "display",
     "flex-wrap", "gap", "align-items", "width", "height", "min-width", "max-width", "max-height", "overflow",
     "white-space", "vertical-align", "text-align", "text-decoration", "font-family", "font-size",
-    "font-weight", "font-style", "line-height", "opacity", "cursor",
+    "font-weight", "font-style", "line-height", "opacity", "cursor", "list-style",
 })
 
 

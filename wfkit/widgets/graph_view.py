@@ -23,6 +23,7 @@ from wfkit.drawing.display import mimebundle
 from wfkit.drawing.graph import DrawableGraph
 from wfkit.drawing.render import render_svg
 from wfkit.widgets._html_widget import SafeHTML
+from wfkit.widgets._static import graph_snapshot
 from wfkit.widgets.styles import STATES, TAKEN_EDGE, legend_html, node_attrs
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -104,7 +105,8 @@ class GraphView(ipywidgets.VBox):
         # A live front end shows the widget; GitHub, nbviewer and nbval fall back to the static SVG and text.
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
-        formats.update({"image/svg+xml": lambda: self._svg, "text/plain": self.summary})
+        formats.update({"text/html": lambda: graph_snapshot(self), "image/svg+xml": lambda: self._svg,
+                        "text/plain": self.summary})
         return mimebundle(formats, include, exclude)
 
     @traitlets.observe("current", "next", "visited", "interrupted", "failed", "taken_edges")

@@ -25,6 +25,7 @@ from wfkit.drawing.display import mimebundle
 from wfkit.widgets._background import launch
 from wfkit.widgets._form import ModelForm
 from wfkit.widgets._html_widget import SafeHTML
+from wfkit.widgets._static import review_snapshot
 from wfkit.widgets._format import error_html, esc, payload_html, short, text_card_svg
 from wfkit.widgets._why import as_html
 
@@ -215,7 +216,8 @@ class ReviewPanel(ipywidgets.VBox):
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
         lines = self.summary().splitlines()
-        formats.update({"image/svg+xml": lambda: text_card_svg(lines[0], lines[1:]), "text/plain": self.summary})
+        formats.update({"text/html": lambda: review_snapshot(self),
+                        "image/svg+xml": lambda: text_card_svg(lines[0], lines[1:]), "text/plain": self.summary})
         return mimebundle(formats, include, exclude)
 
 

@@ -1,0 +1,72 @@
+"""Static snapshots: what a widget shows, as one HTML fragment for readers that run no kernel.
+
+GitHub, nbviewer, `nbconvert --to html` and a notebook opened before its kernel starts cannot draw a live
+widget. Each wfkit widget therefore also answers `text/html` with a snapshot of its current view: the
+Debugger's status, graph picture (with its marks), timeline, step inspector (state with what changed) and
+review cards; the ReviewPanel's cards with their payloads and the answers they take. The fragment is built
+from the HTML the widget already shows (so it says exactly the same), needs no script, style sheet or
+network, and passes `safe_html` like everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wfkit.widgets._format import esc
+from wfkit.widgets._sanitize import safe_html
+
+_BOX = "border:1px solid #d0d0d0;border-radius:4px;padding:6px;margin:4px 0;font-size:13px"
+_NOTE = "color:#777777;font-size:11px;margin-bottom:4px"
+
+
+def graph_snapshot(view: Any) -> str:
+    """A GraphView: its picture (marks included) and what each mark means."""
+    picture, legend = view.children[1].value, view.children[2].value
+    return safe_html(f'<div class="wf-static wf-graph-static">{picture}{legend}</div>')
+
+
+def review_snapshot(panel: Any, *, framed: bool = True) -> str:
+    """A ReviewPanel: each interrupt's origin and payload, the answers it takes, and any answer given."""
+    cards = "".join(_card(card) for card in panel.cards)
+    status = panel.status.value
+    inner = (f'<div style="font-weight:bold">Review: the run is waiting for an answer</div>{cards}'
+             f'<div class="wf-review-status">{status}</div>')
+    if not framed:
+        return inner
+    return safe_html(f'<div class="wf-static wf-review-static" style="{_BOX}">'
+                     f'<div style="{_NOTE}">saved view of a ReviewPanel: run the notebook to answer</div>'
+                     f"{inner}</div>")
+
+
+def _card(card: Any) -> str:
+    if card.answered:
+        answers = card.result.value
+    elif card.form is not None:
+        fields = ", ".join(f"<code>{esc(name)}</code>" for name in card.form.model.model_fields)
+        answers = f'<div class="wf-answers"><i>answered with a {esc(card.form.model.__name__)} form: {fields}</i></div>'
+    else:
+        shown = [b.description for b in card.buttons.children]
+        answers = f'<div class="wf-answers"><i>answers: {esc(" · ".join(shown))}</i></div>'
+    return (f'<div class="wf-interrupt-card" style="border:1px solid #d01c8b;padding:6px;margin:4px 0">'
+            f"{card.header.value}{card.payload.value}{answers}</div>")
+
+
+def debugger_snapshot(debugger: Any) -> str:
+    """A Debugger: status, error, review cards, the picture beside the timeline, and the step inspector."""
+    timeline = _timeline(debugger.timeline_view.options, debugger.timeline_view.value)
+    review = "" if debugger.review is None else (
+        f'<div class="wf-review" style="{_BOX}">{review_snapshot(debugger.review, framed=False)}</div>')
+    picture = debugger.graph_view.children[1].value
+    body = (f'<div style="{_NOTE}">saved view of a Debugger: run the notebook to step it</div>'
+            f'<div class="wf-status" style="font-weight:bold">{esc(debugger.status_text())}</div>'
+            f"{debugger.error_view.value}{review}"
+            f'<table style="width:100%"><tr><td style="vertical-align:top;width:55%">{picture}</td>'
+            f'<td style="vertical-align:top"><div style="font-weight:bold">Timeline</div>{timeline}</td></tr></table>'
+            f'<div class="wf-inspector">{debugger.inspector.value}</div>')
+    return safe_html(f'<div class="wf-static wf-debugger-static" style="{_BOX}">{body}</div>')
+
+
+def _timeline(options: tuple, selected: Any) -> str:
+    bold = ' style="font-weight:bold"'
+    rows = "".join(f'<li{bold if value == selected else ""}>{esc(label.strip())}</li>' for label, value in options)
+    return f'<ol class="wf-timeline" style="margin:0;padding-left:1.5em;list-style:none">{rows}</ol>'
