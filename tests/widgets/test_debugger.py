@@ -342,7 +342,7 @@ def test_display_without_a_widget_front_end(agent, question):
     debugger = Debugger(agent, question)
     debugger.step()
     bundle = debugger._repr_mimebundle_()
-    assert list(bundle) == ["application/vnd.jupyter.widget-view+json", "image/svg+xml", "text/plain"]
+    assert list(bundle) == ["application/vnd.jupyter.widget-view+json", "text/html", "image/svg+xml", "text/plain"]
     assert bundle["image/svg+xml"] == debugger.graph_view.svg
     assert bundle["text/plain"] == (
         "Debugger of `LangGraph`: step 1 · paused; next: tool_node\n"

@@ -208,7 +208,7 @@ def test_mimebundle_has_widget_svg_and_summary(graph):
     view = GraphView(graph)
     view.mark(current="poem", visited=["__start__", "router"], taken_edges=[("router", "poem")])
     bundle = view._repr_mimebundle_()
-    assert list(bundle) == [WIDGET_VIEW, "image/svg+xml", "text/plain"]
+    assert list(bundle) == [WIDGET_VIEW, "text/html", "image/svg+xml", "text/plain"]
     assert bundle[WIDGET_VIEW] == {"version_major": 2, "version_minor": 0, "model_id": view.model_id}
     assert bundle["image/svg+xml"] == view.svg
     assert bundle["text/plain"] == ("GraphView of `stories` (7 nodes)\n"
@@ -216,7 +216,7 @@ def test_mimebundle_has_widget_svg_and_summary(graph):
                                     "next: (none)\n"
                                     "visited: __start__, router\n"
                                     "taken edges: router -> poem")
-    assert list(view._repr_mimebundle_(exclude=[WIDGET_VIEW])) == ["image/svg+xml", "text/plain"]
+    assert list(view._repr_mimebundle_(exclude=[WIDGET_VIEW])) == ["text/html", "image/svg+xml", "text/plain"]
     assert view._repr_mimebundle_(include=["text/plain"]) == {"text/plain": bundle["text/plain"]}
 
 

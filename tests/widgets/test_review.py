@@ -151,7 +151,7 @@ def test_several_interrupts_are_answered_one_by_one_and_delivered_together():
 def test_display_without_a_widget_front_end():
     panel = ReviewPanel(interrupts=(Interrupt("Publish?", "i1"),), on_answer=lambda answers: None)
     bundle = panel._repr_mimebundle_()
-    assert list(bundle) == ["application/vnd.jupyter.widget-view+json", "image/svg+xml", "text/plain"]
+    assert list(bundle) == ["application/vnd.jupyter.widget-view+json", "text/html", "image/svg+xml", "text/plain"]
     assert bundle["text/plain"] == "ReviewPanel: 1 interrupt(s), 0 answered\n- interrupt 1: 'Publish?' (waiting)"
     assert "<text x=\"12\" y=\"44\" font-size=\"12\">- interrupt 1: &#x27;Publish?&#x27; (waiting)</text>" in bundle[
         "image/svg+xml"]
