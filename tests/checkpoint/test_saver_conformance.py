@@ -237,3 +237,22 @@ def test_threads_may_share_a_saver(saver, make_checkpoint):
     for n in range(6):
         assert _ids(saver.list(f"w{n}")) == [f"c{i}" for i in reversed(range(25))]
         assert [w.value for w in saver.get_writes(f"w{n}", "c24")] == [24]
+
+
+def test_lineage_reads_a_checkpoint_and_its_ancestors_down_to_a_snapshot(saver, make_checkpoint):
+    from wfkit.checkpoint import BaseCheckpointSaver
+
+    for i in range(6):  # c3 holds a snapshot; c5 is a fork of c1
+        parent = {0: None, 5: "c1"}.get(i, f"c{i - 1}")
+        saver.put(make_checkpoint(f"c{i}", parent=parent, step=i, writes=[("n", "items", [i])],
+                                  snapshot={"items": [0, 1, 2, 3]} if i == 3 else None))
+    saver.put(make_checkpoint("other", thread="u", parent="c4"))  # same ids in another thread: not followed
+    assert _ids(saver.lineage("t", "c4")) == ["c4", "c3"]
+    assert _ids(saver.lineage("t", "c3")) == ["c3"]
+    assert _ids(saver.lineage("t", "c2")) == ["c2", "c1", "c0"]
+    assert _ids(saver.lineage("t", "c5")) == ["c5", "c1", "c0"]
+    assert saver.lineage("t", "c4")[1] == saver.get("t", "c3")
+    assert _ids(saver.lineage("u", "other")) == ["other"]  # its parent is missing: the walk ends there
+    assert saver.lineage("t", "nope") == [] and saver.lineage("nobody", "c1") == []
+    for cid in ("c0", "c2", "c4", "c5"):  # the one-read versions agree with the generic walk
+        assert saver.lineage("t", cid) == BaseCheckpointSaver.lineage(saver, "t", cid)

@@ -2,7 +2,9 @@
 
 A checkpoint is a *delta*: the writes one superstep applied (in the order the reducers saw them), not a copy
 of the whole state. The engine rebuilds a state by replaying the deltas along the parent chain (with the
-reducers of its graph), so a run of N supersteps that appends to a list costs O(N) storage, not O(N^2).
+reducers of its graph), so a run of N supersteps that appends to a list costs O(N) storage, not O(N^2);
+now and then the engine adds a `snapshot` of the full values, so that a rebuild replays a bounded number
+of deltas, and reads them with one `lineage` call.
 `plan` is owned by the engine: a JSON-able description of what runs next. Savers store and return records
 verbatim; they never interpret `writes`, `plan` or `metadata`.
 """
@@ -75,6 +77,20 @@ class BaseCheckpointSaver(abc.ABC):
     @abc.abstractmethod
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
         """The pending writes stored on top of that checkpoint, in the order they were put."""
+
+    def lineage(self, thread_id: str, checkpoint_id: str) -> list[Checkpoint]:
+        """The checkpoint and its ancestors, newest first, down to the first one that holds a snapshot or
+        has no parent (or down to the last one found, when a parent is missing): what rebuilding its state
+        needs. This default asks `get` for each; `InMemorySaver` and `SqliteSaver` answer in one read."""
+        found: list[Checkpoint] = []
+        next_id: str | None = checkpoint_id
+        while next_id is not None:
+            checkpoint = self.get(thread_id, next_id)
+            if checkpoint is None:
+                break
+            found.append(checkpoint)
+            next_id = checkpoint.parent_id if checkpoint.snapshot is None else None
+        return found
 
     def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
         """Ids of the thread's checkpoints that have pending writes (None: unknown, ask each one). Lets a

@@ -14,8 +14,8 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
-from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, loads_checkpoint, loads_checkpoints,
-                                     loads_write)
+from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
+                                     loads_checkpoints, loads_write, parent_of)
 from wfkit.checkpoint.serde import JsonSerde
 from wfkit.errors import CheckpointError
 
@@ -82,6 +82,18 @@ class InMemorySaver(BaseCheckpointSaver):
                         break
             found = [(i, records[i]) for i in itertools.islice(newest_first, limit)]
         return _lazily(loads_checkpoints, self.serde, found, thread_id)  # decoded outside the lock, when read
+
+    def lineage(self, thread_id: str, checkpoint_id: str) -> list[Checkpoint]:
+        found = []
+        with self._lock:
+            thread = self._threads.get(thread_id)
+            records = thread.records if thread is not None else {}
+            next_id: str | None = checkpoint_id
+            while next_id is not None and next_id in records:
+                text = records[next_id]
+                found.append((next_id, text))
+                next_id = None if has_snapshot(text) else parent_of(text)
+        return loads_checkpoints(self.serde, found, thread_id)  # decoded outside the lock
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"

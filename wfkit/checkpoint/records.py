@@ -9,6 +9,7 @@ record that is damaged or was edited outside wfkit is named by those ids when it
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from wfkit.checkpoint.base import Checkpoint, PendingWrite
@@ -39,6 +40,30 @@ def dumps_checkpoint(serde: JsonSerde, cp: Checkpoint) -> str:
     tail = [serde._encode(getattr(cp, name), context=context, root=f"`{name}`")
             for name in ("plan", "metadata", "snapshot")]
     return _dump_text([*head, writes, *tail])
+
+
+def has_snapshot(text: str) -> bool:
+    """Whether a stored checkpoint record holds a snapshot, without parsing it: the snapshot is the record's
+    last item, `null` when there is none."""
+    return not text.endswith(NO_SNAPSHOT)
+
+
+NO_SNAPSHOT = "null]"  # how a record without a snapshot ends (compact JSON: no spaces)
+_HEAD = "[" + str(_RECORD_VERSION) + ","
+_DECODER = json.JSONDecoder()
+
+
+def parent_of(text: str) -> str | None:
+    """The parent id of a stored checkpoint record, read from its start without parsing the rest (a walk
+    up a thread's history reads one per checkpoint). A record of another shape raises `CheckpointError`
+    when it is decoded; here it just ends the walk."""
+    if not text.startswith(_HEAD):
+        return None
+    try:
+        parent = _DECODER.raw_decode(text, len(_HEAD))[0]
+    except ValueError:
+        return None
+    return parent if type(parent) is str else None
 
 
 def loads_checkpoints(serde: JsonSerde, found: list[tuple[str, str]], thread_id: str) -> list[Checkpoint]:

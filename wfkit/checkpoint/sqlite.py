@@ -21,8 +21,8 @@ from typing import Any
 
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
-from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, loads_checkpoint, loads_checkpoints,
-                                     loads_write)
+from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, loads_checkpoint,
+                                     loads_checkpoints, loads_write)
 from wfkit.checkpoint.serde import JsonSerde
 from wfkit.errors import CheckpointError
 
@@ -48,6 +48,18 @@ CREATE TABLE IF NOT EXISTS writes (
 CREATE INDEX IF NOT EXISTS writes_by_checkpoint ON writes (thread_id, checkpoint_id, seq);
 """
 _SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+# A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
+# `NO_SNAPSHOT`) or without a parent: one query, whatever the length of the thread.
+_LINEAGE = f"""
+WITH RECURSIVE chain(depth, id, parent_id, payload) AS (
+    SELECT 0, id, parent_id, payload FROM checkpoints WHERE thread_id = :thread AND id = :id
+    UNION ALL
+    SELECT chain.depth + 1, c.id, c.parent_id, c.payload FROM chain
+    JOIN checkpoints AS c ON c.thread_id = :thread AND c.id = chain.parent_id
+    WHERE substr(chain.payload, -{len(NO_SNAPSHOT)}) = '{NO_SNAPSHOT}'
+)
+SELECT id, payload FROM chain ORDER BY depth
+"""
 
 
 class SqliteSaver(BaseCheckpointSaver):
@@ -140,6 +152,11 @@ class SqliteSaver(BaseCheckpointSaver):
                 "SELECT id, payload FROM checkpoints WHERE thread_id = ? AND (? IS NULL OR seq < ?) "
                 "ORDER BY seq DESC LIMIT ?", (thread_id, end, end, -1 if limit is None else limit)).fetchall()
         return _lazily(loads_checkpoints, self.serde, list(rows), thread_id)
+
+    def lineage(self, thread_id: str, checkpoint_id: str) -> list[Checkpoint]:
+        with self._locked() as conn:
+            rows = conn.execute(_LINEAGE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
+        return loads_checkpoints(self.serde, rows, thread_id)
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"

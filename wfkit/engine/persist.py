@@ -1,8 +1,10 @@
 """A thread's history on a checkpointer, seen through one graph: save deltas, rebuild states.
 
-Checkpoints hold only the writes of their superstep, so a state is rebuilt by replaying the deltas from
-the nearest snapshot (or the root) through the graph's reducers. The latest state of each thread is kept
-materialized, so a running loop never replays anything.
+Checkpoints hold only the writes of their superstep, and now and then a full snapshot (`rebuild` decides
+when), so a state is rebuilt by replaying the deltas since the nearest snapshot (or the root) through the
+graph's reducers, read from the saver in one call. The states rebuilt last are kept (a bounded LRU), and
+a running loop's newest state replaces its parent's there, so a running loop never replays anything and a
+long history never pins old copies of growing lists.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from wfkit._ids import new_id
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
-from wfkit.engine import algo
+from wfkit.engine import algo, rebuild
 from wfkit.engine.algo import Outcome, Plan
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import CheckpointError
@@ -32,6 +34,19 @@ def decode_routes(data: list) -> list:
     return [(Send(*d["send"]) if isinstance(d, dict) else d, reason) for d, reason in data]
 
 
+KEEP = 32  # rebuilt states kept per thread
+
+
+class _State:
+    """A materialized state, and how far its checkpoint lies from the last snapshot: `count` deltas of
+    total weight `replayed` (see `rebuild.wants_snapshot`)."""
+
+    __slots__ = ("values", "count", "replayed")
+
+    def __init__(self, values: dict, count: int, replayed: int):
+        self.values, self.count, self.replayed = values, count, replayed
+
+
 class History:
     """Checkpoints of one thread, for one graph."""
 
@@ -39,7 +54,7 @@ class History:
         self.spec = spec
         self.saver = saver
         self.thread_id = thread_id
-        self._states: OrderedDict[str, dict] = OrderedDict()  # checkpoint id -> materialized values
+        self._states: OrderedDict[str, _State] = OrderedDict()  # checkpoint id -> materialized, newest last
 
     # -- writing -------------------------------------------------------------------------------------
     def save(self, *, parent_id: str | None, step: int, source: str, delta: list, plan: Plan,
@@ -50,8 +65,21 @@ class History:
             source=source, created_at=now(), writes=[list(w) for w in delta], plan=plan.to_json(),
             metadata=dict(metadata or {}),
         )
-        self.saver.put(checkpoint)
-        self._remember(checkpoint.id, values)
+        parent = self._states.get(parent_id) if parent_id is not None else _State({}, 0, 0)
+        count = replayed = 0
+        if parent is not None:
+            count, replayed = parent.count + 1, parent.replayed + rebuild.delta_weight(checkpoint.writes)
+        if parent is None or rebuild.wants_snapshot(count, replayed, values):  # None: distance unknown
+            checkpoint.snapshot, count, replayed = values, 0, 0
+            try:
+                self.saver.put(checkpoint)
+            except CheckpointError:  # a reducer made a value the saver cannot store: keep the delta alone
+                checkpoint.snapshot = None  # (and try again `EVERY` checkpoints later)
+        if checkpoint.snapshot is None:
+            self.saver.put(checkpoint)
+        # The new state replaces its parent's among those kept: a running loop keeps one, not 32.
+        self._states.pop(parent_id, None)
+        self._remember(checkpoint.id, _State(values, count, replayed))
         return checkpoint
 
     def save_outcome(self, checkpoint_id: str, outcome: Outcome) -> None:
@@ -75,28 +103,44 @@ class History:
         return self.saver.get(self.thread_id, checkpoint_id)
 
     def values_at(self, checkpoint: Checkpoint) -> dict:
-        """The state at a checkpoint, rebuilt from the deltas along its parent chain."""
-        cached = self._states.get(checkpoint.id)
-        if cached is not None:
-            return cached
-        chain = [checkpoint]
-        base: dict | None = None
-        while chain[-1].parent_id is not None:
-            parent_id = chain[-1].parent_id
-            if parent_id in self._states:
-                base = self._states[parent_id]
-                break
-            parent = self.saver.get(self.thread_id, parent_id)
-            if parent is None:
+        """The state at a checkpoint, rebuilt from its nearest snapshot (or the root, or a state kept here)
+        and the deltas since."""
+        kept = self._states.get(checkpoint.id)
+        if kept is not None:
+            self._states.move_to_end(checkpoint.id)
+            return kept.values
+        chain = [checkpoint]  # newest first, down to a snapshot, the root, or the child of a kept state
+        if checkpoint.snapshot is None and checkpoint.parent_id is not None:
+            kept = self._states.get(checkpoint.parent_id)
+            if kept is None:
+                for ancestor in self._ancestors(checkpoint.parent_id):
+                    kept = self._states.get(ancestor.id)
+                    if kept is not None:
+                        break
+                    chain.append(ancestor)
+            last = chain[-1]
+            if kept is None and last.snapshot is None and last.parent_id is not None:
                 raise CheckpointError(
-                    f"checkpoint `{parent_id}` (parent of `{chain[-1].id}`) is missing from thread `{self.thread_id}`"
-                )
-            chain.append(parent)
-        values = dict(base) if base is not None else algo.initial_values(self.spec)
-        for cp in reversed(chain):
-            values = algo.replay_stored(self.spec, values, cp.writes)
-        self._remember(checkpoint.id, values)
+                    f"checkpoint `{last.parent_id}` (parent of `{last.id}`) is missing from thread "
+                    f"`{self.thread_id}`, so its state cannot be rebuilt; the record was deleted outside "
+                    f"wfkit: delete the thread (`delete_thread`) and run it again")
+        if kept is not None:
+            base, count, replayed = kept.values, kept.count, kept.replayed
+        elif chain[-1].snapshot is not None:
+            base, count, replayed = chain.pop().snapshot, 0, 0
+        else:
+            base, count, replayed = algo.initial_values(self.spec), 0, 0
+        deltas = [cp.writes for cp in reversed(chain)]
+        values = rebuild.replay_deltas(self.spec, base, deltas)
+        count, replayed = count + len(deltas), replayed + sum(map(rebuild.delta_weight, deltas))
+        self._remember(checkpoint.id, _State(values, count, replayed))
         return values
+
+    def _ancestors(self, checkpoint_id: str) -> list[Checkpoint]:
+        lineage = getattr(self.saver, "lineage", None)  # a saver written against LangGraph's API has none
+        if lineage is None:
+            return BaseCheckpointSaver.lineage(self.saver, self.thread_id, checkpoint_id)
+        return lineage(self.thread_id, checkpoint_id)
 
     def pending(self, checkpoint_id: str, with_writes: set | None = None) -> tuple[dict[str, Outcome], dict[str, list], dict[str, tuple], dict[str, str]]:
         """Pending work on top of a checkpoint: finished outcomes by task id, resume values by task id,
@@ -129,11 +173,11 @@ class History:
         return {w.value["call"]: w.value["value"] for w in self.saver.get_writes(self.thread_id, checkpoint_id)
                 if w.key == "__task__"}
 
-    def _remember(self, checkpoint_id: str, values: dict) -> None:
-        # Only the newest state stays materialized: older ones are rebuilt on demand, so a long history
-        # never pins old copies of growing lists.
-        self._states.clear()
-        self._states[checkpoint_id] = values
+    def _remember(self, checkpoint_id: str, state: _State) -> None:
+        self._states[checkpoint_id] = state
+        self._states.move_to_end(checkpoint_id)
+        while len(self._states) > KEEP:
+            self._states.popitem(last=False)
 
 
 _NO_PENDING: tuple = ({}, {}, {}, {})  # read-only: only snapshots of checkpoints without writes get it
