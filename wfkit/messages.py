@@ -357,6 +357,18 @@ def add_messages(left: Any, right: Any) -> list[BaseMessage]:
     return [m for m in merged if m.id not in removed]
 
 
+def _with_ids(value: Any) -> Any:
+    """A write to a messages key as `add_messages` will keep it: messages, each with an id (`value` itself
+    when it already is). The engine stores this form, so a state rebuilt from the stored writes has the
+    ids the live state had, and the rebuild can append instead of merging."""
+    if type(value) is list and all(isinstance(m, BaseMessage) and m.id is not None for m in value):
+        return value
+    return [m if m.id is not None else m._replace(id=new_id("msg")) for m in convert_to_messages(value)]
+
+
+add_messages.prepare = _with_ids  # type: ignore[attr-defined]  # read by wfkit.engine.algo.replay
+
+
 # Written in the functional form so that the annotation is a real object, not a string (this module
 # uses postponed annotations), for code that reads `__annotations__` without `get_type_hints`.
 MessagesState = TypedDict("MessagesState", {"messages": Annotated[list[AnyMessage], add_messages]})

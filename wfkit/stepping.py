@@ -207,7 +207,7 @@ class Run:
         else:
             writes, _ = algo.writes_from_return(self.app.spec, "__edit__", values)
             delta = [("__edit__", k, v) for k, v in writes]
-            new_values = algo.replay(self.app.spec, current, delta)[0]
+            new_values, _, delta = algo.replay(self.app.spec, current, delta)
             plan, step = Plan.from_json(checkpoint.plan), checkpoint.step
         saved = self._history.save(parent_id=checkpoint.id, step=step, source="update", delta=delta,
                                    plan=plan, values=new_values)

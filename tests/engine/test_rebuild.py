@@ -216,3 +216,20 @@ def test_the_snapshot_rule():
     assert not rebuild.wants_snapshot(rebuild.EVERY - 1, 600, small)  # too few deltas yet
     assert not rebuild.wants_snapshot(rebuild.EVERY, 5, small)  # the deltas are what the state is made of
     assert rebuild.delta_weight([("a", "x", 3), ("a", "tens", [1, 2, 3]), ("b", "m", {"k": 1})]) == 5
+
+
+def test_messages_written_without_ids_keep_the_ids_they_got_when_rebuilt(saver):
+    def say(state):
+        return {"messages": [AIMessage(f"reply {len(state['messages'])}"), {"role": "user", "content": "more"}]}
+
+    g = StateGraph(MessagesState)
+    g.add_node("say", say)
+    g.add_edge(START, "say")
+    g.add_conditional_edges("say", lambda s: "say" if len(s["messages"]) < 41 else END, ["say", END])
+    live = g.compile(checkpointer=saver).invoke({"messages": "go"}, cfg())["messages"]
+    assert len(live) == 41 and all(m.id for m in live)
+    stored = [w[2] for cp in saver.list("t") for w in cp.writes if w[1] == "messages"]
+    assert all(m.id for value in stored for m in value)  # stored with the ids the run gave them
+    for _ in range(2):  # two fresh graphs rebuild the same ids
+        rebuilt = g.compile(checkpointer=saver).get_state(cfg()).values["messages"]
+        assert [(m.id, m.type, m.content) for m in rebuilt] == [(m.id, m.type, m.content) for m in live]

@@ -203,7 +203,9 @@ def apply_writes(
 def replay(
     spec: GraphSpec, values: dict[str, Any], delta: list[tuple[str, str, Any]]
 ) -> tuple[dict[str, Any], tuple[str, ...], list[tuple[str, str, Any]]]:
-    """Apply a delta of `(node, key, value)` writes to `values` (also used to rebuild stored states)."""
+    """Apply a delta of `(node, key, value)` writes to `values`. The delta returned is the one to store:
+    a write whose reducer has a `prepare` (`add_messages`: ids for new messages) is in its prepared form."""
+    delta = _prepared(spec, delta)
     by_key: dict[str, list[tuple[str, Any]]] = {}
     for node, key, value in delta:
         by_key.setdefault(key, []).append((node, value))
@@ -236,6 +238,21 @@ def replay(
                     current = value if current is MISSING else channel.reducer(current, value)
             new[key] = current
     return new, tuple(by_key), delta
+
+
+def _prepared(spec: GraphSpec, delta: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    out = None
+    channels = spec.channels
+    for i, (node, key, value) in enumerate(delta):
+        channel = channels.get(key)
+        prepare = getattr(channel.reducer, "prepare", None) if channel is not None else None
+        if prepare is not None and not overwritten(value)[0]:
+            ready = prepare(value)
+            if ready is not value:
+                if out is None:
+                    out = list(delta)
+                out[i] = (node, key, ready)
+    return delta if out is None else out
 
 
 def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[str, Any]:

@@ -204,7 +204,7 @@ class Loop:
         there is a goto, run those nodes (or Sends) next instead of what was planned."""
         writes, goto = algo.writes_from_return(self.spec, START, Command(update=command.update, goto=command.goto))
         delta = [(START, k, v) for k, v in writes]
-        self.values = algo.replay(self.spec, self.values, delta)[0]
+        self.values, _, delta = algo.replay(self.spec, self.values, delta)
         if goto:
             pull = {g: ["goto:" + START] for g in goto if isinstance(g, str) and g != END}
             push = [(g.node, g.arg) for g in goto if isinstance(g, Send)]
