@@ -8,6 +8,17 @@ Pass `synchronous="FULL"` to also survive those, at the cost of an fsync per che
 keep a `seq` (autoincrement) that gives the order of `list`; the record itself is the same compact JSON
 `InMemorySaver` keeps (ids live in their columns, not in it), read back by `JsonSerde`, which revives only
 registered types.
+
+Several processes (two kernels, say) may share a file. Each `SqliteSaver` remembers the newest checkpoint
+it last saw of each thread (read with `get(thread_id)` or stored by itself); a `put` that continues from
+that checkpoint, while another writer has meanwhile stored a newer one on the same thread, is refused with
+a `CheckpointError` that names the thread, inside the same `BEGIN IMMEDIATE` transaction that would have
+stored it: two kernels stepping one thread never interleave their supersteps or lose one, and the loser is
+told to reload. A put whose parent is an older checkpoint (a fork: `update_state` or a replay from an earlier
+`checkpoint_id`) starts a new branch and is never refused. Savers used by several threads of one process
+cannot tell those threads apart. SQLite's own failures (a file locked for longer than `timeout` seconds, a
+read-only or full file, an I/O error) become `CheckpointError`s that name the file and the cause; a failed
+transaction stores nothing, so every earlier checkpoint stays readable.
 """
 
 from __future__ import annotations
@@ -48,6 +59,8 @@ CREATE TABLE IF NOT EXISTS writes (
 CREATE INDEX IF NOT EXISTS writes_by_checkpoint ON writes (thread_id, checkpoint_id, seq);
 """
 _SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+_HEAD = "SELECT id, step FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"
+_UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
 # A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
 # `NO_SNAPSHOT`) or without a parent: one query, whatever the length of the thread.
 _LINEAGE = f"""
@@ -66,12 +79,17 @@ class SqliteSaver(BaseCheckpointSaver):
     """Checkpoints in a SQLite database: `SqliteSaver("runs.db")`, or an open `sqlite3.Connection`."""
 
     def __init__(self, path_or_conn: str | os.PathLike[str] | sqlite3.Connection, *,
-                 serde: JsonSerde | None = None, synchronous: str = "NORMAL") -> None:
+                 serde: JsonSerde | None = None, synchronous: str = "NORMAL", timeout: float = 30.0) -> None:
         if synchronous not in _SYNCHRONOUS:
             raise ValueError(f"SqliteSaver(synchronous={synchronous!r}): use one of "
                              f"{', '.join(map(repr, _SYNCHRONOUS))}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
+            raise ValueError(f"SqliteSaver(timeout={timeout!r}): give the seconds to wait for another "
+                             f"writer's lock, a number >= 0")
         self.serde = serde or JsonSerde()
         self._lock = threading.Lock()
+        self._heads: dict[str, str | None] = {}  # thread -> the newest checkpoint this saver last saw
+        self._timeout = timeout
         if isinstance(path_or_conn, sqlite3.Connection):
             # A connection the caller made: they close it. Sharing it between threads needs
             # check_same_thread=False on their side; our lock serializes the use.
@@ -79,10 +97,15 @@ class SqliteSaver(BaseCheckpointSaver):
         else:
             self._name = os.fspath(path_or_conn)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per operation.
-            self._conn = sqlite3.connect(self._name, check_same_thread=False, isolation_level=None, timeout=30)
+            self._conn = sqlite3.connect(self._name, check_same_thread=False, isolation_level=None,
+                                         timeout=timeout)
             self._owns = True
         self._closed = False
+        self._file = self._name
         try:
+            if not self._owns:  # name the file in errors, not the connection
+                files = [row[2] for row in self._conn.execute("PRAGMA database_list") if row[1] == "main"]
+                self._file = files[0] if files and files[0] else ":memory:"
             self._conn.execute("PRAGMA journal_mode=WAL")  # ignored (stays "memory") for ":memory:"
             self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.executescript(_SCHEMA)
@@ -122,25 +145,35 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def put(self, checkpoint: Checkpoint) -> None:
         payload = dumps_checkpoint(self.serde, checkpoint)  # encode first: a failure leaves nothing behind
-        try:
-            with self._transaction() as conn:
+        thread = checkpoint.thread_id
+        with self._transaction(f"cannot store checkpoint `{checkpoint.id}` of thread `{thread}`") as conn:
+            # Inside the write transaction: no other writer can slip in between this check and the insert.
+            seen = self._heads.get(thread, _UNSEEN)
+            head = conn.execute(_HEAD, (thread,)).fetchone()
+            if seen is not _UNSEEN and checkpoint.parent_id == seen and (head and head[0]) != seen:
+                raise CheckpointError(_advanced_message(checkpoint, seen, head))
+            try:
                 conn.execute("INSERT INTO checkpoints (thread_id, id, parent_id, step, payload) VALUES (?,?,?,?,?)",
-                             (checkpoint.thread_id, checkpoint.id, checkpoint.parent_id, checkpoint.step, payload))
-        except sqlite3.IntegrityError:  # UNIQUE (thread_id, id)
-            raise CheckpointError(_duplicate_message(checkpoint)) from None
+                             (thread, checkpoint.id, checkpoint.parent_id, checkpoint.step, payload))
+            except sqlite3.IntegrityError:  # UNIQUE (thread_id, id)
+                raise CheckpointError(_duplicate_message(checkpoint)) from None
+        with self._lock:
+            self._heads[thread] = checkpoint.id
 
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
-        if checkpoint_id is None:
-            row = self._fetchone("SELECT id, payload FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1",
-                                 (thread_id,))
-        else:
-            row = self._fetchone("SELECT id, payload FROM checkpoints WHERE thread_id = ? AND id = ?",
-                                 (thread_id, checkpoint_id))
+        with self._locked(f"cannot read thread `{thread_id}`") as conn:
+            if checkpoint_id is None:
+                row = conn.execute("SELECT id, payload FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC "
+                                   "LIMIT 1", (thread_id,)).fetchone()
+                self._heads[thread_id] = None if row is None else row[0]  # what a following put continues
+            else:
+                row = conn.execute("SELECT id, payload FROM checkpoints WHERE thread_id = ? AND id = ?",
+                                   (thread_id, checkpoint_id)).fetchone()
         return None if row is None else loads_checkpoint(self.serde, row[1], thread_id, row[0])
 
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         _check_limit(limit)
-        with self._locked() as conn:
+        with self._locked(f"cannot list thread `{thread_id}`") as conn:
             end = None
             if before is not None:
                 found = conn.execute("SELECT seq FROM checkpoints WHERE thread_id = ? AND id = ?",
@@ -154,7 +187,7 @@ class SqliteSaver(BaseCheckpointSaver):
         return _lazily(loads_checkpoints, self.serde, list(rows), thread_id)
 
     def lineage(self, thread_id: str, checkpoint_id: str) -> list[Checkpoint]:
-        with self._locked() as conn:
+        with self._locked(f"cannot read checkpoint `{checkpoint_id}` of thread `{thread_id}`") as conn:
             rows = conn.execute(_LINEAGE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
         return loads_checkpoints(self.serde, rows, thread_id)
 
@@ -162,7 +195,7 @@ class SqliteSaver(BaseCheckpointSaver):
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
         rows = [(thread_id, checkpoint_id, w.task_id, w.key, dumps_write(self.serde, w, context=context))
                 for w in writes]  # all encoded before the transaction starts
-        with self._transaction() as conn:
+        with self._transaction(context) as conn:
             if conn.execute("SELECT 1 FROM checkpoints WHERE thread_id = ? AND id = ?",
                             (thread_id, checkpoint_id)).fetchone() is None:
                 raise CheckpointError(_unknown_message(thread_id, checkpoint_id, "put_writes"))
@@ -170,42 +203,78 @@ class SqliteSaver(BaseCheckpointSaver):
                              "VALUES (?,?,?,?,?)", rows)
 
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
-        with self._locked() as conn:
+        with self._locked(f"cannot read the pending writes on checkpoint `{checkpoint_id}` of thread "
+                          f"`{thread_id}`") as conn:
             rows = conn.execute("SELECT payload FROM writes WHERE thread_id = ? AND checkpoint_id = ? ORDER BY seq",
                                 (thread_id, checkpoint_id)).fetchall()
         return [loads_write(self.serde, payload, thread_id, checkpoint_id) for (payload,) in rows]
 
     def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
-        with self._locked() as conn:
+        with self._locked(f"cannot list thread `{thread_id}`") as conn:
             rows = conn.execute("SELECT DISTINCT checkpoint_id FROM writes WHERE thread_id = ?", (thread_id,)).fetchall()
         return {row[0] for row in rows}
 
     def delete_thread(self, thread_id: str) -> None:
-        with self._transaction() as conn:
+        with self._transaction(f"cannot delete thread `{thread_id}`") as conn:
             conn.execute("DELETE FROM writes WHERE thread_id = ?", (thread_id,))
             conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
+        with self._lock:
+            self._heads.pop(thread_id, None)
 
     # ---- plumbing ------------------------------------------------------------------------------------
 
-    def _fetchone(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        with self._locked() as conn:
-            return conn.execute(sql, params).fetchone()
-
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[sqlite3.Connection]:
+    def _locked(self, doing: str) -> Iterator[sqlite3.Connection]:
         with self._lock:
             if self._closed:
                 raise CheckpointError(f"{self!r} is closed; open a new SqliteSaver on the same file to go on")
-            yield self._conn
+            try:
+                yield self._conn
+            except sqlite3.Error as e:
+                raise CheckpointError(_sqlite_message(doing, self._file, self._timeout, e)) from None
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
         # IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
-        with self._locked() as conn:
+        with self._locked(doing) as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk does); the first error is the one to tell.
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+
+
+def _advanced_message(checkpoint: Checkpoint, seen: str | None, head: tuple[str, int] | None) -> str:
+    now = (f"its newest checkpoint is now `{head[0]}` (step {head[1]})" if head else
+           "it has no checkpoint any more (it was deleted)")
+    before = f"`{seen}`" if seen is not None else "no checkpoint at all"
+    return (f"cannot store checkpoint `{checkpoint.id}` of thread `{checkpoint.thread_id}`: another process "
+            f"advanced the thread meanwhile ({now}, where this one last saw {before}); nothing was stored — "
+            f"reload the thread (get_state, or invoke it again) and retry the step")
+
+
+# SQLite's primary result codes for the failures a user can act on (`sqlite_errorcode` is the extended code).
+_BUSY, _LOCKED, _READONLY, _IOERR, _FULL = 5, 6, 8, 10, 13
+
+
+def _sqlite_message(doing: str, file: str, timeout: float, error: sqlite3.Error) -> str:
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    kept = "the file was not changed, and every checkpoint stored before is intact"
+    if code in (_BUSY, _LOCKED):
+        return (f"{doing}: `{file}` stayed locked by another writer for more than {timeout:g} s; {kept}. Retry "
+                f"once it is done, or give SqliteSaver(..., timeout=...) more seconds")
+    if code == _READONLY:
+        return (f"{doing}: `{file}` is read-only (file permissions, a read-only mount, `mode=ro` or `PRAGMA "
+                f"query_only`); {kept}. Make it writable and run the thread again")
+    if code == _FULL:
+        return (f"{doing}: `{file}` is full (no space left on its disk, or its `PRAGMA max_page_count` was "
+                f"reached); {kept}. Free some space and run the thread again")
+    if code == _IOERR:
+        return (f"{doing}: the disk failed while using `{file}` (an I/O error); {kept}. Check the disk, then "
+                f"run the thread again")
+    return f"{doing}: SQLite failed on `{file}` ({type(error).__name__}: {error})"
