@@ -111,6 +111,22 @@ def probes_table(extra: dict[str, Any], markdown: bool) -> str:
     return table(["measure", "wfkit", "LangGraph", "wfkit ÷ LangGraph"], rows, markdown)
 
 
+def fmt_bytes(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} B" if value < 10_000 else f"{value / 1e3:.0f} kB"
+
+
+def growth_table(rows: list, markdown: bool) -> str:
+    """One line per measure and size: wfkit, LangGraph, and their ratio."""
+    out = []
+    for row in rows:
+        fmt = fmt_bytes if row.unit == "B" else fmt_time
+        ours, theirs = row.values.get(WFKIT), row.values.get(LANGGRAPH)
+        out.append([row.measure, f"{row.n:,}".replace(",", " "), fmt(ours), fmt(theirs), fmt_ratio(ours, theirs)])
+    return table(["measure", "N", "wfkit", "LangGraph", "wfkit ÷ LangGraph"], out, markdown)
+
+
 def verdicts_text(verdicts: list[Verdict], markdown: bool) -> str:
     if markdown:
         return "\n".join(f"- **{v.status}** {v.target}: {v.detail}" for v in verdicts)

@@ -5,6 +5,7 @@ verdict per target of issue 7.
     python -m bench --quick      # a smoke run (< 30 s): few repetitions, a shorter memory run
     python -m bench --markdown   # the same, printed as markdown for the README
     python -m bench --only chain10,chain100,imports
+    python -m bench --big --only growth   # growth with the thread's length, up to 10 000 supersteps
 
 Progress goes to stderr, the report to stdout. Without LangGraph installed the LangGraph columns stay
 empty and the ratio targets read `n/a`.
@@ -19,12 +20,12 @@ import platform
 import sys
 import time
 
-from bench import probes, report, targets
+from bench import growth, probes, report, targets
 from bench.libs import LANGGRAPH, PLAIN, WFKIT, load, version
 from bench.timing import interleaved
 from bench.workloads import workloads
 
-PROBES = ("memory", "history", "imports", "svg", "debugger")
+PROBES = ("memory", "history", "imports", "svg", "debugger", "growth")
 
 
 def log(message: str) -> None:
@@ -37,6 +38,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", action="store_true", help="print the report as markdown (README tables)")
     parser.add_argument("--only", default="", help="comma-separated workload keys and probes to run "
                         f"(probes: {', '.join(PROBES)})")
+    parser.add_argument("--big", action="store_true", default=os.environ.get("WFKIT_BENCH_BIG") == "1",
+                        help="growth rows up to 10 000 supersteps and messages, 5000 workers (WFKIT_BENCH_BIG=1)")
     parser.add_argument("--no-langgraph", action="store_true", help="measure wfkit and plain Python only")
     return parser.parse_args(argv)
 
@@ -105,8 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log(f"{'debugger':<18} {report.fmt_time(extra['debugger'][0].median)}  ({extra['debugger'][1]})")
 
+    if wanted("growth"):
+        started = time.perf_counter()
+        extra["growth"] = growth.growth(libs, big=args.big, quick=args.quick, log=log)
+        log(f"{'growth':<18} {time.perf_counter() - started:10.1f} s")
+
     derived = targets.overheads(results, list(libs))
     verdicts = targets.verdicts(results, derived, extra)
+    growth_verdicts = targets.growth_verdicts(extra.get("growth", []))
     md = args.markdown
     heading = (lambda text: f"\n### {text}\n") if md else (lambda text: f"\n== {text} ==\n")
     out = [environment(args, time.perf_counter() - began, load_before, md)]
@@ -114,10 +123,14 @@ def main(argv: list[str] | None = None) -> int:
         out += [heading("Time per run, median of interleaved repetitions"), report.timings_table(all_workloads, results, md)]
         if "chain10" in results and "chain100" in results:
             out += [heading("Derived overheads"), report.overheads_table(derived, md)]
-    if extra:
+    if set(extra) - {"growth"}:
         out += [heading("Memory, history, imports, drawing"), report.probes_table(extra, md)]
     if verdicts:
         out += [heading("Targets of issue 7"), report.verdicts_text(verdicts, md)]
+    if extra.get("growth"):
+        out += [heading("Growth with the thread's length (issue 12)"), report.growth_table(extra["growth"], md)]
+    if growth_verdicts:
+        out += [heading("Targets of issue 12"), report.verdicts_text(growth_verdicts, md)]
     print("\n".join(out))
     return 0
 

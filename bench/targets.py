@@ -131,3 +131,24 @@ def verdicts(results: dict, derived: dict, extra: dict[str, Any]) -> list[Verdic
         out.append(Verdict("Debugger step < 30 ms (kernel side)", "PASS" if ms < 30 else "FAIL",
                            f"{ms:.1f} ms median, {max(samples.times) * 1e3:.1f} ms worst; {how}"))
     return [v for v in out if v is not None]
+
+
+def growth_verdicts(rows: list) -> list[Verdict]:
+    """Issue 12's targets, judged when the run went to 10 000 supersteps (`--big`): cold `get_state` and
+    resume at N = 10 000 take at most half LangGraph's time, and at most 1.5 times their own at N = 100."""
+    by = {(row.measure, row.n): row.values for row in rows}
+    out = []
+    for measure in sorted({m for m, n in by if n == 10_000 and ("cold get_state" in m or "resume" in m)
+                           and not m.startswith("messages")}):
+        big, small = by[measure, 10_000], by.get((measure, 100), {})
+        verdict = _ratio_verdict(f"{measure} at N = 10 000 ≤ 1/2 of LangGraph's", big.get(WFKIT) * 1e3,
+                                 big[LANGGRAPH] * 1e3 if LANGGRAPH in big else None, 1 / 2, "ms")
+        if verdict is not None:
+            out.append(verdict)
+        if WFKIT in small:
+            growth = big[WFKIT] / small[WFKIT]
+            out.append(Verdict(f"{measure}: flat in N (10 000 within 1.5 × of 100)",
+                               "PASS" if growth <= 1.5 else "FAIL",
+                               f"wfkit {big[WFKIT] * 1e3:.2f} ms at 10 000 vs {small[WFKIT] * 1e3:.2f} ms at 100: "
+                               f"{growth:.2f} ×"))
+    return out

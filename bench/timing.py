@@ -49,7 +49,8 @@ class Samples:
 def interleaved(makers: dict[str, Callable[[], Callable[[], Any]]], reps: int, *, fresh: bool,
                 warmup: int = 1) -> tuple[dict[str, Samples], dict[str, Any]]:
     """Time each implementation `reps` times, alternating them. Returns the samples and each one's last
-    result. `fresh`: call the maker before every measurement (untimed); otherwise reuse its callable."""
+    result. `fresh`: call the maker before every measurement (untimed); otherwise reuse its callable.
+    `warmup=0` (only with `fresh`): no untimed first call, for runs too long to do twice."""
     names = list(makers)
     ready = {name: makers[name]() for name in names}
     results: dict[str, Any] = {}
@@ -69,8 +70,9 @@ def interleaved(makers: dict[str, Callable[[], Callable[[], Any]]], reps: int, *
             gc.collect()
             start = perf_counter()
             for _ in range(n):
-                fn()
+                out = fn()
             times[name].append((perf_counter() - start) / n)
+            results[name] = out
     return {name: Samples(t) for name, t in times.items()}, results
 
 

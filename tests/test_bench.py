@@ -26,3 +26,22 @@ def test_bench_quick_runs_every_workload_and_reports_the_targets():
                    "8 slow sync nodes", "`import wfkit`", "30-node graph to SVG", "Debugger step"):
         verdicts = [line[:4] for line in out.splitlines() if target in line and line[4:6] == "  "]
         assert verdicts in (["PASS"], ["FAIL"]), target  # judged by the full run, not by this quick one
+    assert rows.count("== Growth with the thread's length (issue 12) ==") == 1
+    for measure in ("InMemorySaver: cold get_state at the middle", "SqliteSaver: resume for one superstep, cold",
+                    "SqliteSaver: bytes stored per superstep", "messages: cold get_state at the head",
+                    "Send fan-out (async workers), per worker"):
+        assert sum(line.startswith(measure) for line in out.splitlines()) == 2, measure  # two sizes when quick
+
+
+def test_growth_targets_judge_the_big_run_against_langgraph_and_the_small_one():
+    from bench.growth import Row
+    from bench.targets import growth_verdicts
+
+    rows = [Row("SqliteSaver: cold get_state at the head", 100, {"wfkit": 0.0002, "langgraph": 0.0003}),
+            Row("SqliteSaver: cold get_state at the head", 10_000, {"wfkit": 0.0004, "langgraph": 0.001}),
+            Row("messages: cold get_state at the head", 10_000, {"wfkit": 1.0, "langgraph": 0.1}),
+            Row("SqliteSaver: run, per superstep", 10_000, {"wfkit": 1.0, "langgraph": 0.1})]
+    got = [(v.status, v.target) for v in growth_verdicts(rows)]
+    assert got == [("PASS", "SqliteSaver: cold get_state at the head at N = 10 000 ≤ 1/2 of LangGraph's"),
+                   ("FAIL", "SqliteSaver: cold get_state at the head: flat in N (10 000 within 1.5 × of 100)")]
+    assert growth_verdicts(rows[:1]) == []  # no 10 000 row: nothing judged

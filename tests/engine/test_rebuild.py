@@ -66,13 +66,28 @@ def test_every_checkpoint_rebuilt_alone_equals_the_history_listing(saver):
         assert app.get_state(cfg(checkpoint_id)).values == values
 
 
+class Counter(TypedDict):
+    x: int
+
+
 def test_a_snapshot_every_k_checkpoints_of_a_state_its_deltas_rewrite(saver):
-    tally(saver, 160).invoke({"x": 0}, cfg())
-    snapshots = sorted(cp.step for cp in saver.list("t") if cp.snapshot is not None)
-    # the input checkpoint (step -1) is the first delta from the root; one snapshot every `EVERY` deltas
-    assert snapshots == list(range(rebuild.EVERY - 2, 161, rebuild.EVERY))
+    g = StateGraph(Counter)
+    g.add_node("a", lambda s: {"x": s["x"] + 1})
+    g.add_edge(START, "a")
+    g.add_conditional_edges("a", lambda s: "a" if s["x"] < 100 else END, ["a", END])
+    g.compile(checkpointer=saver).invoke({"x": 0}, cfg())
     stored = {cp.step: cp.snapshot for cp in saver.list("t") if cp.snapshot is not None}
-    assert stored[30] == expected_tally(30)
+    # the input checkpoint (step -1) is the first delta from the root; one snapshot every `EVERY` deltas
+    assert sorted(stored) == list(range(rebuild.EVERY - 2, 101, rebuild.EVERY))
+    assert stored[rebuild.EVERY - 2] == {"x": rebuild.EVERY - 2}
+
+
+def test_a_slowly_rewritten_state_gets_fewer_snapshots(saver):
+    tally(saver, 160).invoke({"x": 0}, cfg())  # `tens` grows: the deltas must outweigh it twice over
+    steps = sorted(cp.step for cp in saver.list("t") if cp.snapshot is not None)
+    gaps = [b - a for a, b in zip(steps, steps[1:])]
+    assert gaps[0] == rebuild.EVERY and gaps[-1] > rebuild.EVERY and gaps == sorted(gaps)
+    assert tally(saver).get_state(cfg()).values == expected_tally(160)
 
 
 def test_a_growing_list_is_never_copied_into_snapshots(saver):
