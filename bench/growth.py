@@ -132,13 +132,13 @@ def counter_rows(libs: dict[str, Lib], sizes: tuple[int, ...], reps: int) -> lis
                 for label, configs in (("head", {k: t.config for k, t in threads.items()}), ("middle", middles)):
                     makers = {k: (lambda t=t, c=configs[k]: (lambda app=t.cold(): app.get_state(c)))
                               for k, t in threads.items()}
-                    got, states = interleaved(makers, 3 * many, fresh=True, warmup=0)
+                    got, states = interleaved(makers, 3 * reps, fresh=True, warmup=0)
                     assert len({repr(s.values) for s in states.values()}) == 1, states
                     rows.append(Row(f"{title}: cold get_state at the {label}", n, _medians(got)))
                 resumed = {k: (lambda t=t: (lambda app=t.cold(): app.invoke({"goal": 0}, t.config)))
                            for k, t in threads.items()}
                 rows.append(Row(f"{title}: resume for one superstep, cold", n,
-                                _medians(interleaved(resumed, 3 * many, fresh=True, warmup=0)[0])))
+                                _medians(interleaved(resumed, 3 * reps, fresh=True, warmup=0)[0])))
                 listing = {k: (lambda t=t: (lambda app=t.cold(): sum(1 for _ in app.get_state_history(t.config))))
                            for k, t in threads.items()}
                 rows.append(Row(f"{title}: history listing, cold", n,
@@ -184,7 +184,7 @@ def messages_rows(libs: dict[str, Lib], sizes: tuple[int, ...], reps: int) -> li
         cold = {k: (lambda k=k: (lambda app=conversation(apps[k][0], n, apps[k][1]):
                                  app.get_state({"configurable": {"thread_id": "chat"}})))
                 for k in apps}
-        got, states = interleaved(cold, 3 * many, fresh=True, warmup=0)
+        got, states = interleaved(cold, 3 * reps, fresh=True, warmup=0)
         assert len({len(s.values["messages"]) for s in states.values()}) == 1
         rows.append(Row("messages: cold get_state at the head", n, _medians(got)))
         kept = {}
@@ -257,5 +257,29 @@ def growth(libs: dict[str, Lib], *, big: bool, quick: bool, log=lambda message: 
             sizes = sizes[:2]
         rows += build(libs, sizes, reps)
         log(f"growth: {name} rows done ({', '.join(map(str, sizes))})")
+    rows += debugger_rows(libs[WFKIT], (10, 100) if quick else (10, 1000))
     return rows
 
+
+
+def debugger_rows(wf: Lib, sizes: tuple[int, ...] = (10, 1000), steps: int = 10) -> list[Row]:
+    """Kernel-side time of one `Debugger.step()` once the timeline holds N supersteps (wfkit only; none
+    without ipywidgets)."""
+    try:
+        from wfkit.widgets.debugger import Debugger
+    except ImportError:
+        return []
+    from time import perf_counter
+
+    rows = []
+    for n in sizes:
+        debugger = Debugger(counter(wf, None), {"x": 0, "goal": n + steps + 10}, dict(BIG))
+        for _ in range(n):
+            debugger.step()
+        times = []
+        for _ in range(steps):
+            start = perf_counter()
+            debugger.step()
+            times.append(perf_counter() - start)
+        rows.append(Row("Debugger step, kernel side, after N supersteps", n, {WFKIT: Samples(times).median}))
+    return rows
