@@ -54,8 +54,10 @@ TOOLS = {t.name: t for t in (add, multiply, divide)}
 
 def test_jokes_stories_and_poems_about_the_topic():
     llm = offline_model()
-    assert llm.invoke("Write a short joke about cats").content == (
+    assert llm.invoke("Write a joke about cats").content == (
         "Why did the cats sit on the keyboard? To keep an eye on the mouse!")
+    # A *short* joke is a first draft with no punchline, so the guide's gate ("?" or "!") fails once.
+    assert llm.invoke("Write a short joke about cats").content == "The cats sat on the keyboard to keep an eye on the mouse."
     assert llm.invoke("Write a story about dogs").content == (
         "Once upon a time, in a town full of dogs, one of them set out to see the world and came home wiser.")
     assert llm.invoke("Write a poem about owls").content == "Soft light at dawn,\nowls on the lawn,\nthe whole day to yawn."

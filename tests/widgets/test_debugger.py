@@ -43,6 +43,7 @@ def test_three_steps_of_the_calculator_agent(agent, question, text_of):
     assert text_of(debugger.inspector.value) == (
         "step 1: ran llm_call — the run is here "
         "Tasks llm_call because the edge __start__ → llm_call input messages human Add 3 and 4. "
+        "model human: Add 3 and 4. → add(a=3, b=4) "  # the model call the task made (a scripted one: no reason)
         "wrote messages ai → add(a=3, b=4) "
         "State after step 1 (changed: messages) messages ✎ 1 kept, +1 appended ai → add(a=3, b=4) "
         "Next tool_node because the conditional edge of llm_call chose tool_node")
@@ -65,10 +66,11 @@ def test_three_steps_of_the_calculator_agent(agent, question, text_of):
         True, True, False)
     assert debugger.watcher.lines == [
         "step 1 planned: llm_call", "step 1 started llm_call", "step 1 llm_call model output: 1 chunk(s)",
-        "step 1 finished llm_call: wrote messages", "step 1 applied: updated messages; next tool_node",
+        "step 1 llm_call model replied add(a=3, b=4)", "step 1 finished llm_call: wrote messages", "step 1 applied: updated messages; next tool_node",
         "step 2 planned: tool_node", "step 2 started tool_node", "step 2 finished tool_node: wrote messages",
         "step 2 applied: updated messages; next llm_call", "step 3 planned: llm_call", "step 3 started llm_call",
-        "step 3 llm_call model output: 4 chunk(s)", "step 3 finished llm_call: wrote messages",
+        "step 3 llm_call model output: 4 chunk(s)", "step 3 llm_call model replied 'The answer is 7.'",
+        "step 3 finished llm_call: wrote messages",
         "step 3 applied: updated messages; next END", "run finished after step 3"]
     assert text_of(debugger.events_view.value) == " ".join(" ".join(debugger.watcher.lines).split())
     assert debugger.run.state["messages"][-1].content == "The answer is 7."

@@ -58,6 +58,13 @@ class TaskContext:
         self.emit(MessageChunk(self.step, chunk, meta))
 
 
+    def model_called(self, model: str, asked: str, said: str, reason: str | None, usage: dict | None) -> None:
+        """Tell the run's listeners (the Debugger) that a model answered a call made in this task."""
+        from wfkit.engine.events import ModelCalled
+
+        self.emit(ModelCalled(self.step, self.node, self.task_id, model, asked, said, reason, usage))
+
+
 def current_task() -> TaskContext | None:
     """The task this code runs in, or None outside a graph run."""
     return _current.get()

@@ -86,6 +86,20 @@ class MessageChunk(Event):
 
 
 @dataclass(frozen=True)
+class ModelCalled(Event):
+    """A chat model answered a call made inside task `task_id` of `node`: what was asked, what came back
+    (one line each), why (a reason the model gave, e.g. the offline model's rule) and the token usage."""
+
+    node: str
+    task_id: str
+    model: str
+    asked: str
+    said: str
+    reason: str | None = None
+    usage: dict | None = None
+
+
+@dataclass(frozen=True)
 class Nested(Event):
     """An event of a subgraph (a compiled graph used as a node), seen from the parent: `namespace` names
     the subgraph's task (`"<node>:<task id>"`, as LangGraph's checkpoint_ns does), `spec` is the subgraph's

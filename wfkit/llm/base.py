@@ -57,6 +57,20 @@ def message_to_chunk(message: AIMessage) -> AIMessageChunk:
                           response_metadata=message.response_metadata, usage_metadata=message.usage_metadata)
 
 
+def asked_text(request: ModelRequest) -> str:
+    """The last message of a request as one line (`human: What is 6 times 7?`)."""
+    last = request.messages[-1]
+    return f"{last.type}: " + " ".join(last.text.split())
+
+
+def said_text(message: AIMessage) -> str:
+    """A reply as one line: its text and its tool calls (`'The answer is 7.'`, `add(a=3, b=4)`)."""
+    calls = ", ".join(f"{c['name']}({', '.join(f'{k}={v!r}' for k, v in (c.get('args') or {}).items())})"
+                      for c in message.tool_calls)
+    text = " ".join(message.text.split())
+    return " → ".join(p for p in (repr(text) if text else "", calls) if p) or "(nothing)"
+
+
 class BaseChatModel(abc.ABC):
     """A chat model. Subclasses implement `_agenerate` (and optionally `_astream`)."""
 
@@ -95,13 +109,19 @@ class BaseChatModel(abc.ABC):
     async def _arun(self, request: ModelRequest, task: Any) -> AIMessage:
         """One call: the plain path, or the streaming path when the graph streams messages."""
         if not _streams_messages(task):
-            return await self._agenerate(request)
-        total: AIMessageChunk | None = None
-        async for chunk in self._achunks(request, task):
-            total = chunk if total is None else total + chunk
-        if total is None:
-            raise ModelError(f"{type(self).__name__} streamed no chunks for this request")
-        return total.to_message()
+            message = await self._agenerate(request)
+        else:
+            total: AIMessageChunk | None = None
+            async for chunk in self._achunks(request, task):
+                total = chunk if total is None else total + chunk
+            if total is None:
+                raise ModelError(f"{type(self).__name__} streamed no chunks for this request")
+            message = total.to_message()
+        tell = getattr(task, "model_called", None)
+        if tell is not None:  # inside a graph run: the Debugger shows the call under its task
+            tell(repr(self), asked_text(request), said_text(message), message.response_metadata.get("reason"),
+                 message.usage_metadata)
+        return message
 
     def _with(self, **attributes: Any) -> BaseChatModel:
         # A shallow copy: bound models share clients and scripts with the model they came from.

@@ -20,7 +20,7 @@ import pydantic
 
 from wfkit._ids import new_id, stable_id
 from wfkit.errors import ModelError
-from wfkit.llm.base import BaseChatModel, message_to_chunk
+from wfkit.llm.base import BaseChatModel, asked_text, message_to_chunk, said_text
 from wfkit.llm.request import ModelRequest
 from wfkit.messages import AIMessage, AIMessageChunk
 
@@ -58,7 +58,10 @@ def word_chunks(message: AIMessage) -> list[AIMessageChunk]:
 class ScriptedModel(BaseChatModel):
     """An offline model: `ScriptedModel(respond)` or `ScriptedModel(["first reply", "second reply"])`.
 
-    `requests` lists every `ModelRequest` it has answered, for tests to inspect.
+    `requests` lists every `ModelRequest` it was sent and `calls` each `(request, reply)` it answered (models
+    made from it by `bind_tools` / `with_structured_output` add to the same lists); `explain()` prints them
+    with the reason a reply carries in `response_metadata["reason"]` (the offline model gives one for every
+    reply).
     """
 
     def __init__(self, respond: Callable[[ModelRequest], Any] | list[Any]) -> None:
@@ -70,6 +73,7 @@ class ScriptedModel(BaseChatModel):
             raise TypeError(f"ScriptedModel takes a function `respond(request)` or a list of replies, got "
                             f"{type(respond).__name__}: {respond!r}")
         self.requests: list[ModelRequest] = []
+        self.calls: list[tuple[ModelRequest, AIMessage]] = []
 
     def __repr__(self) -> str:
         if self._script is not None:
@@ -81,11 +85,32 @@ class ScriptedModel(BaseChatModel):
         reply = self._script.next() if self._script is not None else self._respond(request)
         if inspect.isawaitable(reply):
             reply = await reply
-        return _with_ids(_to_message(reply, request), request)
+        message = _with_ids(_to_message(reply, request), request)
+        self.calls.append((request, message))
+        return message
+
+    def explain(self, last: int | None = None) -> str:
+        """Each answered call (the `last` ones if given): what was asked, what came back, and why."""
+        calls = list(self.calls)
+        start = max(0, len(calls) - last) if last is not None else 0
+        lines = []
+        for number, (request, reply) in enumerate(calls[start:], start + 1):
+            asked = asked_text(request)
+            kind = f" for {request.schema.__name__}" if request.schema is not None else (
+                f" with tools {', '.join(t.name for t in request.tools)}" if request.tools else "")
+            lines.append(f"call {number}{kind}: {_cut(asked, 90)}")
+            lines.append(f"  replied: {_cut(said_text(reply), 110)}")
+            reason = reply.response_metadata.get("reason")
+            lines.append(f"  because: {reason}" if reason else "  because: (a scripted reply gives no reason)")
+        return "\n".join(lines) if lines else f"{self!r} has answered no call yet"
 
     async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
         for chunk in word_chunks(await self._agenerate(request)):
             yield chunk
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _to_message(reply: Any, request: ModelRequest) -> AIMessage:

@@ -115,7 +115,8 @@ class DebuggerView:
             self.goto_button.disabled = not idle or self.selected == self.head or self.selected not in path
             upcoming = Upcoming(self.run.next, self.run.waiting_joins(), self.run.interrupts,
                                 self.watcher.interrupt_nodes, frozenset(self.run.breakpoints))
-            self.inspector.value = inspector_html(self.timeline, self.selected, self.head, path, upcoming)
+            self.inspector.value = inspector_html(self.timeline, self.selected, self.head, path, upcoming,
+                                                  self.watcher.model_calls)
             self.error_view.value = error_html(self._error_title(), self.error) if self.error is not None else ""
             self._render_edit()
             self._render_events()

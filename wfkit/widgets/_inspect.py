@@ -46,12 +46,12 @@ def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> s
 
 
 def inspector_html(timeline: Timeline, index: int, head: int | None, path: set[int],
-                   upcoming: Upcoming | None) -> str:
+                   upcoming: Upcoming | None, model_calls: dict | None = None) -> str:
     entry = timeline.entries[index]
     heading = esc(title(timeline, index, head, path))
     parts = [f'<div class="wf-title" style="font-size:14px;font-weight:bold">{heading}</div>']
     if entry.record is not None:
-        parts.append(section("Tasks", _tasks_html(entry), "wf-tasks"))
+        parts.append(section("Tasks", _tasks_html(entry, model_calls or {}), "wf-tasks"))
     changed = f" (changed: {', '.join(entry.updated)})" if entry.updated else ""
     values = timeline.ordered(entry.values)
     parts.append(section(f"State after step {entry.step}{changed}",
@@ -60,7 +60,7 @@ def inspector_html(timeline: Timeline, index: int, head: int | None, path: set[i
     return f'<div class="wf-inspector-body">{"".join(parts)}</div>'
 
 
-def _tasks_html(entry) -> str:
+def _tasks_html(entry, model_calls: dict) -> str:
     record = entry.record
     blocks = []
     for task, (_, writes) in zip(record.tasks, record.writes):
@@ -74,12 +74,32 @@ def _tasks_html(entry) -> str:
             f'<div class="wf-task" data-node="{esc(task.name)}" style="margin:4px 0;padding-left:6px;'
             f'border-left:3px solid #b7791f"><div>{as_html(why_task(task))}</div>'
             f'<details><summary>input</summary>{value_html(task.input)}</details>'
+            f'{_calls_html(model_calls.get(task.id, ()))}'
             f'<div class="wf-writes"><b>wrote</b> {wrote}</div></div>')
     if entry.paused:
         for interrupt in record.interrupts:
             blocks.append(f'<div class="wf-interrupt-note">interrupt <code>{esc(interrupt.id)}</code>: '
                           f"{payload_html(interrupt.value)}</div>")
     return "".join(blocks)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _calls_html(calls) -> str:
+    """Each model call of a task: what it was asked, what it said, and why (the reason it gave)."""
+    rows = []
+    for call in calls:
+        why = (f'<div class="wf-reason" style="color:#555555;padding-left:1em">why: {esc(call.reason)}</div>'
+               if call.reason else "")
+        tokens = ""
+        if call.usage:
+            tokens = (f' <span class="wf-tokens" style="color:#777777">({call.usage.get("input_tokens", 0)} in, '
+                      f'{call.usage.get("output_tokens", 0)} out tokens)</span>')
+        rows.append(f'<div class="wf-model-call"><b>model</b> <code>{esc(_cut(call.asked, 80))}</code> → '
+                    f"<code>{esc(_cut(call.said, 100))}</code>{tokens}{why}</div>")
+    return "".join(rows)
 
 
 def _next_html(entry, upcoming: Upcoming | None) -> str:

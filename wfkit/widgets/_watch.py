@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, Nested, RunFinished, StepApplied,
-                                 StepCancelled, StepPlanned, TaskFinished, TaskStarted)
+from collections import OrderedDict
+
+from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, ModelCalled, Nested, RunFinished,
+                                 StepApplied, StepCancelled, StepPlanned, TaskFinished, TaskStarted)
 from wfkit.widgets._format import short
 
 LOG_LIMIT = 500  # lines kept; older ones are dropped (a long run would otherwise grow the widget forever)
+CALLS_LIMIT = 1000  # tasks whose model calls are kept for the inspector
 
 
 class Watcher:
@@ -28,6 +31,7 @@ class Watcher:
         self.planned: tuple[str, ...] = ()  # nodes of the superstep under way
         self.chunks = 0  # model-output chunks folded into the log's last line
         self.cancelled: tuple[str, ...] = ()  # tasks of the last cancelled superstep that will run again
+        self.model_calls: OrderedDict[str, list[ModelCalled]] = OrderedDict()  # task id -> its model calls
 
     def note(self, text: str) -> None:
         """A line for something the debugger itself did (back, edit, answer...)."""
@@ -72,6 +76,8 @@ class Watcher:
             self._append(f"step {event.step} cancelled (Stop); nothing applied; will run again: {again}")
         elif isinstance(event, CustomWrite):
             self._append(f"step {event.step} {event.node} wrote {short(event.value, 60)}")
+        elif isinstance(event, ModelCalled):
+            self._model_called(event)
         elif isinstance(event, RunFinished):
             self._append(f"run finished after step {event.step}")
 
@@ -95,6 +101,17 @@ class Watcher:
             keys = ", ".join(dict.fromkeys(key for key, _ in event.writes)) or "nothing"
             self._append(f"step {event.step} finished {name}{' (kept from before)' if event.cached else ''}: "
                          f"wrote {keys}")
+
+    def _model_called(self, event: ModelCalled) -> None:
+        calls = self.model_calls.setdefault(event.task_id, [])
+        if len(calls) < 50:  # a node that loops over a model keeps its first 50 calls for the inspector
+            calls.append(event)
+        self.model_calls.move_to_end(event.task_id)
+        if len(self.model_calls) > CALLS_LIMIT:
+            self.model_calls.popitem(last=False)
+        because = f" because {event.reason}" if event.reason else ""
+        said = event.said if len(event.said) <= 60 else event.said[:59] + "…"
+        self._append(f"step {event.step} {event.node} model replied {said}{because}")
 
     def _chunk(self, event: MessageChunk) -> None:
         # Model tokens arrive by the hundred: fold consecutive chunks into one line that counts them.
