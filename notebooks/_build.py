@@ -39,14 +39,31 @@ def code(text: str, *, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     return cell
 
 
+def _load(path: pathlib.Path) -> dict:
+    namespace = {"md": md, "code": code}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return namespace
+
+
 def sources() -> dict[str, list]:
     """{notebook stem: cells} for every file in `_src/`, in name order."""
-    out = {}
-    for path in sorted(SOURCES.glob("[0-9][0-9]_*.py")):
-        namespace = {"md": md, "code": code}
-        exec(compile(path.read_text(), str(path), "exec"), namespace)
-        out[path.stem] = namespace["CELLS"]
-    return out
+    return {path.stem: _load(path)["CELLS"] for path in sorted(SOURCES.glob("[0-9][0-9]_*.py"))}
+
+
+def solved(stem: str) -> list:
+    """The cells of notebook `stem` with each "Your turn" cell (tagged `exercise`) replaced by its solution
+    from the source's `SOLUTIONS` list, in order (what tests/notebooks/test_exercises.py runs)."""
+    namespace = _load(SOURCES / f"{stem}.py")
+    answers = iter(namespace.get("SOLUTIONS", []))
+    cells = []
+    for cell in namespace["CELLS"]:
+        if "exercise" in cell.get("metadata", {}).get("tags", []):
+            cell = code(next(answers), tags=("exercise",))
+        cells.append(cell)
+    left = list(answers)
+    if left:
+        raise ValueError(f"_src/{stem}.py has {len(left)} more SOLUTIONS than exercise cells")
+    return cells
 
 
 def notebook(stem: str, cells: list) -> nbformat.NotebookNode:

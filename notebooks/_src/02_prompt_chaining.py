@@ -8,7 +8,8 @@ task into small steps makes each step easier to check, and between steps plain c
 that decides whether to go on.
 
 Here the gate looks for a punchline (a `?` or a `!`). A joke that has one is done; one that doesn't goes
-through two more calls.
+through two more calls. The offline model's first draft of a *short* joke is a plain sentence, so on the
+default run the gate fails once and the whole chain runs.
 """),
 code(r'''
 from wfkit.llm import default_model
@@ -82,43 +83,50 @@ state = chain.invoke({"topic": "cats"})
 state
 '''),
 md(r"""
-The joke already has a punchline, so the gate said `Pass` and the run ended after one call:
-`improved_joke` and `final_joke` are not in the state at all, because no node wrote them.
-
-### What if the joke had no punchline?
+The first draft has no `?` or `!`, so the gate said `Fail`: `improve_joke` added wordplay and
+`polish_joke` a twist, each working on the output of the one before. The state keeps all three links.
+`llm.explain()` shows why the offline model wrote each one (the rule it followed, on which words):
+"""),
+code(r'''
+print(llm.explain(last=3))
+'''),
+md(r"""
+### What if the joke had a punchline?
 
 The gate only looks at the state, so we can ask it directly...
 """),
 code(r'''
-check_punchline({"joke": "Cats sleep sixteen hours a day."})
+check_punchline({"joke": "Why did the cats sit on the keyboard? To keep an eye on the mouse!"})
 '''),
 md(r"""
-...or let the whole chain run as if the model had written that flat joke. With a checkpointer the graph
-keeps every run's state under a *thread*; `update_state(..., as_node="generate_joke")` records the flat
-joke as if `generate_joke` had returned it, so the gate runs again on it, and `invoke(None, config)` goes
-on from there. (Notebook 09 covers threads and checkpoints.)
+...or run the chain as if the model had written that joke. With a checkpointer the graph keeps every run's
+state under a *thread*. `interrupt_after=["generate_joke"]` stops the run once the first draft is written;
+`update_state(..., as_node="generate_joke")` then records the other joke as if `generate_joke` had returned
+it, so the gate runs again on it, and `invoke(None, config)` goes on from there. (Notebook 09 covers
+threads and checkpoints.)
 """),
 code(r'''
 from wfkit import InMemorySaver
 
-chain_with_memory = workflow.compile(checkpointer=InMemorySaver())
-config = {"configurable": {"thread_id": "flat-joke"}}
+chain_with_memory = workflow.compile(checkpointer=InMemorySaver(), interrupt_after=["generate_joke"])
+config = {"configurable": {"thread_id": "punchline"}}
 chain_with_memory.invoke({"topic": "cats"}, config)
+print("after the first draft, next:", chain_with_memory.get_state(config).next)
 
-chain_with_memory.update_state(config, {"joke": "Cats sleep sixteen hours a day."}, as_node="generate_joke")
-print("the gate now sends the run to:", chain_with_memory.get_state(config).next)
+punchline = "Why did the cats sit on the keyboard? To keep an eye on the mouse!"
+chain_with_memory.update_state(config, {"joke": punchline}, as_node="generate_joke")
+print("the gate now sends the run to:", chain_with_memory.get_state(config).next or "END")
 
 final = chain_with_memory.invoke(None, config)
-print("improved:", final["improved_joke"])
-print("final:   ", final["final_joke"])
+print(final)
 '''),
 md(r"""
 ### Step through it
 
-The Debugger starts a fresh run; the cell below presses **Run**. It stops after one superstep: the picture
-marks `generate_joke` as the node that just ran and `__end__` as what comes next, because the gate said
-`Pass`. Select the steps in the timeline to see what each wrote, or press **Reset** and **Step** to go
-through it again.
+The Debugger starts a fresh run; the cell below presses **Run**. It goes through three supersteps, one per
+link: the picture marks `polish_joke` as the node that just ran and the edges the run took (the gate's
+`Fail` way out among them). Select the steps in the timeline to see what each wrote and why the model said
+it, or press **Reset** and **Step** to go through it again.
 """),
 code(r'''
 from wfkit.widgets import Debugger
@@ -166,8 +174,8 @@ def prompt_chaining_workflow(topic: str):
     return polish_joke_task(improved_joke).result()
 '''),
 md(r"""
-Streaming shows each task as it finishes, then the entrypoint's return value under its own name. One task
-ran, because the gate let the first joke through.
+Streaming shows each task as it finishes, then the entrypoint's return value under its own name. Three
+tasks ran, because the gate sent the first draft on.
 """),
 code(r'''
 for step in prompt_chaining_workflow.stream("cats", stream_mode="updates"):
@@ -180,4 +188,58 @@ advance. What it does see is every task call as it happens: that is what the str
 code(r'''
 prompt_chaining_workflow
 '''),
+md(r"""
+## Your turn
+
+Fill in each `...`, run the cell, then run the check below it. The offline model answers the same way every
+time, so the checks are exact.
+
+**1. Predict the run.** Which nodes run, in order, for the topic `"dogs"`? (Think about what the gate sees.)
+"""),
+code(r'''
+my_nodes = ...  # e.g. ["generate_joke", ...]
+''', tags=("exercise",)),
+code(r'''
+from exercises import check, expect, given
+
+
+def test():
+    given(my_nodes)
+    ran = [name for update in chain.stream({"topic": "dogs"}, stream_mode="updates") for name in update]
+    expect(list(my_nodes) == ran, f"the run went {ran}; look at the first draft: has it a '?' or a '!'?")
+    return f"the run went {' → '.join(ran)}"
+
+
+check("Your turn 1", test)
+''', tags=("check",)),
+md(r"""
+**2. A stricter gate.** Write `check_long_punchline(state)`: `"Pass"` only when the joke has a punchline
+*and* at least 12 words, else `"Fail"`. The check builds the chain with your gate and runs it on two
+drafts.
+"""),
+code(r'''
+def check_long_punchline(state: State):
+    ...
+''', tags=("exercise",)),
+code(r'''
+def test():
+    given(check_long_punchline({"joke": "Why? Because!"}))
+    short = check_long_punchline({"joke": "Why? Because!"})
+    long = check_long_punchline({"joke": "Why did the cats sit on the keyboard? To keep an eye on the mouse!"})
+    flat = check_long_punchline({"joke": "The cats sat on the keyboard to keep an eye on the mouse all day long."})
+    expect((short, long, flat) == ("Fail", "Pass", "Fail"),
+           f"short punchline → {short!r}, long punchline → {long!r}, long without punchline → {flat!r}; "
+           f"expected 'Fail', 'Pass', 'Fail'")
+    return "short punchlines fail, long ones pass, no punchline fails"
+
+
+check("Your turn 2", test)
+''', tags=("check",)),
+]
+
+SOLUTIONS = [
+    '''my_nodes = ["generate_joke", "improve_joke", "polish_joke"]''',
+    '''def check_long_punchline(state: State):
+    joke = state["joke"]
+    return "Pass" if ("?" in joke or "!" in joke) and len(joke.split()) >= 12 else "Fail"''',
 ]
