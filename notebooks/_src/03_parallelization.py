@@ -247,6 +247,71 @@ builder.add_edge(START, "draft_poem")
 builder.compile().invoke({"topic": "cats"})
 '''),
 md(r"""
+## Voting: the same task several times
+
+The guide names two forms of parallelization. Above is **sectioning**: different subtasks side by side.
+The other is **voting**: the *same* task run several times, and the answers compared, so that one unlucky
+answer does not decide. Here five voters classify one request (poem, story or joke) with sampling on
+(`temperature=0.8`, a different `seed` each), and a `tally` node takes the majority. `Send` starts one
+`vote` task per voter in the same superstep; the `votes` reducer collects their answers.
+
+The offline model samples too: with a temperature above 0, one seeded draw in five slips to a wrong
+option, and says so in its reason. That gives the vote something to outvote.
+"""),
+code(r'''
+from collections import Counter
+from typing import Literal
+
+from pydantic import BaseModel
+from wfkit import Send
+from wfkit.messages import HumanMessage, SystemMessage
+
+
+class Vote(BaseModel):
+    step: Literal["poem", "story", "joke"]
+
+
+class Ballot(TypedDict):
+    input: str
+    votes: Annotated[list, operator.add]
+    decision: str
+
+
+def ask_voters(state: Ballot):
+    return [Send("vote", {"input": state["input"], "seed": seed}) for seed in range(5)]
+
+
+def vote(voter: dict):
+    voter_llm = llm.bind(temperature=0.8, seed=voter["seed"]).with_structured_output(Vote)
+    ask = [SystemMessage("Classify the request as a poem, a story or a joke."), HumanMessage(voter["input"])]
+    return {"votes": [voter_llm.invoke(ask).step]}
+
+
+def tally(state: Ballot):
+    (winner, count), = Counter(state["votes"]).most_common(1)
+    return {"decision": f"{winner} ({count} of {len(state['votes'])} votes)"}
+
+
+voting_builder = StateGraph(Ballot)
+voting_builder.add_node("vote", vote)
+voting_builder.add_node("tally", tally)
+voting_builder.add_conditional_edges(START, ask_voters, ["vote"])
+voting_builder.add_edge("vote", "tally")
+voting_builder.add_edge("tally", END)
+voting = voting_builder.compile()
+
+ballot = voting.invoke({"input": "Write me a joke about owls"})
+print(ballot["votes"])
+print("decision:", ballot["decision"])
+'''),
+md(r"""
+Two voters slipped to `poem`; the majority still says `joke`. `llm.explain()` shows each voter's draw and
+why it came out as it did:
+"""),
+code(r'''
+print(llm.explain(last=5))
+''', tags=("nbval-ignore-output",)),
+md(r"""
 ## Functional API
 
 Calling a `@task` starts it and returns a future at once, so three calls in a row run in parallel;
@@ -299,4 +364,67 @@ for step in parallel_entrypoint.stream("cats", stream_mode="updates"):
 code(r'''
 print(parallel_entrypoint.invoke("cats"))
 '''),
+md(r"""
+## Your turn
+
+Fill in each `...`, run the cell, then run the check below it.
+
+**1. Predict the superstep.** Which nodes run together in the first superstep of `parallel_workflow`, and
+how many supersteps does the whole run take?
+"""),
+code(r'''
+my_first_superstep = ...  # a set of node names
+my_superstep_count = ...
+''', tags=("exercise",)),
+code(r'''
+from exercises import check, expect, given
+
+
+def test():
+    given(my_first_superstep, my_superstep_count)
+    updates = list(parallel_workflow.stream({"topic": "cats"}, stream_mode="updates"))
+    expect(set(my_first_superstep) == {"call_llm_1", "call_llm_2", "call_llm_3"},
+           f"{sorted(my_first_superstep)} is not what ran first: which nodes have an edge from START?")
+    expect(my_superstep_count == 2, f"{my_superstep_count} supersteps? The writers run together, then the aggregator")
+    return "the three writers run together, then the aggregator: 2 supersteps"
+
+
+check("Your turn 1", test)
+''', tags=("check",)),
+md(r"""
+**2. More voters.** With five voters the vote above was 3 to 2. Build `voting_7`, the same graph with
+seven voters (seeds 0 to 6), and predict its decision string for the same request.
+"""),
+code(r'''
+voting_7 = ...
+my_decision = ...  # a string like "poem (6 of 7 votes)"
+''', tags=("exercise",)),
+code(r'''
+def test():
+    given(voting_7, my_decision)
+    result = voting_7.invoke({"input": "Write me a joke about owls"})
+    expect(len(result["votes"]) == 7, f"voting_7 collected {len(result['votes'])} votes, not 7")
+    expect(result["decision"] == my_decision, f"the decision is {result['decision']!r}, not {my_decision!r}")
+    return f"seven voters decide {result['decision']}"
+
+
+check("Your turn 2", test)
+''', tags=("check",)),
+]
+
+SOLUTIONS = [
+    '''my_first_superstep = {"call_llm_1", "call_llm_2", "call_llm_3"}
+my_superstep_count = 2''',
+    '''def ask_seven(state: Ballot):
+    return [Send("vote", {"input": state["input"], "seed": seed}) for seed in range(7)]
+
+
+builder_7 = StateGraph(Ballot)
+builder_7.add_node("vote", vote)
+builder_7.add_node("tally", tally)
+builder_7.add_conditional_edges(START, ask_seven, ["vote"])
+builder_7.add_edge("vote", "tally")
+builder_7.add_edge("tally", END)
+voting_7 = builder_7.compile()
+my_decision = "joke (4 of 7 votes)"''',
 ]

@@ -6,7 +6,8 @@ Nothing here is hidden: every reply carries the rule that made it, in `response_
 
 - **structured output** (`with_structured_output(Schema)`): a `Literal` field picks the option the user's
   message names (or a word that means it: "funny" → joke, "verse" → poem, "tale" → story), and says so when
-  it had to fall back to the first option; a "funny / not funny" grade is "funny" exactly when the joke ends
+  it had to fall back to the first option (with `temperature` > 0, one seeded draw in five slips to
+  another option, so that voting has something to outvote); a "funny / not funny" grade is "funny" exactly when the joke ends
   with the rimshot a revision adds; a list of name/description sections is planned from the topic (one per
   item the topic lists, "in N sections" when asked, else by the topic's length); other fields are filled
   from their JSON schema;
@@ -18,6 +19,7 @@ Nothing here is hidden: every reply carries the rule that made it, in `response_
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -113,7 +115,16 @@ def _write(text: str) -> AIMessage | None:
 
 # -- structured output --------------------------------------------------------------------------------------
 
-def _choice(options: list[Any], text: str, field: str, why: list[str]) -> Any:
+def _slips(sampling: tuple[float, Any] | None, text: str) -> bool:
+    """With sampling on (temperature > 0), one seeded draw in five slips to another option."""
+    if sampling is None:
+        return False
+    digest = hashlib.sha256(f"{sampling[1]}|{text}".encode()).digest()
+    return digest[0] % 5 == 0
+
+
+def _choice(options: list[Any], text: str, field: str, why: list[str],
+            sampling: tuple[float, Any] | None = None) -> Any:
     lowered = text.lower()
     named = [(m.start(), o, m.group(0)) for o in options if isinstance(o, str)
              for m in [re.search(rf"\b{re.escape(o.lower())}\b", lowered)] if m]
@@ -122,6 +133,12 @@ def _choice(options: list[Any], text: str, field: str, why: list[str]) -> Any:
         named = [(0, kind[0], kind[1])] if kind and kind[0] in options else []
     if named:
         _, option, word = min(named)
+        if _slips(sampling, text) and len(options) > 1:
+            slipped = options[(options.index(option) + 1) % len(options)]
+            why.append(f"{field}: '{slipped}', a slip: sampled at temperature {sampling[0]} with seed {sampling[1]}, "
+                       f"this draw missed '{option}' (named by '{word}'); the offline model slips on one seeded "
+                       f"draw in five when sampling")
+            return slipped
         why.append(f"{field}: '{option}' because the message says '{word}'")
         return option
     why.append(f"{field}: no option ({', '.join(map(str, options))}) is named in the message, so the first one, "
@@ -129,10 +146,11 @@ def _choice(options: list[Any], text: str, field: str, why: list[str]) -> Any:
     return options[0]
 
 
-def _fill(schema: dict, defs: dict, name: str, text: str, why: list[str]) -> Any:
+def _fill(schema: dict, defs: dict, name: str, text: str, why: list[str],
+          sampling: tuple[float, Any] | None = None) -> Any:
     """A plausible value for one JSON schema, given the user's text (grading and choices read it)."""
     if "$ref" in schema:
-        return _fill(defs[schema["$ref"].split("/")[-1]], defs, name, text, why)
+        return _fill(defs[schema["$ref"].split("/")[-1]], defs, name, text, why, sampling)
     if "enum" in schema or "const" in schema:
         options = schema.get("enum", [schema.get("const")])
         if set(options) >= {"funny", "not funny"}:
@@ -142,16 +160,16 @@ def _fill(schema: dict, defs: dict, name: str, text: str, why: list[str]) -> Any
             why.append(f"{name}: 'not funny' because the joke has no rimshot '{RIMSHOT}' yet (the offline grader "
                        f"passes a joke only once it was revised with feedback)")
             return "not funny"
-        return _choice(options, text, name, why)
+        return _choice(options, text, name, why, sampling)
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
             usable = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
-            return _fill(usable[0], defs, name, text, why)
+            return _fill(usable[0], defs, name, text, why, sampling)
     kind = schema.get("type", "object" if "properties" in schema else "string")
     if kind == "object":
-        return {k: _fill(v, defs, k, text, why) for k, v in schema.get("properties", {}).items()}
+        return {k: _fill(v, defs, k, text, why, sampling) for k, v in schema.get("properties", {}).items()}
     if kind == "array":
-        return [_fill(schema.get("items", {}), defs, name, text, why)]
+        return [_fill(schema.get("items", {}), defs, name, text, why, sampling)]
     if kind in ("integer", "number"):
         return 1
     if kind == "boolean":
@@ -206,7 +224,9 @@ def _structured(request: ModelRequest) -> AIMessage:
     defs = schema.get("$defs", {})
     text = _last_human(request)
     why: list[str] = []
-    value = _fill(schema, defs, request.schema.__name__, text, why)
+    temperature = request.options.get("temperature") or 0
+    sampling = (temperature, request.options.get("seed", 0)) if temperature > 0 else None
+    value = _fill(schema, defs, request.schema.__name__, text, why, sampling)
     for key, spec in schema.get("properties", {}).items():
         items = spec.get("items", {})
         item = defs.get(items.get("$ref", "").split("/")[-1], items)
