@@ -104,6 +104,20 @@ for request in ["Write me a joke about cats", "Write me a poem about the sea", "
     print("   ", state["output"].replace("\n", " / "))
 '''),
 md(r"""
+### Why did it route there?
+
+A real model reads the request; the offline model follows a rule you can see. `llm.explain()` prints what
+it was asked, what it answered and why: here a request that names none of the three words, but means one,
+and one that means none of them (the router then falls back to the first option, and says so).
+"""),
+code(r'''
+for request in ["Tell me something funny about cats", "Hello there"]:
+    state = router_workflow.invoke({"input": request})
+    print(f"{request!r} -> {state['decision']}")
+print()
+print(llm.explain(last=4))
+'''),
+md(r"""
 ### Step through it
 
 After the first step, *next* names the handler the conditional edge chose, and the picture marks it. The
@@ -193,4 +207,55 @@ def router_entrypoint(input_: str):
 for step in router_entrypoint.stream("Write me a joke about cats", stream_mode="updates"):
     print(step)
 '''),
+md(r"""
+## Your turn
+
+**1. Route without the magic words.** Write three requests that the router sends to `poem`, `story` and
+`joke`, none of which contains the words "poem", "story" or "joke". (Hint: `llm.explain()` above shows
+which words the offline router understands.)
+"""),
+code(r'''
+my_requests = {"poem": ..., "story": ..., "joke": ...}
+''', tags=("exercise",)),
+code(r'''
+from exercises import check, expect, given
+
+
+def test():
+    given(*my_requests.values())
+    for wanted, request in my_requests.items():
+        expect(not any(w in request.lower() for w in ("poem", "story", "joke")),
+               f"{request!r} uses one of the words poem / story / joke")
+        decision = router_workflow.invoke({"input": request})["decision"]
+        expect(decision == wanted, f"{request!r} was routed to {decision!r}, not {wanted!r}")
+    return "each request reached its handler"
+
+
+check("Your turn 1", test)
+''', tags=("check",)),
+md(r"""
+**2. Predict a route.** Predict which handler node `command_router` runs
+for the input `"A tale about a lighthouse keeper"`.
+"""),
+code(r'''
+my_handler = ...  # "llm_call_1", "llm_call_2" or "llm_call_3"
+''', tags=("exercise",)),
+code(r'''
+def test():
+    given(my_handler)
+    ran = [name for update in command_router.stream({"input": "A tale about a lighthouse keeper"},
+                                                    stream_mode="updates") for name in update]
+    expect(ran[-1] == my_handler, f"the run went {ran}: the last node is the handler")
+    return f"the run went {' → '.join(ran)}"
+
+
+check("Your turn 2", test)
+''', tags=("check",)),
+]
+
+SOLUTIONS = [
+    '''my_requests = {"poem": "Some verse about the sea, please",
+               "story": "Tell me a tale about a brave owl",
+               "joke": "Say something funny about cats"}''',
+    '''my_handler = "llm_call_1"''',
 ]
