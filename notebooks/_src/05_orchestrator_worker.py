@@ -142,6 +142,20 @@ print("ran:", [task.name for task in record.tasks])
 print("completed_sections:", [text.splitlines()[0] for text in run.state["completed_sections"]])
 print("next:", [task.name for task in run.next])
 '''),
+md(r"""
+### The plan decides how many workers
+
+Nothing in the graph says "three". Give the orchestrator other topics and the number of `llm_call` tasks
+follows the plan. The offline planner's rule is simple and printed with each plan: one section per item a
+topic lists, as many as the topic asks for ("in 5 sections"), else more sections for a longer topic.
+"""),
+code(r'''
+for topic in ["owls", "cats, dogs and parrots", "LLM scaling laws in 5 sections"]:
+    probe = orchestrator_worker.start({"topic": f"Create a report on {topic}"})
+    probe.step()
+    print(f"{topic!r}: {len(probe.next)} workers")
+    print("   ", llm.calls[-1][1].response_metadata["reason"])
+'''),
 code(r'''
 from wfkit.widgets import Debugger
 
@@ -193,4 +207,57 @@ def orchestrator_worker_entrypoint(topic: str):
 report = orchestrator_worker_entrypoint.invoke("Create a report on LLM scaling laws")
 Markdown(report)
 '''),
+md(r"""
+## Your turn
+
+**1. Five sections.** Choose a topic for which the planner returns 5 sections, and predict the `Send`
+tasks of the second superstep: how many, and the name of the section the last one gets.
+"""),
+code(r'''
+my_topic = ...
+my_task_count = ...
+my_last_section = ...
+''', tags=("exercise",)),
+code(r'''
+from exercises import check, expect, given
+
+
+def test():
+    given(my_topic, my_task_count, my_last_section)
+    probe = orchestrator_worker.start({"topic": f"Create a report on {my_topic}"})
+    probe.step()
+    sends = [t for t in probe.next if t.name == "llm_call"]
+    expect(len(sends) == 5, f"the plan for {my_topic!r} has {len(sends)} sections, not 5")
+    expect(my_task_count == len(sends), f"{my_task_count} tasks? The plan has {len(sends)} sections")
+    last = sends[-1].input["section"].name
+    expect(my_last_section == last, f"the last worker gets {last!r}, not {my_last_section!r}")
+    return f"5 workers, the last one writes {last!r}"
+
+
+check("Your turn 1", test)
+''', tags=("check",)),
+md(r"""
+**2. Predict the plan.** Which section names does the planner give the topic `"tea, coffee and cocoa"`?
+"""),
+code(r'''
+my_sections = ...  # a list of names, in order
+''', tags=("exercise",)),
+code(r'''
+def test():
+    given(my_sections)
+    state = orchestrator_worker.invoke({"topic": "Create a report on tea, coffee and cocoa"})
+    names = [section.name for section in state["sections"]]
+    expect(list(my_sections) == names, f"the plan is {names}")
+    return f"the plan is {names}"
+
+
+check("Your turn 2", test)
+''', tags=("check",)),
+]
+
+SOLUTIONS = [
+    '''my_topic = "owls in 5 sections"
+my_task_count = 5
+my_last_section = "Outlook"''',
+    '''my_sections = ["Introduction", "Tea", "Coffee", "Cocoa", "Conclusion"]''',
 ]
