@@ -177,4 +177,55 @@ def optimizer_entrypoint(topic: str):
 for step in optimizer_entrypoint.stream("Cats", stream_mode="updates"):
     print(step)
 '''),
+md(r"""
+## Your turn
+
+**1. Predict the loop.** How many times does `llm_call_generator` run on `{"topic": "Owls"}` before the
+grader accepts?
+"""),
+code(r'''
+my_rounds = ...
+''', tags=("exercise",)),
+code(r'''
+from exercises import check, expect, given
+
+
+def test():
+    given(my_rounds)
+    ran = [name for update in optimizer_workflow.stream({"topic": "Owls"}, stream_mode="updates") for name in update]
+    rounds = ran.count("llm_call_generator")
+    expect(my_rounds == rounds, f"the generator ran {rounds} time(s): {ran}")
+    return f"{rounds} rounds: {' → '.join(ran)}"
+
+
+check("Your turn 1", test)
+''', tags=("check",)),
+md(r"""
+**2. Think like the grader.** Predict the grade the offline grader gives each joke (`llm.explain()` after a
+run shows its rule).
+"""),
+code(r'''
+jokes = ["Why did the owl cross the road? To get to the other side!",
+         "What do owls and a good pun have in common? They always land on their feet. Ba-dum-tss!",
+         "Owls are wise."]
+my_grades = [..., ..., ...]  # "funny" or "not funny"
+''', tags=("exercise",)),
+code(r'''
+def test():
+    given(*my_grades)
+    grades = [evaluator.invoke(f"Grade the joke {joke}").grade for joke in jokes]
+    expect(list(my_grades) == grades, f"the grader said {grades}")
+    return f"the grader said {grades}"
+
+
+check("Your turn 2", test)
+''', tags=("check",)),
+]
+
+SOLUTIONS = [
+    '''my_rounds = 2''',
+    '''jokes = ["Why did the owl cross the road? To get to the other side!",
+         "What do owls and a good pun have in common? They always land on their feet. Ba-dum-tss!",
+         "Owls are wise."]
+my_grades = ["not funny", "funny", "not funny"]''',
 ]

@@ -113,6 +113,20 @@ for m in messages["messages"]:
     m.pretty_print()
 '''),
 md(r"""
+### Why did the model call that tool?
+
+The offline model reads the arithmetic in the question and plans the steps, with the usual precedence;
+each reply says which step of the plan it is. It does multi-step questions right, and says so when it
+cannot (an operation with no tool bound):
+"""),
+code(r'''
+for question in ["What is 6 times 7 plus 8?", "What is 10 minus 3?"]:
+    answer = agent.invoke({"messages": [HumanMessage(content=question)]})["messages"][-1].content
+    print(f"{question} -> {answer}")
+print()
+print(llm.explain(last=4))
+'''),
+md(r"""
 ## What the `add_messages` reducer does
 
 Each node returned only its *new* messages, yet the final state has the whole conversation: the reducer
@@ -204,4 +218,57 @@ def agent_entrypoint(messages: list[BaseMessage]):
 for m in agent_entrypoint.invoke([HumanMessage(content="Multiply 6 and 7, then add 8.")]):
     m.pretty_print()
 '''),
+md(r"""
+## Your turn
+
+**1. Review before the tool runs.** Compile the agent as `reviewed_agent` with a checkpointer and a
+static breakpoint so that the run stops *before* the first tool call (notebook 08 shows the options).
+"""),
+code(r'''
+reviewed_agent = ...
+''', tags=("exercise",)),
+code(r'''
+from exercises import check, expect, given
+
+
+def test():
+    given(reviewed_agent)
+    config = {"configurable": {"thread_id": "your-turn-1"}}
+    reviewed_agent.invoke({"messages": [HumanMessage(content="Add 3 and 4.")]}, config)
+    state = reviewed_agent.get_state(config)
+    expect(state.next == ("tool_node",), f"the run stopped with next = {state.next}, not before tool_node")
+    calls = state.values["messages"][-1].tool_calls
+    expect([c["name"] for c in calls] == ["add"], "the last message should be the model's request for add")
+    return "the run waits before tool_node, with the model's add call to review"
+
+
+check("Your turn 1", test)
+''', tags=("check",)),
+md(r"""
+**2. Three tools, answer 42.** Ask the agent a question that takes at least three tool calls and whose
+answer is 42.
+"""),
+code(r'''
+my_question = ...
+''', tags=("exercise",)),
+code(r'''
+def test():
+    given(my_question)
+    messages = agent.invoke({"messages": [HumanMessage(content=my_question)]})["messages"]
+    calls = [c["name"] for m in messages for c in getattr(m, "tool_calls", [])]
+    expect(len(calls) >= 3, f"the agent made {len(calls)} tool call(s): {calls}")
+    expect(messages[-1].content in ("The answer is 42.", "The answer is 42.0."),
+           f"the agent answered {messages[-1].content!r}")
+    return f"{len(calls)} tool calls ({', '.join(calls)}), then {messages[-1].content!r}"
+
+
+check("Your turn 2", test)
+''', tags=("check",)),
+]
+
+SOLUTIONS = [
+    '''from wfkit import InMemorySaver
+
+reviewed_agent = agent_builder.compile(checkpointer=InMemorySaver(), interrupt_before=["tool_node"])''',
+    '''my_question = "Add 2 and 4, then multiply by 14, then divide by 2."''',
 ]
