@@ -25,7 +25,14 @@ stories and poems about a topic, report plans, routing, joke grading, arithmetic
 them the same way every time. With a key, the same cells talk to Claude and the answers change.
 """),
 code(r'''
-llm.invoke("Write a short joke about owls").content
+llm.invoke("Write a joke about owls").content
+'''),
+md(r"""
+The offline model is not magic: each reply carries the rule that made it, and `llm.explain()` prints what
+it was asked, what it said and why. (The Debugger shows the same under each node that called the model.)
+"""),
+code(r'''
+print(llm.explain())
 '''),
 md(r"""
 ## A workflow as a graph

@@ -109,6 +109,19 @@ print(replayed["log"])
 print(len(list(pipeline.get_state_history(config))), "checkpoints now, was", len(history))
 '''),
 md(r"""
+Why **three** new checkpoints when only two nodes ran again? Continuing from a past checkpoint first writes a
+copy of it, marked `source: "fork"`: the root of the new branch. The old checkpoint keeps its own children
+(the original steps 2 and 3 stay in the history, untouched), and the new branch hangs off the copy; then
+come the two replayed supersteps, numbered on from the copy. The newest three checkpoints, newest first:
+"""),
+code(r'''
+newest = list(pipeline.get_state_history(config))[:3]
+for snap in newest:
+    parent = snap.parent_config["configurable"]["checkpoint_id"] if snap.parent_config else None
+    print(f"step {snap.metadata['step']} ({snap.metadata['source']:4})  next={snap.next!s:18} "
+          f"child of {'the original step 1' if parent == before_improve.config['configurable']['checkpoint_id'] else 'the checkpoint below'}")
+'''),
+md(r"""
 ## Time travel: fork with a change
 
 `update_state(config, values)` writes a new checkpoint on top of the one `config` names, with your change
@@ -166,6 +179,22 @@ run.edit({"joke": "A cat walked into a library and asked for a paws-itive review
 run.run()
 for record in run.history:
     print(f"branch {record.branch}: superstep {record.step} ran {record.tasks[0].name:13} -> {record.values['joke'][:50]}...")
+'''),
+md(r"""
+### Two kinds of edit, named
+
+`update_state` applies a change **through the reducers**, as if a node had returned it: on `log`, whose
+reducer appends, a new list is *added* to the old one. To *replace* a value past its reducer, wrap it in
+`Overwrite` (as in LangGraph). The Debugger's *Edit state* box always means the second: what you type is
+the new value. Both, on a copy of the same checkpoint:
+"""),
+code(r'''
+from wfkit.types import Overwrite
+
+through = pipeline.update_state(before_improve.config, {"log": ["edited"]})
+replaced = pipeline.update_state(before_improve.config, {"log": Overwrite(["edited"])})
+print("update_state, through the reducer:", pipeline.get_state(through).values["log"])
+print("update_state with Overwrite:      ", pipeline.get_state(replaced).values["log"])
 '''),
 md(r"""
 The Debugger draws this: the timeline is a tree of branches. The fork is listed under the line it left,
