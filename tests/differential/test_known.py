@@ -1,0 +1,114 @@
+"""Each KNOWN divergence shown on a fixed graph, marked xfail(strict=True): fixing the item makes its test
+pass unexpectedly, and then its entry in known.py and its marker here go. Also checks the harness itself:
+every entry has a case, each predicate applies to its case, the reproducer builds the graph build.py does.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from differential import build, known, repro
+
+LANGGRAPH, WFKIT = build.langgraph_backend(), build.wfkit_backend()
+
+
+def node(writes=(), interrupt=False, command=None):
+    return {"writes": list(writes), "interrupt": interrupt, "returns_none": False, "command": command}
+
+
+def graph(nodes, edges, **extra):
+    desc = {"nodes": nodes, "edges": edges, "joins": [], "routers": [], "input": {"trace": []},
+            "recursion_limit": 25, "checkpointer": False, "interrupt_before": [], "interrupt_after": [],
+            "resume": "value"}
+    return dict(desc, **extra)
+
+
+S, E = "__start__", "__end__"
+chain = [[S, "a"], ["a", "b"], ["b", "c"]]
+abc = {"a": node(), "b": node(), "c": node()}
+# one case per KNOWN entry, by the start of its `what`: the fixed graph and the aspect that differs
+CASES = {
+    "a node with no static way in": (
+        graph({"a": node(command={"mode": "one", "targets": ["b"], "update": True}), "b": node()},
+              [[S, "a"]]), "compile"),
+    "recursion_limit=N": (graph(abc, chain, recursion_limit=3), "updates"),
+    "interrupts and breakpoints in streams": (
+        graph({"a": node()}, [[S, "a"]], checkpointer=True, interrupt_before=["a"]), "updates"),
+    "invoke() paused by interrupt()": (
+        graph({"a": node(interrupt=True), "b": node()}, [[S, "a"], [S, "b"]], checkpointer=True), "invoke"),
+    "get_state().next when `Send`": (
+        graph({"a": node(), "b": node()}, [[S, "a"]], checkpointer=True, interrupt_before=["a", "b"],
+              routers=[{"src": S, "mode": "send", "targets": ["b"], "path_map": None}]), "invoke"),
+    "a superstep with two writes": (
+        graph({"a": node(["last"]), "b": node(["last"]), "c": node(interrupt=True)},
+              [[S, "a"], [S, "b"], [S, "c"]], checkpointer=True), "invoke"),
+    "Command(resume=value) with several": (
+        graph({"a": node(interrupt=True), "b": node(interrupt=True)}, [[S, "a"], [S, "b"]],
+              checkpointer=True), "invoke"),
+    "stream() runs ahead of its consumer": (graph(abc, chain), "break"),
+    "get_state_history() shows values": (
+        graph({"a": node(["last", "joined"])}, [[S, "a"]], checkpointer=True), "history"),
+}
+
+
+def entry_for(prefix: str) -> known.Known:
+    (entry,) = [k for k in known.KNOWN if k.what.startswith(prefix)]
+    return entry
+
+
+def test_every_known_entry_has_one_fixed_graph():
+    assert sorted(k.what for k in known.KNOWN) == sorted(entry_for(p).what for p in CASES)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("prefix", CASES)
+def test_each_known_predicate_applies_to_its_graph(prefix):
+    desc, aspect = CASES[prefix]
+    lg, wf = build.observe(desc, LANGGRAPH), build.observe(desc, WFKIT)
+    entry = entry_for(prefix)
+    assert entry.applies(desc, lg, wf)
+    assert aspect in entry.aspects
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("prefix", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=f"{entry_for(p).item}: {entry_for(p).what}"))
+    for p in CASES])
+def test_known_divergence_on_a_fixed_graph(prefix):
+    desc, aspect = CASES[prefix]
+    if aspect == "break":
+        # how far a background run got is timing: five tries, every one must stop where LangGraph does
+        expected = build.break_after_first(desc, LANGGRAPH)
+        assert expected == ["a"]
+        assert [build.break_after_first(desc, WFKIT, 0.1) for _ in range(5)] == [expected] * 5
+        return
+    assert build.observe(desc, WFKIT).get(aspect) == build.observe(desc, LANGGRAPH).get(aspect)
+
+
+def run_reproducer(desc, backend):
+    done = subprocess.run([sys.executable, "-"], input=repro.reproducer(desc, backend), text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_reproducer_runs_the_graph_build_py_builds():
+    # one task per superstep: LangGraph streams parallel tasks in the order its threads finish
+    desc = graph({"a": node(["joined"]), "b": node(["last", "joined"]),
+                  "c": node(command={"mode": "one", "targets": ["a", E], "update": True})},
+                 [[S, "a"], ["a", "b"]], recursion_limit=8,
+                 routers=[{"src": "b", "mode": "one", "targets": ["c"], "path_map": "dict"}])
+    builder, options = build.build(desc, LANGGRAPH, [])
+    value = builder.compile(**options).invoke(dict(desc["input"]), {"recursion_limit": 8})
+    assert value == {"trace": ["a0", "b1", "c2", "a3", "b4", "c5"], "last": "b4", "joined": "abab"}
+    out = run_reproducer(desc, "langgraph")
+    assert f"invoke -> {value}\n" in out
+    assert out == run_reproducer(desc, "wfkit")
+
+
+def test_reproducer_shows_a_known_divergence():
+    desc, _ = CASES["recursion_limit=N"]
+    lg, wf = run_reproducer(desc, "langgraph"), run_reproducer(desc, "wfkit")
+    assert "updates chunk {'c': {'trace': ['c2']}}" in lg
+    assert "updates chunk {'c'" not in wf
