@@ -97,8 +97,12 @@ class SqliteSaver(BaseCheckpointSaver):
         else:
             self._name = os.fspath(path_or_conn)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per operation.
-            self._conn = sqlite3.connect(self._name, check_same_thread=False, isolation_level=None,
-                                         timeout=timeout)
+            try:
+                self._conn = sqlite3.connect(self._name, check_same_thread=False, isolation_level=None,
+                                             timeout=timeout)
+            except sqlite3.Error as e:
+                raise CheckpointError(f"cannot open `{self._name}` as a checkpoint database ({e}); check that "
+                                      f"its folder exists and this process may write there") from None
             self._owns = True
         self._closed = False
         self._file = self._name
