@@ -191,7 +191,7 @@ class AIMessageChunk(AIMessage):
         if isinstance(self.content, str) and isinstance(other.content, str):
             content: str | list = self.content + other.content
         else:
-            content = _as_blocks(self.content) + _as_blocks(other.content)
+            content = _merge_blocks(_as_blocks(self.content), _as_blocks(other.content))
         chunks = {c.get("index", i): dict(c) for i, c in enumerate(self.tool_call_chunks)}
         for i, piece in enumerate(other.tool_call_chunks):
             key = piece.get("index", len(self.tool_call_chunks) + i)
@@ -213,10 +213,56 @@ class AIMessageChunk(AIMessage):
         """The finished reply; a tool call whose JSON never completed gets `{}` args."""
         calls = [{"name": c.get("name") or "", "args": _loads_args(c.get("args")) or {}, "id": c.get("id")}
                  for c in self.tool_call_chunks]
-        return AIMessage(copy.deepcopy(self.content), id=self.id, name=self.name, tool_calls=calls,
+        return AIMessage(_finished_blocks(self.content), id=self.id, name=self.name, tool_calls=calls,
                          additional_kwargs=copy.deepcopy(self.additional_kwargs),
                          response_metadata=copy.deepcopy(self.response_metadata),
                          usage_metadata=self.usage_metadata)
+
+
+def _merge_blocks(left: list, right: list) -> list:
+    """Content blocks of two chunks added: a block carrying the `index` of one already there continues it
+    (its strings, e.g. `text`, `thinking`, `signature`, `partial_json`, appended; its lists, e.g.
+    `citations`, extended), any other block is added after. Streamed blocks carry their `index`."""
+    merged = [dict(b) if isinstance(b, dict) else b for b in left]
+    by_index = {b["index"]: b for b in merged if isinstance(b, dict) and "index" in b}
+    for block in right:
+        target = by_index.get(block.get("index")) if isinstance(block, dict) and "index" in block else None
+        if target is None:
+            merged.append(dict(block) if isinstance(block, dict) else block)
+            if isinstance(block, dict) and "index" in block:
+                by_index[block["index"]] = merged[-1]
+            continue
+        for key, value in block.items():
+            old = target.get(key)
+            if key in ("index", "type") or value in (None, "", [], {}):
+                continue
+            if isinstance(old, str) and isinstance(value, str) and key not in ("id", "name"):
+                target[key] = old + value
+            elif isinstance(old, list) and isinstance(value, list):
+                target[key] = old + value
+            elif old in (None, "", [], {}):
+                target[key] = value
+    return merged
+
+
+def _finished_blocks(content: str | list) -> str | list:
+    """A streamed reply's content as a finished message holds it: the stream's `index` keys dropped, a
+    server tool's streamed `partial_json` parsed into its `input`, and plain text alone as a string."""
+    if isinstance(content, str):
+        return content
+    blocks = []
+    for block in content:
+        if not isinstance(block, dict):
+            blocks.append(block)
+            continue
+        block = {k: copy.deepcopy(v) for k, v in block.items() if k != "index"}
+        if "partial_json" in block:
+            raw = block.pop("partial_json")
+            block["input"] = _loads_args(raw) or {}
+        blocks.append(block)
+    if all(isinstance(b, dict) and set(b) == {"type", "text"} and b["type"] == "text" for b in blocks):
+        return "".join(b["text"] for b in blocks)
+    return blocks
 
 
 def _as_blocks(content: str | list) -> list:

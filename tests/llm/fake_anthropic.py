@@ -19,14 +19,29 @@ MODEL = "claude-test-1"
 
 
 def message(text: str = "", tool_uses: list[tuple[str, str, dict]] = (), *, id: str = "msg_01",
-            input_tokens: int = 12, output_tokens: int = 7, stop_reason: str | None = None) -> dict[str, Any]:
-    """A `Message` body: text, then `tool_use` blocks given as (id, name, input)."""
-    content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+            input_tokens: int = 12, output_tokens: int = 7, stop_reason: str | None = None,
+            blocks: list[dict[str, Any]] = (), cache_read: int = 0, cache_creation: int = 0) -> dict[str, Any]:
+    """A `Message` body: `blocks` as given (thinking, server tools...), then text, then `tool_use` blocks
+    given as (id, name, input)."""
+    content: list[dict[str, Any]] = [dict(b) for b in blocks]
+    content += [{"type": "text", "text": text}] if text else []
     content += [{"type": "tool_use", "id": i, "name": n, "input": args} for i, n, args in tool_uses]
     return {"id": id, "type": "message", "role": "assistant", "model": MODEL, "content": content,
             "stop_reason": stop_reason or ("tool_use" if tool_uses else "end_turn"), "stop_sequence": None,
             "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
-                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+                      "cache_creation_input_tokens": cache_creation, "cache_read_input_tokens": cache_read}}
+
+
+THINKING = {"type": "thinking", "thinking": "The user wants 30 + 12; the add tool does that.",
+            "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"}
+REDACTED = {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3q"}
+SEARCH_USE = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {"query": "owl lifespan"}}
+SEARCH_RESULT = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": [
+    {"type": "web_search_result", "url": "https://example.org/owls", "title": "Owls", "encrypted_content": "EqgfCioI",
+     "page_age": "April 30, 2025"}]}
+CITED_TEXT = {"type": "text", "text": "Barn owls live about four years.", "citations": [
+    {"type": "web_search_result_location", "url": "https://example.org/owls", "title": "Owls",
+     "encrypted_index": "Eo8BCioIAhgB", "cited_text": "The average lifespan of a barn owl is four years."}]}
 
 
 def stream_events(body: dict[str, Any], *, piece: int = 4) -> list[tuple[str, dict[str, Any]]]:
@@ -38,6 +53,21 @@ def stream_events(body: dict[str, Any], *, piece: int = 4) -> list[tuple[str, di
             events.append(("content_block_start", {"type": "content_block_start", "index": index,
                                                    "content_block": {"type": "text", "text": ""}}))
             deltas = [{"type": "text_delta", "text": block["text"][i:i + piece]} for i in range(0, len(block["text"]), piece)]
+            deltas += [{"type": "citations_delta", "citation": c} for c in block.get("citations", [])]
+        elif block["type"] == "thinking":
+            events.append(("content_block_start", {"type": "content_block_start", "index": index,
+                                                   "content_block": {"type": "thinking", "thinking": "", "signature": ""}}))
+            deltas = [{"type": "thinking_delta", "thinking": block["thinking"][i:i + piece]}
+                      for i in range(0, len(block["thinking"]), piece)]
+            deltas.append({"type": "signature_delta", "signature": block["signature"]})
+        elif block["type"] == "server_tool_use":
+            events.append(("content_block_start", {"type": "content_block_start", "index": index,
+                                                   "content_block": dict(block, input={})}))
+            raw = json.dumps(block["input"])
+            deltas = [{"type": "input_json_delta", "partial_json": raw[i:i + piece]} for i in range(0, len(raw), piece)]
+        elif block["type"] != "tool_use":  # redacted thinking, server tool results: whole, in the start event
+            events.append(("content_block_start", {"type": "content_block_start", "index": index, "content_block": block}))
+            deltas = []
         else:
             events.append(("content_block_start", {"type": "content_block_start", "index": index, "content_block": {
                 "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}}))
@@ -124,6 +154,8 @@ class FakeAnthropic:
                     spec = error(401, "authentication_error", f"invalid key {sent}")
                 if "status" in spec:
                     self._json(spec["status"], spec["body"], retry=spec["status"] in (429, 529))
+                elif self.path.startswith("/v1/messages/count_tokens"):
+                    self._json(200, spec)
                 elif "stream" in spec:
                     self._stream(stream_events(spec["stream"]), spec.get("drop_after"))
                 else:

@@ -2,9 +2,13 @@
 
 Requests: system messages become the `system` parameter; AI tool calls become `tool_use` blocks;
 `ToolMessage`s become `tool_result` blocks, and consecutive messages of one role are merged (the API wants
-all results of a parallel tool call in one user turn). Replies: text blocks become `content`, `tool_use`
-blocks become `tool_calls`, and the token counts become `usage_metadata`. Stream events become
-`AIMessageChunk`s that add up to the same message. Nothing here touches the network or the SDK's classes
+all results of a parallel tool call in one user turn). Replies keep **every** content block: `tool_use`
+blocks become `tool_calls`; the rest (text, with its citations; `thinking` with its signature;
+`redacted_thinking`; server tools' `server_tool_use` and their results) stay on the message's `content`,
+a list of blocks whenever there is more than plain text (LangChain's convention), and go back to the API
+unchanged on the next turn, as extended thinking with tool use requires. The token counts, cache reads and
+writes included, become `usage_metadata`. Stream events become `AIMessageChunk`s that add up to the same
+message, thinking included (its blocks are marked `"type": "thinking"` as they arrive). Nothing here touches the network or the SDK's classes
 (replies are read through attributes or keys, so a dict from a cassette works as well as an SDK object).
 """
 
@@ -119,6 +123,23 @@ def usage_metadata(usage: Any) -> dict[str, Any] | None:
     return result
 
 
+def _block_dict(block: Any) -> dict[str, Any]:
+    """A content block as the API's JSON (an SDK block object or a dict), unset fields left out."""
+    if isinstance(block, dict):
+        return {k: v for k, v in block.items() if v is not None}
+    dump = getattr(block, "model_dump", None)
+    if dump is not None:
+        return dump(mode="json", exclude_none=True)
+    return {"type": _get(block, "type")}
+
+
+def reply_content(blocks: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    """A reply's content: plain text as a string, anything more as the list of blocks."""
+    if all(b.get("type") == "text" and set(b) <= {"type", "text"} for b in blocks):
+        return "".join(b.get("text", "") for b in blocks)
+    return blocks
+
+
 def _metadata(message: Any) -> dict[str, Any]:
     return {"id": _get(message, "id"), "model": _get(message, "model"), "model_name": _get(message, "model"),
             "stop_reason": _get(message, "stop_reason"), "stop_sequence": _get(message, "stop_sequence")}
@@ -126,15 +147,14 @@ def _metadata(message: Any) -> dict[str, Any]:
 
 def from_anthropic(message: Any) -> AIMessage:
     """An `AIMessage` from a Messages API reply (an SDK `Message` or its JSON)."""
-    texts, calls = [], []
+    kept, calls = [], []
     for block in _get(message, "content") or []:
-        kind = _get(block, "type")
-        if kind == "text":
-            texts.append(_get(block, "text"))
-        elif kind == "tool_use":
+        if _get(block, "type") == "tool_use":
             calls.append({"name": _get(block, "name"), "args": dict(_get(block, "input") or {}),
                           "id": _get(block, "id")})
-    return AIMessage("".join(texts), id=_get(message, "id"), tool_calls=calls,
+        else:
+            kept.append(_block_dict(block))
+    return AIMessage(reply_content(kept), id=_get(message, "id"), tool_calls=calls,
                      usage_metadata=usage_metadata(_get(message, "usage")), response_metadata=_metadata(message))
 
 
@@ -149,6 +169,8 @@ class ChunkAssembler:
         self.id: str | None = None
         self.pending: dict[str, Any] = {}  # metadata from message_start, carried by the next chunk
         self.input_tokens = 0
+        self.tools: set[int] = set()  # indexes of the client tools' tool_use blocks
+        self.blocks = False  # once a block other than plain text has come, text is sent as indexed blocks too
 
     def _chunk(self, content: str = "", **fields: Any) -> AIMessageChunk:
         pending, self.pending = self.pending, {}
@@ -167,19 +189,39 @@ class ChunkAssembler:
                             "response_metadata": {"id": self.id, "model": _get(message, "model"),
                                                   "model_name": _get(message, "model")}}
         elif kind == "content_block_start":
-            block = _get(event, "content_block")
-            if _get(block, "type") == "tool_use":
+            block, index = _get(event, "content_block"), _get(event, "index")
+            kind = _get(block, "type")
+            if kind == "tool_use":
+                self.tools.add(index)
                 return self._chunk(tool_call_chunks=[{"name": _get(block, "name"), "args": "",
-                                                      "id": _get(block, "id"), "index": _get(event, "index")}])
-            if _get(block, "type") == "text" and _get(block, "text"):
-                return self._chunk(_get(block, "text"))
+                                                      "id": _get(block, "id"), "index": index}])
+            if kind == "text" and not self.blocks and not _get(block, "citations"):
+                return self._chunk(_get(block, "text")) if _get(block, "text") else None
+            self.blocks = True
+            start = _block_dict(block)
+            if kind == "server_tool_use":
+                start.pop("input", None)  # it streams as partial_json
+            return self._chunk([{**start, "index": index}])
         elif kind == "content_block_delta":
-            delta = _get(event, "delta")
-            if _get(delta, "type") == "text_delta":
+            delta, index = _get(event, "delta"), _get(event, "index")
+            dtype = _get(delta, "type")
+            if dtype == "text_delta" and not self.blocks:
                 return self._chunk(_get(delta, "text"))
-            if _get(delta, "type") == "input_json_delta":
+            if dtype == "input_json_delta" and index in self.tools:
                 return self._chunk(tool_call_chunks=[{"name": None, "args": _get(delta, "partial_json"),
-                                                      "id": None, "index": _get(event, "index")}])
+                                                      "id": None, "index": index}])
+            piece = {"text_delta": ("text", "text"), "thinking_delta": ("thinking", "thinking"),
+                     "signature_delta": ("thinking", "signature"), "input_json_delta": (None, "partial_json"),
+                     "citations_delta": ("text", "citations")}.get(dtype)
+            if piece is not None:
+                block_type, field = piece
+                value = _get(delta, "citation") if dtype == "citations_delta" else _get(delta, field)
+                if dtype == "citations_delta":
+                    value = [_block_dict(value)]
+                block = {field: value, "index": index}
+                if block_type is not None:
+                    block["type"] = block_type
+                return self._chunk([block])
         elif kind == "message_delta":
             delta, usage = _get(event, "delta"), _get(event, "usage")
             output_tokens = _get(usage, "output_tokens") or 0
