@@ -20,6 +20,7 @@ from typing import Any
 
 from wfkit.errors import ModelError
 from wfkit.llm import _io
+from wfkit._sync import run_sync
 from wfkit.llm.base import BaseChatModel
 from wfkit.llm.claude_format import ChunkAssembler, from_anthropic, request_params
 from wfkit.llm.request import ModelRequest
@@ -109,16 +110,42 @@ class _Connection:
         return self
 
 
+def _schema_json(schema: type) -> dict[str, Any]:
+    """The JSON schema the API's constrained decoding takes, made the SDK's way (as `messages.parse` does;
+    its helper is private, so a pydantic schema is the fallback should it move)."""
+    try:
+        from anthropic.lib._parse._transform import transformed_json_schema
+        from pydantic import TypeAdapter
+    except ImportError:
+        return schema.model_json_schema()
+    return transformed_json_schema(TypeAdapter(schema))
+
+
 class Claude(BaseChatModel):
     """A Claude model. `Claude(model=..., max_tokens=..., temperature=..., max_retries=..., timeout=...,
-    base_url=..., default_headers=...)`; other keyword arguments are sent with every request."""
+    base_url=..., default_headers=...)`; other keyword arguments are sent with every request.
+
+    - Extended thinking: `Claude(thinking={"type": "enabled", "budget_tokens": 2048})` (or `bind(thinking=...)`).
+      The reply's thinking blocks stay on the message and go back with the conversation.
+    - Structured output (`with_structured_output`): `structured_output="auto"` (the default) uses the API's
+      constrained decoding (`output_config.format`) when thinking is on and a forced tool call otherwise;
+      `"format"` or `"tool"` choose one. Either way a reply that does not validate is shown its error once.
+    - Prompt caching: `cache_prompt=True` marks the system prompt and the tools with `cache_control`, so
+      later calls read them from the cache; to cache up to a message, give that message a content block
+      with `"cache_control": {"type": "ephemeral"}`. Cache reads and writes show in `usage_metadata`
+      (`input_token_details`: `cache_read`, `cache_creation`).
+    - `count_tokens(input)`: the input tokens a request would take, from the API, without running it.
+    """
 
     structured_retries = 1  # a reply that does not fit the schema is shown its error once
 
     def __init__(self, model: str = DEFAULT_MODEL, *, api_key: str | None = None, max_tokens: int = 4096,
                  base_url: str | None = None, timeout: float | Any = None, max_retries: int = 2,
                  default_headers: dict[str, str] | None = None, default_query: dict[str, Any] | None = None,
-                 **params: Any) -> None:
+                 structured_output: str = "auto", cache_prompt: bool = False, **params: Any) -> None:
+        if structured_output not in ("auto", "format", "tool"):
+            raise ValueError(f"Claude(structured_output={structured_output!r}): use 'auto', 'format' (the API's "
+                             f"constrained decoding) or 'tool' (a forced tool call)")
         _anthropic()  # fail now, with the install hint, rather than at the first call
         key = api_key or os.environ.get("ANTHROPIC_API_KEY")
         if not key:
@@ -130,6 +157,7 @@ class Claude(BaseChatModel):
                      default_headers=default_headers, default_query=default_query)
         self.client_options = {k: v for k, v in given.items() if v is not None}
         self.options = {"max_tokens": max_tokens, **params}
+        self.structured_output, self.cache_prompt = structured_output, cache_prompt
         secret, options = self._secret, self.client_options
         self._connection = _Connection(lambda: _anthropic().AsyncAnthropic(api_key=secret.value, **options))
 
@@ -201,7 +229,8 @@ class Claude(BaseChatModel):
         return error
 
     def _params(self, request: ModelRequest, create: Any) -> dict[str, Any]:
-        params = request_params(request, self.model, self.options)
+        params = request_params(request, self.model, self.options, structured=self.structured_output,
+                                schema_json=_schema_json, cache_prompt=self.cache_prompt)
         # Parameters this SDK version has no argument for (older or newer API fields, `temperature` in
         # SDKs that dropped it) still reach the API, through `extra_body`.
         known = _known_parameters(create)
@@ -212,6 +241,26 @@ class Claude(BaseChatModel):
 
     async def _agenerate(self, request: ModelRequest) -> AIMessage:
         return await _io.on_io(self._agenerate_on_io(request))
+
+    def count_tokens(self, input: Any, **options: Any) -> int:
+        """The input tokens `input` would take with this model's tools and options (the API counts them;
+        nothing runs)."""
+        return run_sync(self.acount_tokens(input, **options))
+
+    async def acount_tokens(self, input: Any, **options: Any) -> int:
+        return await _io.on_io(self._count_on_io(self._request(input, options)))
+
+    async def _count_on_io(self, request: ModelRequest) -> int:
+        count = self._connection.client().messages.count_tokens
+        params = request_params(request, self.model, self.options, structured=self.structured_output,
+                                schema_json=_schema_json, cache_prompt=self.cache_prompt)
+        known = _known_parameters(count)
+        params = {k: v for k, v in params.items() if k in known}  # max_tokens, temperature...: not counted
+        try:
+            reply = await count(**params)
+        except _anthropic().AnthropicError as exc:
+            raise self._error(exc) from None
+        return int(getattr(reply, "input_tokens", 0))
 
     async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
         async for chunk in _io.iterate_on_io(self._astream_on_io(request)):

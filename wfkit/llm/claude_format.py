@@ -89,15 +89,38 @@ def tool_choice_param(choice: Any) -> dict[str, Any] | None:
     return {"type": "tool", "name": str(choice)}
 
 
-def request_params(request: ModelRequest, model: str, defaults: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments for `client.messages.create` (without `stream`)."""
+CACHE = {"type": "ephemeral"}
+
+
+def structured_mode(options: dict[str, Any], wanted: str) -> str:
+    """How a structured request is sent: "format" (the API's `output_config.format`, constrained decoding)
+    or "tool" (a forced tool call). "auto" takes the format when thinking is on, since the API refuses a
+    forced tool choice together with thinking, and the forced tool otherwise, which every model supports."""
+    if wanted in ("format", "tool"):
+        return wanted
+    thinking = options.get("thinking") or {}
+    return "format" if isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive") else "tool"
+
+
+def request_params(request: ModelRequest, model: str, defaults: dict[str, Any], *, structured: str = "auto",
+                   schema_json: Any = None, cache_prompt: bool = False) -> dict[str, Any]:
+    """The keyword arguments for `client.messages.create` (without `stream`).
+
+    `structured`: see `structured_mode`; `schema_json(schema)` gives the JSON schema for the "format" way.
+    `cache_prompt`: mark the system prompt and the tools for prompt caching (`cache_control` on the last
+    system block and the last tool: the API caches the prompt up to there)."""
     system, turns = to_anthropic_messages(request.messages)
     options = {**defaults, **request.options}
     choice = options.pop("tool_choice", None)
     params: dict[str, Any] = {"model": model, "messages": turns, **options}
     if system is not None:
         params["system"] = system
-    if request.schema is not None:
+    if request.schema is not None and structured_mode(options, structured) == "format":
+        # Constrained decoding: the reply's text is the instance's JSON.
+        make = schema_json or (lambda schema: schema.model_json_schema())
+        params["output_config"] = {**(params.get("output_config") or {}),
+                                   "format": {"type": "json_schema", "schema": make(request.schema)}}
+    elif request.schema is not None:
         # Structured output through forced tool use: the reply's tool input is the instance.
         params["tools"] = [model_tool_schema(request.schema)]
         params["tool_choice"] = {"type": "tool", "name": request.schema.__name__}
@@ -105,7 +128,18 @@ def request_params(request: ModelRequest, model: str, defaults: dict[str, Any]) 
         params["tools"] = [t.to_schema() for t in request.tools]
         if choice is not None:
             params["tool_choice"] = tool_choice_param(choice)
+    if cache_prompt:
+        _mark_cache(params)
     return params
+
+
+def _mark_cache(params: dict[str, Any]) -> None:
+    if isinstance(params.get("system"), str):
+        params["system"] = [{"type": "text", "text": params["system"], "cache_control": CACHE}]
+    elif params.get("system"):
+        params["system"] = [*params["system"][:-1], {**params["system"][-1], "cache_control": CACHE}]
+    if params.get("tools"):
+        params["tools"] = [*params["tools"][:-1], {**params["tools"][-1], "cache_control": CACHE}]
 
 
 def usage_metadata(usage: Any) -> dict[str, Any] | None:
