@@ -147,8 +147,8 @@ def test_a_crafted_payload_neither_imports_nor_runs_anything(tmp_path, table, na
                          "thread or restore the file"),
     ('{"step":0}', "checkpoint `c1` of thread `t`: the stored record is malformed ('{\"step\":0}'); the row was "
                    "damaged or edited outside wfkit"),
-    ("[" * 100_000, "checkpoint `c1` of thread `t`: stored data is nested too deeply to read; the row was damaged "
-                    "or edited outside wfkit"),
+    ("[" * 100_000, "checkpoint `c1` of thread `t`: stored data is nested too deeply to read (more than 2000 "
+                    "levels); the row was damaged or edited outside wfkit"),
 ])
 def test_a_broken_checkpoint_row_is_a_checkpoint_error_naming_it(tmp_path, payload, message):
     saver, path = _setup(tmp_path)

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from wfkit.checkpoint.base import Checkpoint, PendingWrite
+from wfkit.checkpoint.nesting import MAX_DEPTH, deeper_than
 from wfkit.checkpoint.serde import JsonSerde, _dump_text
 from wfkit.errors import CheckpointError
 
@@ -57,11 +58,11 @@ def parent_of(text: str) -> str | None:
     """The parent id of a stored checkpoint record, read from its start without parsing the rest (a walk
     up a thread's history reads one per checkpoint). A record of another shape raises `CheckpointError`
     when it is decoded; here it just ends the walk."""
-    if not text.startswith(_HEAD):
+    if type(text) is not str or not text.startswith(_HEAD):
         return None
     try:
         parent = _DECODER.raw_decode(text, len(_HEAD))[0]
-    except ValueError:
+    except (ValueError, RecursionError):  # a damaged record: `loads_checkpoint` names it when it is read
         return None
     return parent if type(parent) is str else None
 
@@ -69,9 +70,9 @@ def parent_of(text: str) -> str | None:
 def loads_checkpoints(serde: JsonSerde, found: list[tuple[str, str]], thread_id: str) -> list[Checkpoint]:
     """Many stored checkpoints `(id, text)` at once (a history listing): one JSON parse for all of them
     when that succeeds, else one by one, so a bad record is still named exactly."""
-    if len(found) > 1:
+    if len(found) > 1 and not any(deeper_than(text, MAX_DEPTH - 1) for _, text in found):
         try:
-            records = serde.loads("[" + ",".join(text for _, text in found) + "]")
+            records = serde._parse("[" + ",".join(text for _, text in found) + "]")
         except CheckpointError:
             records = None
         if records is not None and len(records) == len(found):
@@ -89,7 +90,7 @@ def loads_checkpoint(serde: JsonSerde, text: str, thread_id: str, checkpoint_id:
 
 
 def _checkpoint_from(rec: Any, text: str, thread_id: str, checkpoint_id: str) -> Checkpoint:
-    if not (type(rec) is list and len(rec) == 9 and rec[0] == _RECORD_VERSION and _record_fits(rec)):
+    if not (type(rec) is list and len(rec) == 9 and type(rec[0]) is int and rec[0] == _RECORD_VERSION and _record_fits(rec)):
         raise CheckpointError(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: the stored record is "
                               f"malformed ({text[:200]!r}); the row was damaged or edited outside wfkit")
     _, parent_id, step, source, created_at, writes, plan, metadata, snapshot = rec

@@ -26,12 +26,14 @@ import enum
 import json
 import math
 import os
+import reprlib
 import sys
 import uuid
 import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from wfkit.checkpoint.nesting import MAX_DEPTH, deeper_than
 from wfkit.errors import CheckpointError, UnsafePayloadError
 
 TAG = "__wf__"
@@ -40,6 +42,8 @@ _SECRET_ENV = "ANTHROPIC_API_KEY"
 _MIN_SECRET_LEN = 8  # shorter values would redact innocent text; real keys are ~100 characters
 _SUPPORTED = ("None, bool, int, float, str, list, dict, tuple, set, frozenset, bytes, datetime, date, UUID, "
               "a wfkit message, a pydantic model, a dataclass or an Enum member")
+_TOO_DEEP = (f"stored data is nested too deeply to read (more than {MAX_DEPTH} levels); the row was damaged "
+             f"or edited outside wfkit")
 
 
 def _pydantic() -> Any:
@@ -208,7 +212,14 @@ class JsonSerde:
 
     def loads(self, text: str | bytes) -> Any:
         """The value stored as `text`. Raises `UnsafePayloadError` for an unknown or malformed tag and
-        `CheckpointError` for text that is not JSON; never imports or calls anything named in `text`."""
+        `CheckpointError` for text that is not JSON or nests deeper than `nesting.MAX_DEPTH`; never imports
+        or calls anything named in `text`."""
+        if deeper_than(text):
+            raise CheckpointError(_TOO_DEEP)
+        return self._parse(text)
+
+    def _parse(self, text: str | bytes) -> Any:
+        """`loads` without the depth check, for a text whose parts were checked one by one."""
         try:
             # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to revive.
             if (TAG not in text) if isinstance(text, str) else (TAG.encode() not in text):
@@ -217,9 +228,8 @@ class JsonSerde:
         except json.JSONDecodeError as e:
             raise CheckpointError(f"stored data is not valid JSON ({e}); the row was damaged or edited "
                                   f"outside wfkit — delete the thread or restore the file") from None
-        except RecursionError:
-            raise CheckpointError("stored data is nested too deeply to read; the row was damaged or "
-                                  "edited outside wfkit") from None
+        except RecursionError:  # under the depth limit, but called from deep in the stack
+            raise CheckpointError(_TOO_DEEP) from None
 
     def _revive(self, d: dict[str, Any]) -> Any:
         if TAG not in d:
@@ -232,13 +242,14 @@ class JsonSerde:
                                      f"the row was damaged or edited outside wfkit")
         keys, kind = _SHAPES[tag]
         if d.keys() != keys or not isinstance(d["v"], kind) or ("cls" in d and not isinstance(d["cls"], str)):
-            raise _malformed(tag, f"expected the keys {sorted(keys)} with `v` a {kind.__name__}, got {d!r}")
+            raise _malformed(tag, f"expected the keys {sorted(keys)} with `v` a {kind.__name__}, "
+                                  f"got {_short(repr(d))}")
         try:
             return reviver(self, d)
         except CheckpointError:
             raise
         except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as e:
-            raise _malformed(tag, f"{type(e).__name__}: {e}") from None
+            raise _malformed(tag, f"{type(e).__name__}: {_short(str(e))}") from None
 
     def _revive_obj(self, d: dict[str, Any]) -> Any:
         name, values = d["cls"], d["v"]
@@ -284,7 +295,19 @@ def _revive_message(serde: JsonSerde, d: dict[str, Any]) -> Any:
 def _revive_dict(serde: JsonSerde, d: dict[str, Any]) -> dict[Any, Any]:
     if not all(isinstance(p, list) and len(p) == 2 for p in d["v"]):
         raise ValueError("every item of `v` must be a [key, value] pair")
+    _check_hashes([k for k, _ in d["v"]])
     return {k: x for k, x in d["v"]}
+
+
+def _check_hashes(items: list[Any]) -> list[Any]:
+    """Refuse items whose hashes collide en masse before they go into a set or dict: ints that differ by
+    multiples of 2**61 - 1 share one hash, and a stored set of 10**5 of them would take minutes to build
+    (each insertion compares against all the others). Unhashable items raise the TypeError they would."""
+    distinct = len({hash(x) for x in items})
+    if len(items) - distinct > _MAX_COLLISIONS:
+        raise ValueError(f"{len(items) - distinct} of its {len(items)} items share hash values with others; "
+                         f"no value wfkit stores does that, a crafted row does")
+    return items
 
 
 def _revive_float(serde: JsonSerde, d: dict[str, Any]) -> float:
@@ -293,8 +316,13 @@ def _revive_float(serde: JsonSerde, d: dict[str, Any]) -> float:
     return float(d["v"])
 
 
+# A stored dict quoted in an error: a row of megabytes must not become a message of megabytes.
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxdict, _BRIEF.maxlist, _BRIEF.maxstring, _BRIEF.maxother = 4, 8, 8, 80, 80
+
 # Exact-type copies of a subclass's value (these never call an overridden __str__/__int__/__float__).
 _PLAIN_VALUE = {str: str.__str__, int: int.__int__, float: float.__float__}
+_MAX_COLLISIONS = 64  # items sharing a hash with another in one stored set or dict (-1 and -2 do, legitimately)
 _PLAIN = frozenset({TAG, "v"})
 _NAMED = frozenset({TAG, "cls", "v"})
 _SHAPES: dict[str, tuple[frozenset[str], type]] = {
@@ -304,8 +332,8 @@ _SHAPES: dict[str, tuple[frozenset[str], type]] = {
 }
 _REVIVERS = {
     "tuple": lambda s, d: tuple(d["v"]),
-    "set": lambda s, d: set(d["v"]),
-    "frozenset": lambda s, d: frozenset(d["v"]),
+    "set": lambda s, d: set(_check_hashes(d["v"])),
+    "frozenset": lambda s, d: frozenset(_check_hashes(d["v"])),
     "dict": _revive_dict,
     "bytes": lambda s, d: _b64decode(d["v"]),
     "datetime": lambda s, d: dt.datetime.fromisoformat(d["v"]),
@@ -328,6 +356,11 @@ def _b64decode(text: str) -> bytes:
         return base64.b64decode(text, validate=True)
     except binascii.Error:  # its wording changes between Python versions; say it the same way on all
         raise ValueError(f"`v` is not base64 text: {text[:40]!r}") from None
+
+
+def _short(text: str, limit: int = 200) -> str:
+    # A damaged row can be megabytes long: an error quotes its start, not all of it.
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def _malformed(tag: str, why: str) -> UnsafePayloadError:
