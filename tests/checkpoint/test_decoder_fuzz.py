@@ -18,6 +18,7 @@ import textwrap
 import time
 import warnings
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -221,3 +222,68 @@ def test_the_depth_limit_counts_only_brackets_that_nest():
 def test_the_parent_of_a_deep_record_is_not_parsed():
     assert parent_of('[1,' + "[" * DEEP + "]" * DEEP + ',0,"loop","x",[],{},{},null]') is None
     assert parent_of('[1,"c0",0,"loop","x",[],{},{},null]') == "c0"
+
+
+@FUZZ
+@given(st.binary(max_size=64) | rows.map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_a_row_of_bytes_reads_back_or_is_a_checkpoint_error_naming_it(row):
+    # A column of an edited file can hold a BLOB: sqlite3 hands it over as bytes, UTF-8 or not.
+    assert _decode_all(row) in {"read back", *REASONS.values()}
+
+
+TAIL = "; the row was damaged or edited outside wfkit — delete the thread or restore the file"
+
+
+def test_a_blob_an_overlong_int_or_a_number_in_the_payload_column_is_a_checkpoint_error(tmp_path):
+    path = str(tmp_path / "edited.db")
+    with SqliteSaver(path) as saver:
+        saver.register_types(REGISTERED)
+        for i in range(4):
+            saver.put(Checkpoint(id=f"c{i}", thread_id="t", parent_id=f"c{i - 1}" if i else None, step=i,
+                                 source="loop", created_at="x", writes=[("n", "k", i)]))
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE checkpoints SET payload = ? WHERE id = 'c1'", (VALID.encode(),))  # valid, a BLOB
+            conn.execute("UPDATE checkpoints SET payload = ? WHERE id = 'c2'", (b'[1,"\xff"]',))
+            conn.execute("UPDATE checkpoints SET payload = ? WHERE id = 'c3'",
+                         ('[1,null,' + "9" * 5000 + ',"loop","x",[],{},{},null]',))
+        conn.close()
+        assert saver.get("t", "c1").step == 3  # VALID's step: a BLOB that is a record reads back
+        for cid, why in [("c2", "UnicodeDecodeError"), ("c3", "ValueError")]:
+            with pytest.raises(CheckpointError) as e:
+                saver.get("t", cid)
+            prefix = f"checkpoint `{cid}` of thread `t`: stored data is not valid JSON ({why}: "
+            assert str(e.value).startswith(prefix) and str(e.value).endswith(TAIL), str(e.value)
+        with pytest.raises(CheckpointError, match=r"^checkpoint `c3` of thread `t`: stored data is not valid JSON"):
+            list(saver.list("t"))  # newest first, each one named
+        assert [c.id for c in saver.list("t", before="c2")] == ["c1", "c0"]
+    with pytest.raises(CheckpointError) as e:
+        SERDE.loads(5)
+    assert str(e.value) == "stored data is a `int`, not JSON text" + TAIL
+
+
+P61 = 2**61 - 1  # ints that differ by a multiple of it share one hash
+
+
+@pytest.mark.parametrize("tag, items", [
+    ("set", [k * P61 for k in range(1, 100_001)]),
+    ("frozenset", [k * P61 for k in range(1, 100_001)]),
+    ("dict", [[k * P61, k] for k in range(1, 100_001)]),
+])
+def test_a_set_or_dict_of_colliding_hashes_is_refused_at_once(tag, items):
+    # Built as given, each of 10^5 colliding insertions compares against all before it: minutes of CPU.
+    row = json.dumps([1, None, 0, "loop", "x", [["n", "k", {TAG: tag, "v": items}]], {}, {}, None])
+    start = time.monotonic()
+    with pytest.raises(CheckpointError) as e:
+        loads_checkpoint(SERDE, row, "t", "c")
+    assert time.monotonic() - start < 5
+    assert str(e.value) == (f"checkpoint `c` of thread `t`: malformed `{tag}` tag in stored data: ValueError: "
+                            f"99999 of its 100000 items share hash values with others; no value wfkit stores "
+                            f"does that, a crafted row does. Nothing was imported or run; the row was damaged "
+                            f"or edited outside wfkit")
+
+
+def test_a_set_with_a_few_values_of_equal_hash_still_reads_back():
+    values = {-1, -2, 0.5, 2**60, *range(3, 50), frozenset({P61, 2 * P61})}  # hash(-1) == hash(-2), 0.5 ~ 2**60
+    assert SERDE.loads(SERDE.dumps(values)) == values
+    assert SERDE.loads(SERDE.dumps({-1: "a", -2: "b", P61: "c", 2 * P61: "d"})) == {-1: "a", -2: "b", P61: "c",
+                                                                                    2 * P61: "d"}

@@ -214,6 +214,9 @@ class JsonSerde:
         """The value stored as `text`. Raises `UnsafePayloadError` for an unknown or malformed tag and
         `CheckpointError` for text that is not JSON or nests deeper than `nesting.MAX_DEPTH`; never imports
         or calls anything named in `text`."""
+        if not isinstance(text, (str, bytes, bytearray)):  # a column of an edited file can hold any type
+            raise CheckpointError(f"stored data is a `{type(text).__name__}`, not JSON text; the row was "
+                                  f"damaged or edited outside wfkit — delete the thread or restore the file")
         if deeper_than(text):
             raise CheckpointError(_TOO_DEEP)
         return self._parse(text)
@@ -225,8 +228,9 @@ class JsonSerde:
             if (TAG not in text) if isinstance(text, str) else (TAG.encode() not in text):
                 return json.loads(text)
             return json.loads(text, object_hook=self._revive)
-        except json.JSONDecodeError as e:
-            raise CheckpointError(f"stored data is not valid JSON ({e}); the row was damaged or edited "
+        except ValueError as e:  # not JSON; also bytes that are not UTF-8, an int of more than 4300 digits
+            why = e if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {_short(str(e))}"
+            raise CheckpointError(f"stored data is not valid JSON ({why}); the row was damaged or edited "
                                   f"outside wfkit — delete the thread or restore the file") from None
         except RecursionError:  # under the depth limit, but called from deep in the stack
             raise CheckpointError(_TOO_DEEP) from None
