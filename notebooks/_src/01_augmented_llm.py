@@ -236,4 +236,40 @@ scripted = ScriptedModel(["First canned reply.", "Second canned reply."])
 print(scripted.invoke("anything").content)
 print(scripted.invoke("anything else").content)
 '''),
+md(r"""
+## Thinking and tokens
+
+With extended thinking on (`Claude(thinking={"type": "enabled", "budget_tokens": 2048})`), Claude's reply
+holds its reasoning as a `thinking` block before the answer, and every reply counts its tokens. wfkit keeps
+every block: `content` becomes a list of blocks (`.text` is still just the answer), and the blocks go back
+unchanged with the conversation, as the API requires when thinking and tool use mix. A scripted reply can
+have the same shape, so it shows offline what a live run gives:
+"""),
+code(r'''
+from wfkit.messages import AIMessage
+
+thinking_model = ScriptedModel([AIMessage(
+    [{"type": "thinking", "thinking": "6 times 7 is 42; nothing else is asked.", "signature": "sig-offline"},
+     {"type": "text", "text": "It is 42."}],
+    usage_metadata={"input_tokens": 31, "output_tokens": 18, "total_tokens": 49})])
+
+reply = thinking_model.invoke("What is 6 times 7?")
+for block in reply.content:
+    print(f"{block['type']:>8}: {block.get('thinking') or block.get('text')}")
+print("text:", reply.text)
+print("tokens:", reply.usage_metadata)
+'''),
+md(r"""
+Streamed, the thinking arrives first, in blocks marked `"type": "thinking"`; the chunks add up to the same
+message. Inside a graph, the Debugger lists each model call under the node that made it, with its tokens
+(and, for the offline model, why it answered so). `Claude.count_tokens(messages)` asks the API what a
+request would cost before sending it, and `usage_metadata["input_token_details"]` shows prompt-cache
+reads and writes (`Claude(cache_prompt=True)` marks the system prompt and tools for caching).
+"""),
+code(r'''
+streamed = ScriptedModel([reply])
+for chunk in streamed.stream("What is 6 times 7?"):
+    kinds = [b["type"] for b in chunk.content] if isinstance(chunk.content, list) else ["text"]
+    print(kinds, chunk.text or "")
+'''),
 ]

@@ -175,3 +175,16 @@ def test_a_scripted_reply_can_think_and_stream_its_thinking():
     whole = total_of(chunks)
     assert whole.content == [THINKING, {"type": "text", "text": "It is 42."}]
     assert whole.text == "It is 42." and whole.usage_metadata["total_tokens"] == 29
+
+
+def test_a_scripted_reply_streams_its_blocks_as_a_live_one_does():
+    from wfkit.llm import ScriptedModel
+
+    reply = AIMessage([{"type": "thinking", "thinking": "6 times 7 is 42.", "signature": "sig"},
+                       {"type": "text", "text": "It is 42."}])
+    chunks = list(ScriptedModel([reply]).stream("What is 6 times 7?"))
+    assert [c.content for c in chunks[:3]] == [
+        [{"type": "thinking", "signature": "sig", "thinking": "6", "index": 0}],
+        [{"type": "thinking", "thinking": " times", "index": 0}], [{"type": "thinking", "thinking": " 7", "index": 0}]]
+    assert [b["type"] for c in chunks[:-1] for b in c.content] == ["thinking"] * 5 + ["text"] * 3
+    assert total_of(chunks).content == reply.content

@@ -49,10 +49,29 @@ class _Script:
 def word_chunks(message: AIMessage) -> list[AIMessageChunk]:
     """The message as word-sized chunks that add up to it; tool calls and metadata ride on the last one."""
     if not isinstance(message.content, str):
-        return [message_to_chunk(message)]
+        return _block_chunks(message)
     pieces = re.findall(r"\s*\S+|\s+$", message.content) or [""]
     chunks = [AIMessageChunk(piece, id=message.id) for piece in pieces[:-1]]
     return chunks + [message_to_chunk(message._replace(content=pieces[-1]))]
+
+
+def _block_chunks(message: AIMessage) -> list[AIMessageChunk]:
+    """A reply of content blocks as a live stream gives it: block by block, each with its `index`, the
+    words of text and thinking one chunk each; tool calls and metadata ride on the last chunk."""
+    chunks = []
+    for index, block in enumerate(message.content):
+        field = {"text": "text", "thinking": "thinking"}.get(block.get("type")) if isinstance(block, dict) else None
+        if field is None or not isinstance(block.get(field), str):
+            chunks.append(AIMessageChunk([{**block, "index": index}] if isinstance(block, dict) else [block],
+                                         id=message.id))
+            continue
+        rest = {k: v for k, v in block.items() if k != field}
+        words = re.findall(r"\s*\S+|\s+$", block[field]) or [""]
+        chunks.append(AIMessageChunk([{**rest, field: words[0], "index": index}], id=message.id))
+        chunks += [AIMessageChunk([{"type": block["type"], field: w, "index": index}], id=message.id)
+                   for w in words[1:]]
+    last = message_to_chunk(message._replace(content=""))
+    return chunks + [last]
 
 
 class ScriptedModel(BaseChatModel):
