@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import operator
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable, TypedDict
 
@@ -155,7 +156,7 @@ def _router(router: dict, B: Backend, index: int):
         return route, {f"to-{t}": t for t in choice["targets"]}
     if router["path_map"] == "list":
         return route, list(choice["targets"])
-    return route, None
+    return route, "x" if router["path_map"] == "str" else None
 
 
 def build(desc: dict, B: Backend, log: list):
@@ -180,8 +181,10 @@ def build(desc: dict, B: Backend, log: list):
 # ---- running -----------------------------------------------------------------------------------------
 def _config(desc: dict, thread: str) -> dict:
     config: dict = {"recursion_limit": desc["recursion_limit"]}
-    if desc["checkpointer"]:
-        config["configurable"] = {"thread_id": thread}
+    kind = desc.get("thread", "str")
+    if desc["checkpointer"] and kind != "none":
+        # a fixed uuid per thread name: runs stay repeatable
+        config["configurable"] = {"thread_id": thread if kind == "str" else uuid.uuid5(uuid.NAMESPACE_URL, thread)}
     return config
 
 
@@ -253,25 +256,27 @@ def _history(graph, desc: dict, B: Backend) -> list | None:
 
 
 def break_after_first(desc: dict, B: Backend, settle: float = 0.0) -> list:
-    """Which nodes ran when the consumer stopped after the first "updates" chunk (issue 10 item 8),
-    looked at `settle` seconds after the stop (a stream that runs ahead of its consumer does so in the
-    background: how far it got at once depends on timing)."""
+    """Which nodes had run `settle` seconds after the first "updates" chunk, the consumer holding the
+    stream without pulling, and then closing it (issue 10 item 8: a pull-driven stream runs nothing
+    meanwhile; one that runs ahead in the background gets further the longer it is left)."""
     log: list = []
     builder, options = build(desc, B, log)
-    graph = builder.compile(**options)
+    stream = builder.compile(**options).stream(dict(desc["input"]), _config(desc, "thread-break"),
+                                               stream_mode="updates")
     try:
-        for _ in graph.stream(dict(desc["input"]), _config(desc, "thread-break"), stream_mode="updates"):
-            break
+        next(stream, None)
+        time.sleep(settle)
+        ran = sorted(log)
     except Exception as error:  # noqa: BLE001
-        return [("error", error_kind(error))]
-    time.sleep(settle)
-    return sorted(log)
+        ran = [("error", error_kind(error))]
+    finally:
+        stream.close()
+    return ran
 
 
 def observe(desc: dict, B: Backend) -> dict:
-    log: list = []
-    builder, options = build(desc, B, log)
-    try:
+    try:  # "compile" covers building too: add_edge and add_conditional_edges check what they get
+        builder, options = build(desc, B, [])
         graph = builder.compile(**options)
     except Exception as error:  # noqa: BLE001
         return {"compile": ("error", error_kind(error))}

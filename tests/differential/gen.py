@@ -66,7 +66,8 @@ def descriptions(draw) -> dict:
     routers = []
     for _ in range(draw(st.integers(0, 2))):
         choice = _choice(draw, nodes)
-        path_map = draw(st.sampled_from([None, "list", "dict"]))
+        # "str": a str path_map, which LangGraph ignores (as if None)
+        path_map = draw(st.sampled_from([None, "list", "dict", "str"]))
         routers.append(dict(choice, src=draw(st.sampled_from([START] + nodes)), path_map=path_map))
     interrupt_before, interrupt_after = [], []
     if checkpointer:
@@ -85,4 +86,6 @@ def descriptions(draw) -> dict:
         "interrupt_after": interrupt_after,
         # how several pending interrupts are resumed: one value (an error on both) or a value per id
         "resume": draw(st.sampled_from(["map", "value"])),
+        # the thread: a str, a uuid.UUID (the LangGraph docs' habit), or none at all (an error on both)
+        "thread": draw(st.sampled_from(["str", "uuid", "none"])) if checkpointer else "str",
     }

@@ -21,6 +21,7 @@ _IMPORTS = {
 
 _HEADER = '''import operator
 from typing import Annotated, TypedDict
+from uuid import NAMESPACE_URL, uuid5
 
 {imports}
 # on the other backend:
@@ -49,8 +50,9 @@ def resume(pending, n):
 
 for mode in ("invoke", "updates", "values", ["updates", "values"]):
     config = {config}
-    if {checkpointer}:
-        config["configurable"] = {{"thread_id": f"thread-{{mode}}"}}
+    if {checkpointer} and {thread!r} != "none":
+        thread = f"thread-{{mode}}"
+        config["configurable"] = {{"thread_id": thread if {thread!r} == "str" else uuid5(NAMESPACE_URL, thread)}}
     payload = {input!r}
     for n in range(1, {segments} + 1):
         try:
@@ -107,7 +109,7 @@ def _router(index: int, router: dict) -> list[str]:
     if router["path_map"] == "dict":
         path_map = "{" + ", ".join(f'"to-{t}": {_name(t)}' for t in router["targets"]) + "}"
     else:
-        path_map = targets if router["path_map"] == "list" else "None"
+        path_map = {"list": targets, "str": "'x'"}.get(router["path_map"], "None")
     add = f"builder.add_conditional_edges({_name(router['src'])}, route{index}, {path_map})"
     return lines, add
 
@@ -137,5 +139,6 @@ def reproducer(desc: dict, backend: str = "wfkit") -> str:
         out.append("graph = builder.compile()")
     config = {"recursion_limit": desc["recursion_limit"]}
     out.append(_RUN.format(resume=desc.get("resume"), config=config, input=desc["input"],
-                           segments=1 + MAX_RESUMES, checkpointer=desc["checkpointer"]))
+                           segments=1 + MAX_RESUMES, checkpointer=desc["checkpointer"],
+                           thread=desc.get("thread", "str")))
     return "\n".join(out)

@@ -46,9 +46,18 @@ CASES = {
     "Command(resume=value) with several": (
         graph({"a": node(interrupt=True), "b": node(interrupt=True)}, [[S, "a"], [S, "b"]],
               checkpointer=True), "invoke"),
+    "a thread_id that is not a str": (graph({"a": node()}, [[S, "a"]], checkpointer=True, thread="uuid"), "invoke"),
+    "a checkpointed graph run without a thread": (
+        graph({"a": node()}, [[S, "a"]], checkpointer=True, thread="none"), "invoke"),
+    "add_conditional_edges(src, fn, path_map='x')": (
+        graph({"a": node(), "b": node()}, [[S, "a"]],
+              routers=[{"src": S, "mode": "one", "targets": ["b"], "path_map": "str"}]), "compile"),
     "stream() runs ahead of its consumer": (graph(abc, chain), "break"),
     "get_state_history() shows values": (
         graph({"a": node(["last", "joined"])}, [[S, "a"]], checkpointer=True), "history"),
+    "get_state_history() after a join": (
+        graph(dict(abc, d=node()), [[S, "a"], [S, "b"], ["a", "c"]], checkpointer=True,
+              joins=[[["a", "b", "c"], "d"]]), "history"),
 }
 
 
@@ -78,12 +87,12 @@ def test_each_known_predicate_applies_to_its_graph(prefix):
 def test_known_divergence_on_a_fixed_graph(prefix):
     desc, aspect = CASES[prefix]
     if aspect == "break":
-        # how far a background run got is timing: five tries, every one must stop where LangGraph does
-        expected = build.break_after_first(desc, LANGGRAPH)
-        assert expected == ["a"]
-        assert [build.break_after_first(desc, WFKIT, 0.1) for _ in range(5)] == [expected] * 5
+        assert build.break_after_first(desc, LANGGRAPH, 0.2) == ["a"]
+        assert build.break_after_first(desc, WFKIT, 0.2) == ["a"]
         return
-    assert build.observe(desc, WFKIT).get(aspect) == build.observe(desc, LANGGRAPH).get(aspect)
+    # LangGraph's side of the join entry depends on how fast the tasks finish: it must differ every time
+    for _ in range(3 if aspect == "history" else 1):
+        assert build.observe(desc, WFKIT).get(aspect) == build.observe(desc, LANGGRAPH).get(aspect)
 
 
 def run_reproducer(desc, backend):
@@ -112,3 +121,13 @@ def test_reproducer_shows_a_known_divergence():
     lg, wf = run_reproducer(desc, "langgraph"), run_reproducer(desc, "wfkit")
     assert "updates chunk {'c': {'trace': ['c2']}}" in lg
     assert "updates chunk {'c'" not in wf
+
+
+def test_the_join_entry_takes_out_only_the_join_destinations():
+    desc, _ = CASES["get_state_history() after a join"]
+    lg, wf = build.observe(desc, LANGGRAPH), build.observe(desc, WFKIT)
+    assert [nxt for _, nxt in wf["history"]] == [(), ("d",), ("c",), ("a", "b"), ("__start__",)]
+    lg, wf, hit = known.comparable(desc, lg, wf)
+    assert entry_for("get_state_history() after a join") in hit
+    assert [nxt for _, nxt in wf["history"]] == [(), (), ("c",), ("a", "b"), ("__start__",)]
+    assert lg["history"] == wf["history"]
