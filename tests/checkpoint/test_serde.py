@@ -242,3 +242,14 @@ def test_without_a_key_of_eight_characters_or_more_nothing_is_redacted(monkeypat
     else:
         monkeypatch.setenv("ANTHROPIC_API_KEY", env)
     assert JsonSerde().loads(JsonSerde().dumps("short text")) == "short text"
+
+
+def test_an_int_too_long_for_text_is_refused_by_where_it_sits_and_nothing_is_stored(saver, make_checkpoint):
+    with pytest.raises(CheckpointError) as e:
+        saver.put(make_checkpoint("c0", writes=[("n", "k", [1, {"a": 10**5000}])]))
+    assert str(e.value) == ("cannot store checkpoint `c0` of thread `t`: `k`[1]['a'] (written by node `n`) is an int "
+                            "of more than 4300 digits, more than Python turns into text "
+                            "(sys.set_int_max_str_digits); store it as a str")
+    assert saver.get("t") is None
+    saver.put(make_checkpoint("c0", writes=[("n", "k", 10**4000)]))  # under the limit: stored as it is
+    assert saver.get("t").writes == [("n", "k", 10**4000)]

@@ -70,9 +70,10 @@ def _secret() -> str | None:
 class _Unencodable(Exception):
     """Internal: a value the encoder cannot hold; `path` collects where it sits on the way out."""
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, why: str = "") -> None:
         super().__init__()
         self.value = value
+        self.why = why  # instead of "is a <type> ...", when the type is supported but this value is not
         self.path: list[str] = []
 
 
@@ -117,6 +118,8 @@ class JsonSerde:
         except _Unencodable as e:
             cls = type(e.value)
             where = f"{root}{''.join(reversed(e.path))}{note}"
+            if e.why:
+                raise CheckpointError(f"{context}: {where} {e.why}") from None
             raise CheckpointError(f"{context}: {where} is a `{cls.__module__}.{cls.__qualname__}`, which a JSON "
                                   f"checkpoint cannot hold; convert it to one of: {_SUPPORTED} (register "
                                   f"pydantic models, dataclasses and Enums with `register_types` to get them "
@@ -129,7 +132,12 @@ class JsonSerde:
         t = type(v)
         if t is str:
             return v.replace(secret, REDACTED) if secret and secret in v else v
-        if v is None or t is bool or t is int:
+        if v is None or t is bool:
+            return v
+        if t is int:
+            if v.bit_length() > _INT_BITS and _too_many_digits(v):
+                raise _Unencodable(v, f"is an int of more than {sys.get_int_max_str_digits()} digits, more than "
+                                      f"Python turns into text (sys.set_int_max_str_digits); store it as a str")
             return v
         if t is float:
             # JSON has no NaN/Infinity; a tag keeps the text strict JSON (other readers, SQLite json_*).
@@ -360,6 +368,17 @@ def _b64decode(text: str) -> bytes:
         return base64.b64decode(text, validate=True)
     except binascii.Error:  # its wording changes between Python versions; say it the same way on all
         raise ValueError(f"`v` is not base64 text: {text[:40]!r}") from None
+
+
+_INT_BITS = 2000  # an int this short has under 640 digits, the lowest limit CPython allows on int -> str
+
+
+def _too_many_digits(v: int) -> bool:
+    try:
+        str(v)
+    except ValueError:
+        return True
+    return False
 
 
 def _short(text: str, limit: int = 200) -> str:
