@@ -193,7 +193,13 @@ def from_anthropic(message: Any) -> AIMessage:
 
 
 class ChunkAssembler:
-    """Turns the stream's events into `AIMessageChunk`s, one per text or tool-input delta.
+    """Turns the stream's events into `AIMessageChunk`s, one per delta of any block.
+
+    Why not the SDK's `messages.stream()` accumulation: it yields the SDK's own snapshot objects, while the
+    engine's "messages" stream and the Debugger need one wfkit chunk per delta, in order, that adds up (with
+    `+`) to the finished message; and a cassette replays recorded JSON events with no SDK stream object to
+    feed. This class is that translation, over the same raw events the SDK reads (every block type: text
+    and its citations, thinking and its signature, tool and server-tool input, whole result blocks).
 
     Usage comes twice: input tokens in `message_start`, the output total in `message_delta`; each is
     counted on exactly one chunk so that adding the chunks gives the right totals.
