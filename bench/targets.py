@@ -151,4 +151,8 @@ def growth_verdicts(rows: list) -> list[Verdict]:
                                "PASS" if growth <= 1.5 else "FAIL",
                                f"wfkit {big[WFKIT] * 1e3:.2f} ms at 10 000 vs {small[WFKIT] * 1e3:.2f} ms at 100: "
                                f"{growth:.2f} ×"))
+    step = by.get(("Debugger step, kernel side, after N supersteps", 1000), {}).get(WFKIT)
+    if step is not None:
+        out.append(Verdict("Debugger step ≤ 15 ms (kernel side) at history 1000", "PASS" if step <= 0.015 else "FAIL",
+                           f"{step * 1e3:.1f} ms median"))
     return out

@@ -40,8 +40,10 @@ def test_growth_targets_judge_the_big_run_against_langgraph_and_the_small_one():
     rows = [Row("SqliteSaver: cold get_state at the head", 100, {"wfkit": 0.0002, "langgraph": 0.0003}),
             Row("SqliteSaver: cold get_state at the head", 10_000, {"wfkit": 0.0004, "langgraph": 0.001}),
             Row("messages: cold get_state at the head", 10_000, {"wfkit": 1.0, "langgraph": 0.1}),
-            Row("SqliteSaver: run, per superstep", 10_000, {"wfkit": 1.0, "langgraph": 0.1})]
+            Row("SqliteSaver: run, per superstep", 10_000, {"wfkit": 1.0, "langgraph": 0.1}),
+            Row("Debugger step, kernel side, after N supersteps", 1000, {"wfkit": 0.016})]
     got = [(v.status, v.target) for v in growth_verdicts(rows)]
     assert got == [("PASS", "SqliteSaver: cold get_state at the head at N = 10 000 ≤ 1/2 of LangGraph's"),
-                   ("FAIL", "SqliteSaver: cold get_state at the head: flat in N (10 000 within 1.5 × of 100)")]
+                   ("FAIL", "SqliteSaver: cold get_state at the head: flat in N (10 000 within 1.5 × of 100)"),
+                   ("FAIL", "Debugger step ≤ 15 ms (kernel side) at history 1000")]
     assert growth_verdicts(rows[:1]) == []  # no 10 000 row: nothing judged

@@ -453,3 +453,51 @@ def test_a_subgraphs_custom_writes_show_in_the_event_log_under_the_parents_step(
     assert debugger.watcher.lines[4:] == [
         "step 2 planned: sub", "step 2 started sub", "step 2 sub › inner wrote {'progress': 'inner'}",
         "step 2 finished sub: wrote log", "step 2 applied: updated log; next END", "run finished after step 2"]
+
+
+def _counting_loop(goal):
+    from typing_extensions import TypedDict
+
+    from wfkit import END, START, StateGraph
+
+    class Count(TypedDict):
+        x: int
+
+    g = StateGraph(Count)
+    g.add_node("a", lambda s: {"x": s["x"] + 1})
+    g.add_node("b", lambda s: {"x": s["x"] + 1})
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    g.add_conditional_edges("b", lambda s: "a" if s["x"] < goal else END, ["a", END])
+    return g.compile()
+
+
+def test_a_long_timeline_shows_one_page_and_rows_to_the_others():
+    from wfkit.widgets._timeline import PAGE
+
+    debugger = Debugger(_counting_loop(200), {"x": 0}, {"recursion_limit": 1000})
+    for _ in range(PAGE + 10):
+        debugger.step()
+    shown = labels(debugger)
+    assert len(shown) == PAGE + 1 and shown[0] == "▲ 11 earlier"  # 61 entries: the input and 60 steps
+    assert shown[1] == f"{EM} step 11 · a" and shown[-1] == f"▶ step {PAGE + 10} · b"
+    assert marks(debugger)["visited"] == ("__start__", "a", "b") and marks(debugger)["current"] == ("b",)
+
+    debugger.timeline_view.value = debugger.timeline_view.options[0][1]  # a click on "▲ 11 earlier"
+    assert debugger.selected == 10 and debugger.run.step_number == PAGE + 10  # the run did not move
+    assert labels(debugger) == [f"{EM} step {i} · " + ("input" if i == 0 else "ab"[(i - 1) % 2])
+                                for i in range(11)] + [f"▼ {PAGE} later"]
+    assert marks(debugger)["current"] == ("b",) and marks(debugger)["visited"] == ("__start__", "a", "b")
+    debugger.timeline_view.value = debugger.timeline_view.options[-1][1]  # and back
+    assert debugger.selected == 11 and labels(debugger)[0] == "▲ 11 earlier"
+
+
+def test_the_marks_of_an_early_entry_show_only_what_ran_before_it():
+    debugger = Debugger(_counting_loop(10), {"x": 0})
+    debugger.run_all()
+    debugger.select(1)
+    assert marks(debugger)["visited"] == ("__start__",) and marks(debugger)["current"] == ("a",)
+    debugger.select(0)
+    assert marks(debugger)["visited"] == () and marks(debugger)["current"] == ("__start__",)
+    debugger.select(2)
+    assert marks(debugger)["visited"] == ("__start__", "a") and marks(debugger)["next"] == ("a",)

@@ -107,8 +107,7 @@ class DebuggerView:
             for name, toggle in self.breakpoint_toggles.items():
                 toggle.value = name in self.run.breakpoints
             self._render_marks()
-            options = tuple((self.timeline.label(i, self.head, path, depth, fork), i)
-                            for i, depth, fork in self.timeline.tree())
+            options = self._timeline_options(path)
             if options != self.timeline_view.options:
                 self.timeline_view.options = options
             self.timeline_view.value = self.selected
@@ -125,6 +124,18 @@ class DebuggerView:
             self.status.value = f'<span style="margin-left:8px">{esc(self.status_text())}</span>'
         finally:
             self._rendering = False
+
+    def _timeline_options(self, path: set[int]) -> tuple:
+        """The page of the timeline that holds the selected entry, with a row to each neighbouring page
+        (its value names the entry to select there): only one page is labelled and sent to the front end."""
+        rows = self.timeline.tree()
+        start, stop = self.timeline.page(rows, self.selected)
+        options = [(self.timeline.label(i, self.head, path, depth, fork), i) for i, depth, fork in rows[start:stop]]
+        if start:
+            options.insert(0, (f"▲ {start} earlier", ~rows[start - 1][0]))
+        if stop < len(rows):
+            options.append((f"▼ {len(rows) - stop} later", ~rows[stop][0]))
+        return tuple(options)
 
     def _render_marks(self) -> None:
         entry = self.timeline.entries[self.selected]
@@ -202,7 +213,7 @@ class DebuggerView:
     # -- the timeline's handlers ----------------------------------------------------------------------------
     def _on_select(self, change) -> None:
         if not self._rendering and change["new"] is not None:
-            self.select(change["new"])
+            self.select(~change["new"] if change["new"] < 0 else change["new"])  # < 0: a row to another page
 
     def _goto_selected(self) -> None:
         entry = self.timeline.entries[self.selected]

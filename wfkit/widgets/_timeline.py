@@ -15,6 +15,7 @@ from typing import Any
 from wfkit.widgets._why import taken_edges
 
 START_ID, END_ID = "__start__", "__end__"
+PAGE = 50  # timeline rows shown at once
 
 
 @dataclass
@@ -56,13 +57,20 @@ class Timeline:
     seen: int = 0  # how many records of Run.history are already entries
     # checkpoint id -> its latest entry; entries are only ever appended (through `_add`)
     _by_checkpoint: dict[str, int] = field(default_factory=dict, repr=False)
+    # what every render asks again, kept while no entry is added: the tree; per entry, the names that ran
+    # on its lineage before it (from its parent's, so a step does not walk the whole lineage)
+    _tree: list | None = field(default=None, repr=False)
+    _visited: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for index, entry in enumerate(self.entries):
             self._index(index, entry)
 
     def _index(self, index: int, entry: Entry) -> None:
+        self._tree = None
         if entry.checkpoint_id is not None:
+            if entry.checkpoint_id in self._by_checkpoint:  # a checkpoint's entry changes: lineages may too
+                self._visited.clear()
             self._by_checkpoint[entry.checkpoint_id] = index
 
     def _add(self, entry: Entry) -> int:
@@ -116,11 +124,30 @@ class Timeline:
 
     def lineage(self, index: int) -> list[int]:
         """Entry `index` and its ancestors, newest first."""
-        out, current = [], index
-        while current is not None and current not in out:
+        out, seen, current = [], set(), index
+        while current is not None and current not in seen:
             out.append(current)
+            seen.add(current)
             current = self.by_checkpoint(self.entries[current].parent_id)
         return out
+
+    def visited_before(self, index: int) -> tuple[str, ...]:
+        """The names that ran on entry `index`'s lineage before it, oldest first, each once."""
+        todo: list[int] = []  # up the lineage to the first entry already known (one step, mostly)
+        seen: set[int] = set()
+        current: int | None = index
+        while current is not None and current not in self._visited and current not in seen:
+            todo.append(current)
+            seen.add(current)
+            current = self.by_checkpoint(self.entries[current].parent_id) if current else None
+        for i in reversed(todo):
+            parent = self.by_checkpoint(self.entries[i].parent_id) if i else None
+            if parent is None or parent == i or parent not in self._visited:
+                self._visited[i] = ()
+                continue
+            before = self._visited[parent]
+            self._visited[i] = before + tuple(n for n in dict.fromkeys(self.entries[parent].names) if n not in before)
+        return self._visited[index]
 
     def head(self, checkpoint_id: str | None, interrupted: bool) -> int | None:
         """The entry where the run is now: its paused superstep while interrupts are pending, else the entry
@@ -146,6 +173,11 @@ class Timeline:
         continues its parent's line; another child of the same checkpoint (stepping on after back, goto or
         an edit) starts a fork one level deeper, listed after the line it left. A superstep paused by
         `interrupt()` wrote no checkpoint: it stays on its parent's line, before the run that resumed it."""
+        if self._tree is None:
+            self._tree = self._build_tree()
+        return self._tree
+
+    def _build_tree(self) -> list[tuple[int, int, bool]]:
         children: dict[int | None, list[int]] = {}
         for index in range(len(self.entries)):
             parent = self.by_checkpoint(self.entries[index].parent_id) if index else None
@@ -162,6 +194,16 @@ class Timeline:
             stack += [(k, depth + 1, True) for k in reversed(line[1:])]
             stack += [(k, depth, False) for k in line[:1]] + [(k, depth, False) for k in reversed(paused)]
         return out
+
+    def page(self, rows: list[tuple[int, int, bool]], index: int, size: int = 0) -> tuple[int, int]:
+        """The slice `rows[start:stop]` of the page (of `size` rows, `PAGE` by default) that holds entry
+        `index`: the timeline shows one page, so a step costs the same at history 10 and 1000. Pages are
+        counted from the newest row, so the page of the head is full."""
+        size = size or PAGE
+        at = next((i for i, row in enumerate(rows) if row[0] == index), len(rows) - 1)
+        from_end = (len(rows) - 1 - at) // size
+        stop = len(rows) - from_end * size
+        return max(0, stop - size), stop
 
     def label(self, index: int, head: int | None, path: Collection[int], depth: int = 0,
               fork: bool = False) -> str:
@@ -191,11 +233,10 @@ class Timeline:
         """GraphView marks for entry `index`: what ran there (current), what runs next, what ran before it on
         its lineage (visited), interrupted nodes, and the edges taken into it."""
         entry = self.entries[index]
-        ancestors = self.lineage(index)[1:]
-        visited: list[str] = []
-        for ancestor in reversed(ancestors):
-            visited += [n for n in self.entries[ancestor].names if n not in visited]
-        previous = self.entries[ancestors[0]].names if ancestors else ()
+        parent = self.by_checkpoint(entry.parent_id) if index else None
+        parent = None if parent == index else parent
+        visited = self.visited_before(index)
+        previous = self.entries[parent].names if parent is not None else ()
         current = entry.names if entry.kind != "edit" else ()
         if entry.paused:
             next_names: tuple[str, ...] = ()
