@@ -26,19 +26,6 @@ class Known:
     relax: Callable | None = None  # (aspect, description) on both sides of each aspect; None: left out
 
 
-def static_ways_in(desc: dict) -> set[str]:
-    """Nodes that an edge, a join or a router's path_map names as a destination."""
-    ways = {dst for _, dst in desc["edges"]} | {dst for _, dst in desc["joins"]}
-    for router in desc["routers"]:
-        if router["path_map"] in ("list", "dict"):
-            ways |= set(router["targets"])
-    return ways
-
-
-def _no_static_way_in(desc: dict, lg: dict, wf: dict) -> bool:
-    return bool(set(desc["nodes"]) - static_ways_in(desc))
-
-
 def _outcomes(seen: dict):
     for aspect in RUNS:
         for segment in seen.get(aspect) or ():
@@ -145,9 +132,6 @@ def _always(desc: dict, lg: dict, wf: dict) -> bool:
 
 
 KNOWN = [
-    Known("issue 10 item 1", "a node with no static way in (reached only by Command, Send or a router "
-          "without path_map, or not at all) fails to compile on wfkit; LangGraph compiles it",
-          _no_static_way_in, ALL),
     Known("issue 10 item 2", "recursion_limit=N: LangGraph runs N supersteps then raises, wfkit N-1",
           _recursion, ALL),
     Known("issue 10 item 3", "a thread_id that is not a str (uuid.UUID): LangGraph accepts it, wfkit raises "

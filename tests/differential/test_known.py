@@ -29,9 +29,6 @@ chain = [[S, "a"], ["a", "b"], ["b", "c"]]
 abc = {"a": node(), "b": node(), "c": node()}
 # one case per KNOWN entry, by the start of its `what`: the fixed graph and the aspect that differs
 CASES = {
-    "a node with no static way in": (
-        graph({"a": node(command={"mode": "one", "targets": ["b"], "update": True}), "b": node()},
-              [[S, "a"]]), "compile"),
     "recursion_limit=N": (graph(abc, chain, recursion_limit=3), "updates"),
     "interrupts and breakpoints in streams": (
         graph({"a": node()}, [[S, "a"]], checkpointer=True, interrupt_before=["a"]), "updates"),

@@ -2,6 +2,7 @@
 
 import dataclasses
 import operator
+import warnings
 from typing import Annotated, Literal
 
 import pytest
@@ -161,14 +162,32 @@ def test_compile_rejects_graph_without_entry_point():
     assert str(info.value) == "the graph has no entry point: add an edge from START, e.g. add_edge(START, 'a')"
 
 
-def test_compile_rejects_node_nothing_leads_to():
+def test_a_node_nothing_leads_to_compiles_as_in_langgraph():
+    # An unhinted node may return Command(goto="orphan"): LangGraph compiles this, so no error, no warning.
     g = StateGraph(State)
-    g.add_node("a", noop)
+    g.add_node("a", lambda s: {"items": ["a"]})
     g.add_node("orphan", noop)
     g.add_edge(START, "a")
-    with pytest.raises(GraphBuildError) as info:
-        g.compile()
-    assert str(info.value).startswith("node `orphan` has no way in: no edge, conditional edge or Command leads to it.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert g.compile().invoke({"topic": ""})["items"] == ["a"]
+
+
+def test_a_node_no_hinted_node_can_reach_gets_a_warning():
+    def a(state) -> dict:
+        return {"items": ["a"]}
+
+    g = StateGraph(State)
+    g.add_node("a", a)
+    g.add_node("orphan", a)
+    g.add_edge(START, "a")
+    with pytest.warns(WfkitWarning) as caught:
+        app = g.compile()
+    assert [str(w.message) for w in caught] == [
+        "node `orphan` has no way in: no edge, conditional edge or Command leads to it, so it never runs. "
+        "Connect it with add_edge(<node>, 'orphan') or add_edge(START, 'orphan'), or remove it"
+    ]
+    assert app.invoke({"topic": ""})["items"] == ["a"]
 
 
 def test_node_reached_by_command_literal_hint_is_not_an_orphan():

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import collections.abc
+import typing
+import warnings
+from typing import Any, Literal, get_args, get_origin
+
 from wfkit.constants import END, START
-from wfkit.errors import GraphBuildError
+from wfkit.errors import GraphBuildError, WfkitWarning
+from wfkit.types import Command, Send
 
 
 def _unknown(name: str, known: list[str], where: str) -> GraphBuildError:
@@ -47,7 +53,11 @@ def validate(builder, interrupt_before=None, interrupt_after=None) -> None:
 
 
 def _check_reachable(builder) -> None:
-    """Every node needs a way in. Skipped when a conditional edge may go anywhere (no path_map, no hint)."""
+    """Warn about a node nothing can lead to. LangGraph compiles such a graph, so wfkit does too; it only
+    warns when no router, `Command` or `Send` could reach the node: every node and path function has a
+    return hint that bounds where it goes (an unhinted function may return a `Command` or a `Send`)."""
+    if any(_may_go_anywhere(node.fn) for node in builder.nodes.values()):
+        return
     incoming: set[str] = set()
     for _, b in builder.edges:
         incoming.add(b)
@@ -56,15 +66,37 @@ def _check_reachable(builder) -> None:
     for branches in builder.branches.values():
         for branch in branches:
             targets = branch.targets()
-            if not targets:
-                return  # may route anywhere: cannot tell statically
+            if targets is None or (branch.path_map is not None and _may_go_anywhere(branch.path)):
+                return  # may route anywhere (a name, or a Send past the path_map): cannot tell statically
             incoming.update(targets)
     for targets in builder.destinations.values():
         incoming.update(targets)
     for name in builder.nodes:
         if name not in incoming:
-            raise GraphBuildError(
-                f"node `{name}` has no way in: no edge, conditional edge or Command leads to it. Connect it with "
-                f"add_edge(<node>, {name!r}) or add_edge(START, {name!r}); if a Command(goto={name!r}) or a Send "
-                f"reaches it, declare that with a path_map or a `-> Command[Literal[{name!r}]]` return hint"
+            warnings.warn(
+                f"node `{name}` has no way in: no edge, conditional edge or Command leads to it, so it never runs. "
+                f"Connect it with add_edge(<node>, {name!r}) or add_edge(START, {name!r}), or remove it",
+                WfkitWarning, stacklevel=4,
             )
+
+
+def _may_go_anywhere(fn) -> bool:
+    """Whether `fn` may return a `Command` or a `Send` to any node: true unless its return hint says otherwise."""
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:
+        return True
+    return "return" not in hints or _open_hint(hints["return"])
+
+
+def _open_hint(hint) -> bool:
+    if get_origin(hint) is Literal:
+        return False
+    if hint is Any or hint is object or hint is Send or isinstance(hint, (str, typing.ForwardRef)):
+        return True
+    if hint is Command or get_origin(hint) is Command:  # Command[Literal[...]] goes where it says
+        args = get_args(hint)
+        return not args or any(get_origin(a) is not Literal for a in args)
+    if get_origin(hint) in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
+        return False  # an update: its values may be anything, it goes nowhere
+    return any(_open_hint(arg) for arg in get_args(hint))

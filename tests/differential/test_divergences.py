@@ -1,0 +1,185 @@
+"""LangGraph divergences of issue 10, each a program run unchanged on wfkit and on LangGraph.
+
+A program is a function of `m`, a namespace holding one library's names (`m.StateGraph`, `m.Command`, ...),
+so the same program text runs on both; `same(program)` runs it on each and asserts the outcomes (value or
+stream chunks, and the built-in type of any error raised) are equal, then returns wfkit's.
+"""
+
+from __future__ import annotations
+
+import operator
+import warnings
+from types import SimpleNamespace
+from typing import Annotated, Any, Literal, TypedDict
+
+import pytest
+
+from wfkit.errors import WfkitWarning
+
+
+def _wfkit() -> SimpleNamespace:
+    import wfkit
+    from wfkit import errors
+
+    return SimpleNamespace(
+        name="wfkit", StateGraph=wfkit.StateGraph, START=wfkit.START, END=wfkit.END, Command=wfkit.Command,
+        Send=wfkit.Send, interrupt=wfkit.interrupt, InMemorySaver=wfkit.InMemorySaver, task=wfkit.task,
+        entrypoint=wfkit.entrypoint, GraphRecursionError=errors.GraphRecursionError,
+    )
+
+
+def _langgraph() -> SimpleNamespace:
+    from langgraph import errors, func, graph, types
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    return SimpleNamespace(
+        name="langgraph", StateGraph=graph.StateGraph, START=graph.START, END=graph.END, Command=types.Command,
+        Send=types.Send, interrupt=types.interrupt, InMemorySaver=InMemorySaver, task=func.task,
+        entrypoint=func.entrypoint, GraphRecursionError=errors.GraphRecursionError,
+    )
+
+
+def _builtin(error: BaseException) -> str:
+    """The most specific built-in exception type `error` is an instance of: what callers can catch on both."""
+    return next(c.__name__ for c in type(error).__mro__ if c.__module__ == "builtins")
+
+
+class Raised:
+    """An outcome that ended in an error: equal to another when their built-in types are."""
+
+    def __init__(self, error: BaseException):
+        self.error = error
+        self.kind = _builtin(error)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Raised) and other.kind == self.kind
+
+    def __repr__(self) -> str:
+        return f"Raised({self.kind}: {type(self.error).__name__}: {self.error})"
+
+
+def collect(chunks) -> list:
+    """Every chunk of a stream, then `Raised(error)` if the stream ended in one."""
+    out: list = []
+    try:
+        for chunk in chunks:
+            out.append(chunk)
+    except Exception as error:  # noqa: BLE001 - the error is the outcome compared
+        out.append(Raised(error))
+    return out
+
+
+def run(program, m: SimpleNamespace):
+    """`program(m)`, or `Raised(error)`; with the WfkitWarnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = program(m)
+        except Exception as error:  # noqa: BLE001
+            result = Raised(error)
+    return result, [str(w.message) for w in caught if issubclass(w.category, WfkitWarning)]
+
+
+def same(program):
+    """Run `program` on both libraries, assert the outcomes are equal, return wfkit's (and its warnings)."""
+    ours, warned = run(program, _wfkit())
+    theirs, _ = run(program, _langgraph())
+    assert ours == theirs, f"wfkit: {ours!r}\nlanggraph: {theirs!r}"
+    return ours, warned
+
+
+class S(TypedDict):
+    x: int
+
+
+class Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+# -- 1. a node with no static way in compiles -----------------------------------------------------------
+
+def reached_by_command(m):
+    def a(s):
+        return m.Command(goto="b", update={"x": s["x"] + 1})
+
+    g = m.StateGraph(S)
+    g.add_node("a", a)
+    g.add_node("b", lambda s: {"x": s["x"] * 10})
+    g.add_edge(m.START, "a")
+    return g.compile().invoke({"x": 1})
+
+
+def reached_by_router(m):
+    g = m.StateGraph(S)
+    g.add_node("a", lambda s: {"x": s["x"] + 1})
+    g.add_node("b", lambda s: {"x": s["x"] * 10})
+    g.add_edge(m.START, "a")
+    g.add_conditional_edges("a", lambda s: "b" if s["x"] > 1 else m.END)
+    return [g.compile().invoke({"x": 0}), g.compile().invoke({"x": 1})]
+
+
+def reached_by_send_past_path_map(m):
+    def a(s) -> dict:
+        return {"x": 1}
+
+    def b(s) -> dict:
+        return {"x": 7}
+
+    def c(s) -> dict:
+        return {"x": s["x"] + 100}
+
+    g = m.StateGraph(S)
+    g.add_node("a", a)
+    g.add_node("b", b)
+    g.add_node("c", c)
+    g.add_edge(m.START, "a")
+    g.add_conditional_edges("a", lambda s: [m.Send("c", {"x": 3})], {"x": "b"})
+    return g.compile().invoke({"x": 0})
+
+
+@pytest.mark.parametrize("program, expected", [
+    (reached_by_command, {"x": 20}),
+    (reached_by_router, [{"x": 1}, {"x": 20}]),
+    (reached_by_send_past_path_map, {"x": 103}),
+])
+def test_a_node_only_a_command_router_or_send_reaches_compiles_without_warning(program, expected):
+    assert same(program) == (expected, [])
+
+
+
+
+def test_a_node_nothing_can_reach_compiles_with_a_warning():
+    def program(m):
+        def a(s) -> dict:
+            return {"x": s["x"] + 1}
+
+        g = m.StateGraph(S)
+        g.add_node("a", a)
+        g.add_node("orphan", a)
+        g.add_edge(m.START, "a")
+        return g.compile().invoke({"x": 1})
+
+    assert same(program) == ({"x": 2}, [
+        "node `orphan` has no way in: no edge, conditional edge or Command leads to it, so it never runs. "
+        "Connect it with add_edge(<node>, 'orphan') or add_edge(START, 'orphan'), or remove it"
+    ])
+
+
+def test_an_unhinted_node_or_path_may_reach_anything_so_no_warning():
+    def program(m):
+        def hinted(s) -> dict:
+            return {"x": s["x"] + 1}
+
+        def route(s) -> Literal["__end__"]:
+            return m.END
+
+        g = m.StateGraph(S)
+        g.add_node("a", hinted)
+        g.add_node("b", hinted)
+        g.add_node("orphan", hinted)
+        g.add_edge(m.START, "a")
+        g.add_conditional_edges("a", route)  # hinted: leads to END only
+        g.add_conditional_edges("b", lambda s: m.END, ["b"])  # unhinted past a path_map: may Send anywhere
+        return g.compile().invoke({"x": 1})
+
+    assert same(program) == ({"x": 2}, [])
