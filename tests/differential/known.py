@@ -32,10 +32,6 @@ def _outcomes(seen: dict):
             yield segment["outcome"]
 
 
-def _recursion(desc: dict, lg: dict, wf: dict) -> bool:
-    return any(o == ("error", "GraphRecursionError") for seen in (lg, wf) for o in _outcomes(seen))
-
-
 def _pauses(desc: dict, lg: dict, wf: dict) -> bool:
     return bool(desc["interrupt_before"] or desc["interrupt_after"]
                 or any(spec["interrupt"] for spec in desc["nodes"].values()))
@@ -132,8 +128,6 @@ def _always(desc: dict, lg: dict, wf: dict) -> bool:
 
 
 KNOWN = [
-    Known("issue 10 item 2", "recursion_limit=N: LangGraph runs N supersteps then raises, wfkit N-1",
-          _recursion, ALL),
     Known("issue 10 item 3", "a thread_id that is not a str (uuid.UUID): LangGraph accepts it, wfkit raises "
           "on the first checkpoint", _thread("uuid"), ALL),
     Known("issue 10 item 4", "a checkpointed graph run without a thread: LangGraph raises a ValueError, "

@@ -194,7 +194,7 @@ def loop_graph():
     return g.compile()
 
 
-def test_recursion_limit_counts_supersteps_including_the_input_step():
+def test_recursion_limit_counts_the_supersteps_that_run_nodes():
     app = loop_graph()
     assert app.invoke({"n": 0}, {"recursion_limit": 4}) == {"n": 3, "log": []}
     with pytest.raises(GraphRecursionError) as info:

@@ -315,9 +315,9 @@ def unknown_destinations(spec: GraphSpec, routes: list) -> list[str]:
     ]
 
 
-def check_recursion(step: int, limit: int) -> None:
-    """Superstep `step` (the input superstep is -1) may run only while fewer than `limit` have run."""
-    if step + 1 >= limit:
+def check_recursion(step: int, stop: int, limit: int) -> None:
+    """Superstep `step` may run only up to `stop`, the last one the run's `recursion_limit` allows."""
+    if step > stop:
         raise GraphRecursionError(
             f"recursion limit of {limit} supersteps reached without reaching END; if the graph really needs "
             f"more steps, raise it with config={{'recursion_limit': {max(limit * 2, 50)}}} (and check for a loop "

@@ -84,6 +84,7 @@ class Loop:
         self._resume: dict[str, list] = {}
         self._unsaved_resume: dict[str, list] = {}  # answers given but not yet used by their task
         self._skip_before = False
+        self.stop = options.recursion_limit - 1  # the last superstep this run may execute (set by setup)
         self._lone_task = False
         self.want_records = True  # invoke/stream turn this off: nobody reads the records there
         self._run_id = None
@@ -125,7 +126,8 @@ class Loop:
                        "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
                 )
             self.load(checkpoint)
-            if self.options.checkpoint_id and self._is_behind(checkpoint):
+            forked = bool(self.options.checkpoint_id) and self._is_behind(checkpoint)
+            if forked:
                 self._fork()
             if isinstance(input, Command):
                 if input.resume is not None:
@@ -133,6 +135,9 @@ class Loop:
                 if input.update is not None or input.goto_list():
                     self.update_plan_from_command(input)
             self._skip_before = True
+            # LangGraph counts a resumed run's budget from the checkpoint it continues (after the Command's
+            # update): `recursion_limit + 2` supersteps may run, or `+ 1` replaying an earlier checkpoint (counted from its fork)
+            self.stop = self.step + self.options.recursion_limit + (1 if forked else 2)
             return
         writes = self.spec.input.validate_input(input)
         for key in list(writes):
@@ -147,6 +152,8 @@ class Loop:
             self.values, self.step = algo.initial_values(self.spec), -1
         self.plan = algo.input_plan(writes)
         self._commit([], "input")
+        # a new input: `recursion_limit` supersteps after the one that writes the input
+        self.stop = self.step + 1 + self.options.recursion_limit
 
     def load(self, checkpoint) -> None:
         """Continue from a stored checkpoint (with its pending writes)."""
@@ -201,13 +208,16 @@ class Loop:
 
     def update_plan_from_command(self, command: Command) -> None:
         """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if
-        there is a goto, run those nodes (or Sends) next instead of what was planned."""
+        there is a goto, run those nodes (or Sends) next beside what was planned."""
         writes, goto = algo.writes_from_return(self.spec, START, Command(update=command.update, goto=command.goto))
         delta = [(START, k, v) for k, v in writes]
         self.values, _, delta = algo.replay(self.spec, self.values, delta)
-        if goto:
-            pull = {g: ["goto:" + START] for g in goto if isinstance(g, str) and g != END}
-            push = [(g.node, g.arg) for g in goto if isinstance(g, Send)]
+        if goto:  # added to what was planned, as LangGraph does (a finished thread has nothing planned)
+            pull = {k: list(v) for k, v in self.plan.pull.items()}
+            for g in goto:
+                if isinstance(g, str) and g != END:
+                    pull.setdefault(g, []).append("goto:" + START)
+            push = list(self.plan.push) + [(g.node, g.arg) for g in goto if isinstance(g, Send)]
             self.plan = Plan(pull=dict(sorted(pull.items())), push=push, joins=self.plan.joins)
         self.step += 1
         self._commit(delta, "input")
@@ -223,6 +233,9 @@ class Loop:
 
     async def tick(self) -> StepRecord | None:
         """Run one superstep. Returns its record, or None when nothing ran (done or a breakpoint)."""
+        # As in LangGraph, the limit is checked first: a run that used its last allowed superstep raises
+        # even when nothing is left to run
+        algo.check_recursion(self.step + 1, self.stop, self.options.recursion_limit)
         if self.plan.empty:
             self._finish()
             return None
@@ -233,7 +246,6 @@ class Loop:
                 self.emit(Interrupted(self.step, (), "before", hit))
                 return None
         self._skip_before = False
-        algo.check_recursion(self.step, self.options.recursion_limit)
         tasks = algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id,
                                    cheap_ids=self.history is None)
         step = self.step + 1
@@ -281,7 +293,7 @@ class Loop:
                 self.status, self.interrupts = "interrupted", ()
                 self.emit(Interrupted(step, (), "after", hit))
                 return record
-        if self.plan.empty:
+        if self.plan.empty and step < self.stop:  # else the next tick raises GraphRecursionError
             self._finish()
         return record
 
