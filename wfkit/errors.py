@@ -33,12 +33,27 @@ class CheckpointError(WfkitError):
     """A checkpoint could not be stored, found or read back."""
 
 
+class MissingThreadError(CheckpointError, ValueError):
+    """A graph with a checkpointer was run without a usable `thread_id` in its config."""
+
+
+class ThreadKeyMissingError(CheckpointError, KeyError):
+    """`get_state`, `get_state_history` or `update_state` was given a config without a `thread_id` (a
+    KeyError, as in LangGraph)."""
+
+    __str__ = Exception.__str__  # the message as written, not KeyError's repr of it
+
+
 class UnsafePayloadError(CheckpointError):
     """Stored data asked to revive a type that is not on the allow-list; nothing was imported or run."""
 
 
 class InvalidResumeError(WfkitError, ValueError):
     """A resume value does not fit the pending interrupts; the thread stays resumable."""
+
+
+class TaskOutsideEntrypointError(WfkitError, RuntimeError):
+    """A `@task` function was called outside an `@entrypoint` (or a graph node), where it has no run."""
 
 
 class ModelError(WfkitError):

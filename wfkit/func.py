@@ -25,6 +25,7 @@ from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.retry import retrying, retrying_sync
 from wfkit.engine.runner import _pool
 from wfkit.engine.spec import GraphSpec, NodeSpec, is_async_callable
+from wfkit.errors import TaskOutsideEntrypointError
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
@@ -112,7 +113,12 @@ class TaskFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> TaskFuture:
         ctx = current_task()
         calls: _Calls | None = ctx.extras.get("calls") if ctx is not None else None
-        if calls is None:  # outside an entrypoint: just run it (handy in notebooks and tests)
+        if ctx is None:  # as in LangGraph: a task belongs to a run
+            raise TaskOutsideEntrypointError(
+                f"task `{self.name}` was called outside an entrypoint: a @task runs only inside an @entrypoint "
+                f"function or a graph node. Call it from one, or call the undecorated function: "
+                f"{getattr(self.fn, '__name__', self.name)}.fn(...)")
+        if calls is None:  # in a graph node: run it there
             return self._run_alone(args, kwargs)
         call = calls.next_call()
         if call in calls.cached:

@@ -48,7 +48,7 @@ class Run:
         else:
             saver = InMemorySaver()
             saver.register_types(app.spec.state.models())
-            self._history = History(app.spec, saver, configurable["thread_id"])
+            self._history = History(app.spec, saver, options.thread_id)
         self._loop = Loop(app.spec, options, self._history, [self._emit])
         self.history: list[StepRecord] = []
         self._branch = 0
@@ -93,7 +93,7 @@ class Run:
 
     @property
     def thread_id(self) -> str:
-        return self.config["configurable"]["thread_id"]
+        return self._loop.options.thread_id
 
     def waiting_joins(self) -> list[tuple[tuple[str, ...], str, list[str]]]:
         """Joins that have seen some sources: (sources, target, seen so far)."""

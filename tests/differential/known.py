@@ -103,10 +103,6 @@ def _str_path_map(desc: dict, lg: dict, wf: dict) -> bool:
     return any(router["path_map"] == "str" for router in desc["routers"])
 
 
-def _thread(kind: str):
-    return lambda desc, lg, wf: desc["checkpointer"] and desc.get("thread") == kind
-
-
 def _has_checkpointer(desc: dict, lg: dict, wf: dict) -> bool:
     return desc["checkpointer"]
 
@@ -128,10 +124,6 @@ def _always(desc: dict, lg: dict, wf: dict) -> bool:
 
 
 KNOWN = [
-    Known("issue 10 item 3", "a thread_id that is not a str (uuid.UUID): LangGraph accepts it, wfkit raises "
-          "on the first checkpoint", _thread("uuid"), ALL),
-    Known("issue 10 item 4", "a checkpointed graph run without a thread: LangGraph raises a ValueError, "
-          "wfkit's CheckpointError is not one", _thread("none"), ALL),
     Known("issue 10 item 5", "interrupts and breakpoints in streams: LangGraph emits `__interrupt__` chunks "
           "in 'values' and 'updates' and the current state first on resume in 'values'",
           _pauses, ("updates", "values", "multi")),

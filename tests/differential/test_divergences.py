@@ -183,3 +183,101 @@ def test_an_unhinted_node_or_path_may_reach_anything_so_no_warning():
         return g.compile().invoke({"x": 1})
 
     assert same(program) == ({"x": 2}, [])
+
+
+# -- 3. a thread_id that is not a str ---------------------------------------------------------------------
+
+def test_a_uuid_thread_id_names_the_thread_of_its_str():
+    def program(m):
+        import uuid
+
+        g = m.StateGraph(S)
+        g.add_node("a", lambda s: {"x": s["x"] + 1})
+        g.add_edge(m.START, "a")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        thread = uuid.UUID("12345678-1234-5678-1234-567812345678")
+        out = [app.invoke({"x": 1}, {"configurable": {"thread_id": thread}})]
+        for same_thread in (thread, str(thread)):
+            snapshot = app.get_state({"configurable": {"thread_id": same_thread}})
+            out.append((snapshot.values, snapshot.next, snapshot.config["configurable"]["thread_id"]))
+        history = app.get_state_history({"configurable": {"thread_id": thread}})
+        out.append([(h.values, h.config["configurable"]["thread_id"]) for h in history])
+        out.append(app.invoke({"x": 5}, {"configurable": {"thread_id": 7}}))
+        out.append(app.get_state({"configurable": {"thread_id": "7"}}).values)
+        return out
+
+    uid = "12345678-1234-5678-1234-567812345678"
+    assert same(program) == ([{"x": 2}, ({"x": 2}, (), uid), ({"x": 2}, (), uid),
+                              [({"x": 2}, uid), ({"x": 1}, uid), ({}, uid)], {"x": 6}, {"x": 6}], [])
+
+
+# -- 4. errors LangGraph raises as built-in types ---------------------------------------------------------
+
+@pytest.mark.parametrize("config", [None, {"configurable": {}}])
+def test_a_checkpointed_run_without_a_thread_raises_a_value_error(config):
+    def program(m):
+        g = m.StateGraph(S)
+        g.add_node("a", lambda s: {"x": s["x"] + 1})
+        g.add_edge(m.START, "a")
+        return g.compile(checkpointer=m.InMemorySaver()).invoke({"x": 1}, config)
+
+    raised, _ = same(program)
+    assert raised.kind == "ValueError" and str(raised.error) == (
+        "this graph has a checkpointer, so each run needs a thread: pass "
+        "config={'configurable': {'thread_id': 'some-id'}}")
+
+
+@pytest.mark.parametrize("method", ["get_state", "get_state_history", "update_state"])
+def test_reading_a_state_without_a_thread_raises_a_key_error(method):
+    def program(m):
+        g = m.StateGraph(S)
+        g.add_node("a", lambda s: {"x": s["x"] + 1})
+        g.add_edge(m.START, "a")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        config = {"recursion_limit": 5}
+        if method == "update_state":
+            return app.update_state(config, {"x": 2})
+        return list(getattr(app, method)(config))
+
+    raised, _ = same(program)
+    assert raised.kind == "KeyError"
+
+
+def test_an_entrypoint_with_a_checkpointer_run_without_a_thread_raises_a_value_error():
+    def program(m):
+        @m.entrypoint(checkpointer=m.InMemorySaver())
+        def wf(x):
+            return x
+
+        return wf.invoke(1)
+
+    raised, _ = same(program)
+    assert raised.kind == "ValueError"
+
+
+def test_a_task_called_outside_an_entrypoint_raises_a_runtime_error():
+    def program(m):
+        @m.task
+        def double(x):
+            return x * 2
+
+        return double(1)
+
+    raised, _ = same(program)
+    assert raised.kind == "RuntimeError" and str(raised.error).startswith(
+        "task `double` was called outside an entrypoint")
+
+
+def test_a_task_called_in_a_graph_node_runs():
+    def program(m):
+        @m.task
+        def double(x):
+            return x * 2
+
+        g = m.StateGraph(S)
+        g.add_node("a", lambda s: {"x": double(s["x"]).result()})
+        g.add_edge(m.START, "a")
+        return g.compile().invoke({"x": 3})
+
+    assert same(program) == ({"x": 6}, [])
+

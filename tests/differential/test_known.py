@@ -42,9 +42,6 @@ CASES = {
     "Command(resume=value) with several": (
         graph({"a": node(interrupt=True), "b": node(interrupt=True)}, [[S, "a"], [S, "b"]],
               checkpointer=True), "invoke"),
-    "a thread_id that is not a str": (graph({"a": node()}, [[S, "a"]], checkpointer=True, thread="uuid"), "invoke"),
-    "a checkpointed graph run without a thread": (
-        graph({"a": node()}, [[S, "a"]], checkpointer=True, thread="none"), "invoke"),
     "add_conditional_edges(src, fn, path_map='x')": (
         graph({"a": node(), "b": node()}, [[S, "a"]],
               routers=[{"src": S, "mode": "one", "targets": ["b"], "path_map": "str"}]), "compile"),

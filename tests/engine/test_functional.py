@@ -5,11 +5,41 @@ import threading
 import pytest
 
 from wfkit import InMemorySaver, entrypoint, interrupt, task, Command
+from wfkit.errors import TaskOutsideEntrypointError
 
 
 @task
 def double(x):
     return x * 2
+
+
+def test_a_task_called_outside_an_entrypoint_raises_a_runtime_error_naming_it():
+    @task
+    async def fetch(x):
+        return x
+
+    for fn, name in ((double, "double"), (fetch, "fetch")):
+        with pytest.raises(TaskOutsideEntrypointError) as info:
+            fn(1)
+        assert isinstance(info.value, RuntimeError)
+        assert str(info.value) == (
+            f"task `{name}` was called outside an entrypoint: a @task runs only inside an @entrypoint function "
+            f"or a graph node. Call it from one, or call the undecorated function: {name}.fn(...)")
+    assert double.fn(4) == 8
+
+
+def test_a_task_called_in_a_graph_node_runs_there():
+    from typing_extensions import TypedDict
+
+    from wfkit import START, StateGraph
+
+    class X(TypedDict):
+        x: int
+
+    g = StateGraph(X)
+    g.add_node("a", lambda s: {"x": double(s["x"]).result()})
+    g.add_edge(START, "a")
+    assert g.compile().invoke({"x": 3}) == {"x": 6}
 
 
 def test_entrypoint_invoke_returns_the_functions_value():
@@ -42,10 +72,6 @@ def test_tasks_run_in_parallel():
         return [f.result() for f in futures]
 
     assert wf.invoke(4) == [0, 1, 2, 3]
-
-
-def test_task_called_outside_an_entrypoint_just_runs():
-    assert double(5).result() == 10
 
 
 def test_previous_and_final_with_a_checkpointer():

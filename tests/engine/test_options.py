@@ -126,8 +126,12 @@ def test_task_retry_policy_retries_the_named_errors_only():
         wf_broken.invoke(1)
     assert attempts == [-1, -1] and caught.value.__notes__[0] == "task `broken` failed 2 times (RetryPolicy max_attempts=2)"
     attempts.clear()
+    @entrypoint()
+    def wf_wrong(n):
+        return wrong(n).result()
+
     with pytest.raises(ValueError):
-        wrong(1).result()  # outside an entrypoint the policy applies too
+        wf_wrong.invoke(1)  # an error retry_on does not name is not retried
     assert attempts == ["wrong"]
 
 

@@ -3,6 +3,7 @@ breakpoints and failures. Each test runs on InMemorySaver and SqliteSaver."""
 
 import operator
 import threading
+import uuid
 from typing import Annotated
 
 import pytest
@@ -10,7 +11,7 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from wfkit import START, Command, StateGraph, interrupt
-from wfkit.errors import CheckpointError, InvalidResumeError
+from wfkit.errors import CheckpointError, InvalidResumeError, MissingThreadError, ThreadKeyMissingError
 
 
 class S(TypedDict):
@@ -123,6 +124,55 @@ def test_unknown_checkpoint_id_is_a_clear_error(saver):
 def test_checkpointer_requires_a_thread_id(saver):
     with pytest.raises(CheckpointError, match="pass config=\\{'configurable': \\{'thread_id': 'some-id'\\}\\}"):
         chain(saver).invoke({"n": 1})
+
+
+@pytest.mark.parametrize("config", [None, {}, {"configurable": {}}, {"configurable": {"thread_id": None}}])
+def test_a_run_without_a_thread_raises_a_value_error_as_in_langgraph(saver, config):
+    with pytest.raises(MissingThreadError) as info:
+        chain(saver).invoke({"n": 1}, config)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, CheckpointError)
+    assert str(info.value) == ("this graph has a checkpointer, so each run needs a thread: pass "
+                               "config={'configurable': {'thread_id': 'some-id'}}")
+
+
+@pytest.mark.parametrize("config", [None, {}, {"configurable": {}}])
+def test_state_methods_without_a_thread_raise_a_key_error_as_in_langgraph(saver, config):
+    app = chain(saver)
+    for call in (app.get_state, lambda c: list(app.get_state_history(c)), lambda c: app.update_state(c, {"n": 1})):
+        with pytest.raises(ThreadKeyMissingError) as info:
+            call(config)
+        assert isinstance(info.value, KeyError) and isinstance(info.value, CheckpointError)
+        assert str(info.value) == ("reading or writing a thread's state needs its thread: pass "
+                                   "config={'configurable': {'thread_id': 'some-id'}}")
+
+
+def test_a_thread_id_that_is_not_a_str_names_the_thread_of_its_str(saver):
+    thread = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    app = chain(saver)
+    assert app.invoke({"n": 1}, cfg(thread)) == {"log": ["a", "b"], "n": 1}
+    for same_thread in (thread, str(thread)):
+        snapshot = app.get_state(cfg(same_thread))
+        assert snapshot.values == {"log": ["a", "b"], "n": 1}
+        assert snapshot.config["configurable"]["thread_id"] == "12345678-1234-5678-1234-567812345678"
+    history = list(app.get_state_history(cfg(thread)))
+    assert [h.values for h in history] == [{"log": ["a", "b"], "n": 1}, {"log": ["a"], "n": 1}, {"log": [], "n": 1}, {"log": []}]
+    assert {h.config["configurable"]["thread_id"] for h in history} == {str(thread)}
+    assert app.invoke({"n": 2}, cfg(str(thread))) == {"log": ["a", "b", "a", "b"], "n": 2}  # the same thread
+    assert app.invoke({"n": 7}, cfg(7)) == {"log": ["a", "b"], "n": 7}
+    assert app.get_state(cfg("7")).values == {"log": ["a", "b"], "n": 7}
+    new = app.update_state(cfg(thread), {"n": 3})
+    assert new["configurable"]["thread_id"] == str(thread) and app.get_state(new).values["n"] == 3
+
+
+def test_a_thread_id_str_cannot_make_is_refused_by_name(saver):
+    class Unprintable:
+        def __str__(self):
+            raise TypeError("no text")
+
+    with pytest.raises(MissingThreadError) as info:
+        chain(saver).invoke({"n": 1}, cfg(Unprintable()))
+    assert str(info.value) == ("thread_id Unprintable cannot be turned into a string (no text); pass a str or a "
+                               "uuid.UUID: config={'configurable': {'thread_id': 'some-id'}}")
 
 
 # -- human in the loop -------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from wfkit.engine.persist import History
 from wfkit.engine.persist import metadata as checkpoint_metadata
 from wfkit.engine.stream import check_modes, graph_chunker
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import CheckpointError, UnsupportedFeatureError
+from wfkit.errors import CheckpointError, MissingThreadError, ThreadKeyMissingError, UnsupportedFeatureError
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.types import StateSnapshot, StateTask
 
@@ -31,9 +31,22 @@ def options_from(config: dict | None, **extra: Any) -> RunOptions:
     limit = config.get("recursion_limit", 25)
     if not isinstance(limit, int) or limit < 1:
         raise ValueError(f"recursion_limit must be a positive integer, got {limit!r}")
-    return RunOptions(config=config, recursion_limit=limit, thread_id=configurable.get("thread_id"),
+    return RunOptions(config=config, recursion_limit=limit, thread_id=thread_key(configurable.get("thread_id")),
                       checkpoint_id=configurable.get("checkpoint_id"),
                       max_concurrency=config.get("max_concurrency"), **extra)
+
+
+def thread_key(thread_id: Any) -> str | None:
+    """The thread a config names, as stored and compared: `str(thread_id)`, so a `uuid.UUID` (LangGraph's
+    docs use `uuid.uuid4()`) or an int names the same thread as its string."""
+    if thread_id is None or isinstance(thread_id, str):
+        return thread_id
+    try:
+        return str(thread_id)
+    except Exception as error:
+        raise MissingThreadError(
+            f"thread_id {type(thread_id).__name__} cannot be turned into a string ({error}); pass a str or a "
+            f"uuid.UUID: config={{'configurable': {{'thread_id': 'some-id'}}}}") from error
 
 
 class CompiledStateGraph:
@@ -64,7 +77,7 @@ class CompiledStateGraph:
         if self.checkpointer is None:
             return None
         if options.thread_id is None:
-            raise CheckpointError(
+            raise MissingThreadError(
                 "this graph has a checkpointer, so each run needs a thread: pass "
                 "config={'configurable': {'thread_id': 'some-id'}}"
             )
@@ -174,7 +187,12 @@ class CompiledStateGraph:
     def _require_history(self, config: dict | None) -> History:
         if self.checkpointer is None:
             raise CheckpointError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
-        return self._history(options_from(config))
+        options = options_from(config)
+        if options.thread_id is None:
+            raise ThreadKeyMissingError(
+                "reading or writing a thread's state needs its thread: pass "
+                "config={'configurable': {'thread_id': 'some-id'}}")
+        return self._history(options)
 
     def _config(self, history: History, checkpoint_id: str | None, cache: dict | None = None) -> dict | None:
         """The config naming a checkpoint (`cache`: one object per checkpoint within a history listing,
