@@ -129,3 +129,12 @@ def ensure_sequence(value: Any) -> list:
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+def model_writes(model: Any) -> list[tuple[str, Any]]:
+    """What a pydantic state instance writes, as LangGraph does: every field, defaults included, except a
+    field left at None without being set (`Model()` writes `x: int = 0`, not `z: int | None = None`;
+    `Model(z=None)` writes z)."""
+    fields_set = model.model_fields_set
+    return [(k, value) for k in type(model).model_fields
+            if (value := getattr(model, k)) is not None or k in fields_set]

@@ -281,3 +281,38 @@ def test_a_task_called_in_a_graph_node_runs():
 
     assert same(program) == ({"x": 6}, [])
 
+
+# -- 10. a pydantic state given as a model instance -------------------------------------------------------
+
+def test_a_pydantic_instance_writes_its_defaults_a_dict_only_its_keys():
+    from pydantic import BaseModel
+
+    class P(BaseModel):
+        x: int = 0
+        y: str = "d"
+        z: int | None = None
+        log: Annotated[list, operator.add] = []
+
+    def program(m):
+        g = m.StateGraph(P)
+        g.add_node("a", lambda s: {"x": s.x + 1})
+        g.add_node("b", lambda s: P(y="b"))
+        g.add_edge(m.START, "a")
+        g.add_edge("a", "b")
+        app = g.compile()
+        return [list(app.stream(value, stream_mode=["values", "updates"]))
+                for value in (P(), P(x=5, z=None), {"x": 5}, {}, {"z": None})]
+
+    d = {"y": "d", "log": []}
+    b = {"x": 0, "y": "b", "log": []}
+    assert same(program) == ([
+        [("values", {"x": 0, **d}), ("updates", {"a": {"x": 1}}), ("values", {"x": 1, **d}),
+         ("updates", {"b": b}), ("values", b)],
+        [("values", {"x": 5, **d, "z": None}), ("updates", {"a": {"x": 6}}), ("values", {"x": 6, **d, "z": None}),
+         ("updates", {"b": b}), ("values", {**b, "z": None})],
+        [("values", {"x": 5, "log": []}), ("updates", {"a": {"x": 6}}), ("values", {"x": 6, "log": []}),
+         ("updates", {"b": b}), ("values", b)],
+        [("updates", {"a": {"x": 1}}), ("values", {"x": 1, "log": []}), ("updates", {"b": b}), ("values", b)],
+        [("values", {"z": None, "log": []}), ("updates", {"a": {"x": 1}}), ("values", {"z": None, "x": 1, "log": []}),
+         ("updates", {"b": b}), ("values", {**b, "z": None})],
+    ], [])

@@ -51,6 +51,45 @@ def test_pydantic_state_node_gets_model_instance_and_input_is_validated():
     assert "n" in str(info.value) and "integer" in str(info.value)
 
 
+class Defaults(BaseModel):
+    x: int = 0
+    y: str = "d"
+    z: int | None = None
+    log: Annotated[list, operator.add] = []
+
+
+def _defaults_graph():
+    g = StateGraph(Defaults)
+    g.add_node("a", lambda s: {"x": s.x + 1})
+    g.add_edge(START, "a")
+    return g.compile()
+
+
+def test_a_pydantic_instance_input_writes_every_field_but_an_unset_none():
+    app = _defaults_graph()
+    assert app.invoke(Defaults()) == {"x": 1, "y": "d", "log": []}
+    assert list(app.stream(Defaults(x=5), stream_mode="values")) == [
+        {"x": 5, "y": "d", "log": []}, {"x": 6, "y": "d", "log": []}]
+    assert app.invoke(Defaults(z=None, y="e")) == {"x": 1, "y": "e", "z": None, "log": []}  # set: written
+    assert app.invoke(Defaults(z=3, log=[1])) == {"x": 1, "y": "d", "z": 3, "log": [1]}
+
+
+def test_a_dict_input_to_a_pydantic_state_writes_only_its_keys():
+    app = _defaults_graph()
+    assert app.invoke({"x": 5}) == {"x": 6, "log": []}
+    assert list(app.stream({}, stream_mode="values")) == [{"x": 1, "log": []}]
+    assert app.invoke({"z": None}) == {"x": 1, "z": None, "log": []}
+
+
+def test_a_node_returning_a_pydantic_instance_writes_every_field_but_an_unset_none():
+    g = StateGraph(Defaults)
+    g.add_node("a", lambda s: Defaults(x=7))
+    g.add_edge(START, "a")
+    assert list(g.compile().stream({"y": "in", "z": 4}, stream_mode="updates")) == [
+        {"a": {"x": 7, "y": "d", "log": []}}]
+    assert g.compile().invoke({"y": "in", "z": 4}) == {"x": 7, "y": "d", "z": 4, "log": []}
+
+
 def test_dataclass_state_node_gets_instance():
     @dataclasses.dataclass
     class D:

@@ -16,7 +16,7 @@ from typing import Any
 from wfkit.constants import END, START
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import GraphRecursionError, InvalidUpdateError, UnsupportedFeatureError, WfkitWarning
-from wfkit.types import OVERWRITE, Command, Overwrite, Send, overwritten
+from wfkit.types import OVERWRITE, Command, Overwrite, Send, model_writes, overwritten
 
 MISSING = object()
 
@@ -162,7 +162,7 @@ def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[
     elif isinstance(update, (list, tuple)) and all(isinstance(i, tuple) and len(i) == 2 for i in update):
         items = list(update)
     elif hasattr(update, "model_fields_set"):
-        items = [(k, getattr(update, k)) for k in update.model_fields_set]
+        items = model_writes(update)
     elif dataclasses.is_dataclass(update) and not isinstance(update, type):
         items = [(f.name, getattr(update, f.name)) for f in dataclasses.fields(update)]
     else:

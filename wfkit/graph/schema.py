@@ -17,6 +17,8 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from typing_extensions import Annotated, is_typeddict
 
+from wfkit.types import model_writes
+
 _MISSING = object()
 
 
@@ -127,7 +129,7 @@ class Schema:
             return {}
         if self.kind == "pydantic":
             if isinstance(value, self.schema):
-                return {k: getattr(value, k) for k in value.model_fields_set}
+                return dict(model_writes(value))
             if isinstance(value, dict):
                 model = self.schema.model_validate(value)
                 return {k: getattr(model, k) for k in value if k in self.channels}
