@@ -20,11 +20,11 @@ from typing import Any, Callable, Generic, TypeVar
 
 from wfkit.constants import END, START
 from wfkit.engine.algo import Task
-from wfkit.engine.context import current_task
+from wfkit.engine.context import current_task, get_stream_writer
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.retry import retrying, retrying_sync
 from wfkit.engine.runner import _pool
-from wfkit.engine.spec import GraphSpec, NodeSpec, is_async_callable
+from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_writer, is_async_callable
 from wfkit.errors import TaskOutsideEntrypointError
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
@@ -99,6 +99,7 @@ class TaskFunction:
         self.name = name or fn.__name__
         self.is_async = is_async_callable(fn)
         self.retry = retry_policy
+        self.takes_writer = accepts_writer(fn)
 
     def _call_sync(self, args: tuple, kwargs: dict) -> Any:
         if self.retry is None:
@@ -112,6 +113,8 @@ class TaskFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> TaskFuture:
         ctx = current_task()
+        # the stream writer goes to the function, not into the call's recorded input (the Debugger shows that)
+        given = {**kwargs, "writer": get_stream_writer()} if self.takes_writer and "writer" not in kwargs else kwargs
         calls: _Calls | None = ctx.extras.get("calls") if ctx is not None else None
         if ctx is None:  # as in LangGraph: a task belongs to a run
             raise TaskOutsideEntrypointError(
@@ -119,7 +122,7 @@ class TaskFunction:
                 f"function or a graph node. Call it from one, or call the undecorated function: "
                 f"{getattr(self.fn, '__name__', self.name)}.fn(...)")
         if calls is None:  # in a graph node: run it there
-            return self._run_alone(args, kwargs)
+            return self._run_alone(args, given)
         call = calls.next_call()
         if call in calls.cached:
             done: concurrent.futures.Future = concurrent.futures.Future()
@@ -134,7 +137,7 @@ class TaskFunction:
         if self.is_async:
             async def run_async() -> Any:
                 try:
-                    value = await self._call_async(args, kwargs)
+                    value = await self._call_async(args, given)
                 except Exception as error:
                     failed(error)
                     raise
@@ -145,7 +148,7 @@ class TaskFunction:
 
         def run_sync_task() -> Any:
             try:
-                value = self._call_sync(args, kwargs)
+                value = self._call_sync(args, given)
             except Exception as error:
                 failed(error)
                 raise
@@ -180,23 +183,25 @@ def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: A
     return TaskFunction(fn, name, retry_policy)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Final:
-    value: Any
-    save: Any
+R, S = TypeVar("R"), TypeVar("S")
 
 
 class entrypoint:
     """Decorate a function as a workflow: `@entrypoint()` or `@entrypoint(checkpointer=InMemorySaver())`.
 
     The function takes the input as its first parameter; it may also take `previous` (what the last run on
-    this thread returned or saved) and `config`. Return `entrypoint.final(value=..., save=...)` to return
+    this thread returned or saved), `config` and `writer` (a `StreamWriter`: what it is called with streams
+    in mode "custom"); a `@task` may take `writer` too. Return `entrypoint.final(value=..., save=...)` to return
     one value but keep another as the next run's `previous`.
     """
 
-    @staticmethod
-    def final(*, value: Any = None, save: Any = None) -> _Final:
-        return _Final(value, save)
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class final(Generic[R, S]):
+        """`entrypoint.final(value=..., save=...)`: the entrypoint returns `value` and the next run on the thread
+        gets `save` as `previous`. Subscriptable as a return hint: `-> entrypoint.final[int, int]`."""
+
+        value: R
+        save: S
 
     def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, **options: Any):
         check_options("entrypoint()", {"store": store, "cache": cache, **options})
@@ -213,11 +218,11 @@ class Entrypoint(CompiledStateGraph):
         self.fn = fn
         name = fn.__name__
         params = inspect.signature(fn).parameters
-        wants_previous, wants_config = "previous" in params, "config" in params
+        wants_previous, wants_config, wants_writer = "previous" in params, "config" in params, accepts_writer(fn)
         is_async = is_async_callable(fn)
 
         def unwrap(result: Any) -> dict:
-            if isinstance(result, _Final):
+            if isinstance(result, entrypoint.final):
                 return {OUTPUT: result.value, PREVIOUS: result.save}
             return {OUTPUT: result, PREVIOUS: result}
 
@@ -227,6 +232,8 @@ class Entrypoint(CompiledStateGraph):
                 kwargs["previous"] = state.get(PREVIOUS)
             if wants_config:
                 kwargs["config"] = config
+            if wants_writer:
+                kwargs["writer"] = get_stream_writer()
             return kwargs
 
         def setup_calls() -> None:

@@ -1,12 +1,16 @@
 """The small value types users create or receive: Send, Command, Overwrite, Interrupt, StateSnapshot,
-StateTask."""
+StateTask, and the StreamWriter hint."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, Sequence, TypeVar
+from typing import Any, Callable, Generic, NamedTuple, Sequence, TypeVar
 
 N = TypeVar("N")
+
+# What a node, task or entrypoint gets in a parameter named `writer` (as in LangGraph, the name decides, the
+# hint is for readers): each value it is called with streams out in mode "custom".
+StreamWriter = Callable[[Any], None]
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from wfkit.errors import WfkitWarning
 
 def _wfkit() -> SimpleNamespace:
     import wfkit
-    from wfkit import errors
+    from wfkit import errors, types
 
     return SimpleNamespace(
         name="wfkit", StateGraph=wfkit.StateGraph, START=wfkit.START, END=wfkit.END, Command=wfkit.Command,
         Send=wfkit.Send, interrupt=wfkit.interrupt, InMemorySaver=wfkit.InMemorySaver, task=wfkit.task,
         entrypoint=wfkit.entrypoint, GraphRecursionError=errors.GraphRecursionError,
+        StreamWriter=types.StreamWriter,
     )
 
 
@@ -36,6 +37,7 @@ def _langgraph() -> SimpleNamespace:
         name="langgraph", StateGraph=graph.StateGraph, START=graph.START, END=graph.END, Command=types.Command,
         Send=types.Send, interrupt=types.interrupt, InMemorySaver=InMemorySaver, task=func.task,
         entrypoint=func.entrypoint, GraphRecursionError=errors.GraphRecursionError,
+        StreamWriter=types.StreamWriter,
     )
 
 
@@ -316,3 +318,132 @@ def test_a_pydantic_instance_writes_its_defaults_a_dict_only_its_keys():
         [("values", {"z": None, "log": []}), ("updates", {"a": {"x": 1}}), ("values", {"z": None, "x": 1, "log": []}),
          ("updates", {"b": b}), ("values", {**b, "z": None})],
     ], [])
+
+
+# -- 9. the Functional API's chunks, entrypoint.final hints, the `writer` parameter ----------------------
+
+def entrypoint_values_and_updates(m):
+    @m.task
+    def double(x):
+        return x * 2
+
+    @m.entrypoint()
+    def wf(x):
+        return double(x).result() + 1
+
+    @m.entrypoint()
+    def returns_nothing(x):
+        double(x).result()
+
+    return [list(wf.stream(3, stream_mode="values")), list(wf.stream(3, stream_mode=["values", "updates"])),
+            list(returns_nothing.stream(3, stream_mode="values")),
+            list(returns_nothing.stream(3, stream_mode="updates")), returns_nothing.invoke(3)]
+
+
+def entrypoint_final_hint(m):
+    @m.entrypoint(checkpointer=m.InMemorySaver())
+    def counter(x: int, *, previous=None) -> m.entrypoint.final[int, int]:
+        return m.entrypoint.final(value=previous or 0, save=(previous or 0) + x)
+
+    config = {"configurable": {"thread_id": "t"}}
+    return [counter.invoke(1, config), counter.invoke(2, config),
+            list(counter.stream(3, config, stream_mode=["values", "updates"])), counter.get_state(config).values]
+
+
+def entrypoint_final_needs_save(m):
+    return m.entrypoint.final(value=1)
+
+
+def writer_in_tasks_and_entrypoints(m):
+    # (no `writer: StreamWriter` hints here: this module's hints are strings, and LangGraph does not inject
+    # a writer whose hint it cannot resolve; tests/engine/test_functional.py has the hinted ones)
+    @m.task
+    def annotated(x, writer):
+        writer({"annotated": x})
+        return x
+
+    @m.task
+    def by_name(x, writer):
+        writer({"by_name": x})
+        return x
+
+    @m.entrypoint()
+    def wf(x, writer):
+        writer("start")
+        y = annotated(x).result() + by_name(x).result()
+        writer("end")
+        return y
+
+    return [list(wf.stream(5, stream_mode=["custom", "updates"])), list(wf.stream(5, stream_mode="custom")),
+            wf.invoke(5)]
+
+
+def writer_hint_on_another_name(m):
+    @m.entrypoint()
+    def wf(x, out: m.StreamWriter):
+        return x
+
+    return wf.invoke(1)
+
+
+def writer_in_graph_nodes(m):
+    def first(s: S, writer):
+        writer(("first", s["x"]))
+        return {"x": s["x"] + 1}
+
+    def second(s, config, writer):
+        writer(("second", s["x"]))
+        return {"x": s["x"] + 1}
+
+    g = m.StateGraph(S)
+    g.add_node("first", first)
+    g.add_node("second", second)
+    g.add_edge(m.START, "first")
+    g.add_edge("first", "second")
+    return list(g.compile().stream({"x": 1}, stream_mode=["custom", "updates", "values"]))
+
+
+def async_writer(m):
+    import asyncio
+
+    @m.task
+    async def at(x, writer):
+        writer(("at", x))
+        return x
+
+    @m.entrypoint()
+    async def wf(x, *, previous=None, writer=None):
+        writer("a0")
+        return await at(x)
+
+    async def chunks():
+        return [c async for c in wf.astream(2, stream_mode=["custom", "updates", "values"])]
+
+    return asyncio.run(chunks())
+
+
+@pytest.mark.parametrize("program, expected", [
+    (entrypoint_values_and_updates, [[7], [("updates", {"double": 6}), ("updates", {"wf": 7}), ("values", 7)],
+                                     [None], [{"double": 6}, {"returns_nothing": None}], None]),
+    (entrypoint_final_hint, [0, 1, [("updates", {"counter": 3}), ("values", 3)], 3]),
+    (writer_in_tasks_and_entrypoints, [
+        [("custom", "start"), ("custom", {"annotated": 5}), ("updates", {"annotated": 5}),
+         ("custom", {"by_name": 5}), ("updates", {"by_name": 5}), ("custom", "end"), ("updates", {"wf": 10})],
+        ["start", {"annotated": 5}, {"by_name": 5}, "end"], 10]),
+    (writer_in_graph_nodes, [("values", {"x": 1}), ("custom", ("first", 1)), ("updates", {"first": {"x": 2}}),
+                             ("values", {"x": 2}), ("custom", ("second", 2)), ("updates", {"second": {"x": 3}}),
+                             ("values", {"x": 3})]),
+    (async_writer, [("custom", "a0"), ("custom", ("at", 2)), ("updates", {"at": 2}), ("updates", {"wf": 2}),
+                    ("values", 2)]),
+])
+def test_functional_api_chunks_match_langgraph(program, expected):
+    assert same(program) == (expected, [])
+
+
+@pytest.mark.parametrize("program, message", [
+    (entrypoint_final_needs_save, "entrypoint.final.__init__() missing 1 required keyword-only argument: 'save'"),
+    (writer_hint_on_another_name, "writer_hint_on_another_name.<locals>.wf() missing 1 required positional argument: 'out'"),
+])
+def test_functional_api_errors_match_langgraph(program, message):
+    outcome, _ = same(program)
+    assert (outcome.kind, str(outcome.error)) == ("TypeError", message)

@@ -169,3 +169,112 @@ def test_task_calls_reach_listeners_as_started_and_finished_tasks():
         ("TaskFinished", "double", ((), {"x": 10}), 20, "None"),
     ]
     assert run.state == 20
+
+
+# -- issue 10 item 9: values chunks, entrypoint.final[...] hints, the `writer` parameter ----------------
+
+def test_values_stream_of_an_entrypoint_has_only_its_return_value():
+    @entrypoint()
+    def wf(x):
+        return double(x).result() + 1
+
+    @entrypoint()
+    def returns_nothing(x):
+        double(x).result()
+
+    assert list(wf.stream(3, stream_mode="values")) == [7]
+    assert list(wf.stream(3, stream_mode=["values", "updates"])) == [
+        ("updates", {"double": 6}), ("updates", {"wf": 7}), ("values", 7)]
+    assert list(returns_nothing.stream(3, stream_mode="values")) == [None]
+    assert list(returns_nothing.stream(3, stream_mode="updates")) == [{"double": 6}, {"returns_nothing": None}]
+    assert returns_nothing.invoke(3) is None
+
+
+def test_entrypoint_final_is_subscriptable_and_needs_value_and_save():
+    @entrypoint(checkpointer=InMemorySaver())
+    def counter(x: int, *, previous=None) -> entrypoint.final[int, int]:
+        return entrypoint.final(value=previous or 0, save=(previous or 0) + x)
+
+    config = {"configurable": {"thread_id": "f"}}
+    assert [counter.invoke(n, config) for n in (1, 2, 3)] == [0, 1, 3]
+    assert list(counter.stream(1, config, stream_mode=["values", "updates"])) == [
+        ("updates", {"counter": 6}), ("values", 6)]
+    assert entrypoint.final(value=1, save=2) == entrypoint.final(value=1, save=2)
+    with pytest.raises(TypeError, match=r"entrypoint\.final\.__init__\(\) missing 1 required keyword-only argument: 'save'"):
+        entrypoint.final(value=1)
+
+
+def test_a_writer_parameter_of_a_task_or_entrypoint_streams_custom_chunks():
+    from wfkit.types import StreamWriter
+
+    @task
+    def annotated(x, writer: StreamWriter):
+        writer({"task": x})
+        return x
+
+    @task
+    def by_name(x, writer):
+        writer({"by_name": x})
+        return x
+
+    @entrypoint()
+    def wf(x, writer: StreamWriter):
+        writer("start")
+        y = annotated(x).result() + by_name(x).result()
+        writer("end")
+        return y
+
+    assert list(wf.stream(5, stream_mode=["custom", "updates"])) == [
+        ("custom", "start"), ("custom", {"task": 5}), ("updates", {"annotated": 5}),
+        ("custom", {"by_name": 5}), ("updates", {"by_name": 5}), ("custom", "end"), ("updates", {"wf": 10})]
+    assert wf.invoke(5) == 10  # nobody streams "custom": the writer is a no-op
+
+
+def test_a_writer_parameter_of_an_async_task_and_entrypoint():
+    import asyncio
+
+    @task
+    async def at(x, writer):
+        writer(("at", x))
+        return x
+
+    @entrypoint()
+    async def wf(x, *, previous=None, writer=None):
+        writer("a0")
+        return await at(x)
+
+    async def chunks():
+        return [c async for c in wf.astream(2, stream_mode=["custom", "updates", "values"])]
+
+    assert asyncio.run(chunks()) == [("custom", "a0"), ("custom", ("at", 2)), ("updates", {"at": 2}),
+                                     ("updates", {"wf": 2}), ("values", 2)]
+
+
+def test_the_writer_is_not_part_of_a_task_calls_recorded_input():
+    from wfkit.engine.events import TaskStarted
+
+    @task
+    def t(x, writer):
+        writer(x)
+        return x
+
+    @entrypoint()
+    def wf(x):
+        return t(x).result()
+
+    run = wf.start(1)
+    seen = []
+    run.listeners.append(seen.append)
+    run.step()
+    assert [e.task.input for e in seen if isinstance(e, TaskStarted) and e.task.triggers == ("call",)] == [((1,), {})]
+
+
+def test_only_the_name_writer_is_injected_not_the_hint():
+    from wfkit.types import StreamWriter
+
+    @entrypoint()
+    def wf(x, out: StreamWriter):
+        return x
+
+    with pytest.raises(TypeError, match=r"missing 1 required positional argument: 'out'"):
+        wf.invoke(1)

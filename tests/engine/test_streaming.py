@@ -185,3 +185,27 @@ def test_subgraphs_true_streams_the_subgraphs_own_chunks_under_its_namespace():
         (("outer:outer",), {"sub": {"log": ["pre", "inner"]}}),
         ((), {"outer": {"log": ["pre", "pre", "inner"]}}),
     ]
+
+
+def test_a_node_with_a_writer_parameter_gets_the_stream_writer():
+    from wfkit.types import StreamWriter
+
+    def first(state: S, writer: StreamWriter):
+        writer(("first", state["log"]))
+        return {"log": ["first"]}
+
+    def second(state, config, writer):  # with the config too: it is not taken for the writer
+        writer(("second", config["configurable"]["k"]))
+        return {"log": ["second"]}
+
+    async def third(state, writer):
+        writer("third")
+        return {"log": ["third"]}
+
+    g = StateGraph(S)
+    g.add_sequence([first, second, third])
+    g.add_edge(START, "first")
+    chunks = list(g.compile().stream({"log": []}, {"configurable": {"k": 1}}, stream_mode=["custom", "updates"]))
+    assert chunks == [("custom", ("first", [])), ("updates", {"first": {"log": ["first"]}}),
+                      ("custom", ("second", 1)), ("updates", {"second": {"log": ["second"]}}),
+                      ("custom", "third"), ("updates", {"third": {"log": ["third"]}})]

@@ -16,17 +16,28 @@ from wfkit.graph.schema import Channel, Schema
 from wfkit.types import Send
 
 
-def accepts_config(fn: Callable) -> bool:
-    """Whether `fn` takes a second positional parameter or one named `config` (LangGraph's convention)."""
+def _parameters(fn: Callable) -> list[inspect.Parameter]:
     target = getattr(fn, "__call__", fn) if not inspect.isroutine(fn) else fn
     try:
-        params = list(inspect.signature(target).parameters.values())
+        return list(inspect.signature(target).parameters.values())
     except (TypeError, ValueError):
-        return False
+        return []
+
+
+def accepts_config(fn: Callable) -> bool:
+    """Whether `fn` takes a second positional parameter or one named `config` (LangGraph's convention); a
+    parameter named `writer` is the stream writer, never the config."""
+    params = _parameters(fn)
     if any(p.name == "config" for p in params):
         return True
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != "writer"]
     return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
+
+
+def accepts_writer(fn: Callable) -> bool:
+    """Whether `fn` has a parameter named `writer` that can be passed by keyword: it gets the stream writer
+    (LangGraph decides by that name; a `StreamWriter` hint on another name gets nothing)."""
+    return any(p.name == "writer" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in _parameters(fn))
 
 
 def is_async_callable(fn: Callable) -> bool:

@@ -79,7 +79,8 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                     "id": event.task.id, "name": event.task.name, "error": None,
                     "result": list(event.writes), "interrupts": []}})
         elif isinstance(event, StepApplied):
-            if "values" in want and event.updated:  # LangGraph emits values only when the step wrote something
+            # LangGraph emits values only when the step wrote something (an entrypoint: its return value)
+            if "values" in want and event.updated and (spec.output_key is None or spec.output_key in event.updated):
                 put("values", algo.output_values(spec, event.values))
             if "debug" in want:
                 put("debug", {"step": event.step, "timestamp": _stamp(), "type": "checkpoint", "payload": {

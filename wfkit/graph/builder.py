@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import typing
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
 from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
-from wfkit.engine.context import current_task, owning_interrupts, release_interrupts
+from wfkit.engine.context import current_task, get_stream_writer, owning_interrupts, release_interrupts
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
-from wfkit.engine.spec import Branch, GraphSpec, Join, NodeSpec, accepts_config, is_async_callable
+from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, accepts_writer,
+                               is_async_callable)
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema
@@ -64,6 +66,26 @@ def _subgraph_node(subgraph: Any) -> Callable:
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
     return run_subgraph
+
+
+def _with_writer(fn: Callable, takes_config: bool) -> Callable:
+    """A node declaring a `writer` parameter, called as `(state, config)` with the task's stream writer
+    passed by keyword (and the config as the node takes it: by name or second positional)."""
+    config_by_name = takes_config and any(p == "config" for p in inspect.signature(fn).parameters)
+
+    def call(state: Any, config: dict) -> Any:
+        if not takes_config:
+            return fn(state, writer=get_stream_writer())
+        if config_by_name:
+            return fn(state, config=config, writer=get_stream_writer())
+        return fn(state, config, writer=get_stream_writer())
+
+    if is_async_callable(fn):
+        async def call_async(state: Any, config: dict) -> Any:
+            return await call(state, config)
+
+        return call_async
+    return call
 
 
 def _forward_to(parent: Any, spec: Any) -> Callable[[Any], None]:
@@ -125,7 +147,10 @@ class StateGraph:
             raise GraphBuildError(f"node `{node}` must be a function (sync or async), got {type(action).__name__}")
         declared = input_schema or node_input_schema(action)
         schema = self.schema if declared is None or declared is self.state_schema else Schema(declared)
-        self.nodes[node] = NodeSpec(node, action, schema, is_async_callable(action), accepts_config(action),
+        run, takes_config = action, accepts_config(action)
+        if accepts_writer(action):
+            run, takes_config = _with_writer(action, takes_config), True
+        self.nodes[node] = NodeSpec(node, run, schema, is_async_callable(action), takes_config,
                                     dict(metadata or {}), retry=retry_policy)
         hinted = list(destinations) if destinations else _literal_targets(action)
         if hinted:
