@@ -13,8 +13,9 @@ class GraphBuildError(WfkitError, ValueError):
     """The graph being built or compiled is malformed (unknown node, reserved name, unreachable node)."""
 
 
-class InvalidUpdateError(WfkitError, ValueError):
-    """A node's update cannot be applied (two writes to a key with no reducer, a non-dict update)."""
+class InvalidUpdateError(WfkitError):
+    """A node's update cannot be applied (two writes to a key with no reducer, a non-dict update). Not a
+    ValueError: LangGraph's is a plain Exception, and code written for it catches it by name."""
 
 
 class GraphRecursionError(WfkitError, RecursionError):
@@ -48,8 +49,9 @@ class UnsafePayloadError(CheckpointError):
     """Stored data asked to revive a type that is not on the allow-list; nothing was imported or run."""
 
 
-class InvalidResumeError(WfkitError, ValueError):
-    """A resume value does not fit the pending interrupts; the thread stays resumable."""
+class InvalidResumeError(WfkitError, RuntimeError):
+    """A run cannot be resumed or stepped this way (several interrupts pending and one value given, no
+    checkpointer, a finished run); the thread stays as it was. A RuntimeError, as in LangGraph."""
 
 
 class TaskOutsideEntrypointError(WfkitError, RuntimeError):

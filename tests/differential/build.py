@@ -206,15 +206,27 @@ def _resume(desc: dict, pending: tuple, n: int, B: Backend):
     return B.Command(resume={i.id: f"r{n}-{i.value}" for i in pending})
 
 
+def _pauses(chunk) -> bool:
+    """A "values" chunk (normalised) that carries `__interrupt__`: one per paused task, as each pauses."""
+    return chunk[0] == "dict" and any(k == "__interrupt__" for k, _ in chunk[1])
+
+
 def _canonical(mode: str, chunks: list) -> list:
-    """Updates of one superstep in a fixed order: all of them in "updates", between values in "multi"."""
+    """Chunks of one superstep that come in the order its tasks finish, in a fixed order: all updates in
+    "updates"; in "values" the run of interrupt chunks; in "multi" the updates and interrupt chunks between
+    two plain values chunks."""
     if mode == "updates":
         return sorted(chunks, key=repr)
-    if mode != "multi":
+    if mode == "values":
+        loose = _pauses
+    elif mode == "multi":
+        def loose(chunk):
+            return chunk[1][0] == "updates" or _pauses(chunk[1][1])
+    else:
         return chunks
     out, step = [], []
     for chunk in chunks + [None]:
-        if chunk is not None and chunk[1][0] == "updates":
+        if chunk is not None and loose(chunk):
             step.append(chunk)
             continue
         out += sorted(step, key=repr) + ([chunk] if chunk is not None else [])

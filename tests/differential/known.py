@@ -32,34 +32,12 @@ def _outcomes(seen: dict):
             yield segment["outcome"]
 
 
-def _pauses(desc: dict, lg: dict, wf: dict) -> bool:
-    return bool(desc["interrupt_before"] or desc["interrupt_after"]
-                or any(spec["interrupt"] for spec in desc["nodes"].values()))
-
-
 def _sorted_keys(history, desc: dict):
     """History with each snapshot's values in sorted key order."""
     if not history:
         return history
     return [(("dict", tuple(sorted(values[1]))), nxt) if values and values[0] == "dict" else (values, nxt)
             for values, nxt in history]
-
-
-def _calls_interrupt(desc: dict, lg: dict, wf: dict) -> bool:
-    return any(spec["interrupt"] for spec in desc["nodes"].values())
-
-
-def _paused_values_out(segments, desc: dict):
-    """invoke's segments with the values of a paused run taken out (its interrupts are kept)."""
-    if not segments:
-        return segments
-    out = []
-    for seg in segments:
-        value = seg["outcome"][1] if seg["outcome"][0] == "value" else None
-        if value and value[0] == "dict" and any(k == "__interrupt__" for k, _ in value[1]):
-            seg = dict(seg, outcome=("value", tuple(kv for kv in value[1] if kv[0] == "__interrupt__")))
-        out.append(seg)
-    return out
 
 
 def _sends(desc: dict, lg: dict, wf: dict) -> bool:
@@ -80,23 +58,6 @@ def _sorted_next(value, desc: dict):
             item = (item[0], tuple(sorted(item[1])))
         out.append(item)
     return out
-
-
-def _conflict_beside_interrupt(desc: dict, lg: dict, wf: dict) -> bool:
-    """LangGraph raised InvalidUpdateError where wfkit paused (an interrupt() in the same superstep)."""
-    for aspect in RUNS:
-        for ours, theirs in zip(wf.get(aspect) or (), lg.get(aspect) or ()):
-            if theirs["outcome"] == ("error", "InvalidUpdateError") and ours["outcome"][0] != "error":
-                return True
-    return False
-
-
-def _resume_error_type(desc: dict, lg: dict, wf: dict) -> bool:
-    for aspect in RUNS:
-        for ours, theirs in zip(wf.get(aspect) or (), lg.get(aspect) or ()):
-            if theirs["outcome"] == ("error", "RuntimeError") and ours["outcome"] == ("error", "ValueError"):
-                return True
-    return False
 
 
 def _str_path_map(desc: dict, lg: dict, wf: dict) -> bool:
@@ -124,20 +85,9 @@ def _always(desc: dict, lg: dict, wf: dict) -> bool:
 
 
 KNOWN = [
-    Known("issue 10 item 5", "interrupts and breakpoints in streams: LangGraph emits `__interrupt__` chunks "
-          "in 'values' and 'updates' and the current state first on resume in 'values'",
-          _pauses, ("updates", "values", "multi")),
-    Known("new (i10diff)", "invoke() paused by interrupt() returns the state before the superstep: the "
-          "writes of the tasks that finished in the same superstep are missing (LangGraph includes them, "
-          "and get_state shows them on both)", _calls_interrupt, ("invoke",), relax=_paused_values_out),
     Known("new (i10diff)", "get_state().next when `Send` tasks and edge-triggered tasks are both pending: "
           "LangGraph lists the Send tasks first, wfkit the edge-triggered ones",
           _sends, RUNS + ("history",), relax=_sorted_next),
-    Known("new (i10diff)", "a superstep with two writes to a key without reducer and an interrupt(): "
-          "LangGraph raises InvalidUpdateError, wfkit pauses at the interrupt",
-          _conflict_beside_interrupt, RUNS),
-    Known("new (i10diff)", "Command(resume=value) with several interrupts pending: LangGraph raises a "
-          "RuntimeError, wfkit's InvalidResumeError is a ValueError", _resume_error_type, RUNS),
     Known("issue 10 item 8", "stream() runs ahead of its consumer: a consumer that breaks after the first "
           "chunk still gets every node run on wfkit", _always, ("break",)),
     Known("issue 10 item 12", "add_conditional_edges(src, fn, path_map='x'): LangGraph ignores a str "

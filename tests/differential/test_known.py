@@ -29,19 +29,9 @@ chain = [[S, "a"], ["a", "b"], ["b", "c"]]
 abc = {"a": node(), "b": node(), "c": node()}
 # one case per KNOWN entry, by the start of its `what`: the fixed graph and the aspect that differs
 CASES = {
-    "interrupts and breakpoints in streams": (
-        graph({"a": node()}, [[S, "a"]], checkpointer=True, interrupt_before=["a"]), "updates"),
-    "invoke() paused by interrupt()": (
-        graph({"a": node(interrupt=True), "b": node()}, [[S, "a"], [S, "b"]], checkpointer=True), "invoke"),
     "get_state().next when `Send`": (
         graph({"a": node(), "b": node()}, [[S, "a"]], checkpointer=True, interrupt_before=["a", "b"],
               routers=[{"src": S, "mode": "send", "targets": ["b"], "path_map": None}]), "invoke"),
-    "a superstep with two writes": (
-        graph({"a": node(["last"]), "b": node(["last"]), "c": node(interrupt=True)},
-              [[S, "a"], [S, "b"], [S, "c"]], checkpointer=True), "invoke"),
-    "Command(resume=value) with several": (
-        graph({"a": node(interrupt=True), "b": node(interrupt=True)}, [[S, "a"], [S, "b"]],
-              checkpointer=True), "invoke"),
     "add_conditional_edges(src, fn, path_map='x')": (
         graph({"a": node(), "b": node()}, [[S, "a"]],
               routers=[{"src": S, "mode": "one", "targets": ["b"], "path_map": "str"}]), "compile"),

@@ -112,3 +112,174 @@ def test_command_goto_runs_beside_what_the_thread_had_planned():
     assert [next(iter(c)) for c in first[:-1]] == ["b", "c", "d"]
     assert planned == ("e",)
     assert sorted(next(iter(c)) for c in second[:2]) == ["b", "e"]
+
+
+# -- 5-7. interrupts in streams, resuming ------------------------------------------------------------------
+
+def plain(value):
+    """Chunks and values with each Interrupt as ("Interrupt", value): the ids differ by design."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    if type(value).__name__ == "Interrupt":
+        return ("Interrupt", value.value)
+    return value
+
+
+def asking(m, **compile_kw):
+    """a -> b -> c on a checkpointer; b asks with interrupt("b?") and logs the answer."""
+    return chain(m, list("abc"), interrupt_at="b", checkpointer=m.InMemorySaver(), **compile_kw)
+
+
+MULTI = ["values", "updates"]
+
+
+def streamed(app, arg, config, mode=MULTI):
+    return plain(collect(app.stream(arg, config, stream_mode=mode)))
+
+
+def test_an_interrupt_shows_in_updates_then_in_values_with_the_state_and_a_resume_starts_with_the_state():
+    def program(m):
+        config = {"configurable": {"thread_id": "t"}}
+        app = asking(m)
+        return streamed(app, {"log": []}, config), streamed(app, m.Command(resume="yes"), config)
+
+    (first, resumed), _ = same(program)
+    assert first == [("values", {"log": []}), ("updates", {"a": {"log": ["a"]}}), ("values", {"log": ["a"]}),
+                     ("updates", {"__interrupt__": (("Interrupt", "answer for b?"),)}),
+                     ("values", {"log": ["a"], "__interrupt__": (("Interrupt", "answer for b?"),)})]
+    assert resumed == [("values", {"log": ["a"]}), ("updates", {"b": {"log": ["b", "yes"]}}),
+                       ("values", {"log": ["a", "b", "yes"]}), ("updates", {"c": {"log": ["c"]}}),
+                       ("values", {"log": ["a", "b", "yes", "c"]})]
+
+
+@pytest.mark.parametrize("where", ["interrupt_before", "interrupt_after"])
+def test_a_breakpoint_is_an_empty_interrupt_in_updates_and_continuing_starts_with_the_state(where):
+    def program(m):
+        config = {"configurable": {"thread_id": "t"}}
+        app = chain(m, list("abc"), checkpointer=m.InMemorySaver(), **{where: ["b"]})
+        return [streamed(app, {"log": []}, config), streamed(app, None, config),
+                streamed(app, None, config, "updates"), streamed(app, None, config, "values")]
+
+    (first, continued, again, finished), _ = same(program)
+    assert first[-1] == ("updates", {"__interrupt__": ()})
+    assert continued[0] == ("values", first[-2][1])
+    assert again == [] and finished == [{"log": ["a", "b", "c"]}]
+
+
+def test_a_breakpoint_after_the_last_node_still_shows_in_updates():
+    def program(m):
+        config = {"configurable": {"thread_id": "t"}}
+        app = chain(m, ["a"], checkpointer=m.InMemorySaver(), interrupt_after=["a"])
+        return streamed(app, {"log": []}, config, "updates"), app.get_state(config).next
+
+    assert same(program)[0] == ([{"a": {"log": ["a"]}}, {"__interrupt__": ()}], ())
+
+
+def test_a_paused_invoke_shows_the_writes_of_the_tasks_that_finished_beside_the_interrupt():
+    def program(m):
+        g = m.StateGraph(Log)
+        g.add_node("fast", lambda s: {"log": ["fast"]})
+        g.add_node("asks", lambda s: {"log": [m.interrupt("ok?")]})
+        g.add_edge(m.START, "fast")
+        g.add_edge(m.START, "asks")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        value = plain(app.invoke({"log": []}, config))
+        values = streamed(app, {"log": []}, {"configurable": {"thread_id": "u"}}, "values")
+        resumed = streamed(app, m.Command(resume="yes"), config)
+        return value, values, plain(app.get_state(config).values), resumed
+
+    (value, values, state, resumed), _ = same(program)
+    assert value == {"log": ["fast"], "__interrupt__": [("Interrupt", "ok?")]}
+    assert values == [{"log": []}, {"log": [], "__interrupt__": (("Interrupt", "ok?"),)}, {"log": ["fast"]}]
+    assert resumed == [("values", {"log": []}), ("updates", {"fast": {"log": ["fast"]}, "__metadata__": {"cached": True}}),
+                       ("updates", {"asks": {"log": ["yes"]}}), ("values", {"log": ["yes", "fast"]})]
+
+
+def test_two_writes_to_a_key_without_reducer_beside_an_interrupt_raise_invalid_update():
+    def program(m):
+        from typing import TypedDict
+
+        class One(TypedDict):
+            x: int
+
+        g = m.StateGraph(One)
+        g.add_node("p", lambda s: {"x": 1})
+        g.add_node("q", lambda s: {"x": 2})
+        g.add_node("asks", lambda s: {"x": m.interrupt("?")})
+        for name in ("p", "q", "asks"):
+            g.add_edge(m.START, name)
+        return g.compile(checkpointer=m.InMemorySaver()).invoke({"x": 0}, {"configurable": {"thread_id": "t"}})
+
+    ours, _ = same(program)
+    assert ours == Raised(Exception())  # LangGraph's InvalidUpdateError is no ValueError: neither is wfkit's
+    assert type(ours.error).__name__ == "InvalidUpdateError"
+
+
+def test_update_state_on_a_paused_thread_keeps_it_resumable_with_the_edited_state():
+    """Item 6: the edit drops the pending interrupt from get_state, and Command(resume=...) still answers
+    the interrupt() the node reaches when it runs again."""
+    def program(m):
+        config = {"configurable": {"thread_id": "t"}}
+        app = asking(m)
+        app.invoke({"log": []}, config)
+        app.update_state(config, {"log": ["edited"]})
+        snap = app.get_state(config)
+        return (plain(snap.values), snap.next, plain(snap.interrupts),
+                streamed(app, m.Command(resume="yes"), config, "values"))
+
+    (values, nxt, interrupts, resumed), _ = same(program)
+    assert (values, nxt, interrupts) == ({"log": ["a", "edited"]}, ("b",), ())
+    assert resumed[-1] == {"log": ["a", "edited", "b", "yes", "c"]}
+
+
+def test_a_resume_whose_update_skips_the_first_interrupt_answers_the_first_one_reached():
+    """Item 7: Command(resume=v, update=...) gives v to the first interrupt() actually reached."""
+    def program(m):
+        def ask_twice(s):
+            if s["log"][-1:] != ["skip"]:
+                m.interrupt("first?")
+            return {"log": [m.interrupt("second?")]}
+
+        g = m.StateGraph(Log)
+        g.add_node("ask", ask_twice)
+        g.add_edge(m.START, "ask")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        return [plain(app.invoke({"log": []}, config)),
+                plain(app.invoke(m.Command(resume="v", update={"log": ["skip"]}), config))]
+
+    assert same(program)[0] == [{"log": [], "__interrupt__": [("Interrupt", "first?")]}, {"log": ["skip", "v"]}]
+
+
+def test_a_resume_at_a_breakpoint_answers_the_next_interrupt_and_a_resume_on_a_finished_thread_changes_nothing():
+    def program(m):
+        config = {"configurable": {"thread_id": "t"}}
+        app = asking(m, interrupt_after=["a"])
+        app.invoke({"log": []}, config)
+        out = [streamed(app, m.Command(resume="early"), config, "updates")]
+        out.append(streamed(app, m.Command(resume="late"), config, "values"))
+        return out
+
+    ours, warned = same(program)
+    assert ours == [[{"b": {"log": ["b", "early"]}}, {"c": {"log": ["c"]}}], [{"log": ["a", "b", "early", "c"]}]]
+    assert warned == ["Command(resume='late') was not used: no interrupt() was waiting for an answer on thread `t` "
+                      "(continue a run stopped at a breakpoint with invoke(None, config))"]
+
+
+def test_several_pending_interrupts_and_one_value_is_a_runtime_error_on_both():
+    def program(m):
+        g = m.StateGraph(Log)
+        g.add_node("x", lambda s: {"log": [m.interrupt("x?")]})
+        g.add_node("y", lambda s: {"log": [m.interrupt("y?")]})
+        g.add_edge(m.START, "x")
+        g.add_edge(m.START, "y")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        app.invoke({"log": []}, config)
+        return app.invoke(m.Command(resume="both"), config)
+
+    ours, _ = same(program)
+    assert ours == Raised(RuntimeError())

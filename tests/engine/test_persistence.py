@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from wfkit import START, Command, StateGraph, interrupt
-from wfkit.errors import CheckpointError, InvalidResumeError, MissingThreadError, ThreadKeyMissingError
+from wfkit.errors import CheckpointError, InvalidResumeError, MissingThreadError, ThreadKeyMissingError, WfkitWarning
 
 
 class S(TypedDict):
@@ -246,11 +246,23 @@ def test_resume_of_the_wrong_shape_is_a_clear_error_and_the_thread_stays_resumab
     assert app.invoke(Command(resume={ids["x?"]: "a", ids["y?"]: "b"}), cfg())["log"] == ["x=a", "y=b"]
 
 
-def test_resume_when_nothing_is_pending_is_refused(saver):
+def test_resume_when_nothing_is_pending_changes_nothing_and_warns(saver):
     app = chain(saver)
     app.invoke({"n": 1}, cfg())
-    with pytest.raises(InvalidResumeError, match="has no pending interrupt"):
-        app.invoke(Command(resume="x"), cfg())
+    before = [s.config for s in app.get_state_history(cfg())]
+    with pytest.warns(WfkitWarning) as caught:
+        assert app.invoke(Command(resume="x"), cfg()) == {"log": ["a", "b"], "n": 1}
+    assert [str(w.message) for w in caught] == [
+        "Command(resume='x') was not used: no interrupt() was waiting for an answer on thread `t` (continue a "
+        "run stopped at a breakpoint with invoke(None, config))"]
+    assert [s.config for s in app.get_state_history(cfg())] == before
+
+
+def test_several_pending_interrupts_and_one_value_is_a_runtime_error_as_in_langgraph(saver):
+    app = parallel_asks(saver)
+    app.invoke({"n": 0}, cfg())
+    with pytest.raises(RuntimeError, match="^2 interrupts are pending"):
+        app.invoke(Command(resume="both"), cfg())
 
 
 def test_interrupt_before_and_after_at_compile_and_invoke_time(saver):

@@ -25,7 +25,7 @@ class TaskContext:
     """
 
     __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
-                 "config", "_extras", "_base_extras", "task")
+                 "config", "_extras", "_base_extras", "task", "take_answer")
 
     def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
                  resume_values: Any = (), config: dict | None = None, extras: dict | None = None, task: Any = None):
@@ -37,6 +37,9 @@ class TaskContext:
         self._base_extras = extras
         self._extras: dict | None = None
         self.task = task
+        # the run's answer given to no interrupt in particular (`Command(resume=value)`): the first
+        # interrupt() without an answer of its own takes it; `take_answer(task_id)` gives [value] or []
+        self.take_answer: Callable[[str], list] | None = None
 
     @property
     def extras(self) -> dict:
@@ -107,7 +110,8 @@ def get_config() -> dict:
 def interrupt(value: Any) -> Any:
     """Pause the run and surface `value` to the caller; on resume, return the value given with
     `Command(resume=...)`. The node runs again from its start, and its n-th `interrupt()` call returns the
-    n-th resume value. Inside a subgraph (a compiled graph used as a node) the interrupt belongs to the
+    n-th resume value; a value given to no interrupt id in particular goes to the first call left without
+    one (as in LangGraph, also after a Command(update=...) made the node skip an earlier call). Inside a subgraph (a compiled graph used as a node) the interrupt belongs to the
     parent's task: the whole subgraph runs again on resume, its calls matched by order the same way."""
     ctx = _owner.get() or _current.get()
     if ctx is None:
@@ -116,4 +120,7 @@ def interrupt(value: Any) -> Any:
     ctx.interrupt_count += 1
     if index < len(ctx.resume_values):
         return ctx.resume_values[index]
+    answer = ctx.take_answer(ctx.task_id) if ctx.take_answer is not None else ()
+    if answer:
+        return answer[0]
     raise GraphInterrupt([Interrupt(value=value, id=ctx.task_id)])

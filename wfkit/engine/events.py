@@ -59,6 +59,17 @@ class Interrupted(Event):
     interrupts: tuple
     reason: str = "interrupt"  # "interrupt" | "before" | "after" | "breakpoint"
     nodes: tuple = ()
+    # paused by interrupt(): the state with the writes of the superstep's finished tasks applied, when
+    # they changed an output key (LangGraph's last "values" chunk); nothing is committed
+    values: dict | None = None
+
+
+@dataclass(frozen=True)
+class Resumed(Event):
+    """A run continues a thread (input None or a Command): `values` is its state as the run starts, after
+    the Command's update."""
+
+    values: dict
 
 
 @dataclass(frozen=True)

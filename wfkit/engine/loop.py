@@ -17,7 +17,7 @@ from wfkit._ids import new_id
 from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Plan, Task
-from wfkit.engine.events import Interrupted, RunFinished, StepApplied, StepCancelled, StepPlanned
+from wfkit.engine.events import Interrupted, Resumed, RunFinished, StepApplied, StepCancelled, StepPlanned
 from wfkit.engine.persist import History, outcome_from_stored
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
@@ -83,6 +83,9 @@ class Loop:
         self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
         self._resume: dict[str, list] = {}
         self._unsaved_resume: dict[str, list] = {}  # answers given but not yet used by their task
+        self._pending_interrupts: dict[str, tuple] = {}  # task id -> its unanswered interrupts
+        self._answer: list = []  # `Command(resume=value)`: [value] until an interrupt() takes it
+        self.paused_values: dict | None = None  # paused by interrupt(): the state shown (see tick)
         self._skip_before = False
         self.stop = options.recursion_limit - 1  # the last superstep this run may execute (set by setup)
         self._lone_task = False
@@ -91,7 +94,7 @@ class Loop:
         self._counter = 0
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
-                             extras=dict(extras or {}, loop=self))
+                             extras=dict(extras or {}, loop=self), take_answer=self._take_answer)
 
     # -- events --------------------------------------------------------------------------------------
     def emit(self, event: Any) -> None:
@@ -135,6 +138,8 @@ class Loop:
                 if input.update is not None or input.goto_list():
                     self.update_plan_from_command(input)
             self._skip_before = True
+            if self.listeners:
+                self.emit(Resumed(self.step, self.values))
             # LangGraph counts a resumed run's budget from the checkpoint it continues (after the Command's
             # update): `recursion_limit + 2` supersteps may run, or `+ 1` replaying an earlier checkpoint (counted from its fork)
             self.stop = self.step + self.options.recursion_limit + (1 if forked else 2)
@@ -163,7 +168,7 @@ class Loop:
         self._stored, self._resume, pending, _ = self.history.pending(checkpoint.id)
         self._unsaved_resume = {}
         self.interrupts = tuple(i for group in pending.values() for i in group)
-        self._pending_interrupts = pending
+        self._pending_interrupts = dict(pending)
         self.status = "ready"
 
     def _is_behind(self, checkpoint) -> bool:
@@ -177,34 +182,49 @@ class Loop:
         self._commit([], "fork")
 
     def apply_resume(self, resume: Any) -> None:
-        pending = getattr(self, "_pending_interrupts", {})
-        if not pending:
-            raise InvalidResumeError(
-                f"Command(resume=...) was given but thread `{self.options.thread_id}` has no pending interrupt; "
-                "continue a run stopped at a breakpoint with invoke(None, config)"
-            )
+        """`Command(resume=...)`: a map {interrupt id: value} answers those interrupts; any other value is the
+        answer for the first `interrupt()` reached without one (LangGraph's rule, so it also works at a
+        breakpoint, after update_state, or when a Command(update=...) makes the node skip its first call)."""
+        pending = self._pending_interrupts
         by_id = {i.id: task_id for task_id, group in pending.items() for i in group}
         if isinstance(resume, dict) and resume and all(k in by_id for k in resume):
-            answers = {by_id[k]: v for k, v in resume.items()}
-        elif len(pending) == 1 and not (isinstance(resume, dict) and resume and set(resume) & _looks_like_ids(resume)):
-            answers = {next(iter(pending)): resume}
-        else:
+            for interrupt_id, value in resume.items():
+                # Kept in memory until the task has used it: stored once the task finished or paused again.
+                # A value the node rejects (it raises) is never stored, and the thread stays at the same
+                # interrupt, resumable with a better answer.
+                task_id = by_id[interrupt_id]
+                self._resume.setdefault(task_id, []).append(value)
+                self._unsaved_resume.setdefault(task_id, []).append(value)
+                pending.pop(task_id, None)
+        elif len(pending) > 1:
             listing = ", ".join(f"`{i.id}`" for group in pending.values() for i in group)
             raise InvalidResumeError(
                 f"{len(pending)} interrupts are pending ({listing}); resume them with "
                 "Command(resume={interrupt_id: value, ...}) naming each id — the thread is unchanged and still resumable"
-                if len(pending) > 1 else
-                f"Command(resume=...) names interrupt ids {sorted(resume)!r} but the pending one is {listing}; "
-                "the thread is unchanged and still resumable"
             )
-        for task_id, value in answers.items():
-            # Kept in memory until the task has used it: stored once the task finished or paused again. A
-            # value the node rejects (it raises) is never stored, and the thread stays at the same
-            # interrupt, resumable with a better answer.
-            self._resume.setdefault(task_id, []).append(value)
-            self._unsaved_resume.setdefault(task_id, []).append(value)
-            pending.pop(task_id, None)
+        else:
+            self._answer = [resume]
+            pending.clear()
         self.interrupts = tuple(i for group in pending.values() for i in group)
+
+    def _take_answer(self, task_id: str) -> list:
+        """Called by `interrupt()` in a task that has no answer of its own left: the run's answer, once."""
+        try:
+            value = self._answer.pop()
+        except IndexError:
+            return []
+        self._resume.setdefault(task_id, []).append(value)
+        self._unsaved_resume.setdefault(task_id, []).append(value)
+        return [value]
+
+    def _drop_answer(self) -> None:
+        """A superstep went by and no interrupt() took the answer: LangGraph drops it; wfkit says so."""
+        if self._answer:
+            value = self._answer.pop()
+            warnings.warn(
+                f"Command(resume={value!r}) was not used: no interrupt() was waiting for an answer on thread "
+                f"`{self.options.thread_id}` (continue a run stopped at a breakpoint with invoke(None, config))",
+                WfkitWarning, stacklevel=3)
 
     def update_plan_from_command(self, command: Command) -> None:
         """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if
@@ -272,7 +292,17 @@ class Loop:
             self.status = "interrupted"
             self.interrupts = tuple(i for o in paused for i in o.interrupts)
             self._pending_interrupts = {o.task.id: o.interrupts for o in paused}
-            self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused)))
+            # What the caller sees (invoke's value, the last "values" chunk) has the finished tasks' writes
+            # applied, checked as a superstep's are (two writes to a key without reducer raise), as in
+            # LangGraph; the checkpoint stays where it was and keeps them as pending results
+            finished = [o for o in outcomes if o.ok and o.writes and o.task.name != START]
+            self.paused_values = None
+            if finished:
+                shown, updated, _ = algo.apply_writes(self.spec, self.values, finished)
+                if set(updated) & set(self.spec.output.channels):
+                    self.paused_values = shown
+            self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused),
+                                  self.paused_values))
             return self._record(step, tasks, outcomes, (), self.values, paused=True)
         new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
         for outcome in outcomes:
@@ -289,10 +319,11 @@ class Loop:
             self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self.config()))
         if self.options.interrupt_after:
             hit = tuple(o.task.name for o in outcomes if o.task.name in self.options.interrupt_after)
-            if hit and not self.plan.empty:
+            if hit:  # even when nothing follows, as in LangGraph (its "updates" show the breakpoint)
                 self.status, self.interrupts = "interrupted", ()
                 self.emit(Interrupted(step, (), "after", hit))
                 return record
+        self._drop_answer()
         if self.plan.empty and step < self.stop:  # else the next tick raises GraphRecursionError
             self._finish()
         return record
@@ -328,7 +359,7 @@ class Loop:
             self._counter += 1
             self.checkpoint_id = f"{self._run_id}.{self._counter}"
         self._stored, self._resume, self._pending_interrupts = {}, {}, {}
-        self.interrupts = ()
+        self.interrupts, self.paused_values = (), None
         self.status = "ready"
 
     def _record(self, step, tasks, outcomes, updated, values, paused: bool = False) -> StepRecord:
@@ -339,6 +370,7 @@ class Loop:
                           self.plan.names(), self.interrupts, checkpoint, parent)
 
     def _finish(self) -> None:
+        self._drop_answer()
         if self.status != "done":
             self.status = "done"
             for message in algo.stalled_joins(self.spec, self.plan):
@@ -351,6 +383,3 @@ class Loop:
         return {"configurable": {"thread_id": self.options.thread_id, "checkpoint_ns": "",
                                  "checkpoint_id": self.checkpoint_id}}
 
-
-def _looks_like_ids(resume: dict) -> set:
-    return {k for k in resume if isinstance(k, str) and len(k) == 32}

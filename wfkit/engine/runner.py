@@ -33,7 +33,8 @@ class Runner:
     """Executes tasks for a loop; `emit` is the loop's event emitter."""
 
     def __init__(self, spec: GraphSpec, emit: Callable, *, listening: bool, config: dict, inline_sync: bool,
-                 stream_messages: bool, max_concurrency: int | None, extras: dict | None = None):
+                 stream_messages: bool, max_concurrency: int | None, extras: dict | None = None,
+                 take_answer: Callable[[str], list] | None = None):
         self.spec = spec
         self.emit = emit
         self.listening = listening  # events are built only when someone listens (invoke is the hot path)
@@ -42,6 +43,7 @@ class Runner:
         self.stream_messages = stream_messages
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self.extras = extras or {}
+        self.take_answer = take_answer
         # A TypedDict state whose keys are all the graph's keys: a fresh dict of values is already its view.
         self._state_is_whole = spec.state.kind == "typeddict" and set(spec.state.channels) == set(spec.channels)
 
@@ -96,6 +98,7 @@ class Runner:
             self.emit(TaskStarted(step, task))
         ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, resume, self.config,
                           self.extras, task)
+        ctx.take_answer = self.take_answer
         token = set_current(ctx)
         try:
             if self.limit is not None:

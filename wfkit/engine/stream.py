@@ -2,8 +2,9 @@
 
 `values` (the whole state after each superstep), `updates` ({node: what it wrote} as each task finishes),
 `custom` (what nodes pass to `get_stream_writer()`), `messages` ((chunk, metadata) from models), `debug`
-(task / task_result / checkpoint records). An interrupt shows as `{"__interrupt__": (Interrupt, ...)}` in
-`values` and `updates`.
+(task / task_result / checkpoint records). As in LangGraph, a task paused by `interrupt()` shows as
+`{"__interrupt__": (Interrupt, ...)}` in `updates` and with the state in `values`; a breakpoint as
+`{"__interrupt__": ()}` in `updates`; a continued run's `values` start with the state it continues from.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any
 
 from wfkit.constants import START
 from wfkit.engine import algo
-from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, Nested, StepApplied, StepPlanned,
-                                 TaskFinished)
+from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, Nested, Resumed, StepApplied,
+                                 StepPlanned, TaskFinished)
 from wfkit.engine.spec import GraphSpec
 
 MODES = ("values", "updates", "custom", "messages", "debug")
+INTERRUPT = "__interrupt__"
 
 
 def check_modes(stream_mode: Any) -> tuple[list[str], bool]:
@@ -62,9 +64,17 @@ def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, 
 def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) -> Callable[[Any], None]:
     """A loop listener that calls `put(mode, chunk)` for each chunk the event yields in the given modes."""
     want = set(modes)
+    state: dict = {}  # the values as of the last checkpoint, which interrupt chunks in "values" carry
 
     def listen(event: Any) -> None:
         if isinstance(event, TaskFinished):
+            if event.interrupts:
+                # each paused task as it pauses: {"__interrupt__": its interrupts}, in "values" beside the
+                # state as of the last checkpoint (LangGraph's order: "updates" first)
+                if "updates" in want:
+                    put("updates", {INTERRUPT: event.interrupts})
+                if "values" in want:
+                    put("values", {**algo.output_values(spec, state.get("values", {})), INTERRUPT: event.interrupts})
             if event.task.name == START or event.error is not None or event.interrupts:
                 if "debug" in want and event.task.name != START:
                     put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
@@ -72,13 +82,15 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                         "error": None if event.error is None else f"{type(event.error).__name__}: {event.error}",
                         "result": [], "interrupts": list(event.interrupts)}})
                 return
-            if "updates" in want and not event.cached:
-                put("updates", {event.task.name: event.update})
+            if "updates" in want:
+                put("updates", {event.task.name: event.update, "__metadata__": {"cached": True}} if event.cached
+                    else {event.task.name: event.update})
             if "debug" in want:
                 put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
                     "id": event.task.id, "name": event.task.name, "error": None,
                     "result": list(event.writes), "interrupts": []}})
         elif isinstance(event, StepApplied):
+            state["values"] = event.values
             # LangGraph emits values only when the step wrote something (an entrypoint: its return value)
             if "values" in want and event.updated and (spec.output_key is None or spec.output_key in event.updated):
                 put("values", algo.output_values(spec, event.values))
@@ -93,10 +105,15 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                         put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task", "payload": {
                             "id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}})
         elif isinstance(event, Interrupted):
-            if event.reason == "interrupt":
-                for mode in ("values", "updates"):
-                    if mode in want:
-                        put(mode, {"__interrupt__": event.interrupts})
+            if event.reason != "interrupt":  # a breakpoint: an empty interrupt in "updates"
+                if "updates" in want:
+                    put("updates", {INTERRUPT: ()})
+            elif event.values is not None and "values" in want:
+                put("values", algo.output_values(spec, event.values))
+        elif isinstance(event, Resumed):
+            state["values"] = event.values
+            if "values" in want:  # a continued run starts with the state it continues from
+                put("values", algo.output_values(spec, event.values))
         elif isinstance(event, CustomWrite):
             if "custom" in want:
                 put("custom", event.value)

@@ -99,7 +99,7 @@ class CompiledStateGraph:
         return loop
 
     def _result(self, loop: Loop) -> dict:
-        out = algo.output_values(self.spec, loop.values)
+        out = algo.output_values(self.spec, loop.values if loop.paused_values is None else loop.paused_values)
         if loop.interrupts:
             # an entrypoint paused before returning has no value yet: the interrupts are the result
             out = dict(out) if isinstance(out, dict) else {}
