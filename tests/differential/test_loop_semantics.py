@@ -283,3 +283,27 @@ def test_several_pending_interrupts_and_one_value_is_a_runtime_error_on_both():
 
     ours, _ = same(program)
     assert ours == Raised(RuntimeError())
+
+
+def test_a_lone_task_whose_writes_then_fail_to_apply_streams_no_update():
+    """The resumed task is the superstep's only one to run: LangGraph streams its update once the writes
+    went through, so the conflict with the reused result leaves only the reused one in the stream."""
+    def program(m):
+        from typing import TypedDict
+
+        class One(TypedDict):
+            x: int
+
+        g = m.StateGraph(One)
+        g.add_node("fast", lambda s: {"x": 1})
+        g.add_node("asks", lambda s: {"x": m.interrupt("?")})
+        g.add_edge(m.START, "fast")
+        g.add_edge(m.START, "asks")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        app.invoke({"x": 0}, config)
+        return streamed(app, m.Command(resume=2), config, "updates")
+
+    ours, _ = same(program)
+    assert ours[:-1] == [{"fast": {"x": 1}, "__metadata__": {"cached": True}}]
+    assert type(ours[-1].error).__name__ == "InvalidUpdateError"

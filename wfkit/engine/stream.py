@@ -65,9 +65,19 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
     """A loop listener that calls `put(mode, chunk)` for each chunk the event yields in the given modes."""
     want = set(modes)
     state: dict = {}  # the values as of the last checkpoint, which interrupt chunks in "values" carry
+    # A superstep that runs one task (besides reused results): LangGraph streams that task's update once
+    # the superstep's writes went through, so a superstep that then fails (InvalidUpdateError) shows none
+    step: dict = {"ids": set(), "held": []}  # ids: the superstep's tasks still to run
+
+    def release() -> None:
+        for chunk in step["held"]:
+            put("updates", chunk)
+        step["held"] = []
 
     def listen(event: Any) -> None:
         if isinstance(event, TaskFinished):
+            if event.cached:
+                step["ids"].discard(event.task.id)
             if event.interrupts:
                 # each paused task as it pauses: {"__interrupt__": its interrupts}, in "values" beside the
                 # state as of the last checkpoint (LangGraph's order: "updates" first)
@@ -83,13 +93,18 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                         "result": [], "interrupts": list(event.interrupts)}})
                 return
             if "updates" in want:
-                put("updates", {event.task.name: event.update, "__metadata__": {"cached": True}} if event.cached
-                    else {event.task.name: event.update})
+                if event.cached:
+                    put("updates", {event.task.name: event.update, "__metadata__": {"cached": True}})
+                elif step["ids"] == {event.task.id}:
+                    step["held"].append({event.task.name: event.update})
+                else:
+                    put("updates", {event.task.name: event.update})
             if "debug" in want:
                 put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
                     "id": event.task.id, "name": event.task.name, "error": None,
                     "result": list(event.writes), "interrupts": []}})
         elif isinstance(event, StepApplied):
+            release()
             state["values"] = event.values
             # LangGraph emits values only when the step wrote something (an entrypoint: its return value)
             if "values" in want and event.updated and (spec.output_key is None or spec.output_key in event.updated):
@@ -99,12 +114,14 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                     "config": event.checkpoint, "values": algo.output_values(spec, event.values),
                     "next": list(event.next)}})
         elif isinstance(event, StepPlanned):
+            step["ids"], step["held"] = {task.id for task in event.tasks if task.name != START}, []
             if "debug" in want:
                 for task in event.tasks:
                     if task.name != START:
                         put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task", "payload": {
                             "id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}})
         elif isinstance(event, Interrupted):
+            release()
             if event.reason != "interrupt":  # a breakpoint: an empty interrupt in "updates"
                 if "updates" in want:
                     put("updates", {INTERRUPT: ()})
