@@ -32,14 +32,6 @@ def _outcomes(seen: dict):
             yield segment["outcome"]
 
 
-def _sorted_keys(history, desc: dict):
-    """History with each snapshot's values in sorted key order."""
-    if not history:
-        return history
-    return [(("dict", tuple(sorted(values[1]))), nxt) if values and values[0] == "dict" else (values, nxt)
-            for values, nxt in history]
-
-
 def _sends(desc: dict, lg: dict, wf: dict) -> bool:
     choices = desc["routers"] + [spec["command"] for spec in desc["nodes"].values() if spec["command"]]
     return any(choice["mode"] == "send" for choice in choices)
@@ -58,14 +50,6 @@ def _sorted_next(value, desc: dict):
             item = (item[0], tuple(sorted(item[1])))
         out.append(item)
     return out
-
-
-def _str_path_map(desc: dict, lg: dict, wf: dict) -> bool:
-    return any(router["path_map"] == "str" for router in desc["routers"])
-
-
-def _has_checkpointer(desc: dict, lg: dict, wf: dict) -> bool:
-    return desc["checkpointer"]
 
 
 def _checkpointed_join(desc: dict, lg: dict, wf: dict) -> bool:
@@ -90,10 +74,6 @@ KNOWN = [
           _sends, RUNS + ("history",), relax=_sorted_next),
     Known("issue 10 item 8", "stream() runs ahead of its consumer: a consumer that breaks after the first "
           "chunk still gets every node run on wfkit", _always, ("break",)),
-    Known("issue 10 item 12", "add_conditional_edges(src, fn, path_map='x'): LangGraph ignores a str "
-          "path_map, wfkit fails", _str_path_map, ALL),
-    Known("issue 10 item 12", "get_state_history() shows values in sorted key order (schema order in "
-          "LangGraph)", _has_checkpointer, ("history",), relax=_sorted_keys),
     Known("new (i10diff)", "get_state_history() after a join whose sources finish in different supersteps: "
           "LangGraph's snapshot of the first of them lists the join's destination in `next` too (it does not "
           "run then; its tasks finishing at once is enough, a 10 ms sleep in a source hides it), wfkit only "

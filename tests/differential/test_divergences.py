@@ -447,3 +447,39 @@ def test_functional_api_chunks_match_langgraph(program, expected):
 def test_functional_api_errors_match_langgraph(program, message):
     outcome, _ = same(program)
     assert (outcome.kind, str(outcome.error)) == ("TypeError", message)
+
+
+# -- 12. smaller ------------------------------------------------------------------------------------------
+
+def test_a_str_path_map_is_ignored():
+    def program(m):
+        g = m.StateGraph(S)
+        g.add_node("a", lambda s: {"x": s["x"] + 1})
+        g.add_node("b", lambda s: {"x": s["x"] * 10})
+        g.add_edge(m.START, "a")
+        g.add_conditional_edges("a", lambda s: "b" if s["x"] < 3 else m.END, path_map="x")
+        app = g.compile()
+        return [app.invoke({"x": 1}), app.invoke({"x": 5})]
+
+    assert same(program) == ([{"x": 20}, {"x": 6}], [])
+
+
+def test_history_values_are_in_schema_order():
+    class Ordered(TypedDict):
+        z: int
+        log: Annotated[list, operator.add]
+        a: str
+
+    def program(m):
+        g = m.StateGraph(Ordered)
+        g.add_node("first", lambda s: {"a": "x"})
+        g.add_node("second", lambda s: {"log": ["b"], "z": 1})
+        g.add_edge(m.START, "first")
+        g.add_edge("first", "second")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        app.invoke({"a": "in"}, config)
+        return [list(h.values.items()) for h in app.get_state_history(config)]
+
+    assert same(program) == ([[("z", 1), ("log", ["b"]), ("a", "x")], [("log", []), ("a", "x")],
+                              [("log", []), ("a", "in")], [("log", [])]], [])

@@ -32,12 +32,7 @@ CASES = {
     "get_state().next when `Send`": (
         graph({"a": node(), "b": node()}, [[S, "a"]], checkpointer=True, interrupt_before=["a", "b"],
               routers=[{"src": S, "mode": "send", "targets": ["b"], "path_map": None}]), "invoke"),
-    "add_conditional_edges(src, fn, path_map='x')": (
-        graph({"a": node(), "b": node()}, [[S, "a"]],
-              routers=[{"src": S, "mode": "one", "targets": ["b"], "path_map": "str"}]), "compile"),
     "stream() runs ahead of its consumer": (graph(abc, chain), "break"),
-    "get_state_history() shows values": (
-        graph({"a": node(["last", "joined"])}, [[S, "a"]], checkpointer=True), "history"),
     "get_state_history() after a join": (
         graph(dict(abc, d=node()), [[S, "a"], [S, "b"], ["a", "c"]], checkpointer=True,
               joins=[[["a", "b", "c"], "d"]]), "history"),

@@ -168,6 +168,19 @@ def test_compile_rejects_unknown_node_in_edge():
     )
 
 
+def test_a_str_path_map_is_ignored_as_in_langgraph():
+    class X(TypedDict):
+        x: int
+
+    g = StateGraph(X)
+    g.add_node("a", lambda s: {"x": s["x"] + 1})
+    g.add_node("b", lambda s: {"x": s["x"] * 10})
+    g.add_edge(START, "a")
+    g.add_conditional_edges("a", lambda s: "b" if s["x"] < 3 else END, path_map="b")
+    app = g.compile()
+    assert (app.invoke({"x": 1}), app.invoke({"x": 5})) == ({"x": 20}, {"x": 6})
+
+
 def test_compile_rejects_unknown_node_in_path_map():
     g = StateGraph(State)
     g.add_node("a", noop)

@@ -60,6 +60,25 @@ def test_history_is_newest_first_with_langgraph_steps_and_sources(saver):
     assert len(list(app.get_state_history(cfg(), limit=2))) == 2
 
 
+def test_history_values_are_in_schema_order_as_get_state_gives_them(saver):
+    class Ordered(TypedDict):
+        z: int
+        log: Annotated[list, operator.add]
+        a: str
+
+    g = StateGraph(Ordered)
+    g.add_node("first", lambda s: {"a": "x"})
+    g.add_node("second", lambda s: {"log": ["b"], "z": 1})
+    g.add_edge(START, "first")
+    g.add_edge("first", "second")
+    app = g.compile(checkpointer=saver)
+    app.invoke({"a": "in"}, cfg())
+    history = list(app.get_state_history(cfg()))
+    assert [list(h.values.items()) for h in history] == [
+        [("z", 1), ("log", ["b"]), ("a", "x")], [("log", []), ("a", "x")], [("log", []), ("a", "in")], [("log", [])]]
+    assert list(app.get_state(cfg()).values) == list(history[0].values) == ["z", "log", "a"]
+
+
 def test_threads_are_separate_and_a_second_input_continues_the_thread(saver):
     app = chain(saver)
     app.invoke({"n": 1}, cfg("x"))

@@ -261,10 +261,12 @@ def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[s
     new = dict(values)
     channels = spec.channels
     overwritten_keys: set[str] = set()  # later writes to these keys in this delta are dropped
+    added = False
     for _, key, value in delta:
         channel = channels.get(key)
         if channel is None:
             continue
+        added = added or key not in new
         is_overwrite, unwrapped = overwritten(value)
         if is_overwrite:
             new[key] = unwrapped
@@ -274,6 +276,8 @@ def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[s
         elif key not in overwritten_keys:
             current = new.get(key, MISSING)
             new[key] = value if current is MISSING else channel.reducer(current, value)
+    if added:  # keys in schema order, as get_state gives them (and LangGraph's history)
+        new = {k: new[k] for k in channels if k in new} | {k: v for k, v in new.items() if k not in channels}
     return new
 
 

@@ -195,7 +195,9 @@ class StateGraph:
         """After `source`, call `path(state)`; it returns node name(s), END, Send(s) or keys of `path_map`."""
         if not callable(path):
             raise GraphBuildError(f"add_conditional_edges({source!r}, ...): the path must be a function, got {path!r}")
-        if isinstance(path_map, (list, tuple)):
+        if isinstance(path_map, str):  # LangGraph ignores a str path_map: the path's returns go where they name
+            path_map = None
+        elif isinstance(path_map, (list, tuple)):
             path_map = {name: name for name in path_map}
         elif path_map is not None:
             path_map = dict(path_map)
