@@ -268,15 +268,21 @@ def _history(graph, desc: dict, B: Backend) -> list | None:
 
 
 def break_after_first(desc: dict, B: Backend, settle: float = 0.0) -> list:
-    """Which nodes had run `settle` seconds after the first "updates" chunk, the consumer holding the
-    stream without pulling, and then closing it (issue 10 item 8: a pull-driven stream runs nothing
-    meanwhile; one that runs ahead in the background gets further the longer it is left)."""
+    """Which nodes had run `settle` seconds after the second plain "values" chunk (or the stream's end),
+    the consumer holding the stream without pulling, and then closing it (issue 10 item 8: a pull-driven
+    stream runs nothing meanwhile; one that runs ahead in the background gets further the longer it is
+    left). A plain "values" chunk comes when a superstep is over and before the next starts, so what has
+    run then does not depend on how fast parallel tasks are; an interrupt chunk comes mid-superstep."""
     log: list = []
     builder, options = build(desc, B, log)
     stream = builder.compile(**options).stream(dict(desc["input"]), _config(desc, "thread-break"),
-                                               stream_mode="updates")
+                                               stream_mode="values")
     try:
-        next(stream, None)
+        plain = 0
+        for chunk in stream:
+            plain += not (isinstance(chunk, dict) and "__interrupt__" in chunk)
+            if plain == 2:
+                break
         time.sleep(settle)
         ran = sorted(log)
     except Exception as error:  # noqa: BLE001

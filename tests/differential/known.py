@@ -64,16 +64,10 @@ def _without_join_targets(history, desc: dict):
     return [(values, tuple(n for n in nxt if n not in targets)) for values, nxt in history]
 
 
-def _always(desc: dict, lg: dict, wf: dict) -> bool:
-    return True
-
-
 KNOWN = [
     Known("new (i10diff)", "get_state().next when `Send` tasks and edge-triggered tasks are both pending: "
           "LangGraph lists the Send tasks first, wfkit the edge-triggered ones",
           _sends, RUNS + ("history",), relax=_sorted_next),
-    Known("issue 10 item 8", "stream() runs ahead of its consumer: a consumer that breaks after the first "
-          "chunk still gets every node run on wfkit", _always, ("break",)),
     Known("new (i10diff)", "get_state_history() after a join whose sources finish in different supersteps: "
           "LangGraph's snapshot of the first of them lists the join's destination in `next` too (it does not "
           "run then; its tasks finishing at once is enough, a 10 ms sleep in a source hides it), wfkit only "

@@ -307,3 +307,49 @@ def test_a_lone_task_whose_writes_then_fail_to_apply_streams_no_update():
     ours, _ = same(program)
     assert ours[:-1] == [{"fast": {"x": 1}, "__metadata__": {"cached": True}}]
     assert type(ours[-1].error).__name__ == "InvalidUpdateError"
+
+
+# -- 8. streams are pull-driven ---------------------------------------------------------------------------
+
+def logging_chain(m, ran):
+    g = m.StateGraph(Log)
+    for name in "abc":
+        g.add_node(name, lambda s, name=name: ran.append(name) or {"log": [name]})
+    g.add_edge(m.START, "a")
+    g.add_edge("a", "b")
+    g.add_edge("b", "c")
+    return g.compile()
+
+
+def test_a_consumer_that_holds_or_breaks_the_stream_stops_the_run_there():
+    def program(m):
+        import time
+
+        ran: list = []
+        stream = logging_chain(m, ran).stream({"log": []}, stream_mode="updates")
+        first = next(stream)
+        time.sleep(0.2)  # holding the stream: nothing more runs meanwhile
+        held = list(ran)
+        second = next(stream)
+        stream.close()
+        time.sleep(0.2)
+        return first, held, second, list(ran)
+
+    assert same(program)[0] == ({"a": {"log": ["a"]}}, ["a"], {"b": {"log": ["b"]}}, ["a", "b"])
+
+
+def test_an_async_consumer_that_breaks_stops_the_run_there():
+    def program(m):
+        import asyncio
+
+        async def consume():
+            ran: list = []
+            async for chunk in logging_chain(m, ran).astream({"log": []}, stream_mode="values"):
+                if chunk["log"]:
+                    break
+            await asyncio.sleep(0.2)
+            return chunk, list(ran)
+
+        return asyncio.run(consume())
+
+    assert same(program)[0] == ({"log": ["a"]}, ["a"])

@@ -18,9 +18,12 @@ async def run_to_pause(loop: Loop) -> None:
 
 
 async def stream_loop(make_loop: Callable[[list], Loop], listener_for: Callable[[Callable], Callable]) -> AsyncIterator[Any]:
-    """Run a loop in the background of this event loop and yield what its listener `put`s, in order.
+    """Yield what the loop's listener `put`s, in order, driving the loop only as far as the consumer pulls.
 
-    `listener_for(put)` builds the loop listener; `put(item)` may be called from worker threads.
+    Pull-driven, as LangGraph's streams are: a superstep starts only when the consumer asks for a chunk and
+    none is left; while it runs, its chunks are yielded as they come (its tasks go on meanwhile). A consumer
+    that stops (break, close) stops the run there: the superstep in flight is cancelled, nothing after it
+    runs. `listener_for(put)` builds the loop listener; `put(item)` may be called from worker threads.
     """
     queue: asyncio.Queue = asyncio.Queue()
     aloop = asyncio.get_running_loop()
@@ -31,25 +34,37 @@ async def stream_loop(make_loop: Callable[[list], Loop], listener_for: Callable[
         aloop.call_soon_threadsafe(queue.put_nowait, item)
 
     loop = make_loop([listener_for(put)])
+    failed: list[BaseException] = []
 
-    async def drive() -> None:
+    async def superstep() -> None:
         try:
-            await run_to_pause(loop)
+            await loop.tick()
+        except Exception as error:  # raised to the consumer after the chunks put before it
+            failed.append(error)
         finally:
             aloop.call_soon_threadsafe(queue.put_nowait, _DONE)
 
-    task = asyncio.ensure_future(drive())
+    running: asyncio.Future | None = None
     try:
         while True:
+            if running is None:
+                if loop.status in ("done", "interrupted"):
+                    put(_DONE)  # after anything still on its way (put before it, from any thread)
+                    while (item := await queue.get()) is not _DONE:
+                        yield item
+                    return
+                running = asyncio.ensure_future(superstep())
             item = await queue.get()
             if item is _DONE:
-                break
+                running = None
+                if failed:
+                    raise failed[0]
+                continue
             yield item
-        await task
     finally:
-        if not task.done():
-            task.cancel()
+        if running is not None and not running.done():
+            running.cancel()
             try:
-                await task
+                await running
             except (asyncio.CancelledError, Exception):
                 pass
