@@ -19,25 +19,25 @@ from wfkit.errors import WfkitWarning
 
 def _wfkit() -> SimpleNamespace:
     import wfkit
-    from wfkit import errors, types
+    from wfkit import errors, managed, types
 
     return SimpleNamespace(
         name="wfkit", StateGraph=wfkit.StateGraph, START=wfkit.START, END=wfkit.END, Command=wfkit.Command,
         Send=wfkit.Send, interrupt=wfkit.interrupt, InMemorySaver=wfkit.InMemorySaver, task=wfkit.task,
         entrypoint=wfkit.entrypoint, GraphRecursionError=errors.GraphRecursionError,
-        StreamWriter=types.StreamWriter,
+        StreamWriter=types.StreamWriter, RemainingSteps=managed.RemainingSteps,
     )
 
 
 def _langgraph() -> SimpleNamespace:
-    from langgraph import errors, func, graph, types
+    from langgraph import errors, func, graph, managed, types
     from langgraph.checkpoint.memory import InMemorySaver
 
     return SimpleNamespace(
         name="langgraph", StateGraph=graph.StateGraph, START=graph.START, END=graph.END, Command=types.Command,
         Send=types.Send, interrupt=types.interrupt, InMemorySaver=InMemorySaver, task=func.task,
         entrypoint=func.entrypoint, GraphRecursionError=errors.GraphRecursionError,
-        StreamWriter=types.StreamWriter,
+        StreamWriter=types.StreamWriter, RemainingSteps=managed.RemainingSteps,
     )
 
 
@@ -483,3 +483,28 @@ def test_history_values_are_in_schema_order():
 
     assert same(program) == ([[("z", 1), ("log", ["b"]), ("a", "x")], [("log", []), ("a", "x")],
                               [("log", []), ("a", "in")], [("log", [])]], [])
+
+
+def test_remaining_steps_counts_as_in_langgraph():
+    def program(m):
+        # the functional form: this module's annotations are strings, and `m` is not a global
+        State = TypedDict("State", {"log": Annotated[list, operator.add], "remaining_steps": m.RemainingSteps})
+
+        g = m.StateGraph(State)
+        g.add_node("a", lambda s: {"log": [("a", s["remaining_steps"])]})
+        g.add_node("b", lambda s: {"log": [("b", s["remaining_steps"])]})
+        g.add_edge(m.START, "a")
+        g.add_edge("a", "b")
+        g.add_conditional_edges("b", lambda s: "a" if s["remaining_steps"] > 2 else m.END)
+        out = [list(g.compile().stream({"log": [], "remaining_steps": 50}, {"recursion_limit": lim}))
+               for lim in (5, 6)]
+        app = g.compile(checkpointer=m.InMemorySaver(), interrupt_before=["b"])
+        config = {"configurable": {"thread_id": "t"}, "recursion_limit": 8}
+        out += [app.invoke({"log": []}, config), app.invoke(None, config)["log"][1:], list(app.get_state(config).values)]
+        return out
+
+    (five, six, paused, resumed, state), _ = same(program)
+    assert five == [{"a": {"log": [("a", 4)]}}, {"b": {"log": [("b", 3)]}}, {"a": {"log": [("a", 2)]}},
+                    {"b": {"log": [("b", 1)]}}]
+    assert [next(iter(c.values()))["log"][0][1] for c in six] == [5, 4, 3, 2]
+    assert (paused, resumed, state) == ({"log": [("a", 7)]}, [("b", 9), ("a", 8)], ["log"])

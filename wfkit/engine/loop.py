@@ -22,6 +22,7 @@ from wfkit.engine.persist import History, outcome_from_stored
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
+from wfkit.managed import with_managed
 from wfkit.types import Command, Interrupt, Send
 
 
@@ -146,7 +147,9 @@ class Loop:
             return
         writes = self.spec.input.validate_input(input)
         for key in list(writes):
-            if key not in self.spec.input.channels:
+            if key in self.spec.managed:  # computed for each task, never written (as LangGraph)
+                del writes[key]
+            elif key not in self.spec.input.channels:
                 warnings.warn(f"the input has key `{key}`, which is not a key of the input schema "
                               f"`{self.spec.input.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=4)
                 del writes[key]
@@ -266,16 +269,17 @@ class Loop:
                 self.emit(Interrupted(self.step, (), "before", hit))
                 return None
         self._skip_before = False
-        tasks = algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id,
-                                   cheap_ids=self.history is None)
         step = self.step + 1
+        values = with_managed(self.spec, self.values, step, self.stop) if self.spec.managed else self.values
+        tasks = algo.prepare_tasks(self.spec, values, self.plan, self.checkpoint_id,
+                                   cheap_ids=self.history is None)
         if self.listeners:
             self.emit(StepPlanned(step, tuple(tasks)))
         done = ({t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
                 if self._stored else {})
         self._lone_task = len(tasks) == 1
         try:
-            outcomes = await self.runner.run(step, self.values, tasks, done, self._resume, self._keep)
+            outcomes = await self.runner.run(step, values, tasks, done, self._resume, self._keep)
         except asyncio.CancelledError:
             self.status = "ready"
             unfinished = tuple(t.name for t in tasks if t.id not in self._stored and t.name != START)

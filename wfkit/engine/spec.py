@@ -121,8 +121,11 @@ class GraphSpec:
     # Set by the functional API: shows the stepping API's tasks and records in the entrypoint's own terms
     # (its input value, what it returned) rather than in the channels it is built on.
     shown: Any = None
+    managed: dict = field(default_factory=dict)  # key -> Managed: the state's and nodes' managed keys
 
     def __post_init__(self) -> None:
+        for schema in (self.state, *(n.input for n in self.nodes.values())):
+            self.managed.update(getattr(schema, "managed", None) or {})
         by_source: dict[str, list[int]] = {}
         for index, join in enumerate(self.joins):
             for source in join.sources:

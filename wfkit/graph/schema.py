@@ -17,6 +17,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from typing_extensions import Annotated, is_typeddict
 
+from wfkit.managed import managed_of
 from wfkit.types import model_writes
 
 _MISSING = object()
@@ -91,18 +92,22 @@ def _hints(schema: Any) -> dict[str, Any]:
         return dict(getattr(schema, "__annotations__", {}))
 
 
+def _hints_of_fields(schema: Any, kind: str) -> dict[str, Any]:
+    hints = _hints(schema)
+    if kind == "pydantic":
+        names = list(schema.model_fields)
+        hints = {n: hints.get(n, schema.model_fields[n].annotation) for n in names}
+    return hints
+
+
 def channels_of(schema: Any) -> dict[str, Channel]:
     """The keys of a schema, in declaration order, each with its reducer and initial value."""
     kind = schema_kind(schema)
     if kind == "dict":
         return {}
-    hints = _hints(schema)
-    if kind == "pydantic":
-        names = list(schema.model_fields)
-        hints = {n: hints.get(n, schema.model_fields[n].annotation) for n in names}
     out = {}
-    for key, annotation in hints.items():
-        if key.startswith("__") or get_origin(annotation) is typing.ClassVar:
+    for key, annotation in _hints_of_fields(schema, kind).items():
+        if key.startswith("__") or get_origin(annotation) is typing.ClassVar or managed_of(annotation):
             continue
         base, reducer = _reducer_of(annotation)
         initial = _initial_factory(base) if reducer is not None else None
@@ -117,6 +122,9 @@ class Schema:
         self.schema = schema
         self.kind = schema_kind(schema)
         self.channels = channels_of(schema)
+        # keys the engine computes for each task (RemainingSteps): not channels, never stored
+        self.managed = {} if self.kind == "dict" else {
+            k: m for k, a in _hints_of_fields(schema, self.kind).items() if (m := managed_of(a))}
         self.name = getattr(schema, "__name__", str(schema))
 
     @property
@@ -143,12 +151,13 @@ class Schema:
 
     def view(self, values: dict[str, Any]) -> Any:
         """What a node of this schema receives: a dict (TypedDict) or an instance (pydantic, dataclass)."""
-        if self.kind in ("typeddict", "dict"):
-            if self.kind == "dict":
-                return dict(values)
-            return {k: values[k] for k in self.channels if k in values}
-        data = {k: values[k] for k in self.channels if k in values}
-        return self.schema(**data)
+        if self.kind == "dict":
+            return dict(values)
+        view = {k: values[k] for k in self.channels if k in values}
+        for key in self.managed:
+            if key in values:
+                view[key] = values[key]
+        return view if self.kind == "typeddict" else self.schema(**view)
 
     def models(self) -> list[type]:
         """Pydantic models and dataclasses this schema declares (recursively), for safe reviving."""
