@@ -123,8 +123,9 @@ for mode, chunk in graph.stream({"topic": "cats"}, stream_mode=["updates", "cust
 md(r"""
 ## `debug`: everything
 
-One event per task start (`task`), task result (`task_result`) and checkpoint (`checkpoint`). The events
-also carry ids and timestamps; here only their type, step and node.
+One event per task start (`task`) and task result (`task_result`), and with a checkpointer one per
+checkpoint (`checkpoint`), as in LangGraph. The events also carry ids and timestamps; here only their type,
+step and node.
 """),
 code(r'''
 for event in graph.stream({"topic": "cats"}, stream_mode="debug"):

@@ -508,3 +508,29 @@ def test_remaining_steps_counts_as_in_langgraph():
                     {"b": {"log": [("b", 1)]}}]
     assert [next(iter(c.values()))["log"][0][1] for c in six] == [5, 4, 3, 2]
     assert (paused, resumed, state) == ({"log": [("a", 7)]}, [("b", 9), ("a", 8)], ["log"])
+
+
+def test_the_debug_stream_without_a_checkpointer():
+    def program(m):
+        g = m.StateGraph(Log)
+        g.add_node("a", lambda s: {"log": ["a"]})
+        g.add_node("b", lambda s: m.Command(goto="d", update={"log": ["b"]}))
+        g.add_node("c", lambda s: {"log": ["c"]})
+        g.add_node("d", lambda s: None)
+        g.add_node("e", lambda s: {"log": ["e"]})
+        g.add_edge(m.START, "a")
+        g.add_edge(m.START, "b")
+        g.add_edge(["a", "b"], "c")
+        g.add_conditional_edges("c", lambda s: [m.Send("e", {"log": ["to-e"]})])
+        events = [(c["step"], c["type"], c["payload"]["name"],
+                   c["payload"].get("triggers", c["payload"].get("result")), c["payload"].get("error"))
+                  for c in g.compile().stream({"log": []}, stream_mode="debug")]
+        return sorted(events, key=repr)  # tasks of one superstep finish in any order on LangGraph
+
+    assert same(program) == (sorted([
+        (1, "task", "a", ("branch:to:a",), None), (1, "task", "b", ("branch:to:b",), None),
+        (1, "task_result", "a", {"log": ["a"]}, None), (1, "task_result", "b", {"log": ["b"]}, None),
+        (2, "task", "c", ("branch:to:c", "join:a+b:c"), None), (2, "task", "d", ("branch:to:d",), None),
+        (2, "task_result", "c", {"log": ["c"]}, None), (2, "task_result", "d", {}, None),
+        (3, "task", "e", ("__pregel_push",), None), (3, "task_result", "e", {"log": ["e"]}, None),
+    ], key=repr), [])

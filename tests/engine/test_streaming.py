@@ -54,15 +54,52 @@ def test_list_of_modes_gives_mode_chunk_pairs_in_order():
     ]
 
 
-def test_debug_stream_has_task_result_and_checkpoint_records():
+def test_debug_stream_has_task_and_task_result_records_as_langgraph_names_them():
     chunks = list(chain().stream({"n": 0}, stream_mode="debug"))
+    # no checkpointer: no checkpoint records (LangGraph 1.x)
     assert [(c["type"], c["step"], c["payload"].get("name")) for c in chunks] == [
-        ("checkpoint", 0, None), ("task", 1, "a"), ("task_result", 1, "a"), ("checkpoint", 1, None),
-        ("task", 2, "b"), ("task_result", 2, "b"), ("checkpoint", 2, None)]
-    task = chunks[1]["payload"]
-    assert task["input"] == {"log": [], "n": 0} and task["triggers"] == ("edge:__start__",)
-    assert chunks[2]["payload"]["result"] == [("log", ["a"]), ("n", 1)]
-    assert chunks[3]["payload"]["next"] == ["b"]
+        ("task", 1, "a"), ("task_result", 1, "a"), ("task", 2, "b"), ("task_result", 2, "b")]
+    task = chunks[0]["payload"]
+    assert task["input"] == {"log": [], "n": 0} and task["triggers"] == ("branch:to:a",)
+    assert chunks[1]["payload"]["result"] == {"log": ["a"], "n": 1}
+    assert chunks[3]["payload"]["result"] == {}
+
+
+def test_debug_stream_has_checkpoint_records_with_a_checkpointer():
+    from wfkit import InMemorySaver
+
+    app = chain().builder.compile(checkpointer=InMemorySaver())
+    chunks = list(app.stream({"n": 0}, {"configurable": {"thread_id": "t"}}, stream_mode="debug"))
+    assert [(c["type"], c["step"]) for c in chunks if c["type"] == "checkpoint"] == [
+        ("checkpoint", 0), ("checkpoint", 1), ("checkpoint", 2)]
+    assert [c["payload"]["next"] for c in chunks if c["type"] == "checkpoint"] == [["a"], ["b"], []]
+
+
+def test_debug_triggers_name_sends_and_joins_as_langgraph():
+    from wfkit import Send
+
+    g = StateGraph(S)
+    for name in ("a", "b", "c"):
+        g.add_node(name, lambda s: None)
+    g.add_edge(START, "a")
+    g.add_edge(START, "b")
+    g.add_edge(["a", "b"], "c")
+    g.add_conditional_edges("c", lambda s: [Send("a", {"n": 5})] if s["n"] == 0 else [])
+    tasks = [(c["step"], c["payload"]["name"], c["payload"]["triggers"])
+             for c in g.compile().stream({"n": 0}, stream_mode="debug") if c["type"] == "task"]
+    assert tasks[2:] == [(2, "c", ("branch:to:c", "join:a+b:c")), (3, "a", ("__pregel_push",))]
+
+
+def test_debug_task_result_of_a_failed_task_gives_its_message():
+    g = StateGraph(S)
+    g.add_node("a", lambda s: 1 / 0)
+    g.add_edge(START, "a")
+    chunks = []
+    with pytest.raises(ZeroDivisionError):
+        for chunk in g.compile().stream({"n": 0}, stream_mode="debug"):
+            chunks.append(chunk)
+    assert [c["type"] for c in chunks] == ["task", "task_result"]
+    assert (chunks[1]["payload"]["error"], chunks[1]["payload"]["result"]) == ("division by zero", {})
 
 
 def test_unknown_stream_mode_is_refused():

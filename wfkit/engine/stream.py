@@ -36,6 +36,21 @@ def _stamp() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat()
 
 
+def _written(writes) -> dict:
+    """A task's writes as LangGraph's debug `task_result.result` gives them: a dict, the last write of a key
+    winning."""
+    return {key: value for key, value in writes}
+
+
+def _triggers(spec: GraphSpec, task: Any) -> tuple[str, ...]:
+    """A task's triggers in LangGraph's channel names: `__pregel_push` for a Send, else the node's trigger
+    channels, `branch:to:<node>` and `join:<a>+<b>:<node>` for each join into it."""
+    if task.kind == "push":
+        return ("__pregel_push",)
+    joins = [f"join:{'+'.join(j.sources)}:{task.name}" for j in spec.joins if j.target == task.name]
+    return tuple(sorted([f"branch:to:{task.name}", *joins]))
+
+
 def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, Any], None],
                   subgraphs: bool) -> Callable[[Any], None]:
     """A loop listener that calls `put(namespace, mode, chunk)`, subgraphs included. With `subgraphs`, the
@@ -89,8 +104,8 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                 if "debug" in want and event.task.name != START:
                     put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
                         "id": event.task.id, "name": event.task.name,
-                        "error": None if event.error is None else f"{type(event.error).__name__}: {event.error}",
-                        "result": [], "interrupts": list(event.interrupts)}})
+                        "error": None if event.error is None else str(event.error),
+                        "result": {}, "interrupts": list(event.interrupts)}})
                 return
             if "updates" in want:
                 if event.cached:
@@ -102,14 +117,14 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
             if "debug" in want:
                 put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
                     "id": event.task.id, "name": event.task.name, "error": None,
-                    "result": list(event.writes), "interrupts": []}})
+                    "result": _written(event.writes), "interrupts": []}})
         elif isinstance(event, StepApplied):
             release()
             state["values"] = event.values
             # LangGraph emits values only when the step wrote something (an entrypoint: its return value)
             if "values" in want and event.updated and (spec.output_key is None or spec.output_key in event.updated):
                 put("values", algo.output_values(spec, event.values))
-            if "debug" in want:
+            if "debug" in want and event.checkpoint is not None:  # LangGraph: only when a checkpoint is kept
                 put("debug", {"step": event.step, "timestamp": _stamp(), "type": "checkpoint", "payload": {
                     "config": event.checkpoint, "values": algo.output_values(spec, event.values),
                     "next": list(event.next)}})
@@ -119,7 +134,8 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                 for task in event.tasks:
                     if task.name != START:
                         put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task", "payload": {
-                            "id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}})
+                            "id": task.id, "name": task.name, "input": task.input,
+                            "triggers": _triggers(spec, task)}})
         elif isinstance(event, Interrupted):
             release()
             if event.reason != "interrupt":  # a breakpoint: an empty interrupt in "updates"
