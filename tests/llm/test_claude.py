@@ -372,3 +372,14 @@ def test_stream_mode_messages_in_a_graph_yields_claude_tokens_with_node_and_step
     assert tokens == [("Hi t", "chat", 1), ("here", "chat", 1), ("", "chat", 1)]
     final = [chunk for mode, chunk in items if mode == "values"][-1]["messages"][-1]
     assert type(final) is AIMessage and final.content == "Hi there" and final.usage_metadata == USAGE
+
+
+def test_tags_are_kept_by_the_model_and_not_sent(fake_api):
+    from wfkit.llm.claude import Claude
+
+    with Claude("claude-test-1", api_key=TEST_KEY, base_url=fake_api.url, tags=["joke"]) as llm:
+        fake_api.reply(message("ok"))
+        llm.invoke("hi")
+        assert llm.tags == ("joke",)
+    assert fake_api.requests[0]["body"] == {"model": "claude-test-1", "max_tokens": 4096,
+                                            "messages": [{"role": "user", "content": "hi"}]}

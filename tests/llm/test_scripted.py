@@ -267,3 +267,25 @@ def test_async_emitters_are_awaited(task):
     task.current = AsyncTask(stream_messages=True)
     assert asyncio.run(ScriptedModel(["a b"]).ainvoke("x")).content == "a b"
     assert len(task.current.chunks) == 2
+
+
+def test_tags_reach_the_messages_stream_metadata_as_in_langgraph():
+    from wfkit import START, MessagesState, StateGraph
+
+    tagged, plain = ScriptedModel(["hi"], tags=["joke"]), ScriptedModel(["yo"])
+    g = StateGraph(MessagesState)
+    g.add_node("a", lambda s: {"messages": [tagged.invoke(s["messages"])]})
+    g.add_node("b", lambda s: {"messages": [plain.invoke(s["messages"])]})
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    seen = [(chunk.content, meta["langgraph_node"], meta.get("tags", "none"))
+            for chunk, meta in g.compile().stream({"messages": [("user", "x")]}, stream_mode="messages")]
+    assert seen == [("hi", "a", ["joke"]), ("yo", "b", "none")]  # LangGraph: no `tags` key for an untagged model
+    assert tagged.bind_tools([]).tags == ("joke",)
+
+
+@pytest.mark.parametrize("tags", ["joke", ["joke", 1]])
+def test_tags_must_be_a_list_of_str(tags):
+    with pytest.raises(TypeError) as info:
+        ScriptedModel(["hi"], tags=tags)
+    assert str(info.value) == f"ScriptedModel(tags={tags!r}): tags must be a list of str, e.g. tags=['joke']"

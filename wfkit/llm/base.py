@@ -77,6 +77,7 @@ class BaseChatModel(abc.ABC):
     tools: tuple[Tool, ...] = ()
     options: dict[str, Any] = {}  # per-model defaults sent with every request (tool_choice, max_tokens, ...)
     structured_retries = 0  # how often a reply that does not fit the schema is shown its error and retried
+    tags: tuple[str, ...] = ()  # `tags=[...]` as in LangChain: the "messages" stream's metadata carries them
 
     # -- what a model implements -------------------------------------------------------------------------
 
@@ -99,9 +100,10 @@ class BaseChatModel(abc.ABC):
 
     async def _achunks(self, request: ModelRequest, task: Any) -> AsyncIterator[AIMessageChunk]:
         emit = _streams_messages(task)
+        metadata = {"tags": list(self.tags)} if self.tags else None
         async for chunk in self._astream(request):
             if emit:
-                sent = task.emit_message_chunk(chunk)
+                sent = task.emit_message_chunk(chunk, metadata) if metadata else task.emit_message_chunk(chunk)
                 if inspect.isawaitable(sent):
                     await sent
             yield chunk
@@ -122,6 +124,13 @@ class BaseChatModel(abc.ABC):
             tell(repr(self), asked_text(request), said_text(message), message.response_metadata.get("reason"),
                  message.usage_metadata)
         return message
+
+    def _set_tags(self, tags: Any) -> None:
+        if tags is None:
+            return
+        if isinstance(tags, str) or not all(isinstance(t, str) for t in tags):
+            raise TypeError(f"{type(self).__name__}(tags={tags!r}): tags must be a list of str, e.g. tags=['joke']")
+        self.tags = tuple(tags)
 
     def _with(self, **attributes: Any) -> BaseChatModel:
         # A shallow copy: bound models share clients and scripts with the model they came from.

@@ -142,7 +142,9 @@ class Claude(BaseChatModel):
     def __init__(self, model: str = DEFAULT_MODEL, *, api_key: str | None = None, max_tokens: int = 4096,
                  base_url: str | None = None, timeout: float | Any = None, max_retries: int = 2,
                  default_headers: dict[str, str] | None = None, default_query: dict[str, Any] | None = None,
-                 structured_output: str = "auto", cache_prompt: bool = False, **params: Any) -> None:
+                 structured_output: str = "auto", cache_prompt: bool = False, tags: list[str] | None = None,
+                 **params: Any) -> None:
+        self._set_tags(tags)
         if structured_output not in ("auto", "format", "tool"):
             raise ValueError(f"Claude(structured_output={structured_output!r}): use 'auto', 'format' (the API's "
                              f"constrained decoding) or 'tool' (a forced tool call)")

@@ -83,7 +83,8 @@ class ScriptedModel(BaseChatModel):
     reply).
     """
 
-    def __init__(self, respond: Callable[[ModelRequest], Any] | list[Any]) -> None:
+    def __init__(self, respond: Callable[[ModelRequest], Any] | list[Any], *, tags: list[str] | None = None) -> None:
+        self._set_tags(tags)
         if callable(respond):
             self._respond, self._script = respond, None
         elif isinstance(respond, (list, tuple)):
