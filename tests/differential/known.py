@@ -32,26 +32,6 @@ def _outcomes(seen: dict):
             yield segment["outcome"]
 
 
-def _sends(desc: dict, lg: dict, wf: dict) -> bool:
-    choices = desc["routers"] + [spec["command"] for spec in desc["nodes"].values() if spec["command"]]
-    return any(choice["mode"] == "send" for choice in choices)
-
-
-def _sorted_next(value, desc: dict):
-    """Segments' or history's snapshots with `next` in sorted order."""
-    if not value:
-        return value
-    out = []
-    for item in value:
-        if isinstance(item, dict) and item["state"] and item["state"][0] != "error":
-            values, nxt, interrupts = item["state"]
-            item = dict(item, state=(values, tuple(sorted(nxt)), interrupts))
-        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], tuple):
-            item = (item[0], tuple(sorted(item[1])))
-        out.append(item)
-    return out
-
-
 def _checkpointed_join(desc: dict, lg: dict, wf: dict) -> bool:
     return desc["checkpointer"] and bool(desc["joins"])
 
@@ -65,9 +45,6 @@ def _without_join_targets(history, desc: dict):
 
 
 KNOWN = [
-    Known("new (i10diff)", "get_state().next when `Send` tasks and edge-triggered tasks are both pending: "
-          "LangGraph lists the Send tasks first, wfkit the edge-triggered ones",
-          _sends, RUNS + ("history",), relax=_sorted_next),
     Known("new (i10diff)", "get_state_history() after a join whose sources finish in different supersteps: "
           "LangGraph's snapshot of the first of them lists the join's destination in `next` too (it does not "
           "run then; its tasks finishing at once is enough, a 10 ms sleep in a source hides it), wfkit only "

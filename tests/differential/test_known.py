@@ -29,9 +29,6 @@ chain = [[S, "a"], ["a", "b"], ["b", "c"]]
 abc = {"a": node(), "b": node(), "c": node()}
 # one case per KNOWN entry, by the start of its `what`: the fixed graph and the aspect that differs
 CASES = {
-    "get_state().next when `Send`": (
-        graph({"a": node(), "b": node()}, [[S, "a"]], checkpointer=True, interrupt_before=["a", "b"],
-              routers=[{"src": S, "mode": "send", "targets": ["b"], "path_map": None}]), "invoke"),
     "get_state_history() after a join": (
         graph(dict(abc, d=node()), [[S, "a"], [S, "b"], ["a", "c"]], checkpointer=True,
               joins=[[["a", "b", "c"], "d"]]), "history"),

@@ -118,16 +118,16 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
 
 
 def plan_task_ids(plan: dict, checkpoint_id: str) -> list[tuple[str, str, tuple]]:
-    """(id, name, path) of the tasks a stored plan (its JSON form) names, in task order, without building
-    their inputs: snapshots need only these."""
+    """(id, name, path) of the tasks a stored plan (its JSON form) names, without building their inputs:
+    snapshots need only these. In LangGraph's snapshot order: the Sends first, then the nodes by name."""
+    out = [(task_id(checkpoint_id, "push", index, node), node, ("push", index))
+           for index, (node, _) in enumerate(plan.get("push") or ())]
     pull = plan.get("pull") or {}
     if len(pull) == 1:  # the usual case, without sorting
         name = next(iter(pull))
-        out = [(f"{checkpoint_id}:{name}", name, ("pull", name))]
+        out.append((f"{checkpoint_id}:{name}", name, ("pull", name)))
     else:
-        out = [(task_id(checkpoint_id, "pull", name), name, ("pull", name)) for name in sorted(pull)]
-    out += [(task_id(checkpoint_id, "push", index, node), node, ("push", index))
-            for index, (node, _) in enumerate(plan.get("push") or ())]
+        out += [(task_id(checkpoint_id, "pull", name), name, ("pull", name)) for name in sorted(pull)]
     return out
 
 

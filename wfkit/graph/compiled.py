@@ -215,14 +215,16 @@ class CompiledStateGraph:
         if not live:
             done = {}
         elif done:
-            finished = [(name, k, v) for tid, name, _ in tasks if tid in done for k, v in done[tid]["writes"]]
+            # applied as a superstep applies them: the nodes first, then the Sends (snapshots list Sends first)
+            applied = sorted(tasks, key=lambda t: t[2][0] == "push")
+            finished = [(name, k, v) for tid, name, _ in applied if tid in done for k, v in done[tid]["writes"]]
             values = algo.replay(self.spec, values, finished)[0]
         if done or pending or errors:
             state_tasks = tuple(
                 StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
                           (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
                 for tid, name, path in tasks)
-            interrupts = tuple(i for group in pending.values() for i in group)
+            interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
         else:  # most checkpoints of a history: nothing pending on them
             state_tasks, interrupts = tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ()
         if not (configs is not None and not done and self._output_is_whole):  # history: `values` is ours to give
