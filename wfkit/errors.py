@@ -54,6 +54,10 @@ class InvalidResumeError(WfkitError, RuntimeError):
     checkpointer, a finished run); the thread stays as it was. A RuntimeError, as in LangGraph."""
 
 
+class SubgraphOnlyError(WfkitError, RuntimeError):
+    """A graph compiled with checkpointer=True (a subgraph keeping its parent's thread) was run on its own."""
+
+
 class TaskOutsideEntrypointError(WfkitError, RuntimeError):
     """A `@task` function was called outside an `@entrypoint` (or a graph node), where it has no run."""
 

@@ -26,18 +26,21 @@ def _wfkit() -> SimpleNamespace:
         Send=wfkit.Send, interrupt=wfkit.interrupt, InMemorySaver=wfkit.InMemorySaver, task=wfkit.task,
         entrypoint=wfkit.entrypoint, GraphRecursionError=errors.GraphRecursionError,
         StreamWriter=types.StreamWriter, RemainingSteps=managed.RemainingSteps,
+        get_stream_writer=wfkit.get_stream_writer,
     )
 
 
 def _langgraph() -> SimpleNamespace:
     from langgraph import errors, func, graph, managed, types
     from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.config import get_stream_writer
 
     return SimpleNamespace(
         name="langgraph", StateGraph=graph.StateGraph, START=graph.START, END=graph.END, Command=types.Command,
         Send=types.Send, interrupt=types.interrupt, InMemorySaver=InMemorySaver, task=func.task,
         entrypoint=func.entrypoint, GraphRecursionError=errors.GraphRecursionError,
         StreamWriter=types.StreamWriter, RemainingSteps=managed.RemainingSteps,
+        get_stream_writer=get_stream_writer,
     )
 
 
@@ -534,3 +537,188 @@ def test_the_debug_stream_without_a_checkpointer():
         (2, "task_result", "c", {"log": ["c"]}, None), (2, "task_result", "d", {}, None),
         (3, "task", "e", ("__pregel_push",), None), (3, "task_result", "e", {"log": ["e"]}, None),
     ], key=repr), [])
+
+
+# -- 11. a graph invoked inside a node function is a subgraph ---------------------------------------------
+
+def _plain(value):
+    """Stream chunks and values with what differs only by id taken out: a namespace's task ids (uuids in
+    LangGraph, node names without a checkpointer in wfkit) and an Interrupt's id."""
+    if type(value).__name__ == "Interrupt":
+        return ("Interrupt", _plain(value.value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple) and all(isinstance(p, str) for p in value[0]):  # (namespace, ...)
+            value = (tuple(p.split(":")[0] + ":<id>" if ":" in p else p for p in value[0]),) + value[1:]
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _sub_chain(m, checkpointer=None):
+    def sub_a(s):
+        m.get_stream_writer()(("sub_a", s["x"]))
+        return {"x": s["x"] + 1}
+
+    g = m.StateGraph(S)
+    g.add_node("sub_a", sub_a)
+    g.add_node("sub_b", lambda s: {"x": s["x"] * 10})
+    g.add_edge(m.START, "sub_a")
+    g.add_edge("sub_a", "sub_b")
+    return g.compile(checkpointer=checkpointer)
+
+
+def _parent_of(m, call, checkpointer=None):
+    g = m.StateGraph(S)
+    g.add_node("call", call)
+    g.add_node("after", lambda s: {"x": s["x"] + 1})
+    g.add_edge(m.START, "call")
+    g.add_edge("call", "after")
+    return g.compile(checkpointer=checkpointer)
+
+
+def invoked_in_a_node(m):
+    sub = _sub_chain(m)
+    app = _parent_of(m, lambda s: {"x": sub.invoke({"x": s["x"]})["x"]})
+    return _plain([app.invoke({"x": 1}), list(app.stream({"x": 1}, stream_mode=["updates", "custom"], subgraphs=True)),
+                   list(app.stream({"x": 1}, stream_mode="values", subgraphs=True)),
+                   list(app.stream({"x": 1}, stream_mode=["updates", "custom"]))])
+
+
+def streamed_then_invoked_in_a_node(m):
+    sub = _sub_chain(m)
+
+    def twice(s):
+        values = [c for c in sub.stream({"x": s["x"]}, stream_mode="values")]
+        return {"x": sub.invoke({"x": values[-1]["x"]})["x"]}
+
+    return _plain(list(_parent_of(m, twice).stream({"x": 1}, stream_mode="updates", subgraphs=True)))
+
+
+def nested_two_deep(m):
+    grandchild = _sub_chain(m)
+    child = _parent_of(m, lambda s: grandchild.invoke(s))
+    app = _parent_of(m, lambda s: child.invoke(s))
+    return _plain(list(app.stream({"x": 1}, stream_mode=["updates", "custom"], subgraphs=True)))
+
+
+def awaited_in_an_async_node(m):
+    import asyncio
+
+    sub = _sub_chain(m)
+
+    async def call(s):
+        first = await sub.ainvoke({"x": s["x"]})
+        last = [c async for c in sub.astream({"x": first["x"]}, stream_mode="values")][-1]
+        return {"x": last["x"]}
+
+    async def chunks():
+        return [c async for c in _parent_of(m, call).astream({"x": 1}, stream_mode="updates", subgraphs=True)]
+
+    return _plain(asyncio.run(chunks()))
+
+
+def subgraph_node_custom_writes(m):
+    g = m.StateGraph(S)
+    g.add_node("sub", _sub_chain(m))
+    g.add_edge(m.START, "sub")
+    app = g.compile()
+    return _plain([list(app.stream({"x": 1}, stream_mode=["custom", "updates"])),
+                   list(app.stream({"x": 1}, stream_mode=["custom", "updates"], subgraphs=True))])
+
+
+def _interrupting_in_a_node(m, own):
+    def ask(s):
+        return {"x": s["x"] + m.interrupt({"q": s["x"]})}
+
+    g = m.StateGraph(S)
+    g.add_node("ask", ask)
+    g.add_node("b", lambda s: {"x": s["x"] * 10})
+    g.add_edge(m.START, "ask")
+    g.add_edge("ask", "b")
+    sub = g.compile(checkpointer=m.InMemorySaver() if own == "saver" else own)
+    app = _parent_of(m, lambda s: {"x": sub.invoke({"x": s["x"]})["x"]}, m.InMemorySaver())
+    config = {"configurable": {"thread_id": "t"}}
+    out = [app.invoke({"x": 2}, config)]
+    state = app.get_state(config)
+    out.append((state.values, state.next, state.interrupts))
+    out.append(list(app.stream(m.Command(resume=5), config, stream_mode="updates", subgraphs=True)))
+    out.append(app.get_state(config).values)
+    out.append(list(_parent_of(m, lambda s: {"x": sub.invoke({"x": s["x"]})["x"]}).stream(
+        {"x": 1}, stream_mode="updates", subgraphs=True)))  # no checkpointer anywhere: the run pauses all the same
+    return _plain(out)
+
+
+def entrypoint_invoking_entrypoint_and_graph(m):
+    # LangGraph's "Calling other entrypoints" and "Calling graphs" samples, together
+    @m.entrypoint()
+    def multiply(inputs: dict) -> int:
+        return inputs["a"] * inputs["b"]
+
+    sub = _sub_chain(m)
+
+    @m.entrypoint(checkpointer=m.InMemorySaver())
+    def main(inputs: dict) -> dict:
+        return {"product": multiply.invoke({"a": inputs["x"], "b": inputs["y"]}), "graph": sub.invoke({"x": 1})["x"]}
+
+    config = {"configurable": {"thread_id": "e"}}
+    return _plain([main.invoke({"x": 6, "y": 7}, config),
+                   list(main.stream({"x": 6, "y": 7}, config, stream_mode="updates", subgraphs=True))])
+
+
+U, C = "updates", "custom"
+NS = ("call:<id>",)
+
+
+@pytest.mark.parametrize("program, expected", [
+    (invoked_in_a_node, [
+        {"x": 21},
+        [(NS, C, ("sub_a", 1)), (NS, U, {"sub_a": {"x": 2}}), (NS, U, {"sub_b": {"x": 20}}),
+         ((), U, {"call": {"x": 20}}), ((), U, {"after": {"x": 21}})],
+        [((), {"x": 1}), (NS, {"x": 1}), (NS, {"x": 2}), (NS, {"x": 20}), ((), {"x": 20}), ((), {"x": 21})],
+        [(U, {"call": {"x": 20}}), (U, {"after": {"x": 21}})]]),
+    (streamed_then_invoked_in_a_node, [
+        (NS, {"sub_a": {"x": 2}}), (NS, {"sub_b": {"x": 20}}), (NS + ("1",), {"sub_a": {"x": 21}}),
+        (NS + ("1",), {"sub_b": {"x": 210}}), ((), {"call": {"x": 210}}), ((), {"after": {"x": 211}})]),
+    (nested_two_deep, [
+        (NS * 2, C, ("sub_a", 1)), (NS * 2, U, {"sub_a": {"x": 2}}), (NS * 2, U, {"sub_b": {"x": 20}}),
+        (NS, U, {"call": {"x": 20}}), (NS, U, {"after": {"x": 21}}), ((), U, {"call": {"x": 21}}),
+        ((), U, {"after": {"x": 22}})]),
+    (awaited_in_an_async_node, [
+        (NS, {"sub_a": {"x": 2}}), (NS, {"sub_b": {"x": 20}}), (NS + ("1",), {"sub_a": {"x": 21}}),
+        (NS + ("1",), {"sub_b": {"x": 210}}), ((), {"call": {"x": 210}}), ((), {"after": {"x": 211}})]),
+    (subgraph_node_custom_writes, [
+        [(U, {"sub": {"x": 20}})],
+        [(("sub:<id>",), C, ("sub_a", 1)), (("sub:<id>",), U, {"sub_a": {"x": 2}}),
+         (("sub:<id>",), U, {"sub_b": {"x": 20}}), ((), U, {"sub": {"x": 20}})]]),
+    (entrypoint_invoking_entrypoint_and_graph, [
+        {"product": 42, "graph": 20},
+        [(("main:<id>",), {"multiply": 42}), (("main:<id>", "1"), {"sub_a": {"x": 2}}),
+         (("main:<id>", "1"), {"sub_b": {"x": 20}}), ((), {"main": {"product": 42, "graph": 20}})]]),
+])
+def test_a_graph_run_by_a_node_streams_as_a_subgraph(program, expected):
+    assert same(program) == (expected, [])
+
+
+@pytest.mark.parametrize("own", [None, "saver", True])
+def test_a_nested_graph_keeps_to_the_parents_thread_and_pauses_it(own):
+    name = ("call",) if own is True else NS  # checkpointer=True: LangGraph names it by the node alone
+    paused = ("Interrupt", {"q": 2})
+    assert same(lambda m: _interrupting_in_a_node(m, own)) == ([
+        {"x": 2, "__interrupt__": [paused]},
+        ({"x": 2}, ("call",), (paused,)),
+        [(name, {"ask": {"x": 7}}), (name, {"b": {"x": 70}}), ((), {"call": {"x": 70}}), ((), {"after": {"x": 71}})],
+        {"x": 71},
+        [(name, {"__interrupt__": (("Interrupt", {"q": 1}),)}),
+         ((), {"__interrupt__": (("Interrupt", {"q": 1}),)})],
+    ], [])
+
+
+def test_a_graph_compiled_with_checkpointer_true_does_not_run_alone():
+    def program(m):
+        return _sub_chain(m, checkpointer=True).invoke({"x": 1})
+
+    raised, _ = same(program)
+    assert raised.kind == "RuntimeError"

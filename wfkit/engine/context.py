@@ -7,6 +7,7 @@ thread for sync nodes, in the asyncio task for async ones), so parallel nodes ne
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,8 +15,7 @@ from wfkit.errors import GraphInterrupt
 from wfkit.types import Interrupt
 
 _current: contextvars.ContextVar["TaskContext | None"] = contextvars.ContextVar("wfkit_task", default=None)
-# Inside a compiled graph used as a node: the parent's task, which owns the subgraph's interrupts.
-_owner: contextvars.ContextVar["TaskContext | None"] = contextvars.ContextVar("wfkit_interrupt_owner", default=None)
+_nested_lock = threading.Lock()  # graphs a node's threads start at once are numbered one at a time
 
 
 class TaskContext:
@@ -61,6 +61,33 @@ class TaskContext:
         self.emit(MessageChunk(self.step, chunk, meta))
 
 
+    @property
+    def owner(self) -> "TaskContext":
+        """The task whose `interrupt()` calls these are: this one, or in a subgraph the outermost parent's."""
+        owner = self._base_extras.get("owner") if self._base_extras else None
+        return owner if owner is not None else self
+
+    def nested_listener(self, spec: Any, stable: bool = False) -> Callable[[Any], None]:
+        """A listener for a graph run inside this task (a subgraph): it hands each of the subgraph's events
+        to this task's run, wrapped in `Nested` with the subgraph's namespace as LangGraph names it:
+        `"<node>:<task id>"` (only `"<node>"` for a subgraph compiled with checkpointer=True), and
+        `"...|<n>"` for the n-th further graph this task runs (0-based)."""
+        from wfkit.engine.events import MessageChunk, Nested
+
+        extras = self.extras
+        with _nested_lock:
+            n = extras["nested_runs"] = extras.get("nested_runs", -1) + 1
+        namespace = self.node if stable else f"{self.node}:{self.task_id}"
+        if n:
+            namespace = f"{namespace}|{n}"
+
+        def forward(event: Any) -> None:
+            if isinstance(event, MessageChunk):
+                event = MessageChunk(event.step, event.chunk, {**event.metadata, "langgraph_checkpoint_ns": namespace})
+            self.emit(Nested(self.step, namespace, spec, event))
+
+        return forward
+
     def model_called(self, model: str, asked: str, said: str, reason: str | None, usage: dict | None) -> None:
         """Tell the run's listeners (the Debugger) that a model answered a call made in this task."""
         from wfkit.engine.events import ModelCalled
@@ -79,16 +106,6 @@ def set_current(ctx: TaskContext | None) -> contextvars.Token:
 
 def reset_current(token: contextvars.Token) -> None:
     _current.reset(token)
-
-
-def owning_interrupts(ctx: TaskContext | None) -> contextvars.Token:
-    """Make `ctx` (the parent's task) the owner of every `interrupt()` until the token is reset; an owner
-    already set (a subgraph inside a subgraph) stays the owner."""
-    return _owner.set(_owner.get() or ctx)
-
-
-def release_interrupts(token: contextvars.Token) -> None:
-    _owner.reset(token)
 
 
 def get_stream_writer() -> Callable[[Any], None]:
@@ -111,11 +128,13 @@ def interrupt(value: Any) -> Any:
     """Pause the run and surface `value` to the caller; on resume, return the value given with
     `Command(resume=...)`. The node runs again from its start, and its n-th `interrupt()` call returns the
     n-th resume value; a value given to no interrupt id in particular goes to the first call left without
-    one (as in LangGraph, also after a Command(update=...) made the node skip an earlier call). Inside a subgraph (a compiled graph used as a node) the interrupt belongs to the
+    one (as in LangGraph, also after a Command(update=...) made the node skip an earlier call). Inside a
+    subgraph (a compiled graph used as a node, or run by a node's code) the interrupt belongs to the
     parent's task: the whole subgraph runs again on resume, its calls matched by order the same way."""
-    ctx = _owner.get() or _current.get()
+    ctx = _current.get()
     if ctx is None:
         raise RuntimeError("interrupt() was called outside a running graph; call it from inside a node")
+    ctx = ctx.owner
     index = ctx.interrupt_count
     ctx.interrupt_count += 1
     if index < len(ctx.resume_values):

@@ -55,8 +55,9 @@ def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, 
                   subgraphs: bool) -> Callable[[Any], None]:
     """A loop listener that calls `put(namespace, mode, chunk)`, subgraphs included. With `subgraphs`, the
     events of a subgraph become chunks of their own under its namespace (`("<node>:<task id>",)`, nested
-    ones longer), as LangGraph's `stream(subgraphs=True)` gives them; without, only its model tokens and
-    custom writes come through, as the parent's own."""
+    ones longer; a task's further graphs `("<node>:<task id>", "<n>")`), as LangGraph's
+    `stream(subgraphs=True)` gives them; without, none of them (LangGraph 1.2 leaves out a subgraph's
+    custom writes and model tokens too)."""
     top = chunker(spec, modes, lambda mode, chunk: put((), mode, chunk))
     inner: dict[str, Callable[[Any], None]] = {}
 
@@ -66,12 +67,10 @@ def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, 
         elif subgraphs:
             nested = inner.get(event.namespace)
             if nested is None:
-                prefix = (event.namespace,)
+                prefix = tuple(event.namespace.split("|"))
                 nested = inner[event.namespace] = graph_chunker(
                     event.spec, modes, lambda ns, mode, chunk: put(prefix + ns, mode, chunk), True)
             nested(event.event)
-        elif isinstance(event.event, (MessageChunk, CustomWrite, Nested)):
-            listen(event.event)
 
     return listen
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
 from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
-from wfkit.engine.context import current_task, get_stream_writer, owning_interrupts, release_interrupts
+from wfkit.engine.context import current_task, get_stream_writer
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
 from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, accepts_writer,
@@ -44,25 +44,11 @@ def _literal_targets(fn: Callable) -> list[str] | None:
 
 def _subgraph_node(subgraph: Any) -> Callable:
     """A compiled graph as a node: it gets the parent's state, runs to its end, and its output is the
-    node's update (as in LangGraph, every output key is written back, through the parent's reducers).
-    Model tokens and custom writes of its nodes reach the parent's "messages" and "custom" streams (and
-    the Debugger), with the subgraph's namespace in the metadata as LangGraph gives it."""
+    node's update (as in LangGraph, every output key is written back, through the parent's reducers). It
+    runs as a subgraph of the parent's task, as when a node's code invokes it (see `_make_loop`)."""
 
     async def run_subgraph(state: Any, config: dict) -> Any:
-        parent = current_task()
-        inner = {k: v for k, v in (config or {}).items() if k != "configurable"}
-        listeners = [_forward_to(parent, subgraph.spec)] if parent is not None else []
-        loop = subgraph._make_loop(state, inner, listeners, inline=False,
-                                   stream_messages=bool(parent is not None and parent.stream_messages))
-        token = owning_interrupts(parent)
-        try:
-            await run_to_pause(loop)
-        finally:
-            release_interrupts(token)
-        if loop.interrupts:
-            # The subgraph paused: pause the parent at this node; on resume the subgraph runs again.
-            raise GraphInterrupt(list(loop.interrupts))
-        return subgraph._result(loop)
+        return await subgraph._ainvoke(state, config, False, current_task())
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
     return run_subgraph
@@ -86,18 +72,6 @@ def _with_writer(fn: Callable, takes_config: bool) -> Callable:
 
         return call_async
     return call
-
-
-def _forward_to(parent: Any, spec: Any) -> Callable[[Any], None]:
-    """Hand the subgraph's events to the parent's listeners, each wrapped with where it comes from."""
-    namespace = f"{parent.node}:{parent.task_id}"
-
-    def forward(event: Any) -> None:
-        if isinstance(event, MessageChunk):
-            event = MessageChunk(event.step, event.chunk, {**event.metadata, "langgraph_checkpoint_ns": namespace})
-        parent.emit(Nested(parent.step, namespace, spec, event))
-
-    return forward
 
 
 class StateGraph:

@@ -20,7 +20,9 @@ from wfkit.engine.persist import History
 from wfkit.engine.persist import metadata as checkpoint_metadata
 from wfkit.engine.stream import check_modes, graph_chunker
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import CheckpointError, MissingThreadError, ThreadKeyMissingError, UnsupportedFeatureError
+from wfkit.engine.context import TaskContext, current_task
+from wfkit.errors import (CheckpointError, GraphInterrupt, MissingThreadError, SubgraphOnlyError, ThreadKeyMissingError,
+                          UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.types import StateSnapshot, StateTask
 
@@ -56,7 +58,9 @@ class CompiledStateGraph:
                  interrupt_after: frozenset = frozenset(), name: str | None = None):
         self.builder = builder
         self.spec = spec
-        self.checkpointer = checkpointer
+        # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: none
+        self._subgraph_only = checkpointer is True
+        self.checkpointer = checkpointer = None if isinstance(checkpointer, bool) else checkpointer
         self.interrupt_before = interrupt_before
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
@@ -87,13 +91,30 @@ class CompiledStateGraph:
         return history
 
     def _make_loop(self, input: Any, config: dict | None, listeners: list, *, inline: bool,
-                   stream_messages: bool = False, interrupt_before=None, interrupt_after=None) -> Loop:
+                   stream_messages: bool = False, interrupt_before=None, interrupt_after=None,
+                   parent: TaskContext | None = None) -> Loop:
+        """A loop for a run of this graph. With `parent` (the task running when invoke/stream was called, or
+        the task of this graph added as a node) the run is a subgraph of the parent's run, as in LangGraph:
+        its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
+        parent's task, and it is part of the parent's thread, with no checkpoints of its own (whatever
+        checkpointer it was compiled with)."""
+        extras = None
+        if parent is not None:
+            config = {k: v for k, v in (config or {}).items() if k != "configurable"}
+            listeners = [*listeners, parent.nested_listener(self.spec, stable=self._subgraph_only)]
+            stream_messages = stream_messages or parent.stream_messages
+            extras = {"owner": parent.owner}
+        elif self._subgraph_only:
+            raise SubgraphOnlyError(
+                f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
+                "to its parent's thread, so it cannot run on its own; run it from a node of a graph that has a "
+                "checkpointer, or compile it with checkpointer=InMemorySaver() to run it alone")
         options = options_from(
             config, inline_sync=inline, stream_messages=stream_messages,
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
-        loop = Loop(self.spec, options, self._history(options), listeners)
+        loop = Loop(self.spec, options, None if parent is not None else self._history(options), listeners, extras)
         loop.want_records = False
         loop.setup(input)
         return loop
@@ -106,30 +127,40 @@ class CompiledStateGraph:
             out[INTERRUPT_KEY] = list(loop.interrupts)
         return out
 
-    # -- running -------------------------------------------------------------------------------------
-    async def _ainvoke(self, input: Any, config: dict | None, inline: bool, **kw: Any) -> dict:
-        loop = self._make_loop(input, config, [], inline=inline, **kw)
-        await run_to_pause(loop)
+    def _nested_result(self, loop: Loop) -> dict:
+        """What a subgraph's run gives its parent task: its output, or (paused by `interrupt()`) the parent
+        task pauses too; on resume the task runs again, and this graph with it, from its start."""
+        if loop.interrupts:
+            raise GraphInterrupt(list(loop.interrupts))
         return self._result(loop)
+
+    # -- running -------------------------------------------------------------------------------------
+    async def _ainvoke(self, input: Any, config: dict | None, inline: bool, parent: TaskContext | None = None,
+                       **kw: Any) -> dict:
+        loop = self._make_loop(input, config, [], inline=inline, parent=parent, **kw)
+        await run_to_pause(loop)
+        return self._result(loop) if parent is None else self._nested_result(loop)
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
                       stream_mode: str = "values", **options: Any) -> dict:
         """Run to the end (or an interrupt) and return the final state."""
         _check_invoke(stream_mode, options)
-        return await self._ainvoke(input, config, False, interrupt_before=interrupt_before,
+        return await self._ainvoke(input, config, False, current_task(), interrupt_before=interrupt_before,
                                    interrupt_after=interrupt_after)
 
     def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
                stream_mode: str = "values", **options: Any) -> dict:
         """Run to the end (or an interrupt) and return the final state (also works inside Jupyter)."""
         _check_invoke(stream_mode, options)
-        return run_sync(self._ainvoke(input, config, True, interrupt_before=interrupt_before,
+        # the running task is read here: the coroutine may run on a helper thread, which does not see it
+        return run_sync(self._ainvoke(input, config, True, current_task(), interrupt_before=interrupt_before,
                                       interrupt_after=interrupt_after))
 
     def _astream(self, input: Any, config: dict | None, stream_mode: Any, inline: bool,
                  interrupt_before=None, interrupt_after=None, subgraphs: bool = False,
                  options: dict | None = None) -> AsyncIterator[Any]:
         check_options("stream()", options or {}, RUN_OPTIONS)
+        parent = current_task()  # read here, not in the generator: the sync stream may pump it on another thread
         modes, pairs = check_modes(stream_mode)
 
         def listener_for(put):
@@ -140,12 +171,24 @@ class CompiledStateGraph:
                 emit = (lambda ns, m, c: put((m, c))) if pairs else (lambda ns, m, c: put(c))
             return graph_chunker(self.spec, modes, emit, subgraphs)
 
-        return stream_loop(
-            lambda listeners: self._make_loop(input, config, listeners, inline=inline,
-                                              stream_messages="messages" in modes,
-                                              interrupt_before=interrupt_before, interrupt_after=interrupt_after),
-            listener_for,
-        )
+        def make_loop(listeners: list) -> Loop:
+            made.append(self._make_loop(input, config, listeners, inline=inline, stream_messages="messages" in modes,
+                                        interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                                        parent=parent))
+            return made[-1]
+
+        made: list[Loop] = []
+        chunks = stream_loop(make_loop, listener_for)
+        return chunks if parent is None else self._nested_stream(chunks, made)
+
+    def _nested_stream(self, chunks: AsyncIterator[Any], made: list) -> AsyncIterator[Any]:
+        """A subgraph's stream, read by its parent task's code: its chunks, then (paused) the task pauses."""
+        async def stream() -> AsyncIterator[Any]:
+            async for chunk in chunks:
+                yield chunk
+            self._nested_result(made[0])
+
+        return stream()
 
     def astream(self, input: Any, config: dict | None = None, *, stream_mode: Any = "updates",
                 interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **options: Any) -> AsyncIterator[Any]:
