@@ -26,7 +26,7 @@ def _wfkit() -> SimpleNamespace:
         Send=wfkit.Send, interrupt=wfkit.interrupt, InMemorySaver=wfkit.InMemorySaver, task=wfkit.task,
         entrypoint=wfkit.entrypoint, GraphRecursionError=errors.GraphRecursionError,
         StreamWriter=types.StreamWriter, RemainingSteps=managed.RemainingSteps,
-        get_stream_writer=wfkit.get_stream_writer,
+        get_stream_writer=wfkit.get_stream_writer, RetryPolicy=wfkit.RetryPolicy,
     )
 
 
@@ -40,7 +40,7 @@ def _langgraph() -> SimpleNamespace:
         Send=types.Send, interrupt=types.interrupt, InMemorySaver=InMemorySaver, task=func.task,
         entrypoint=func.entrypoint, GraphRecursionError=errors.GraphRecursionError,
         StreamWriter=types.StreamWriter, RemainingSteps=managed.RemainingSteps,
-        get_stream_writer=get_stream_writer,
+        get_stream_writer=get_stream_writer, RetryPolicy=types.RetryPolicy,
     )
 
 

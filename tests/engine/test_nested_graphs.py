@@ -165,3 +165,21 @@ def test_an_entrypoint_invoking_an_entrypoint_and_a_graph():
     assert ids_out(main.stream({"x": 6, "y": 7}, config, stream_mode="updates", subgraphs=True)) == [
         (("main:<id>",), {"multiply": 42}), (("main:<id>", "1"), {"sub_a": {"x": 2}}),
         (("main:<id>", "1"), {"sub_b": {"x": 20}}), ((), {"main": {"product": 42, "graph": 20}})]
+
+
+def test_a_subgraph_nodes_own_keys_are_left_out_without_a_warning():
+    import warnings
+
+    class Sub(TypedDict):
+        x: int
+        private: str
+
+    g = StateGraph(Sub)
+    g.add_node("inner", lambda s: {"x": s["x"] + 1, "private": "p"})
+    g.add_edge(START, "inner")
+    parent = StateGraph(S)
+    parent.add_node("sub", g.compile())
+    parent.add_edge(START, "sub")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # LangGraph drops them silently: so does wfkit
+        assert list(parent.compile().stream({"x": 1})) == [{"sub": {"x": 2}}]

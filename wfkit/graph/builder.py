@@ -48,7 +48,13 @@ def _subgraph_node(subgraph: Any) -> Callable:
     runs as a subgraph of the parent's task, as when a node's code invokes it (see `_make_loop`)."""
 
     async def run_subgraph(state: Any, config: dict) -> Any:
-        return await subgraph._ainvoke(state, config, False, current_task())
+        parent = current_task()
+        out = await subgraph._ainvoke(state, config, False, parent)
+        if not isinstance(out, dict):
+            return out
+        # its own keys (not the parent's) are left out without a word, as LangGraph does
+        keys = parent.extras["loop"].spec.channels
+        return {k: v for k, v in out.items() if k in keys}
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
     return run_subgraph
