@@ -354,3 +354,28 @@ def test_an_async_consumer_that_breaks_stops_the_run_there():
         return asyncio.run(consume())
 
     assert same(program)[0] == ({"log": ["a"]}, ["a"])
+
+
+def test_a_command_update_makes_no_checkpoint_and_keeps_the_finished_results_and_answers():
+    """Command(resume=..., update=...) on a superstep where one task finished and one paused: the finished
+    result is reused (cached in "updates"), the answer reaches the paused task, and the history has no
+    checkpoint for the Command: the one it was given on shows the update in its values."""
+    def program(m):
+        g = m.StateGraph(Log)
+        g.add_node("fast", lambda s: {"log": ["fast"]})
+        g.add_node("asks", lambda s: {"log": [m.interrupt("ok?")]})
+        g.add_edge(m.START, "fast")
+        g.add_edge(m.START, "asks")
+        app = g.compile(checkpointer=m.InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        app.invoke({"log": []}, config)
+        resumed = streamed(app, m.Command(resume="yes", update={"log": ["U"]}), config)
+        history = [(s.metadata["step"], s.next, s.values) for s in app.get_state_history(config)]
+        return resumed, history
+
+    (resumed, history), _ = same(program)
+    assert resumed == [("values", {"log": ["U"]}),
+                       ("updates", {"fast": {"log": ["fast"]}, "__metadata__": {"cached": True}}),
+                       ("updates", {"asks": {"log": ["yes"]}}), ("values", {"log": ["U", "yes", "fast"]})]
+    assert [(step, nxt) for step, nxt, _ in history] == [(1, ()), (0, ("fast", "asks")), (-1, ("__start__",))]
+    assert history[1][2] == {"log": ["U"]}  # its update shows; the finished result only in get_state

@@ -117,9 +117,21 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
     return tasks
 
 
-def plan_task_ids(plan: dict, checkpoint_id: str) -> list[tuple[str, str, tuple]]:
+def plan_with_goto(plan: Plan, goto: list) -> Plan:
+    """`plan` with a Command's goto added (node names and Sends), as a Command input adds them: beside
+    what was planned (a finished thread has nothing planned)."""
+    pull = {k: list(v) for k, v in plan.pull.items()}
+    for g in goto:
+        if isinstance(g, str) and g != END:
+            pull.setdefault(g, []).append("goto:" + START)
+    push = list(plan.push) + [(g.node, g.arg) for g in goto if isinstance(g, Send)]
+    return Plan(pull=dict(sorted(pull.items())), push=push, joins=plan.joins)
+
+
+def plan_task_ids(plan: dict, checkpoint_id: str, order: dict | None = None) -> list[tuple[str, str, tuple]]:
     """(id, name, path) of the tasks a stored plan (its JSON form) names, without building their inputs:
-    snapshots need only these. In LangGraph's snapshot order: the Sends first, then the nodes by name."""
+    snapshots need only these. In LangGraph's snapshot order: the Sends first, then the nodes in the order
+    `order` ranks them (the graph's: the order they were added), else by name."""
     out = [(task_id(checkpoint_id, "push", index, node), node, ("push", index))
            for index, (node, _) in enumerate(plan.get("push") or ())]
     pull = plan.get("pull") or {}
@@ -127,7 +139,8 @@ def plan_task_ids(plan: dict, checkpoint_id: str) -> list[tuple[str, str, tuple]
         name = next(iter(pull))
         out.append((f"{checkpoint_id}:{name}", name, ("pull", name)))
     else:
-        out += [(task_id(checkpoint_id, "pull", name), name, ("pull", name)) for name in sorted(pull)]
+        names = sorted(pull, key=lambda n: (order.get(n, len(order)), n)) if order else sorted(pull)
+        out += [(task_id(checkpoint_id, "pull", name), name, ("pull", name)) for name in names]
     return out
 
 

@@ -18,7 +18,7 @@ from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Plan, Task
 from wfkit.engine.events import Interrupted, Resumed, RunFinished, StepApplied, StepCancelled, StepPlanned
-from wfkit.engine.persist import History, outcome_from_stored
+from wfkit.engine.persist import History, outcome_from_stored, with_updates
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
@@ -87,6 +87,7 @@ class Loop:
         self._pending_interrupts: dict[str, tuple] = {}  # task id -> its unanswered interrupts
         self._answer: list = []  # `Command(resume=value)`: [value] until an interrupt() takes it
         self.paused_values: dict | None = None  # paused by interrupt(): the state shown (see tick)
+        self._carried: list = []  # Command updates on the current checkpoint: go into the next one's delta
         self._skip_before = False
         self.stop = options.recursion_limit - 1  # the last superstep this run may execute (set by setup)
         self._lone_task = False
@@ -168,7 +169,9 @@ class Loop:
         self.values = self.history.values_at(checkpoint)
         self.plan = Plan.from_json(checkpoint.plan)
         self.step, self.checkpoint_id, self.parent_id = checkpoint.step, checkpoint.id, checkpoint.parent_id
-        self._stored, self._resume, pending, _ = self.history.pending(checkpoint.id)
+        self._stored, self._resume, pending, _, updates = self.history.pending(checkpoint.id)
+        if updates:  # Command(update=...) inputs given on this checkpoint: part of the next superstep's delta
+            self.values, self.plan, self._carried = with_updates(self.spec, self.values, self.plan, updates)
         self._unsaved_resume = {}
         self.interrupts = tuple(i for group in pending.values() for i in group)
         self._pending_interrupts = dict(pending)
@@ -231,19 +234,16 @@ class Loop:
 
     def update_plan_from_command(self, command: Command) -> None:
         """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if
-        there is a goto, run those nodes (or Sends) next beside what was planned."""
+        there is a goto, run those nodes (or Sends) next beside what was planned. As in LangGraph it makes
+        no checkpoint: it is kept on the current one, and the next superstep's checkpoint includes it (the
+        tasks planned keep their ids, so their results and answers still apply)."""
         writes, goto = algo.writes_from_return(self.spec, START, Command(update=command.update, goto=command.goto))
-        delta = [(START, k, v) for k, v in writes]
-        self.values, _, delta = algo.replay(self.spec, self.values, delta)
-        if goto:  # added to what was planned, as LangGraph does (a finished thread has nothing planned)
-            pull = {k: list(v) for k, v in self.plan.pull.items()}
-            for g in goto:
-                if isinstance(g, str) and g != END:
-                    pull.setdefault(g, []).append("goto:" + START)
-            push = list(self.plan.push) + [(g.node, g.arg) for g in goto if isinstance(g, Send)]
-            self.plan = Plan(pull=dict(sorted(pull.items())), push=push, joins=self.plan.joins)
-        self.step += 1
-        self._commit(delta, "input")
+        self.values, _, delta = algo.replay(self.spec, self.values, [(START, k, v) for k, v in writes])
+        if goto:
+            self.plan = algo.plan_with_goto(self.plan, goto)
+        if self.history is not None:
+            self.history.save_update(self.checkpoint_id, delta, goto)
+        self._carried = self._carried + delta
 
     # -- one superstep -------------------------------------------------------------------------------
     @property
@@ -317,6 +317,8 @@ class Loop:
                     "return values, or give add_conditional_edges a path_map.", WfkitWarning, stacklevel=2)
         self.plan = algo.next_plan(self.spec, self.plan, outcomes)
         self.values, self.step = new_values, step
+        if self._carried:
+            delta = self._carried + list(delta)
         self._commit(delta, "loop")
         record = self._record(step, tasks, outcomes, updated, new_values) if self.want_records else None
         if self.listeners:
@@ -362,7 +364,7 @@ class Loop:
                 self._run_id = new_id("run")
             self._counter += 1
             self.checkpoint_id = f"{self._run_id}.{self._counter}"
-        self._stored, self._resume, self._pending_interrupts = {}, {}, {}
+        self._stored, self._resume, self._pending_interrupts, self._carried = {}, {}, {}, []
         self.interrupts, self.paused_values = (), None
         self.status = "ready"
 

@@ -95,6 +95,13 @@ class History:
             key = "__result__"
         self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(task.id, task.name, key, value)])
 
+    def save_update(self, checkpoint_id: str, delta: list, goto: list) -> None:
+        """A `Command(update=..., goto=...)` input, kept on top of the checkpoint it applies to, as LangGraph
+        keeps it (no checkpoint of its own): the next superstep's checkpoint includes it."""
+        value = {"writes": [list(w) for w in delta], "goto": encode_routes([(g, "goto") for g in goto])}
+        self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(new_id("update", short=True), "__start__",
+                                                                           "__update__", value)])
+
     def save_resume(self, checkpoint_id: str, task_id: str, task_name: str, values: list) -> None:
         self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(task_id, task_name, "__resume__", values)])
 
@@ -142,17 +149,22 @@ class History:
             return BaseCheckpointSaver.lineage(self.saver, self.thread_id, checkpoint_id)
         return lineage(self.thread_id, checkpoint_id)
 
-    def pending(self, checkpoint_id: str, with_writes: set | None = None) -> tuple[dict[str, Outcome], dict[str, list], dict[str, tuple], dict[str, str]]:
+    def pending(self, checkpoint_id: str, with_writes: set | None = None) -> tuple[dict[str, Outcome], dict[str, list], dict[str, tuple], dict[str, str], list]:
         """Pending work on top of a checkpoint: finished outcomes by task id, resume values by task id,
-        interrupts still unanswered by task id, errors by task id."""
+        interrupts still unanswered by task id, errors by task id, and the Command updates given on it
+        (oldest first, each `(delta, goto)`)."""
         if with_writes is not None and checkpoint_id not in with_writes:
             return _NO_PENDING
         done: dict[str, Outcome] = {}
         resume: dict[str, list] = {}
         interrupts: dict[str, tuple] = {}
         errors: dict[str, str] = {}
+        updates: list = []
         for write in self.saver.get_writes(self.thread_id, checkpoint_id):
-            if write.key == "__result__":
+            if write.key == "__update__":
+                updates.append(([tuple(w) for w in write.value["writes"]],
+                                [dest for dest, _ in decode_routes(write.value["goto"])]))
+            elif write.key == "__result__":
                 done[write.task_id] = write.value
                 interrupts.pop(write.task_id, None)  # it finished after all
             elif write.key == "__resume__":
@@ -162,7 +174,7 @@ class History:
                 interrupts[write.task_id] = tuple(Interrupt(i["value"], i["id"]) for i in write.value)
             elif write.key == "__error__":
                 errors[write.task_id] = write.value
-        return done, resume, interrupts, errors
+        return done, resume, interrupts, errors, updates
 
     def save_task_result(self, checkpoint_id: str, node_task_id: str, name: str, call: int, value: Any) -> None:
         """Keep a functional-API task's result, so a resumed entrypoint reuses it instead of re-running it."""
@@ -180,12 +192,23 @@ class History:
             self._states.popitem(last=False)
 
 
-_NO_PENDING: tuple = ({}, {}, {}, {})  # read-only: only snapshots of checkpoints without writes get it
+_NO_PENDING: tuple = ({}, {}, {}, {}, [])  # read-only: only snapshots of checkpoints without writes get it
 
 
 def metadata(checkpoint: Checkpoint) -> dict:
     """LangGraph's metadata for a checkpoint: source, step, parents, and anything extra that was stored."""
     return {"source": checkpoint.source, "step": checkpoint.step, "parents": {}, **checkpoint.metadata}
+
+
+def with_updates(spec: GraphSpec, values: dict, plan: Plan, updates: list) -> tuple[dict, Plan, list]:
+    """A checkpoint's values and plan with the Command updates given on it applied, and their delta."""
+    carried: list = []
+    for delta, goto in updates:
+        values = algo.replay_stored(spec, values, delta)
+        carried += delta
+        if goto:
+            plan = algo.plan_with_goto(plan, goto)
+    return values, plan, carried
 
 
 def outcome_from_stored(task, stored: dict) -> Outcome:

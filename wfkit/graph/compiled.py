@@ -16,7 +16,8 @@ from wfkit.constants import INTERRUPT_KEY
 from wfkit.engine import algo
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop, RunOptions
-from wfkit.engine.persist import History
+from wfkit.engine.algo import Plan
+from wfkit.engine.persist import History, with_updates
 from wfkit.engine.persist import metadata as checkpoint_metadata
 from wfkit.engine.stream import check_modes, graph_chunker
 from wfkit.engine.update import apply_as_node
@@ -66,6 +67,7 @@ class CompiledStateGraph:
         self.name = name or "LangGraph"
         self._histories: dict[str, History] = {}
         self._output_is_whole = spec.output_key is None and set(spec.output.channels) == set(spec.channels)
+        self._node_order = {name: rank for rank, name in enumerate(spec.nodes)}  # snapshots list tasks in it
         if checkpointer is not None:
             models = list(spec.state.models())
             for schema in [spec.input, spec.output, *(n.input for n in spec.nodes.values())]:
@@ -253,8 +255,10 @@ class CompiledStateGraph:
                   with_writes: set | None = None, configs: dict | None = None) -> StateSnapshot:
         """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
         writes show in the values; in the history every checkpoint shows all the tasks it planned."""
-        done, _, pending, errors = history.pending(checkpoint.id, with_writes)
-        tasks = algo.plan_task_ids(checkpoint.plan, checkpoint.id)
+        done, _, pending, errors, updates = history.pending(checkpoint.id, with_writes)
+        if updates:  # Command(update=...) inputs kept on this checkpoint show in its values (not its next:
+            values = with_updates(self.spec, values, Plan(), updates)[0]  # a goto runs, unlisted, as in LangGraph)
+        tasks = algo.plan_task_ids(checkpoint.plan, checkpoint.id, self._node_order)
         if not live:
             done = {}
         elif done:
