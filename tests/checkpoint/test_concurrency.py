@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import threading
 import sys
 
 import pytest
@@ -147,7 +148,14 @@ def test_two_graphs_stepping_one_thread_neither_lose_nor_interleave_a_step(tmp_p
     a.invoke({"n": 0, "log": []}, config)
     b.invoke(None, config)
     # While b's next step runs, a steps the thread: b's step started from a head that is no longer the head.
-    b_racing = build(path, "b", lambda state: a.invoke(None, config))
+    # (From a thread of its own, as another process would: a graph invoked in a node's own code would be
+    # that node's subgraph, as in LangGraph.)
+    def a_steps_meanwhile(state):
+        other = threading.Thread(target=a.invoke, args=(None, config))
+        other.start()
+        other.join()
+
+    b_racing = build(path, "b", a_steps_meanwhile)
     with pytest.raises(CheckpointError, match=r"^cannot store checkpoint `\w+` of thread `t`: another process "
                                               r"advanced the thread meanwhile \(its newest checkpoint is now "
                                               r"`\w+` \(step 2\), where this one last saw `\w+`\)"):

@@ -178,14 +178,19 @@ def test_a_breakpoint_after_the_last_node_still_shows_in_updates():
     assert same(program)[0] == ([{"a": {"log": ["a"]}}, {"__interrupt__": ()}], ())
 
 
+def fast_and_asking(m):
+    """Two parallel nodes on a checkpointer: `fast` logs its name, `asks` logs the answer to "ok?"."""
+    g = m.StateGraph(Log)
+    g.add_node("fast", lambda s: {"log": ["fast"]})
+    g.add_node("asks", lambda s: {"log": [m.interrupt("ok?")]})
+    g.add_edge(m.START, "fast")
+    g.add_edge(m.START, "asks")
+    return g.compile(checkpointer=m.InMemorySaver())
+
+
 def test_a_paused_invoke_shows_the_writes_of_the_tasks_that_finished_beside_the_interrupt():
     def program(m):
-        g = m.StateGraph(Log)
-        g.add_node("fast", lambda s: {"log": ["fast"]})
-        g.add_node("asks", lambda s: {"log": [m.interrupt("ok?")]})
-        g.add_edge(m.START, "fast")
-        g.add_edge(m.START, "asks")
-        app = g.compile(checkpointer=m.InMemorySaver())
+        app = fast_and_asking(m)
         config = {"configurable": {"thread_id": "t"}}
         value = plain(app.invoke({"log": []}, config))
         values = streamed(app, {"log": []}, {"configurable": {"thread_id": "u"}}, "values")
@@ -361,12 +366,7 @@ def test_a_command_update_makes_no_checkpoint_and_keeps_the_finished_results_and
     result is reused (cached in "updates"), the answer reaches the paused task, and the history has no
     checkpoint for the Command: the one it was given on shows the update in its values."""
     def program(m):
-        g = m.StateGraph(Log)
-        g.add_node("fast", lambda s: {"log": ["fast"]})
-        g.add_node("asks", lambda s: {"log": [m.interrupt("ok?")]})
-        g.add_edge(m.START, "fast")
-        g.add_edge(m.START, "asks")
-        app = g.compile(checkpointer=m.InMemorySaver())
+        app = fast_and_asking(m)
         config = {"configurable": {"thread_id": "t"}}
         app.invoke({"log": []}, config)
         resumed = streamed(app, m.Command(resume="yes", update={"log": ["U"]}), config)
