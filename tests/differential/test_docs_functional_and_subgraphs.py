@@ -204,10 +204,10 @@ def test_functional_api_docs_sample(program, expected):
 
 # -- subgraph.md ------------------------------------------------------------------------------------------
 
-def two_step_subgraph(m, invoked: bool):
-    """The samples "Shared state schemas" (a subgraph added as a node, sharing `foo`) and "Different state
-    schemas" (invoked by a node, its input and output mapped to keys of its own), in one: the two differ
-    only there."""
+def two_step_graph(m, invoked: bool):
+    """The graphs of the samples "Shared state schemas" (a subgraph added as a node, sharing `foo`) and
+    "Different state schemas" (invoked by a node, its input and output mapped to keys of its own), in one:
+    the two differ only there. (how-tos/streaming.md's "Stream subgraph outputs" is the first.)"""
     shared, private = ("bar", "baz") if invoked else ("foo", "bar")
 
     class SubgraphState(TypedDict):
@@ -243,7 +243,11 @@ def two_step_subgraph(m, invoked: bool):
     builder.add_node("node_2", node_2 if invoked else subgraph)
     builder.add_edge(m.START, "node_1")
     builder.add_edge("node_1", "node_2")
-    graph = builder.compile()
+    return builder.compile()
+
+
+def two_step_subgraph(m, invoked: bool):
+    graph = two_step_graph(m, invoked)
     return _plain([list(graph.stream({"foo": "foo"})),
                    list(graph.stream({"foo": "foo"}, stream_mode="updates", subgraphs=True))])
 

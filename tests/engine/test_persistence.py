@@ -106,6 +106,19 @@ def test_update_state_without_as_node_uses_the_last_writer(saver):
     assert snap.values["n"] == 5 and snap.next == ("b",)
 
 
+def test_update_state_without_as_node_after_a_node_that_wrote_nothing_counts_as_that_node(saver):
+    g = StateGraph(S)
+    g.add_node("a", writer("a"))
+    g.add_node("quiet", lambda state: {})
+    g.add_edge(START, "a")
+    g.add_edge("a", "quiet")
+    app = g.compile(checkpointer=saver)
+    app.invoke({"n": 1}, cfg())
+    app.update_state(cfg(), {"n": 2, "log": ["x"]})
+    snap = app.get_state(cfg())  # as LangGraph: the update is quiet's (the node that ran last), nothing follows
+    assert (snap.values, snap.next, snap.metadata["source"]) == ({"log": ["a", "x"], "n": 2}, (), "update")
+
+
 def test_replay_from_an_earlier_checkpoint_reruns_what_follows(saver):
     calls = []
     g = StateGraph(S)

@@ -15,9 +15,10 @@ from wfkit.engine.algo import Outcome, Plan, Task
 from wfkit.errors import InvalidUpdateError
 
 
-def infer_as_node(checkpoint: Any) -> str:
-    """The node an update is attributed to when none is named: the one that wrote the last superstep."""
-    names = list(dict.fromkeys(w[0] for w in checkpoint.writes if w[0] != START))
+def infer_as_node(checkpoint: Any, ran: tuple[str, ...] = ()) -> str:
+    """The node an update is attributed to when none is named: the one that wrote the last superstep, or
+    (none wrote) the one that ran it, `ran` (LangGraph takes the node that last ran, written or not)."""
+    names = list(dict.fromkeys(w[0] for w in checkpoint.writes if w[0] != START)) or list(dict.fromkeys(ran))
     if len(names) == 1:
         return names[0]
     if not names:
@@ -28,10 +29,11 @@ def infer_as_node(checkpoint: Any) -> str:
     )
 
 
-def apply_as_node(spec: Any, checkpoint: Any, current: dict, values: Any, as_node: str | None
-                  ) -> tuple[dict, list, Plan]:
-    """The new state, the delta to store, and the plan that follows `as_node`."""
-    as_node = infer_as_node(checkpoint) if as_node is None else as_node
+def apply_as_node(spec: Any, checkpoint: Any, current: dict, values: Any, as_node: str | None,
+                  ran: tuple[str, ...] = ()) -> tuple[dict, list, Plan]:
+    """The new state, the delta to store, and the plan that follows `as_node` (by default, see
+    `infer_as_node`: `ran` names the tasks of the superstep that made `checkpoint`)."""
+    as_node = infer_as_node(checkpoint, ran) if as_node is None else as_node
     if as_node != START and as_node not in spec.nodes:
         raise InvalidUpdateError(f"update_state(as_node={as_node!r}): no such node; known: {', '.join(spec.nodes)}")
     writes, goto = algo.writes_from_return(spec, as_node, values)

@@ -317,7 +317,11 @@ class CompiledStateGraph:
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if checkpoint is None:
             raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")
-        new_values, delta, plan = apply_as_node(self.spec, checkpoint, history.values_at(checkpoint), values, as_node)
+        parent = (history.get(checkpoint.parent_id) if as_node is None and checkpoint.source == "loop"
+                  and checkpoint.parent_id is not None else None)
+        ran = Plan.from_json(parent.plan).names() if parent is not None else ()
+        new_values, delta, plan = apply_as_node(self.spec, checkpoint, history.values_at(checkpoint), values, as_node,
+                                                ran)
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
                              plan=plan, values=new_values)
         return self._config(history, saved.id)
