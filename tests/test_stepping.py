@@ -197,13 +197,14 @@ def test_run_uses_the_graphs_checkpointer_when_it_has_one():
 
 
 def test_listeners_receive_engine_events():
-    from wfkit.engine.events import StepApplied, StepPlanned, TaskFinished, TaskStarted
+    from wfkit.engine.events import CheckpointKept, StepApplied, StepPlanned, TaskFinished, TaskStarted
 
     run = build().start({"log": []})
     seen = []
     run.listeners.append(lambda e: seen.append(type(e).__name__))
     run.step()
-    assert seen == [StepPlanned.__name__, TaskStarted.__name__, TaskFinished.__name__, StepApplied.__name__]
+    assert seen == [StepPlanned.__name__, TaskStarted.__name__, TaskFinished.__name__, StepApplied.__name__,
+                    CheckpointKept.__name__]  # a Run keeps its history (in memory without a checkpointer)
 
 
 def test_edit_as_node_replans_what_follows_that_node():

@@ -34,6 +34,11 @@ class CheckpointError(WfkitError):
     """A checkpoint could not be stored, found or read back."""
 
 
+class NoCheckpointerError(CheckpointError, ValueError):
+    """get_state, get_state_history or update_state on a graph compiled without a checkpointer (a
+    `ValueError`, as LangGraph's)."""
+
+
 class MissingThreadError(CheckpointError, ValueError):
     """A graph with a checkpointer was run without a usable `thread_id` in its config."""
 

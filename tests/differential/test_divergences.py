@@ -539,6 +539,108 @@ def test_the_debug_stream_without_a_checkpointer():
     ], key=repr), [])
 
 
+class Whole(TypedDict, total=False):
+    a: int
+    b: int
+    c: int
+
+
+class WholeIn(TypedDict):
+    c: int
+    x: int
+
+
+class WholeOut(TypedDict):
+    b: int
+
+
+class Private(TypedDict):
+    p: int
+
+
+def _schemas_graph(m, checkpointer=None, pause=False):
+    """State (a, b, c), input (c, x), output (b) and a node reading a private schema (p): the stream,
+    snapshots and debug events show every key, in the graph's order; only invoke's result is cut."""
+    def third(s):
+        return {"c": m.interrupt("c?") if pause else 3}
+
+    g = m.StateGraph(Whole, input_schema=WholeIn, output_schema=WholeOut)
+    g.add_node("first", lambda s: {"b": 1, "a": 2})
+    g.add_node("private", lambda s: {"p": 7}, input_schema=Private)
+    g.add_node("third", third)
+    g.add_edge(m.START, "first")
+    g.add_edge(m.START, "private")
+    g.add_edge("first", "third")
+    return g.compile(checkpointer=checkpointer)
+
+
+def test_the_values_stream_shows_the_whole_state_whatever_the_output_schema():
+    def program(m):
+        app = _schemas_graph(m)
+        return [list(app.stream({"c": 0, "x": 5}, stream_mode="values")), app.invoke({"c": 0, "x": 5})]
+
+    (values, result), _ = same(program)
+    assert values == [{"c": 0, "x": 5}, {"a": 2, "b": 1, "c": 0, "x": 5, "p": 7},
+                      {"a": 2, "b": 1, "c": 3, "x": 5, "p": 7}]
+    assert result == {"b": 1}
+
+
+def test_snapshots_and_a_paused_stream_show_the_whole_state():
+    def program(m):
+        app = _schemas_graph(m, m.InMemorySaver(), pause=True)
+        config = {"configurable": {"thread_id": "t"}}
+        chunks = [(mode, {k: v for k, v in chunk.items() if k != "__interrupt__"}, "__interrupt__" in chunk)
+                  for mode, chunk in app.stream({"c": 0, "x": 5}, config, stream_mode=["values", "updates"])]
+        history = [h.values for h in app.get_state_history(config)]
+        resumed = list(app.stream(m.Command(resume=9), config, stream_mode="values"))
+        return [chunks, history, resumed, app.get_state(config).values]
+
+    (chunks, history, resumed, state), _ = same(program)
+    assert chunks[-2:] == [("updates", {}, True), ("values", {"a": 2, "b": 1, "c": 0, "x": 5, "p": 7}, True)]
+    assert history == [{"a": 2, "b": 1, "c": 0, "x": 5, "p": 7}, {"c": 0, "x": 5}, {}]
+    assert resumed[-1] == state == {"a": 2, "b": 1, "c": 9, "x": 5, "p": 7}
+
+
+def test_the_debug_stream_with_a_checkpointer():
+    def program(m):
+        app = _schemas_graph(m, m.InMemorySaver())
+        out = []
+        for event in app.stream({"c": 0, "x": 5}, {"configurable": {"thread_id": "t"}}, stream_mode="debug"):
+            payload = event["payload"]
+            if event["type"] == "checkpoint":
+                out.append((event["step"], "checkpoint", payload["values"], payload["next"],
+                            [t["name"] for t in payload["tasks"]], payload["metadata"]["source"],
+                            payload["parent_config"] is None, sorted(payload)))
+            else:
+                out.append((event["step"], event["type"], payload["name"]))
+        return out
+
+    events, _ = same(program)
+    keys = ["config", "metadata", "next", "parent_config", "tasks", "values"]
+    assert [e for e in events if e[1] == "checkpoint"] == [
+        (-1, "checkpoint", {}, ["__start__"], ["__start__"], "input", True, keys),
+        (0, "checkpoint", {"c": 0, "x": 5}, ["first", "private"], ["first", "private"], "loop", False, keys),
+        (1, "checkpoint", {"a": 2, "b": 1, "c": 0, "x": 5, "p": 7}, ["third"], ["third"], "loop", False, keys),
+        (2, "checkpoint", {"a": 2, "b": 1, "c": 3, "x": 5, "p": 7}, [], [], "loop", False, keys)]
+    # a lone task's result comes after its update, once its superstep's writes went through
+    assert events[-3:-1] == [(2, "task", "third"), (2, "task_result", "third")]
+
+
+@pytest.mark.parametrize("call", ["get_state", "get_state_history", "update_state"])
+def test_state_calls_without_a_checkpointer_raise_a_value_error(call):
+    def program(m):
+        app = _schemas_graph(m)
+        config = {"configurable": {"thread_id": "t"}}
+        args = {"get_state": (config,), "get_state_history": (config,), "update_state": (config, {"a": 1})}[call]
+        result = getattr(app, call)(*args)
+        return list(result) if call == "get_state_history" else result
+
+    (raised, _) = same(program)
+    assert raised.kind == "ValueError"
+    assert str(raised.error) == ("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) "
+                                 "to keep state")
+
+
 # -- 11. a graph invoked inside a node function is a subgraph ---------------------------------------------
 
 def _plain(value):

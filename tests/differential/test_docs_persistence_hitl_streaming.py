@@ -1042,7 +1042,7 @@ def stream_filter_by_tags(m):
                        'metadata': {'step': 2, 'source': 'loop'},
                        'next': [],
                        'tasks': []}}]],
-                 id="debug_checkpointed", marks=pytest.mark.xfail(strict=True, reason="debug checkpoint events: wfkit emits none for the input checkpoint (step -1) and its payloads lack metadata, parent_config and tasks (issue 10, item 12)")),
+                 id="debug_checkpointed"),
     (stream_async, [[{'refine_topic': {'topic': 'ice cream and cats'}},
           {'generate_joke': {'joke': 'This is a joke about ice cream and cats'}}],
          [('values', {'topic': 'ice cream'}),

@@ -70,9 +70,16 @@ def test_debug_stream_has_checkpoint_records_with_a_checkpointer():
 
     app = chain().builder.compile(checkpointer=InMemorySaver())
     chunks = list(app.stream({"n": 0}, {"configurable": {"thread_id": "t"}}, stream_mode="debug"))
-    assert [(c["type"], c["step"]) for c in chunks if c["type"] == "checkpoint"] == [
-        ("checkpoint", 0), ("checkpoint", 1), ("checkpoint", 2)]
-    assert [c["payload"]["next"] for c in chunks if c["type"] == "checkpoint"] == [["a"], ["b"], []]
+    kept = [c for c in chunks if c["type"] == "checkpoint"]
+    assert [(c["step"], c["payload"]["metadata"]["source"]) for c in kept] == [
+        (-1, "input"), (0, "loop"), (1, "loop"), (2, "loop")]
+    assert [c["payload"]["next"] for c in kept] == [["__start__"], ["a"], ["b"], []]
+    # each names its parent, and its tasks carry the ids of the task events that follow
+    assert kept[0]["payload"]["parent_config"] is None
+    assert [c["payload"]["parent_config"]["configurable"]["checkpoint_id"] for c in kept[1:]] == [
+        c["payload"]["config"]["configurable"]["checkpoint_id"] for c in kept[:-1]]
+    assert [t["id"] for c in kept[1:] for t in c["payload"]["tasks"]] == [
+        c["payload"]["id"] for c in chunks if c["type"] == "task"]
 
 
 def test_debug_triggers_name_sends_and_joins_as_langgraph():

@@ -355,6 +355,15 @@ def stalled_joins(spec: GraphSpec, plan: Plan) -> list[str]:
     return out
 
 
+def state_values(spec: GraphSpec, values: dict[str, Any]) -> Any:
+    """The whole state as LangGraph's "values" stream, snapshots and debug events show it: every key of the
+    graph (the state schema's, then those only the input, output or a node's schema has), whatever the
+    output schema keeps (only `invoke`'s result is cut to it)."""
+    if spec.output_key is not None:  # the functional API: the entrypoint's return value itself
+        return values.get(spec.output_key)
+    return {k: values[k] for k in spec.channels if k in values}
+
+
 def output_values(spec: GraphSpec, values: dict[str, Any]) -> Any:
     if spec.output_key is not None:  # the functional API: the entrypoint's return value itself
         return values.get(spec.output_key)

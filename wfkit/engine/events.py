@@ -53,6 +53,18 @@ class StepApplied(Event):
 
 
 @dataclass(frozen=True)
+class CheckpointKept(Event):
+    """A checkpoint was written to the thread's history (the input's, each superstep's, a fork's):
+    LangGraph's "debug" checkpoint events. `tasks` are (id, name) of the tasks it plans, in snapshot order."""
+
+    config: dict
+    parent_config: dict | None
+    metadata: dict
+    values: dict
+    tasks: tuple
+
+
+@dataclass(frozen=True)
 class Interrupted(Event):
     """The run paused: by `interrupt()` in nodes, or at a breakpoint (`interrupt_before`/`after`)."""
 

@@ -17,8 +17,8 @@ from wfkit._ids import new_id
 from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Plan, Task
-from wfkit.engine.events import Interrupted, Resumed, RunFinished, StepApplied, StepCancelled, StepPlanned
-from wfkit.engine.persist import History, outcome_from_stored, with_updates
+from wfkit.engine.events import CheckpointKept, Interrupted, Resumed, RunFinished, StepApplied, StepCancelled, StepPlanned
+from wfkit.engine.persist import History, metadata, outcome_from_stored, with_updates
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
@@ -94,6 +94,7 @@ class Loop:
         self.want_records = True  # invoke/stream turn this off: nobody reads the records there
         self._run_id = None
         self._counter = 0
+        self._kept = None  # the checkpoint last written to the history
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              extras=dict(extras or {}, loop=self), take_answer=self._take_answer)
@@ -161,6 +162,7 @@ class Loop:
             self.values, self.step = algo.initial_values(self.spec), -1
         self.plan = algo.input_plan(writes)
         self._commit([], "input")
+        self._announce()
         # a new input: `recursion_limit` supersteps after the one that writes the input
         self.stop = self.step + 1 + self.options.recursion_limit
 
@@ -186,6 +188,7 @@ class Loop:
         tasks all run again, as LangGraph does."""
         self.step += 1
         self._commit([], "fork")
+        self._announce()
 
     def apply_resume(self, resume: Any) -> None:
         """`Command(resume=...)`: a map {interrupt id: value} answers those interrupts; any other value is the
@@ -303,7 +306,7 @@ class Loop:
             self.paused_values = None
             if finished:
                 shown, updated, _ = algo.apply_writes(self.spec, self.values, finished)
-                if set(updated) & set(self.spec.output.channels):
+                if updated:
                     self.paused_values = shown
             self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused),
                                   self.paused_values))
@@ -322,7 +325,8 @@ class Loop:
         self._commit(delta, "loop")
         record = self._record(step, tasks, outcomes, updated, new_values) if self.want_records else None
         if self.listeners:
-            self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self.config()))
+            self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self._kept_config()))
+            self._announce()
         if self.options.interrupt_after:
             hit = tuple(o.task.name for o in outcomes if o.task.name in self.options.interrupt_after)
             if hit:  # even when nothing follows, as in LangGraph (its "updates" show the breakpoint)
@@ -358,7 +362,7 @@ class Loop:
         if self.history is not None:
             checkpoint = self.history.save(parent_id=parent, step=self.step, source=source, delta=delta,
                                            plan=self.plan, values=self.values)
-            self.checkpoint_id = checkpoint.id
+            self.checkpoint_id, self._kept = checkpoint.id, checkpoint
         else:  # no history: ids need only be unique within this run
             if self._run_id is None:
                 self._run_id = new_id("run")
@@ -382,6 +386,20 @@ class Loop:
             for message in algo.stalled_joins(self.spec, self.plan):
                 warnings.warn(message, WfkitWarning, stacklevel=3)
             self.emit(RunFinished(self.step, self.values))
+
+    def _kept_config(self) -> dict | None:
+        return self.config() if self.history is not None else None
+
+    def _announce(self) -> None:
+        """Tell listeners about the checkpoint just written (only a thread's history keeps checkpoints)."""
+        kept = self._kept
+        if not self.listeners or self.history is None or kept is None:
+            return
+        order = {name: rank for rank, name in enumerate(self.spec.nodes)}
+        tasks = tuple((tid, name) for tid, name, _ in algo.plan_task_ids(kept.plan, kept.id, order))
+        parent = None if kept.parent_id is None else {"configurable": {
+            "thread_id": self.options.thread_id, "checkpoint_ns": "", "checkpoint_id": kept.parent_id}}
+        self.emit(CheckpointKept(kept.step, self.config(), parent, metadata(kept), self.values, tasks))
 
     def config(self) -> dict | None:
         if self.options.thread_id is None:

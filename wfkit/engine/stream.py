@@ -15,8 +15,8 @@ from typing import Any
 
 from wfkit.constants import START
 from wfkit.engine import algo
-from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, Nested, Resumed, StepApplied,
-                                 StepPlanned, TaskFinished)
+from wfkit.engine.events import (CheckpointKept, CustomWrite, Interrupted, MessageChunk, Nested, Resumed,
+                                 StepApplied, StepPlanned, TaskFinished)
 from wfkit.engine.spec import GraphSpec
 
 MODES = ("values", "updates", "custom", "messages", "debug")
@@ -84,8 +84,8 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
     step: dict = {"ids": set(), "held": []}  # ids: the superstep's tasks still to run
 
     def release() -> None:
-        for chunk in step["held"]:
-            put("updates", chunk)
+        for mode, chunk in step["held"]:
+            put(mode, chunk)
         step["held"] = []
 
     def listen(event: Any) -> None:
@@ -98,7 +98,7 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                 if "updates" in want:
                     put("updates", {INTERRUPT: event.interrupts})
                 if "values" in want:
-                    put("values", {**algo.output_values(spec, state.get("values", {})), INTERRUPT: event.interrupts})
+                    put("values", {**algo.state_values(spec, state.get("values", {})), INTERRUPT: event.interrupts})
             if event.task.name == START or event.error is not None or event.interrupts:
                 if "debug" in want and event.task.name != START:
                     put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
@@ -106,27 +106,32 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                         "error": None if event.error is None else str(event.error),
                         "result": {}, "interrupts": list(event.interrupts)}})
                 return
+            # a lone task's chunks wait for its superstep's writes to go through (see `step`)
+            out = step["held"].append if step["ids"] == {event.task.id} and not event.cached else (
+                lambda pair: put(*pair))
             if "updates" in want:
                 if event.cached:
-                    put("updates", {event.task.name: event.update, "__metadata__": {"cached": True}})
-                elif step["ids"] == {event.task.id}:
-                    step["held"].append({event.task.name: event.update})
+                    out(("updates", {event.task.name: event.update, "__metadata__": {"cached": True}}))
                 else:
-                    put("updates", {event.task.name: event.update})
+                    out(("updates", {event.task.name: event.update}))
             if "debug" in want:
-                put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
+                out(("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
                     "id": event.task.id, "name": event.task.name, "error": None,
-                    "result": _written(event.writes), "interrupts": []}})
+                    "result": _written(event.writes), "interrupts": []}}))
         elif isinstance(event, StepApplied):
             release()
             state["values"] = event.values
             # LangGraph emits values only when the step wrote something (an entrypoint: its return value)
             if "values" in want and event.updated and (spec.output_key is None or spec.output_key in event.updated):
-                put("values", algo.output_values(spec, event.values))
-            if "debug" in want and event.checkpoint is not None:  # LangGraph: only when a checkpoint is kept
+                put("values", algo.state_values(spec, event.values))
+        elif isinstance(event, CheckpointKept):
+            if "debug" in want:  # LangGraph: only for a thread's checkpoints
                 put("debug", {"step": event.step, "timestamp": _stamp(), "type": "checkpoint", "payload": {
-                    "config": event.checkpoint, "values": algo.output_values(spec, event.values),
-                    "next": list(event.next)}})
+                    "config": event.config, "parent_config": event.parent_config,
+                    "values": algo.state_values(spec, event.values), "metadata": dict(event.metadata),
+                    "next": [name for _, name in event.tasks],
+                    "tasks": [{"id": tid, "name": name, "interrupts": (), "state": None}
+                              for tid, name in event.tasks]}})
         elif isinstance(event, StepPlanned):
             step["ids"], step["held"] = {task.id for task in event.tasks if task.name != START}, []
             if "debug" in want:
@@ -141,11 +146,11 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                 if "updates" in want:
                     put("updates", {INTERRUPT: ()})
             elif event.values is not None and "values" in want:
-                put("values", algo.output_values(spec, event.values))
+                put("values", algo.state_values(spec, event.values))
         elif isinstance(event, Resumed):
             state["values"] = event.values
             if "values" in want:  # a continued run starts with the state it continues from
-                put("values", algo.output_values(spec, event.values))
+                put("values", algo.state_values(spec, event.values))
         elif isinstance(event, CustomWrite):
             if "custom" in want:
                 put("custom", event.value)

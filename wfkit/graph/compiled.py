@@ -22,7 +22,7 @@ from wfkit.engine.persist import metadata as checkpoint_metadata
 from wfkit.engine.stream import check_modes, graph_chunker
 from wfkit.engine.update import apply_as_node
 from wfkit.engine.context import TaskContext, current_task
-from wfkit.errors import (CheckpointError, GraphInterrupt, MissingThreadError, SubgraphOnlyError, ThreadKeyMissingError,
+from wfkit.errors import (CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.types import StateSnapshot, StateTask
@@ -66,7 +66,6 @@ class CompiledStateGraph:
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
         self._histories: dict[str, History] = {}
-        self._output_is_whole = spec.output_key is None and set(spec.output.channels) == set(spec.channels)
         self._node_order = {name: rank for rank, name in enumerate(spec.nodes)}  # snapshots list tasks in it
         if checkpointer is not None:
             models = list(spec.state.models())
@@ -231,7 +230,7 @@ class CompiledStateGraph:
     # -- state ---------------------------------------------------------------------------------------
     def _require_history(self, config: dict | None) -> History:
         if self.checkpointer is None:
-            raise CheckpointError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
+            raise NoCheckpointerError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
         options = options_from(config)
         if options.thread_id is None:
             raise ThreadKeyMissingError(
@@ -274,8 +273,7 @@ class CompiledStateGraph:
             interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
         else:  # most checkpoints of a history: nothing pending on them
             state_tasks, interrupts = tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ()
-        if not (configs is not None and not done and self._output_is_whole):  # history: `values` is ours to give
-            values = algo.output_values(self.spec, values)
+        values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
         return StateSnapshot(
             values, tuple([name for tid, name, _ in tasks if tid not in done]),
             self._config(history, checkpoint.id, configs), checkpoint_metadata(checkpoint), checkpoint.created_at,
