@@ -1,7 +1,7 @@
 """Build a description (see gen.py) on wfkit or on LangGraph, run it every way, and record what was seen.
 
 `observe(desc, backend)` returns a dict of aspects -> plain, comparable data: "compile", "invoke",
-"updates", "values", "multi" (stream_mode=["updates", "values"]), "history" and "break" (which nodes ran
+"updates", "values", "multi" (stream_mode=["updates", "values"]), "history", "debug" (the first run's debug events) and "break" (which nodes ran
 when the consumer stopped after the first chunk). Each run aspect is a list of segments, one per call
 (the first with the input, then one per resume): the chunks it streamed in order, its outcome (the value
 or the error's kind in a vocabulary common to both backends) and get_state's values and next.
@@ -60,6 +60,10 @@ class State(TypedDict, total=False):
     trace: Annotated[list, operator.add]
     last: str
     joined: Annotated[str, concat]
+
+
+class TraceOnly(TypedDict):
+    trace: Annotated[list, operator.add]
 
 
 # ---- errors in a common vocabulary -------------------------------------------------------------------
@@ -161,7 +165,7 @@ def _router(router: dict, B: Backend, index: int):
 
 def build(desc: dict, B: Backend, log: list):
     """The uncompiled builder and the compile arguments of `desc` on backend `B`."""
-    builder = B.StateGraph(State)
+    builder = B.StateGraph(State, output_schema=TraceOnly) if desc.get("output") else B.StateGraph(State)
     for name, spec in desc["nodes"].items():
         builder.add_node(name, _node(name, spec, B, log))
     for src, dst in desc["edges"]:
@@ -292,6 +296,35 @@ def break_after_first(desc: dict, B: Backend, settle: float = 0.0) -> list:
     return ran
 
 
+def _debug_event(event: dict, B: Backend):
+    """A "debug" event without what each backend makes its own: ids, configs, timestamps, error text."""
+    payload = event["payload"]
+    if event["type"] == "task":
+        return (event["step"], "task", payload["name"], norm(payload["input"], B), tuple(payload["triggers"]))
+    if event["type"] == "task_result":
+        return (event["step"], "task_result", payload["name"], payload["error"] is not None,
+                norm(payload["result"], B), len(payload["interrupts"]))
+    return (event["step"], "checkpoint", norm(payload["values"], B), list(payload["next"]),
+            [t["name"] for t in payload["tasks"]], payload["metadata"]["source"], payload["metadata"]["step"],
+            payload["parent_config"] is None)
+
+
+def _debug(graph, desc: dict, B: Backend) -> list:
+    """The first run's "debug" stream; within a superstep the events in a fixed order (LangGraph's task
+    results come as its threads finish)."""
+    events: list = []
+    try:
+        for event in graph.stream(dict(desc["input"]), _config(desc, "thread-debug"), stream_mode="debug"):
+            events.append(_debug_event(event, B))
+        outcome = ("done",)
+    except Exception as error:  # noqa: BLE001 - the kind is what is compared
+        outcome = ("error", error_kind(error))
+    steps: dict = {}
+    for event in events:
+        steps.setdefault(event[0], []).append(event)
+    return [e for step in steps.values() for e in sorted(step, key=repr)] + [outcome]
+
+
 def observe(desc: dict, B: Backend) -> dict:
     try:  # "compile" covers building too: add_edge and add_conditional_edges check what they get
         builder, options = build(desc, B, [])
@@ -302,5 +335,6 @@ def observe(desc: dict, B: Backend) -> dict:
     for mode in ("invoke", "updates", "values", "multi"):
         seen[mode] = _segments(graph, desc, B, mode)
     seen["history"] = _history(graph, desc, B)
+    seen["debug"] = _debug(graph, desc, B)
     seen["break"] = break_after_first(desc, B)
     return seen

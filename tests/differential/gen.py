@@ -88,4 +88,6 @@ def descriptions(draw) -> dict:
         "resume": draw(st.sampled_from(["map", "value"])),
         # the thread: a str, a uuid.UUID (the LangGraph docs' habit), or none at all (an error on both)
         "thread": draw(st.sampled_from(["str", "uuid", "none"])) if checkpointer else "str",
+        # an output schema of the trace alone: invoke's result is cut to it, streams and snapshots are not
+        "output": draw(st.sampled_from([None, None, "trace"])),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from differential.build import MAX_RESUMES, State, concat
+from differential.build import MAX_RESUMES, State, TraceOnly, concat
 
 _IMPORTS = {
     "wfkit": "from wfkit import END, START, Command, InMemorySaver, Send, StateGraph, interrupt",
@@ -126,7 +126,11 @@ def reproducer(desc: dict, backend: str = "wfkit") -> str:
         lines, add = _router(index, router)
         out += lines
         adds.append(add)
-    out.append("builder = StateGraph(State)")
+    if desc.get("output"):
+        out.append(inspect.getsource(TraceOnly))
+        out.append("builder = StateGraph(State, output_schema=TraceOnly)")
+    else:
+        out.append("builder = StateGraph(State)")
     out += [f"builder.add_node({name!r}, {name})" for name in desc["nodes"]]
     out += [f"builder.add_edge({_name(a)}, {_name(b)})" for a, b in desc["edges"]]
     out += [f"builder.add_edge({_targets(sources)}, {_name(dst)})" for sources, dst in desc["joins"]]
