@@ -38,6 +38,6 @@ def deterministic_ids(prefix: str = ""):
 
 
 def stable_id(*parts: object) -> str:
-    """A deterministic id derived from its parts (same parts, same id), for tasks and interrupts."""
+    """A deterministic id derived from its parts (same parts, same id): the scripted model's tool-call ids."""
     # blake2b is several times cheaper than uuid5 (sha1 + UUID object), and this runs once per task
     return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()

@@ -25,10 +25,13 @@ from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.retry import retrying, retrying_sync
 from wfkit.engine.runner import _pool
 from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_writer, is_async_callable
+from wfkit.engine.trigger import Trigger
 from wfkit.errors import TaskOutsideEntrypointError
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
+
+CALL = Trigger("call")  # what schedules a @task call
 
 T = TypeVar("T")
 INPUT, OUTPUT, PREVIOUS = "__input__", "__output__", "__previous__"
@@ -73,7 +76,7 @@ class _Calls:
     def started(self, call: int, name: str, args: tuple, kwargs: dict, step: int) -> Task:
         """The call as a task (its input: the arguments), announced to listeners: the Debugger shows it
         among the running tasks and in its event log."""
-        task = Task(f"{self.node_task.id}:{call}", name, "push", call, (args, kwargs), ("call",))
+        task = Task(f"{self.node_task.id}:{call}", name, "push", call, (args, kwargs), (CALL,))
         if self.loop.listeners:
             self.loop.emit(TaskStarted(step, task))
         return task

@@ -3,8 +3,8 @@
 `app.start(input, config)` returns a `Run`. It always keeps a history (on the graph's checkpointer, or on a
 private in-memory one), so `back()`/`goto()` can return to any superstep and stepping on from there forks
 a new branch while the old one stays in `history`. The widgets are built on this API and the engine's
-events only. Every method has an async twin-free form: `astep`/`arun`/`aresume` are the implementation,
-the sync methods wrap them (they work inside Jupyter too).
+events only. `astep`/`arun`/`aresume` are the one implementation; `step`/`run`/`resume` are sync wrappers
+around them (they work inside Jupyter's running event loop too).
 """
 
 from __future__ import annotations

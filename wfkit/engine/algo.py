@@ -15,10 +15,12 @@ from typing import Any
 
 from wfkit.constants import END, START
 from wfkit.engine.spec import GraphSpec
+from wfkit.engine.trigger import Trigger, trigger
 from wfkit.errors import GraphRecursionError, InvalidUpdateError, UnsupportedFeatureError, WfkitWarning
 from wfkit.types import OVERWRITE, Command, Overwrite, Send, model_writes, overwritten
 
 MISSING = object()
+_INPUT, _SEND, _GOTO_INPUT = Trigger("input"), Trigger("send"), Trigger("goto", (START,))
 
 
 @dataclass(slots=True)
@@ -26,7 +28,7 @@ class Plan:
     """What runs in the next superstep: pull tasks (with what triggered each), push tasks (Sends), and the
     partial state of join barriers (sources seen so far). JSON-able through `to_json`."""
 
-    pull: dict[str, list[str]] = field(default_factory=dict)
+    pull: dict[str, list[Trigger]] = field(default_factory=dict)
     push: list[tuple[str, Any]] = field(default_factory=list)
     joins: dict[int, list[str]] = field(default_factory=dict)
 
@@ -41,7 +43,7 @@ class Plan:
         """Only the parts in use: most plans are a single pull."""
         out: dict = {}
         if self.pull:
-            out["pull"] = {k: list(v) for k, v in self.pull.items()}
+            out["pull"] = {k: [t.to_json() for t in v] for k, v in self.pull.items()}
         if self.push:
             out["push"] = [[node, arg] for node, arg in self.push]
         if self.joins:
@@ -51,7 +53,7 @@ class Plan:
     @classmethod
     def from_json(cls, data: dict) -> "Plan":
         return cls(
-            pull={k: list(v) for k, v in data.get("pull", {}).items()},
+            pull={k: [Trigger.of(t) for t in v] for k, v in data.get("pull", {}).items()},
             push=[(node, arg) for node, arg in data.get("push", [])],
             joins={int(k): list(v) for k, v in data.get("joins", {}).items()},
         )
@@ -66,7 +68,7 @@ class Task:
     kind: str  # "pull" | "push"
     index: int
     input: Any
-    triggers: tuple[str, ...]
+    triggers: tuple[Trigger, ...]
 
     @property
     def path(self) -> tuple:
@@ -103,8 +105,8 @@ def input_plan(input_writes: dict[str, Any]) -> Plan:
 def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoint_id: str,
                   cheap_ids: bool = False) -> list[Task]:
     """The tasks of the next superstep, in write order: pull tasks by node name, then push tasks. Task ids
-    are stable hashes of the checkpoint and the task's path (`cheap_ids`: plain strings, for runs that
-    store nothing)."""
+    are made of the checkpoint id and the task's path, the same on every rebuild (`cheap_ids`: the path
+    alone, for runs that store nothing)."""
     tasks = []
     make_id = _cheap_id if cheap_ids else task_id
     for name in sorted(plan.pull) if len(plan.pull) > 1 else plan.pull:
@@ -112,7 +114,7 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
         tasks.append(Task(make_id(checkpoint_id, "pull", name), name, "pull", 0, node.input.view(values),
                           tuple(plan.pull[name])))
     for index, (name, arg) in enumerate(plan.push):
-        trigger = "input" if name == START else "send"
+        trigger = _INPUT if name == START else _SEND
         tasks.append(Task(make_id(checkpoint_id, "push", index, name), name, "push", index, arg, (trigger,)))
     return tasks
 
@@ -123,7 +125,7 @@ def plan_with_goto(plan: Plan, goto: list) -> Plan:
     pull = {k: list(v) for k, v in plan.pull.items()}
     for g in goto:
         if isinstance(g, str) and g != END:
-            pull.setdefault(g, []).append("goto:" + START)
+            pull.setdefault(g, []).append(_GOTO_INPUT)
     push = list(plan.push) + [(g.node, g.arg) for g in goto if isinstance(g, Send)]
     return Plan(pull=dict(sorted(pull.items())), push=push, joins=plan.joins)
 
@@ -305,7 +307,7 @@ def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
         for dest, reason in outcome.routes:
             if dest.__class__ is str:
                 if dest in nodes:
-                    pull.setdefault(dest, []).append(f"{reason}:{source}")
+                    pull.setdefault(dest, []).append(trigger(reason, (source,)))
             elif isinstance(dest, Send):
                 push.append((dest.node, dest.arg))
         if source in joins_by_source:
@@ -317,7 +319,7 @@ def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
         join = spec.joins[index]
         if set(join.sources) <= set(seen):
             if join.target != END:  # a join into END just lets the run finish
-                pull.setdefault(join.target, []).append("join:" + "+".join(join.sources))
+                pull.setdefault(join.target, []).append(trigger("join", join.sources))
             del joins[index]
     if len(pull) > 1:
         pull = dict(sorted(pull.items()))

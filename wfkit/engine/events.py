@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# re-exported: the widgets read the tasks' triggers through this module
+from wfkit.engine.trigger import Trigger as Trigger  # noqa: F401
+
 
 @dataclass(frozen=True)
 class Event:

@@ -273,7 +273,8 @@ class CompiledStateGraph:
             interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
         else:  # most checkpoints of a history: nothing pending on them
             state_tasks, interrupts = tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ()
-        values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
+        if configs is None or done:  # (a history listing's values come as stored: the state, in schema order)
+            values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
         return StateSnapshot(
             values, tuple([name for tid, name, _ in tasks if tid not in done]),
             self._config(history, checkpoint.id, configs), checkpoint_metadata(checkpoint), checkpoint.created_at,

@@ -134,7 +134,7 @@ class Watcher:
 
 
 def _is_call(task) -> bool:
-    return task.triggers == ("call",)
+    return any(getattr(t, "kind", t) == "call" for t in task.triggers)
 
 
 def call_text(task) -> str:

@@ -1,8 +1,9 @@
 """Why a task runs, in words, and which drawn edges it came along.
 
-A task's `triggers` (from `wfkit.engine.algo.prepare_tasks`) name what scheduled it: `edge:a` (a plain edge
-from `a`), `branch:a` (a conditional edge of `a`), `goto:a` (a `Command(goto=...)` returned by `a`),
-`join:a+b` (the join of `a` and `b` completed), `send` (a `Send`) and `input` (the graph's input). Pure
+A task's `triggers` are typed (`wfkit.engine.events.Trigger`: its `kind` and `sources`) and name what
+scheduled it: `edge` (a plain edge from its source), `branch` (a conditional edge of its source), `goto`
+(a `Command(goto=...)` its source returned), `join` (the join of its sources completed), `send` (a `Send`)
+and `input` (the graph's input). A trigger given as its text (`join:a+b`) is read the same way. Pure
 functions; names appear in backticks in the text, which `as_html` turns into code spans.
 """
 
@@ -12,10 +13,14 @@ import html
 import re
 from collections.abc import Collection, Iterable
 
+from wfkit.engine.events import Trigger
 
-def why(trigger: str, node: str) -> str:
+
+def why(trigger: Trigger | str, node: str) -> str:
     """One trigger of a task of `node`, in words."""
-    kind, _, source = trigger.partition(":")
+    trigger = Trigger.of(trigger)
+    kind, sources = trigger.kind, trigger.sources
+    source = sources[0] if sources else ""
     if kind == "edge":
         return f"the edge `{source}` → `{node}`"
     if kind == "branch":
@@ -23,7 +28,6 @@ def why(trigger: str, node: str) -> str:
     if kind == "goto":
         return f"`{source}` returned `Command(goto={node!r})`"
     if kind == "join":
-        sources = source.split("+")
         return f"the join of {' + '.join(f'`{s}`' for s in sources)} completed (all {len(sources)} finished)"
     if kind == "send":
         return f"a `Send({node!r}, ...)` with its own input"
@@ -56,12 +60,10 @@ def taken_edges(tasks: Iterable, previous: Collection[str], edges: Collection[tu
     task triggered by `send` the drawn edges into it from the nodes of the previous superstep are taken."""
     out: list[tuple[str, str]] = []
     for task in tasks:
-        for trigger in task.triggers:
-            kind, _, source = trigger.partition(":")
-            if kind in ("edge", "branch", "goto"):
-                candidates = [(source, task.name)]
-            elif kind == "join":
-                candidates = [(s, task.name) for s in source.split("+")]
+        for trigger in map(Trigger.of, task.triggers):
+            kind = trigger.kind
+            if kind in ("edge", "branch", "goto", "join"):
+                candidates = [(s, task.name) for s in trigger.sources]
             elif kind == "send":
                 candidates = [(p, task.name) for p in previous]
             else:
