@@ -23,7 +23,7 @@ from wfkit.engine.algo import Task
 from wfkit.engine.context import current_task, get_stream_writer
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.retry import retrying, retrying_sync
-from wfkit.engine.runner import _pool
+from wfkit.engine.runner import node_threads
 from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_writer, is_async_callable
 from wfkit.engine.trigger import Trigger
 from wfkit.errors import TaskOutsideEntrypointError
@@ -118,7 +118,7 @@ class TaskFunction:
         ctx = current_task()
         # the stream writer goes to the function, not into the call's recorded input (the Debugger shows that)
         given = {**kwargs, "writer": get_stream_writer()} if self.takes_writer and "writer" not in kwargs else kwargs
-        calls: _Calls | None = ctx.extras.get("calls") if ctx is not None else None
+        calls: _Calls | None = ctx.calls if ctx is not None else None
         if ctx is None:  # as in LangGraph: a task belongs to a run
             raise TaskOutsideEntrypointError(
                 f"task `{self.name}` was called outside an entrypoint: a @task runs only inside an @entrypoint "
@@ -159,7 +159,7 @@ class TaskFunction:
             return value
 
         context = contextvars.copy_context()
-        return TaskFuture(_pool.submit(context.run, run_sync_task))
+        return TaskFuture(node_threads.submit(context.run, run_sync_task))
 
     def _run_alone(self, args: tuple, kwargs: dict) -> TaskFuture:
         future: concurrent.futures.Future = concurrent.futures.Future()
@@ -241,7 +241,7 @@ class Entrypoint(CompiledStateGraph):
 
         def setup_calls() -> None:
             ctx = current_task()
-            ctx.extras["calls"] = _Calls(ctx.extras["loop"], ctx.extras["task"])
+            ctx.calls = _Calls(ctx.loop, ctx.task)
 
         if is_async:
             async def node(state: dict, config: dict) -> dict:

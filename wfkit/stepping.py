@@ -15,9 +15,11 @@ from typing import Any
 
 from wfkit._ids import new_id
 from wfkit._sync import run_sync
+from wfkit.constants import START
 from wfkit.engine import algo
 from wfkit.engine.algo import Plan, Task
 from wfkit.engine.loop import Loop, StepRecord
+from wfkit.engine.options import options_from
 from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
 from wfkit.errors import InvalidResumeError
@@ -29,7 +31,6 @@ class Run:
 
     def __init__(self, app: Any, input: Any, config: dict | None = None):
         from wfkit.checkpoint import InMemorySaver
-        from wfkit.graph.compiled import options_from
 
         self.app = app
         config = dict(config or {})
@@ -44,7 +45,7 @@ class Run:
                                interrupt_before=frozenset(app.interrupt_before),
                                interrupt_after=frozenset(app.interrupt_after))
         if app.checkpointer is not None:
-            self._history = app._history(options)
+            self._history = app.history_of(options)
         else:
             saver = InMemorySaver()
             saver.register_types(app.spec.state.models())
@@ -54,7 +55,7 @@ class Run:
         self._branch = 0
         self._forked = False
         self._loop.setup(input)
-        if len(self._loop.plan.push) == 1 and self._loop.plan.push[0][0] == "__start__" and not self._loop.plan.pull:
+        if len(self._loop.plan.push) == 1 and self._loop.plan.push[0][0] == START and not self._loop.plan.pull:
             run_sync(self._loop.tick())  # apply the input: runs no node, only START's edges
 
     # -- looking -------------------------------------------------------------------------------------
@@ -67,7 +68,7 @@ class Run:
         """The tasks planned for the next superstep: node name, input, and what triggered each."""
         if self._loop.plan.empty:
             return []
-        tasks = [t for t in self._loop.planned() if t.name != "__start__"]
+        tasks = [t for t in self._loop.planned() if t.name != START]
         shown = self.app.spec.shown
         return [shown.task(t) for t in tasks] if shown is not None else tasks
 
@@ -121,11 +122,10 @@ class Run:
         if self._loop.interrupts:
             ids = ", ".join(f"`{i.id}`" for i in self._loop.interrupts)
             raise InvalidResumeError(f"the run is paused at interrupt {ids}: answer it with run.resume(value)")
-        self._loop._skip_before = True
         if self._forked:
             self._branch += 1
             self._forked = False
-        record = await self._loop.tick()
+        record = await self._loop.tick(past_breakpoints=True)
         if record is None:  # the plan was empty
             raise InvalidResumeError("the run is finished: nothing left to step")
         record = dataclasses.replace(record, branch=self._branch)

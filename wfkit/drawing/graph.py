@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-START_ID = "__start__"
-END_ID = "__end__"
+from wfkit.constants import END, START
+
+START_ID, END_ID = START, END
 NODE_KINDS = ("start", "end", "node")
 
 # One palette for the whole picture, close to LangGraph's mermaid look. Colours are `#rrggbb` because

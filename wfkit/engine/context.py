@@ -25,28 +25,25 @@ class TaskContext:
     """
 
     __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
-                 "config", "_extras", "_base_extras", "task", "take_answer")
+                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs")
 
     def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
-                 resume_values: Any = (), config: dict | None = None, extras: dict | None = None, task: Any = None):
+                 resume_values: Any = (), config: dict | None = None, task: Any = None, loop: Any = None,
+                 parent_owner: "TaskContext | None" = None):
         self.node, self.step, self.task_id, self.emit = node, step, task_id, emit
         self.stream_messages = stream_messages
         self.resume_values = resume_values
         self.interrupt_count = 0
         self.config = config if config is not None else {}
-        self._base_extras = extras
-        self._extras: dict | None = None
-        self.task = task
+        self.task = task  # the engine's Task this context runs
+        self.loop = loop  # the Loop running it (the functional API reads its history and listeners)
+        # in a subgraph: the outermost parent task, whose interrupt() calls these are
+        self.parent_owner = parent_owner
+        self.calls: Any = None  # the functional API's bookkeeping of an entrypoint's @task calls
+        self.nested_runs = 0  # graphs this task has run as subgraphs so far
         # the run's answer given to no interrupt in particular (`Command(resume=value)`): the first
         # interrupt() without an answer of its own takes it; `take_answer(task_id)` gives [value] or []
         self.take_answer: Callable[[str], list] | None = None
-
-    @property
-    def extras(self) -> dict:
-        """Room for the functional API (the loop, this task, task-call bookkeeping); made on first use."""
-        if self._extras is None:
-            self._extras = dict(self._base_extras or {}, task=self.task)
-        return self._extras
 
     def write_custom(self, value: Any) -> None:
         from wfkit.engine.events import CustomWrite
@@ -64,8 +61,7 @@ class TaskContext:
     @property
     def owner(self) -> "TaskContext":
         """The task whose `interrupt()` calls these are: this one, or in a subgraph the outermost parent's."""
-        owner = self._base_extras.get("owner") if self._base_extras else None
-        return owner if owner is not None else self
+        return self.parent_owner if self.parent_owner is not None else self
 
     def nested_listener(self, spec: Any, stable: bool = False) -> Callable[[Any], None]:
         """A listener for a graph run inside this task (a subgraph): it hands each of the subgraph's events
@@ -74,9 +70,8 @@ class TaskContext:
         `"...|<n>"` for the n-th further graph this task runs (0-based)."""
         from wfkit.engine.events import MessageChunk, Nested
 
-        extras = self.extras
         with _nested_lock:
-            n = extras["nested_runs"] = extras.get("nested_runs", -1) + 1
+            n, self.nested_runs = self.nested_runs, self.nested_runs + 1
         namespace = self.node if stable else f"{self.node}:{self.task_id}"
         if n:
             namespace = f"{namespace}|{n}"

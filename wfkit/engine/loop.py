@@ -1,8 +1,8 @@
 """The thin loop: one superstep per `tick()`, built from the pure functions in `algo`.
 
 `Loop.setup()` decides where a run starts (new input, a resume, a continue after a breakpoint, a replay or
-fork from an earlier checkpoint); `tick()` plans the tasks, runs them, applies their writes and plans the
-next superstep, emitting events all along. `invoke`, `stream` and the stepping API all drive this loop.
+fork from an earlier checkpoint: see `resume`); `tick()` plans the tasks, runs them, applies their writes
+and plans the next superstep, emitting events all along. `invoke`, `stream` and the stepping API all drive this loop.
 """
 
 from __future__ import annotations
@@ -10,35 +10,21 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wfkit._ids import new_id
-from wfkit.constants import END, START
-from wfkit.engine import algo
+from wfkit.constants import START
+from wfkit.engine import algo, resume
 from wfkit.engine.algo import Outcome, Plan, Task
 from wfkit.engine.events import CheckpointKept, Interrupted, Resumed, RunFinished, StepApplied, StepCancelled, StepPlanned
+from wfkit.engine.options import RunOptions
 from wfkit.engine.persist import History, metadata, outcome_from_stored, with_updates
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
-from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
+from wfkit.errors import WfkitWarning
 from wfkit.managed import with_managed
-from wfkit.types import Command, Interrupt, Send
-
-
-@dataclass
-class RunOptions:
-    """Everything a run needs besides the graph, as a typed object (not string keys of a config dict)."""
-
-    config: dict = field(default_factory=dict)
-    recursion_limit: int = 25
-    thread_id: str | None = None
-    checkpoint_id: str | None = None
-    interrupt_before: frozenset = frozenset()
-    interrupt_after: frozenset = frozenset()
-    stream_messages: bool = False
-    inline_sync: bool = False
-    max_concurrency: int | None = None
+from wfkit.types import Interrupt
 
 
 @dataclass(frozen=True)
@@ -69,7 +55,7 @@ class Loop:
     """Drives one run of a graph, a superstep at a time."""
 
     def __init__(self, spec: GraphSpec, options: RunOptions, history: History | None = None,
-                 listeners: list[Callable] | None = None, extras: dict | None = None):
+                 listeners: list[Callable] | None = None, owner: Any = None):
         self.spec = spec
         self.options = options
         self.history = history
@@ -82,22 +68,19 @@ class Loop:
         self.status = "new"  # new | ready | interrupted | done
         self.interrupts: tuple[Interrupt, ...] = ()
         self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
-        self._resume: dict[str, list] = {}
-        self._unsaved_resume: dict[str, list] = {}  # answers given but not yet used by their task
-        self._pending_interrupts: dict[str, tuple] = {}  # task id -> its unanswered interrupts
-        self._answer: list = []  # `Command(resume=value)`: [value] until an interrupt() takes it
+        self.answers = resume.Answers()
         self.paused_values: dict | None = None  # paused by interrupt(): the state shown (see tick)
         self._carried: list = []  # Command updates on the current checkpoint: go into the next one's delta
         self._skip_before = False
         self.stop = options.recursion_limit - 1  # the last superstep this run may execute (set by setup)
         self._lone_task = False
-        self.want_records = True  # invoke/stream turn this off: nobody reads the records there
+        self.want_records = options.want_records
         self._run_id = None
         self._counter = 0
         self._kept = None  # the checkpoint last written to the history
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
-                             extras=dict(extras or {}, loop=self), take_answer=self._take_answer)
+                             loop=self, owner=owner, take_answer=self.answers.take)
 
     # -- events --------------------------------------------------------------------------------------
     def emit(self, event: Any) -> None:
@@ -108,145 +91,46 @@ class Loop:
         self.listeners.append(listener)
         self.runner.listening = True
 
-    # -- where to start ------------------------------------------------------------------------------
+    # -- where to start (see `resume`) ---------------------------------------------------------------
     def setup(self, input: Any) -> None:
-        checkpoint = None
-        if self.history is not None:
-            checkpoint = self.history.get(self.options.checkpoint_id)
-            if self.options.checkpoint_id and checkpoint is None:
-                raise CheckpointError(
-                    f"thread `{self.options.thread_id}` has no checkpoint `{self.options.checkpoint_id}`; "
-                    "pick one from get_state_history(config)"
-                )
-        if isinstance(input, Command) or input is None:
-            if checkpoint is None:
-                if input is None:
-                    raise EmptyInputError(
-                        "received no input and there is nothing to resume: pass the graph's input, e.g. "
-                        f"invoke({{{next(iter(self.spec.input.channels), 'key')!r}: ...}})"
-                        + ("" if self.history else " (resuming needs compile(checkpointer=...) and a thread_id)")
-                    )
-                raise InvalidResumeError(
-                    "Command(resume=...) needs a paused run to resume, but "
-                    + (f"thread `{self.options.thread_id}` has no checkpoint" if self.history else
-                       "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
-                )
-            self.load(checkpoint)
-            forked = bool(self.options.checkpoint_id) and self._is_behind(checkpoint)
-            if forked:
-                self._fork()
-            if isinstance(input, Command):
-                if input.resume is not None:
-                    self.apply_resume(input.resume)
-                if input.update is not None or input.goto_list():
-                    self.update_plan_from_command(input)
-            self._skip_before = True
-            if self.listeners:
-                self.emit(Resumed(self.step, self.values))
-            # LangGraph counts a resumed run's budget from the checkpoint it continues (after the Command's
-            # update): `recursion_limit + 2` supersteps may run, or `+ 1` replaying an earlier checkpoint (counted from its fork)
-            self.stop = self.step + self.options.recursion_limit + (1 if forked else 2)
-            return
-        writes = self.spec.input.validate_input(input)
-        for key in list(writes):
-            if key in self.spec.managed:  # computed for each task, never written (as LangGraph)
-                del writes[key]
-            elif key not in self.spec.input.channels:
-                warnings.warn(f"the input has key `{key}`, which is not a key of the input schema "
-                              f"`{self.spec.input.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=4)
-                del writes[key]
-        if checkpoint is not None:
-            self.values = self.history.values_at(checkpoint)
-            self.step, self.parent_id = checkpoint.step + 1, checkpoint.id
-        else:
-            self.values, self.step = algo.initial_values(self.spec), -1
-        self.plan = algo.input_plan(writes)
-        self._commit([], "input")
-        self._announce()
-        # a new input: `recursion_limit` supersteps after the one that writes the input
-        self.stop = self.step + 1 + self.options.recursion_limit
+        resume.start(self, input)
 
     def load(self, checkpoint) -> None:
         """Continue from a stored checkpoint (with its pending writes)."""
         self.values = self.history.values_at(checkpoint)
         self.plan = Plan.from_json(checkpoint.plan)
         self.step, self.checkpoint_id, self.parent_id = checkpoint.step, checkpoint.id, checkpoint.parent_id
-        self._stored, self._resume, pending, _, updates = self.history.pending(checkpoint.id)
+        self._stored, replay, pending, _, updates = self.history.pending(checkpoint.id)
         if updates:  # Command(update=...) inputs given on this checkpoint: part of the next superstep's delta
             self.values, self.plan, self._carried = with_updates(self.spec, self.values, self.plan, updates)
-        self._unsaved_resume = {}
-        self.interrupts = tuple(i for group in pending.values() for i in group)
-        self._pending_interrupts = dict(pending)
+        self.answers.load(replay, pending)
+        self.interrupts = self.answers.interrupts
         self.status = "ready"
 
-    def _is_behind(self, checkpoint) -> bool:
-        latest = self.history.get()
-        return latest is not None and latest.id != checkpoint.id
+    def apply_resume(self, value: Any) -> None:
+        """Answer the pending interrupt(s): see `Answers.give`."""
+        self.answers.give(value)
+        self.interrupts = self.answers.interrupts
 
-    def _fork(self) -> None:
-        """Replaying from an earlier checkpoint starts a new branch: a copy of it (source "fork") whose
-        tasks all run again, as LangGraph does."""
-        self.step += 1
-        self._commit([], "fork")
+    def commit(self, delta: list, source: str) -> None:
+        """Write a checkpoint of the current values and plan (`source`: "input", "fork") and announce it."""
+        self._commit(delta, source)
         self._announce()
 
-    def apply_resume(self, resume: Any) -> None:
-        """`Command(resume=...)`: a map {interrupt id: value} answers those interrupts; any other value is the
-        answer for the first `interrupt()` reached without one (LangGraph's rule, so it also works at a
-        breakpoint, after update_state, or when a Command(update=...) makes the node skip its first call)."""
-        pending = self._pending_interrupts
-        by_id = {i.id: task_id for task_id, group in pending.items() for i in group}
-        if isinstance(resume, dict) and resume and all(k in by_id for k in resume):
-            for interrupt_id, value in resume.items():
-                # Kept in memory until the task has used it: stored once the task finished or paused again.
-                # A value the node rejects (it raises) is never stored, and the thread stays at the same
-                # interrupt, resumable with a better answer.
-                task_id = by_id[interrupt_id]
-                self._resume.setdefault(task_id, []).append(value)
-                self._unsaved_resume.setdefault(task_id, []).append(value)
-                pending.pop(task_id, None)
-        elif len(pending) > 1:
-            listing = ", ".join(f"`{i.id}`" for group in pending.values() for i in group)
-            raise InvalidResumeError(
-                f"{len(pending)} interrupts are pending ({listing}); resume them with "
-                "Command(resume={interrupt_id: value, ...}) naming each id — the thread is unchanged and still resumable"
-            )
-        else:
-            self._answer = [resume]
-            pending.clear()
-        self.interrupts = tuple(i for group in pending.values() for i in group)
+    def carry(self, delta: list) -> None:
+        """A Command input's writes, kept on the current checkpoint: part of the next one's delta."""
+        self._carried = self._carried + delta
 
-    def _take_answer(self, task_id: str) -> list:
-        """Called by `interrupt()` in a task that has no answer of its own left: the run's answer, once."""
-        try:
-            value = self._answer.pop()
-        except IndexError:
-            return []
-        self._resume.setdefault(task_id, []).append(value)
-        self._unsaved_resume.setdefault(task_id, []).append(value)
-        return [value]
+    def skip_breakpoint_once(self) -> None:
+        """The next superstep runs even if it has a node of `interrupt_before` (a continued run)."""
+        self._skip_before = True
+
+    def resumed(self) -> None:
+        if self.listeners:
+            self.emit(Resumed(self.step, self.values))
 
     def _drop_answer(self) -> None:
-        """A superstep went by and no interrupt() took the answer: LangGraph drops it; wfkit says so."""
-        if self._answer:
-            value = self._answer.pop()
-            warnings.warn(
-                f"Command(resume={value!r}) was not used: no interrupt() was waiting for an answer on thread "
-                f"`{self.options.thread_id}` (continue a run stopped at a breakpoint with invoke(None, config))",
-                WfkitWarning, stacklevel=3)
-
-    def update_plan_from_command(self, command: Command) -> None:
-        """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if
-        there is a goto, run those nodes (or Sends) next beside what was planned. As in LangGraph it makes
-        no checkpoint: it is kept on the current one, and the next superstep's checkpoint includes it (the
-        tasks planned keep their ids, so their results and answers still apply)."""
-        writes, goto = algo.writes_from_return(self.spec, START, Command(update=command.update, goto=command.goto))
-        self.values, _, delta = algo.replay(self.spec, self.values, [(START, k, v) for k, v in writes])
-        if goto:
-            self.plan = algo.plan_with_goto(self.plan, goto)
-        if self.history is not None:
-            self.history.save_update(self.checkpoint_id, delta, goto)
-        self._carried = self._carried + delta
+        self.answers.drop_unused(self.options.thread_id)
 
     # -- one superstep -------------------------------------------------------------------------------
     @property
@@ -257,7 +141,7 @@ class Loop:
         return algo.prepare_tasks(self.spec, self.values, self.plan, self.checkpoint_id or "",
                                   cheap_ids=self.history is None)
 
-    async def tick(self) -> StepRecord | None:
+    async def tick(self, *, past_breakpoints: bool = False) -> StepRecord | None:
         """Run one superstep. Returns its record, or None when nothing ran (done or a breakpoint)."""
         # As in LangGraph, the limit is checked first: a run that used its last allowed superstep raises
         # even when nothing is left to run
@@ -265,7 +149,7 @@ class Loop:
         if self.plan.empty:
             self._finish()
             return None
-        if not self._skip_before and self.options.interrupt_before:
+        if not (self._skip_before or past_breakpoints) and self.options.interrupt_before:
             hit = tuple(n for n in self.plan.names() if n in self.options.interrupt_before)
             if hit:
                 self.status, self.interrupts = "interrupted", ()
@@ -282,7 +166,7 @@ class Loop:
                 if self._stored else {})
         self._lone_task = len(tasks) == 1
         try:
-            outcomes = await self.runner.run(step, values, tasks, done, self._resume, self._keep)
+            outcomes = await self.runner.run(step, values, tasks, done, self.answers.replay, self._keep)
         except asyncio.CancelledError:
             self.status = "ready"
             unfinished = tuple(t.name for t in tasks if t.id not in self._stored and t.name != START)
@@ -298,7 +182,7 @@ class Loop:
         if paused:
             self.status = "interrupted"
             self.interrupts = tuple(i for o in paused for i in o.interrupts)
-            self._pending_interrupts = {o.task.id: o.interrupts for o in paused}
+            self.answers.pending = {o.task.id: o.interrupts for o in paused}
             # What the caller sees (invoke's value, the last "values" chunk) has the finished tasks' writes
             # applied, checked as a superstep's are (two writes to a key without reducer raise), as in
             # LangGraph; the checkpoint stays where it was and keeps them as pending results
@@ -350,7 +234,7 @@ class Loop:
             self._stored[outcome.task.id] = {"writes": outcome.writes, "routes": outcome.routes}
         if self.history is None:
             return
-        answered = self._unsaved_resume.pop(outcome.task.id, None)
+        answered = self.answers.used(outcome.task.id)
         if answered and outcome.error is None:  # used (finished or paused again): keep it, for replays too
             self.history.save_resume(self.checkpoint_id, outcome.task.id, outcome.task.name, answered)
         if not lone_ok:
@@ -368,7 +252,8 @@ class Loop:
                 self._run_id = new_id("run")
             self._counter += 1
             self.checkpoint_id = f"{self._run_id}.{self._counter}"
-        self._stored, self._resume, self._pending_interrupts, self._carried = {}, {}, {}, []
+        self._stored, self._carried = {}, []
+        self.answers.clear()
         self.interrupts, self.paused_values = (), None
         self.status = "ready"
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from wfkit._ids import new_id
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.constants import START
 from wfkit.engine import algo, rebuild
 from wfkit.engine.algo import Outcome, Plan
 from wfkit.engine.spec import GraphSpec
@@ -99,7 +100,7 @@ class History:
         """A `Command(update=..., goto=...)` input, kept on top of the checkpoint it applies to, as LangGraph
         keeps it (no checkpoint of its own): the next superstep's checkpoint includes it."""
         value = {"writes": [list(w) for w in delta], "goto": encode_routes([(g, "goto") for g in goto])}
-        self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(new_id("update", short=True), "__start__",
+        self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(new_id("update", short=True), START,
                                                                            "__update__", value)])
 
     def save_resume(self, checkpoint_id: str, task_id: str, task_name: str, values: list) -> None:

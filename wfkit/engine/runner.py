@@ -26,15 +26,15 @@ from wfkit.errors import GraphInterrupt, add_note
 from wfkit.types import Send
 
 # Threads are created lazily and reused; the high ceiling means "as many as there are tasks".
-_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1024, thread_name_prefix="wfkit-node")
+node_threads = concurrent.futures.ThreadPoolExecutor(max_workers=1024, thread_name_prefix="wfkit-node")
 
 
 class Runner:
     """Executes tasks for a loop; `emit` is the loop's event emitter."""
 
     def __init__(self, spec: GraphSpec, emit: Callable, *, listening: bool, config: dict, inline_sync: bool,
-                 stream_messages: bool, max_concurrency: int | None, extras: dict | None = None,
-                 take_answer: Callable[[str], list] | None = None):
+                 stream_messages: bool, max_concurrency: int | None, loop: Any = None,
+                 owner: Any = None, take_answer: Callable[[str], list] | None = None):
         self.spec = spec
         self.emit = emit
         self.listening = listening  # events are built only when someone listens (invoke is the hot path)
@@ -42,7 +42,7 @@ class Runner:
         self.inline_sync = inline_sync
         self.stream_messages = stream_messages
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
-        self.extras = extras or {}
+        self.loop, self.owner = loop, owner  # given to each task's context (see TaskContext)
         self.take_answer = take_answer
         # A TypedDict state whose keys are all the graph's keys: a fresh dict of values is already its view.
         self._state_is_whole = spec.state.kind == "typeddict" and set(spec.state.channels) == set(spec.channels)
@@ -97,7 +97,7 @@ class Runner:
         if self.listening:
             self.emit(TaskStarted(step, task))
         ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, resume, self.config,
-                          self.extras, task)
+                          task, self.loop, self.owner)
         ctx.take_answer = self.take_answer
         token = set_current(ctx)
         try:
@@ -177,7 +177,7 @@ class Runner:
             result = fn(*args)
         else:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(_pool, contextvars.copy_context().run, fn, *args)
+            result = await loop.run_in_executor(node_threads, contextvars.copy_context().run, fn, *args)
         if type(result) is not dict and inspect.iscoroutine(result):  # a sync callable returned a coroutine
             result = await result
         return result

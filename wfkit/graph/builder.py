@@ -49,11 +49,11 @@ def _subgraph_node(subgraph: Any) -> Callable:
 
     async def run_subgraph(state: Any, config: dict) -> Any:
         parent = current_task()
-        out = await subgraph._ainvoke(state, config, False, parent)
+        out = await subgraph.ainvoke(state, config)  # run from this task: a subgraph of it
         if not isinstance(out, dict):
             return out
         # its own keys (not the parent's) are left out without a word, as LangGraph does
-        keys = parent.extras["loop"].spec.channels
+        keys = parent.loop.spec.channels
         return {k: v for k, v in out.items() if k in keys}
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")

@@ -15,7 +15,8 @@ from wfkit._sync import iter_sync, run_sync
 from wfkit.constants import INTERRUPT_KEY
 from wfkit.engine import algo
 from wfkit.engine.drive import run_to_pause, stream_loop
-from wfkit.engine.loop import Loop, RunOptions
+from wfkit.engine.loop import Loop
+from wfkit.engine.options import RunOptions, options_from
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History, with_updates
 from wfkit.engine.persist import metadata as checkpoint_metadata
@@ -26,30 +27,6 @@ from wfkit.errors import (CheckpointError, GraphInterrupt, MissingThreadError, N
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.types import StateSnapshot, StateTask
-
-
-def options_from(config: dict | None, **extra: Any) -> RunOptions:
-    config = dict(config or {})
-    configurable = config.get("configurable") or {}
-    limit = config.get("recursion_limit", 25)
-    if not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"recursion_limit must be a positive integer, got {limit!r}")
-    return RunOptions(config=config, recursion_limit=limit, thread_id=thread_key(configurable.get("thread_id")),
-                      checkpoint_id=configurable.get("checkpoint_id"),
-                      max_concurrency=config.get("max_concurrency"), **extra)
-
-
-def thread_key(thread_id: Any) -> str | None:
-    """The thread a config names, as stored and compared: `str(thread_id)`, so a `uuid.UUID` (LangGraph's
-    docs use `uuid.uuid4()`) or an int names the same thread as its string."""
-    if thread_id is None or isinstance(thread_id, str):
-        return thread_id
-    try:
-        return str(thread_id)
-    except Exception as error:
-        raise MissingThreadError(
-            f"thread_id {type(thread_id).__name__} cannot be turned into a string ({error}); pass a str or a "
-            f"uuid.UUID: config={{'configurable': {{'thread_id': 'some-id'}}}}") from error
 
 
 class CompiledStateGraph:
@@ -78,7 +55,9 @@ class CompiledStateGraph:
         return dict(self.spec.nodes)
 
     # -- plumbing ------------------------------------------------------------------------------------
-    def _history(self, options: RunOptions) -> History | None:
+    def history_of(self, options: RunOptions) -> History | None:
+        """The history of the thread `options` name, on this graph's checkpointer (None without one): one
+        object per thread, kept, so rebuilt states are shared by the runs, snapshots and steppers of it."""
         if self.checkpointer is None:
             return None
         if options.thread_id is None:
@@ -99,24 +78,23 @@ class CompiledStateGraph:
         its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
         parent's task, and it is part of the parent's thread, with no checkpoints of its own (whatever
         checkpointer it was compiled with)."""
-        extras = None
+        owner = None
         if parent is not None:
             config = {k: v for k, v in (config or {}).items() if k != "configurable"}
             listeners = [*listeners, parent.nested_listener(self.spec, stable=self._subgraph_only)]
             stream_messages = stream_messages or parent.stream_messages
-            extras = {"owner": parent.owner}
+            owner = parent.owner
         elif self._subgraph_only:
             raise SubgraphOnlyError(
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
                 "to its parent's thread, so it cannot run on its own; run it from a node of a graph that has a "
                 "checkpointer, or compile it with checkpointer=InMemorySaver() to run it alone")
         options = options_from(
-            config, inline_sync=inline, stream_messages=stream_messages,
+            config, inline_sync=inline, stream_messages=stream_messages, want_records=False,
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
-        loop = Loop(self.spec, options, None if parent is not None else self._history(options), listeners, extras)
-        loop.want_records = False
+        loop = Loop(self.spec, options, None if parent is not None else self.history_of(options), listeners, owner)
         loop.setup(input)
         return loop
 
@@ -236,7 +214,7 @@ class CompiledStateGraph:
             raise ThreadKeyMissingError(
                 "reading or writing a thread's state needs its thread: pass "
                 "config={'configurable': {'thread_id': 'some-id'}}")
-        return self._history(options)
+        return self.history_of(options)
 
     def _config(self, history: History, checkpoint_id: str | None, cache: dict | None = None) -> dict | None:
         """The config naming a checkpoint (`cache`: one object per checkpoint within a history listing,
@@ -280,6 +258,17 @@ class CompiledStateGraph:
             self._config(history, checkpoint.id, configs), checkpoint_metadata(checkpoint), checkpoint.created_at,
             self._config(history, checkpoint.parent_id, configs), state_tasks, interrupts)
 
+    def _plain_snapshot(self, history: History, checkpoint: Any, values: dict, configs: dict) -> StateSnapshot:
+        """A listed checkpoint with no pending writes: `_snapshot`'s result without its bookkeeping."""
+        tasks = algo.plan_task_ids(checkpoint.plan, checkpoint.id, self._node_order)
+        config, parent = configs.get(checkpoint.id), checkpoint.parent_id
+        if config is None:
+            config = self._config(history, checkpoint.id, configs)
+        return StateSnapshot(
+            values, tuple([name for _, name, _ in tasks]), config, checkpoint_metadata(checkpoint),
+            checkpoint.created_at, None if parent is None else self._config(history, parent, configs),
+            tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ())
+
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one named in the config)."""
         history = self._require_history(config)
@@ -306,8 +295,11 @@ class CompiledStateGraph:
                     continue
                 if limit is not None and len(snapshots) >= limit:
                     break
-                snapshots.append(self._snapshot(history, checkpoint, values[checkpoint.id], with_writes=with_writes,
-                                                configs=configs))
+                if with_writes is None or checkpoint.id in with_writes:
+                    snapshots.append(self._snapshot(history, checkpoint, values[checkpoint.id],
+                                                    with_writes=with_writes, configs=configs))
+                else:  # most of a history: nothing pending on the checkpoint, its values as stored
+                    snapshots.append(self._plain_snapshot(history, checkpoint, values[checkpoint.id], configs))
         yield from snapshots
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:

@@ -23,17 +23,9 @@ from typing import Any
 from wfkit._sync import iter_sync, run_sync
 from wfkit.errors import ModelError
 from wfkit.llm.request import ModelRequest
+from wfkit.llm.running import current_task
 from wfkit.llm.tools import Tool, as_tool
 from wfkit.messages import AIMessage, AIMessageChunk, convert_to_messages
-
-
-def current_task() -> Any:
-    """The engine's task running this call, or None outside a graph run (or before the engine exists)."""
-    try:
-        from wfkit.engine.context import current_task as engine_current_task
-    except ImportError:
-        return None
-    return engine_current_task()
 
 
 def _streams_messages(task: Any) -> bool:

@@ -16,7 +16,7 @@ import pydantic
 
 from wfkit._sync import run_sync
 from wfkit.errors import StructuredOutputError
-from wfkit.llm.base import current_task
+from wfkit.llm.running import current_task
 from wfkit.messages import AIMessage, HumanMessage, ToolMessage
 
 if TYPE_CHECKING:

@@ -12,9 +12,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from wfkit.constants import END, START
 from wfkit.widgets._why import taken_edges
 
-START_ID, END_ID = "__start__", "__end__"
+START_ID, END_ID = START, END
 PAGE = 50  # timeline rows shown at once
 
 

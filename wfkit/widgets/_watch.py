@@ -11,6 +11,7 @@ import dataclasses
 
 from collections import OrderedDict
 
+from wfkit.constants import START
 from wfkit.engine.events import (CustomWrite, Interrupted, MessageChunk, ModelCalled, Nested, RunFinished,
                                  StepApplied, StepCancelled, StepPlanned, TaskFinished, TaskStarted)
 from wfkit.widgets._format import short
@@ -47,7 +48,7 @@ class Watcher:
             return
         self.chunks = 0
         if isinstance(event, StepPlanned):
-            self.planned = tuple(t.name for t in event.tasks if t.name != "__start__")
+            self.planned = tuple(t.name for t in event.tasks if t.name != START)
             self.failures = []
             self.running = {}
             self._append(f"step {event.step} planned: {', '.join(self.planned) or '(nothing)'}")
@@ -95,9 +96,9 @@ class Watcher:
             for interrupt in event.interrupts:
                 self.interrupt_nodes[interrupt.id] = name
             self._append(f"step {event.step} {name} interrupted: {short(event.interrupts[0].value, 60)}")
-        elif self.functional and name != "__start__":
+        elif self.functional and name != START:
             self._append(f"step {event.step} {name} returned {short(event.update, 60)}")
-        elif name != "__start__":
+        elif name != START:
             keys = ", ".join(dict.fromkeys(key for key, _ in event.writes)) or "nothing"
             self._append(f"step {event.step} finished {name}{' (kept from before)' if event.cached else ''}: "
                          f"wrote {keys}")

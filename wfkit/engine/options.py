@@ -1,0 +1,53 @@
+"""`RunOptions`: everything a run needs besides the graph, as a typed object, and `options_from(config)`,
+which builds it from a LangGraph-style config dict (checking what it reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfkit.errors import MissingThreadError
+
+DEFAULT_RECURSION_LIMIT = 25
+
+
+@dataclass
+class RunOptions:
+    """Everything a run needs besides the graph, as a typed object (not string keys of a config dict)."""
+
+    config: dict = field(default_factory=dict)
+    recursion_limit: int = DEFAULT_RECURSION_LIMIT
+    thread_id: str | None = None
+    checkpoint_id: str | None = None
+    interrupt_before: frozenset = frozenset()
+    interrupt_after: frozenset = frozenset()
+    stream_messages: bool = False
+    inline_sync: bool = False
+    max_concurrency: int | None = None
+    want_records: bool = True  # a StepRecord per superstep (the stepping API); invoke/stream read none
+
+
+def options_from(config: dict | None, **extra: Any) -> RunOptions:
+    """The options of a run given `config` (LangGraph's shape: `recursion_limit`, `max_concurrency`,
+    `configurable.thread_id` / `checkpoint_id`), plus `extra` fields as they are."""
+    config = dict(config or {})
+    configurable = config.get("configurable") or {}
+    limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
+    if not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"recursion_limit must be a positive integer, got {limit!r}")
+    return RunOptions(config=config, recursion_limit=limit, thread_id=thread_key(configurable.get("thread_id")),
+                      checkpoint_id=configurable.get("checkpoint_id"),
+                      max_concurrency=config.get("max_concurrency"), **extra)
+
+
+def thread_key(thread_id: Any) -> str | None:
+    """The thread a config names, as stored and compared: `str(thread_id)`, so a `uuid.UUID` (LangGraph's
+    docs use `uuid.uuid4()`) or an int names the same thread as its string."""
+    if thread_id is None or isinstance(thread_id, str):
+        return thread_id
+    try:
+        return str(thread_id)
+    except Exception as error:
+        raise MissingThreadError(
+            f"thread_id {type(thread_id).__name__} cannot be turned into a string ({error}); pass a str or a "
+            f"uuid.UUID: config={{'configurable': {{'thread_id': 'some-id'}}}}") from error

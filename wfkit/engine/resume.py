@@ -1,0 +1,176 @@
+"""Where a run starts, and the answers its paused tasks get: the start/resume half of the loop.
+
+`start(loop, input)` decides where a run begins: a new input (on a fresh thread or after its latest
+checkpoint), a resume or a continue (input None or a `Command`), or a replay from an earlier checkpoint,
+which forks a new branch. `Answers` holds what `Command(resume=...)` gave: per task, the values its
+`interrupt()` calls return in order (those stored and those new), the interrupts still unanswered, and a
+value given to no interrupt in particular, which the first `interrupt()` without an answer takes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from wfkit.constants import START
+from wfkit.engine import algo
+from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
+from wfkit.types import Command, Interrupt
+
+
+class Answers:
+    """The resume values of the current superstep's tasks."""
+
+    __slots__ = ("replay", "unsaved", "pending", "loose")
+
+    def __init__(self) -> None:
+        self.replay: dict[str, list] = {}  # task id -> the values its interrupt() calls return, in order
+        self.unsaved: dict[str, list] = {}  # answers given but not yet used by their task (so not stored)
+        self.pending: dict[str, tuple] = {}  # task id -> its unanswered interrupts
+        self.loose: list = []  # `Command(resume=value)`: [value] until an interrupt() takes it
+
+    def load(self, replay: dict[str, list], pending: dict[str, tuple]) -> None:
+        """The answers stored on a checkpoint, and its interrupts still waiting."""
+        self.replay, self.unsaved, self.pending = replay, {}, dict(pending)
+
+    def clear(self) -> None:
+        """A checkpoint was committed: its tasks are done, their answers with them."""
+        self.replay, self.pending = {}, {}
+
+    @property
+    def interrupts(self) -> tuple[Interrupt, ...]:
+        return tuple(i for group in self.pending.values() for i in group)
+
+    def give(self, resume: Any) -> None:
+        """`Command(resume=...)`: a map {interrupt id: value} answers those interrupts; any other value is the
+        answer for the first `interrupt()` reached without one (LangGraph's rule, so it also works at a
+        breakpoint, after update_state, or when a Command(update=...) makes the node skip its first call)."""
+        pending = self.pending
+        by_id = {i.id: task_id for task_id, group in pending.items() for i in group}
+        if isinstance(resume, dict) and resume and all(k in by_id for k in resume):
+            for interrupt_id, value in resume.items():
+                # Kept in memory until the task has used it: stored once the task finished or paused again.
+                # A value the node rejects (it raises) is never stored, and the thread stays at the same
+                # interrupt, resumable with a better answer.
+                task_id = by_id[interrupt_id]
+                self._answer(task_id, value)
+                pending.pop(task_id, None)
+        elif len(pending) > 1:
+            listing = ", ".join(f"`{i.id}`" for group in pending.values() for i in group)
+            raise InvalidResumeError(
+                f"{len(pending)} interrupts are pending ({listing}); resume them with "
+                "Command(resume={interrupt_id: value, ...}) naming each id — the thread is unchanged and still resumable"
+            )
+        else:
+            self.loose = [resume]
+            pending.clear()
+
+    def take(self, task_id: str) -> list:
+        """Called by `interrupt()` in a task that has no answer of its own left: the loose answer, once."""
+        try:
+            value = self.loose.pop()
+        except IndexError:
+            return []
+        self._answer(task_id, value)
+        return [value]
+
+    def used(self, task_id: str) -> list | None:
+        """The answers `task_id` was given in this run, now that it used them (to store), once."""
+        return self.unsaved.pop(task_id, None)
+
+    def drop_unused(self, thread_id: str | None) -> None:
+        """A superstep went by and no interrupt() took the loose answer: LangGraph drops it; wfkit says so."""
+        if self.loose:
+            value = self.loose.pop()
+            warnings.warn(
+                f"Command(resume={value!r}) was not used: no interrupt() was waiting for an answer on thread "
+                f"`{thread_id}` (continue a run stopped at a breakpoint with invoke(None, config))",
+                WfkitWarning, stacklevel=4)
+
+    def _answer(self, task_id: str, value: Any) -> None:
+        self.replay.setdefault(task_id, []).append(value)
+        self.unsaved.setdefault(task_id, []).append(value)
+
+
+def start(loop: Any, input: Any) -> None:
+    """Set `loop` up to run `input` on its thread: see the module docstring."""
+    checkpoint = None
+    if loop.history is not None:
+        checkpoint = loop.history.get(loop.options.checkpoint_id)
+        if loop.options.checkpoint_id and checkpoint is None:
+            raise CheckpointError(
+                f"thread `{loop.options.thread_id}` has no checkpoint `{loop.options.checkpoint_id}`; "
+                "pick one from get_state_history(config)"
+            )
+    if isinstance(input, Command) or input is None:
+        _continue(loop, input, checkpoint)
+    else:
+        _new_input(loop, input, checkpoint)
+
+
+def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
+    if checkpoint is None:
+        if input is None:
+            raise EmptyInputError(
+                "received no input and there is nothing to resume: pass the graph's input, e.g. "
+                f"invoke({{{next(iter(loop.spec.input.channels), 'key')!r}: ...}})"
+                + ("" if loop.history else " (resuming needs compile(checkpointer=...) and a thread_id)")
+            )
+        raise InvalidResumeError(
+            "Command(resume=...) needs a paused run to resume, but "
+            + (f"thread `{loop.options.thread_id}` has no checkpoint" if loop.history else
+               "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
+        )
+    loop.load(checkpoint)
+    latest = loop.history.get()
+    forked = bool(loop.options.checkpoint_id) and latest is not None and latest.id != checkpoint.id
+    if forked:
+        # replaying from an earlier checkpoint starts a new branch: a copy of it (source "fork") whose
+        # tasks all run again, as LangGraph does
+        loop.step += 1
+        loop.commit([], "fork")
+    if isinstance(input, Command):
+        if input.resume is not None:
+            loop.apply_resume(input.resume)
+        if input.update is not None or input.goto_list():
+            apply_command(loop, input)
+    loop.skip_breakpoint_once()
+    loop.resumed()
+    # LangGraph counts a resumed run's budget from the checkpoint it continues (after the Command's
+    # update): `recursion_limit + 2` supersteps may run, or `+ 1` replaying an earlier checkpoint (counted
+    # from its fork)
+    loop.stop = loop.step + loop.options.recursion_limit + (1 if forked else 2)
+
+
+def _new_input(loop: Any, input: Any, checkpoint: Any) -> None:
+    writes = loop.spec.input.validate_input(input)
+    for key in list(writes):
+        if key in loop.spec.managed:  # computed for each task, never written (as LangGraph)
+            del writes[key]
+        elif key not in loop.spec.input.channels:
+            warnings.warn(f"the input has key `{key}`, which is not a key of the input schema "
+                          f"`{loop.spec.input.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=6)
+            del writes[key]
+    if checkpoint is not None:
+        loop.values = loop.history.values_at(checkpoint)
+        loop.step, loop.parent_id = checkpoint.step + 1, checkpoint.id
+    else:
+        loop.values, loop.step = algo.initial_values(loop.spec), -1
+    loop.plan = algo.input_plan(writes)
+    loop.commit([], "input")
+    # a new input: `recursion_limit` supersteps after the one that writes the input
+    loop.stop = loop.step + 1 + loop.options.recursion_limit
+
+
+def apply_command(loop: Any, command: Command) -> None:
+    """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if there is a
+    goto, run those nodes (or Sends) next beside what was planned. As in LangGraph it makes no checkpoint:
+    it is kept on the current one, and the next superstep's checkpoint includes it (the tasks planned keep
+    their ids, so their results and answers still apply)."""
+    writes, goto = algo.writes_from_return(loop.spec, START, Command(update=command.update, goto=command.goto))
+    loop.values, _, delta = algo.replay(loop.spec, loop.values, [(START, k, v) for k, v in writes])
+    if goto:
+        loop.plan = algo.plan_with_goto(loop.plan, goto)
+    if loop.history is not None:
+        loop.history.save_update(loop.checkpoint_id, delta, goto)
+    loop.carry(delta)
