@@ -230,3 +230,30 @@ def test_goto_a_checkpoint_on_another_branch():
     assert run.state == second.values and [t.name for t in run.next] == ["ask"]
     with pytest.raises(ValueError, match="no checkpoint `nope` in this run"):
         run.goto(checkpoint_id="nope")
+
+
+def test_edit_with_replace_goes_past_the_reducer_and_without_it_through():
+    run = build().start({"log": []})
+    run.step()
+    before = list(run.state["log"])
+    run.edit({"log": ["typed"]})
+    assert run.state["log"] == before + ["typed"]  # operator.add appends
+    run.edit({"log": ["only this"]}, replace=True)
+    assert run.state["log"] == ["only this"]
+
+
+def test_lineage_lists_the_current_branch_oldest_first():
+    run = build().start({"log": []})
+    run.step()
+    run.step()
+    steps = [step for step, _ in run.lineage()]
+    assert steps == [-1, 0, 1, 2]
+    assert run.lineage()[-1][1] == run.checkpoint_id
+    assert [r.checkpoint_id for r in run.timeline()] == [cid for _, cid in run.lineage()[2:]]
+    run.back()
+    run.edit({"n": 5})  # an edit of step 1 is a checkpoint of step 1 too: the newest is the one gone to
+    assert [step for step, _ in run.lineage()] == [-1, 0, 1, 1]
+    edited = run.checkpoint_id
+    run.step()
+    run.goto(1)
+    assert run.checkpoint_id == edited and run.state["n"] == 5

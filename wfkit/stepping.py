@@ -23,7 +23,7 @@ from wfkit.engine.options import options_from
 from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
 from wfkit.errors import InvalidResumeError
-from wfkit.types import Interrupt
+from wfkit.types import Interrupt, Overwrite
 
 
 class Run:
@@ -104,15 +104,19 @@ class Run:
             out.append((join.sources, join.target, list(seen)))
         return out
 
+    def lineage(self) -> list[tuple[int, str]]:
+        """(step, checkpoint id) of every checkpoint from the thread's first to the current one, oldest
+        first: the current branch."""
+        out, checkpoint = [], self._history.get(self._loop.checkpoint_id)
+        while checkpoint is not None:
+            out.append((checkpoint.step, checkpoint.id))
+            checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
+        return out[::-1]
+
     def timeline(self) -> list[StepRecord]:
         """The records on the path from the start to the current checkpoint (the current branch)."""
         by_id = {r.checkpoint_id: r for r in self.history}
-        out, checkpoint = [], self._history.get(self._loop.checkpoint_id)
-        while checkpoint is not None:
-            if checkpoint.id in by_id:
-                out.append(by_id[checkpoint.id])
-            checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
-        return list(reversed(out))
+        return [by_id[cid] for _, cid in self.lineage() if cid in by_id]
 
     # -- moving --------------------------------------------------------------------------------------
     async def astep(self) -> StepRecord:
@@ -180,25 +184,29 @@ class Run:
             self._loop.load(checkpoint)
             self._forked = True
             return
-        lineage = {}
-        checkpoint = self._history.get(self._loop.checkpoint_id)
-        while checkpoint is not None:
-            lineage.setdefault(checkpoint.step, checkpoint)
-            checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
+        lineage: dict[int, str] = {}
+        for at, cid in reversed(self.lineage()):  # the newest checkpoint of a step (an edit's, say) wins
+            lineage.setdefault(at, cid)
         if step not in lineage or step < 0:
             known = sorted(s for s in lineage if s >= 0)
             raise ValueError(f"no superstep {step} on this branch; steps here: {known}")
-        self._loop.load(lineage[step])
+        self._loop.load(self._history.get(lineage[step]))
         self._forked = True
 
     def back(self, n: int = 1) -> None:
         """Go back `n` supersteps."""
         self.goto(max(self._loop.step - n, 0))
 
-    def edit(self, values: dict, as_node: str | None = None) -> None:
+    def edit(self, values: dict, as_node: str | None = None, *, replace: bool = False) -> None:
         """Change the state here (through the reducers). Without `as_node`, what is planned next stays the
         same; with it, the change counts as that node's output and what follows that node is planned (a
-        different route, as `update_state(config, values, as_node)` does). Stepping on forks a new branch."""
+        different route, as `update_state(config, values, as_node)` does). `replace`: the values replace
+        those of their keys, past any reducer (an edited list is the new list, not appended to the old one).
+        Stepping on forks a new branch."""
+        if replace:
+            channels = self.app.spec.channels
+            values = {k: Overwrite(v) if k in channels and channels[k].reducer is not None else v
+                      for k, v in values.items()}
         checkpoint = self._history.get(self._loop.checkpoint_id)
         current = self._history.values_at(checkpoint)
         if as_node is not None:

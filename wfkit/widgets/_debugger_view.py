@@ -13,7 +13,6 @@ import json
 import ipywidgets
 
 from wfkit.drawing.display import mimebundle
-from wfkit.types import Overwrite
 from wfkit.widgets._edit import changed_keys, editable
 from wfkit.widgets._format import error_html, esc, short
 from wfkit.widgets._html_widget import SafeHTML
@@ -240,9 +239,7 @@ class DebuggerView:
             at = self.timeline.by_checkpoint(entry.parent_id) if entry.paused else self.selected
             # The box shows whole values, so what was typed replaces the value: past the reducer, which
             # would append an edited list to the old one.
-            channels = self.app.spec.channels
-            self.edit({k: Overwrite(v) if channels[k].reducer is not None else v for k, v in changed.items()},
-                      step=self.timeline.entries[at].step)
+            self.edit(changed, step=self.timeline.entries[at].step, replace=True)
 
     def _edit_from_text(self) -> tuple[str, dict]:
         """(what is wrong, the changed keys) for the edit text area."""

@@ -125,9 +125,9 @@ class Debugger(DebuggerView, ipywidgets.VBox):
             self.watcher.note("reset: a new run from the same input")
             self._render()
 
-    def edit(self, values: dict, step: int | None = None) -> None:
-        """Change the state (through the reducers) at the run's position, or at superstep `step` of the
-        current branch; stepping on from there forks a new branch."""
+    def edit(self, values: dict, step: int | None = None, *, replace: bool = False) -> None:
+        """Change the state (through the reducers; `replace`: past them, see `Run.edit`) at the run's
+        position, or at superstep `step` of the current branch; stepping on from there forks a new branch."""
         if not isinstance(values, dict):
             raise TypeError(f"Debugger.edit needs a dict of state keys to new values, got {type(values).__name__}")
         with self._lock:
@@ -135,7 +135,7 @@ class Debugger(DebuggerView, ipywidgets.VBox):
             if step is not None and step != self.run.step_number:
                 self.run.goto(step)
             parent = self.run.checkpoint_id
-            self.run.edit(values)
+            self.run.edit(values, replace=replace)
             self.timeline.add_edit(self.run.step_number, self.run.checkpoint_id, parent, self.run.state,
                                    self._next_names())
             self.error = None
