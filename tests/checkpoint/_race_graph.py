@@ -12,7 +12,7 @@ class Count(TypedDict):
     log: Annotated[list, operator.add]
 
 
-def build(path, who, before_step=lambda state: None, **saver_options):
+def build(path, who, before_step=lambda state: None, saver_class=SqliteSaver, **saver_options):
     def step(state):
         before_step(state)
         return {"n": state["n"] + 1, "log": [f"{who}:{state['n']}"]}
@@ -21,4 +21,4 @@ def build(path, who, before_step=lambda state: None, **saver_options):
     graph.add_node("step", step)
     graph.add_edge(START, "step")
     graph.add_edge("step", "step")
-    return graph.compile(checkpointer=SqliteSaver(path, **saver_options), interrupt_before=["step"])
+    return graph.compile(checkpointer=saver_class(path, **saver_options), interrupt_before=["step"])

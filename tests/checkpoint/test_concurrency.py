@@ -196,3 +196,31 @@ def test_two_processes_stepping_one_thread_keep_one_linear_history(tmp_path):
     assert final["n"] == 2 * steps
     assert [int(entry.split(":")[1]) for entry in final["log"]] == list(range(2 * steps))
     assert sorted(entry.split(":")[0] for entry in final["log"]) == ["a"] * steps + ["b"] * steps
+
+
+def test_a_step_whose_head_moves_while_it_starts_is_refused_not_stored_as_a_fork(tmp_path):
+    # Another process stores a step right after this run read the head it continues: whatever the run reads
+    # next must not make its own step look like a fork of that head (two children of one checkpoint).
+    path = str(tmp_path / "moved.db")
+    config = {"configurable": {"thread_id": "t"}}
+    build(path, "setup").invoke({"n": 0, "log": []}, config)
+    other = build(path, "other")
+
+    class MovedAfterFirstRead(SqliteSaver):
+        reads = 0
+
+        def get(self, thread_id, checkpoint_id=None):
+            found = super().get(thread_id, checkpoint_id)
+            if checkpoint_id is None:
+                self.reads += 1
+                if self.reads == 1:
+                    other.invoke(None, config)
+            return found
+
+    racing = build(path, "racing", saver_class=MovedAfterFirstRead)
+    with pytest.raises(CheckpointError, match=r"another process advanced the thread meanwhile"):
+        racing.invoke(None, config)
+    with SqliteSaver(path) as saver:
+        stored = list(saver.list("t"))
+    assert [c.parent_id for c in stored] == [c.id for c in stored[1:]] + [None]
+    assert build(path, "check").get_state(config).values == {"n": 1, "log": ["other:0"]}

@@ -122,8 +122,13 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
                "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
         )
     loop.load(checkpoint)
-    latest = loop.history.get()
-    forked = bool(loop.options.checkpoint_id) and latest is not None and latest.id != checkpoint.id
+    # Only a run from a given checkpoint_id reads the head again: a second read of the head would make the
+    # saver take whatever another process stored meanwhile for the head this run continues, and the step
+    # would then be stored as a fork of it instead of being refused as a conflict.
+    forked = False
+    if loop.options.checkpoint_id:
+        latest = loop.history.get()
+        forked = latest is not None and latest.id != checkpoint.id
     if forked:
         # replaying from an earlier checkpoint starts a new branch: a copy of it (source "fork") whose
         # tasks all run again, as LangGraph does
