@@ -6,8 +6,6 @@ Every public run method goes through one async path; the sync methods wrap it wi
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -18,15 +16,15 @@ from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop
 from wfkit.engine.options import RunOptions, options_from
 from wfkit.engine.algo import Plan
-from wfkit.engine.persist import History, with_updates
-from wfkit.engine.persist import metadata as checkpoint_metadata
+from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, graph_chunker
 from wfkit.engine.update import apply_as_node
 from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
-from wfkit.types import StateSnapshot, StateTask
+from wfkit.graph.snapshots import Snapshots
+from wfkit.types import StateSnapshot
 
 
 class CompiledStateGraph:
@@ -216,66 +214,14 @@ class CompiledStateGraph:
                 "config={'configurable': {'thread_id': 'some-id'}}")
         return self.history_of(options)
 
-    def _config(self, history: History, checkpoint_id: str | None, cache: dict | None = None) -> dict | None:
-        """The config naming a checkpoint (`cache`: one object per checkpoint within a history listing,
-        where each checkpoint is one snapshot's config and the next one's parent_config)."""
-        if checkpoint_id is None:
-            return None
-        if cache is not None and checkpoint_id in cache:
-            return cache[checkpoint_id]
-        config = {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
-        if cache is not None:
-            cache[checkpoint_id] = config
-        return config
-
-    def _snapshot(self, history: History, checkpoint: Any, values: dict, live: bool = False,
-                  with_writes: set | None = None, configs: dict | None = None) -> StateSnapshot:
-        """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
-        writes show in the values; in the history every checkpoint shows all the tasks it planned."""
-        done, _, pending, errors, updates = history.pending(checkpoint.id, with_writes)
-        if updates:  # Command(update=...) inputs kept on this checkpoint show in its values (not its next:
-            values = with_updates(self.spec, values, Plan(), updates)[0]  # a goto runs, unlisted, as in LangGraph)
-        tasks = algo.plan_task_ids(checkpoint.plan, checkpoint.id, self._node_order)
-        if not live:
-            done = {}
-        elif done:
-            # applied as a superstep applies them: the nodes first, then the Sends (snapshots list Sends first)
-            applied = sorted(tasks, key=lambda t: t[2][0] == "push")
-            finished = [(name, k, v) for tid, name, _ in applied if tid in done for k, v in done[tid]["writes"]]
-            values = algo.replay(self.spec, values, finished)[0]
-        if done or pending or errors:
-            state_tasks = tuple(
-                StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
-                          (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
-                for tid, name, path in tasks)
-            interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
-        else:  # most checkpoints of a history: nothing pending on them
-            state_tasks, interrupts = tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ()
-        if configs is None or done:  # (a history listing's values come as stored: the state, in schema order)
-            values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
-        return StateSnapshot(
-            values, tuple([name for tid, name, _ in tasks if tid not in done]),
-            self._config(history, checkpoint.id, configs), checkpoint_metadata(checkpoint), checkpoint.created_at,
-            self._config(history, checkpoint.parent_id, configs), state_tasks, interrupts)
-
-    def _plain_snapshot(self, history: History, checkpoint: Any, values: dict, configs: dict) -> StateSnapshot:
-        """A listed checkpoint with no pending writes: `_snapshot`'s result without its bookkeeping."""
-        tasks = algo.plan_task_ids(checkpoint.plan, checkpoint.id, self._node_order)
-        config, parent = configs.get(checkpoint.id), checkpoint.parent_id
-        if config is None:
-            config = self._config(history, checkpoint.id, configs)
-        return StateSnapshot(
-            values, tuple([name for _, name, _ in tasks]), config, checkpoint_metadata(checkpoint),
-            checkpoint.created_at, None if parent is None else self._config(history, parent, configs),
-            tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ())
+    def _snapshots(self, history: History) -> Snapshots:
+        return Snapshots(self.spec, history, self._node_order)
 
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one named in the config)."""
         history = self._require_history(config)
-        checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
-        if checkpoint is None:
-            return StateSnapshot({}, (), config, None, None, None, (), ())
-        return self._snapshot(history, checkpoint, history.values_at(checkpoint), live=True)
+        snapshot = self._snapshots(history).current((config.get("configurable") or {}).get("checkpoint_id"))
+        return snapshot if snapshot is not None else StateSnapshot({}, (), config, None, None, None, (), ())
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         return self.get_state(config)
@@ -285,22 +231,7 @@ class CompiledStateGraph:
         """Every checkpoint of the thread, newest first."""
         history = self._require_history(config)
         before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
-        with _gc_paused():  # thousands of small objects, no cycles: the cyclic GC would only rescan them
-            checkpoints = list(history.saver.list(history.thread_id, before=before_id))
-            values = _materialize(self.spec, history, checkpoints)
-            with_writes = history.saver.checkpoints_with_writes(history.thread_id)
-            snapshots, configs = [], {}
-            for checkpoint in checkpoints:
-                if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
-                    continue
-                if limit is not None and len(snapshots) >= limit:
-                    break
-                if with_writes is None or checkpoint.id in with_writes:
-                    snapshots.append(self._snapshot(history, checkpoint, values[checkpoint.id],
-                                                    with_writes=with_writes, configs=configs))
-                else:  # most of a history: nothing pending on the checkpoint, its values as stored
-                    snapshots.append(self._plain_snapshot(history, checkpoint, values[checkpoint.id], configs))
-        yield from snapshots
+        yield from self._snapshots(history).listing(filter=filter, before_id=before_id, limit=limit)
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
@@ -315,7 +246,7 @@ class CompiledStateGraph:
                                                 ran)
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
                              plan=plan, values=new_values)
-        return self._config(history, saved.id)
+        return self._snapshots(history).config(saved.id)
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.update_state(config, values, as_node)
@@ -340,32 +271,3 @@ def _check_invoke(stream_mode: Any, options: dict) -> None:
                                       f"returns the final state; use stream(..., stream_mode={stream_mode!r}) "
                                       f"to get the chunks")
     check_options("invoke()", options, RUN_OPTIONS)
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dict]:
-    """States of many checkpoints at once (linear, not quadratic): a listing is newest first in put order,
-    and a parent is always put before its children, so walking it backwards meets every parent first."""
-    values: dict[str, dict] = {}
-    empty = algo.initial_values(spec)
-    for checkpoint in reversed(checkpoints):
-        parent = checkpoint.parent_id
-        if parent is None:
-            base = empty
-        else:
-            base = values.get(parent)
-            if base is None:  # the parent lies outside the listing (`before=`): rebuild it once
-                stored = history.get(parent)
-                base = values[parent] = history.values_at(stored) if stored else empty
-        values[checkpoint.id] = algo.replay_stored(spec, base, checkpoint.writes)
-    return values

@@ -1,0 +1,146 @@
+"""What `get_state` and `get_state_history` return: a thread's checkpoints as LangGraph's `StateSnapshot`s.
+
+A snapshot shows the whole state (every key of the graph, in schema order), the tasks its checkpoint planned
+(with what already finished on top of it, any error and the interrupts still waiting), its config and its
+parent's. A history listing rebuilds the states of all its checkpoints in one pass, parents first, and
+builds most snapshots (those with nothing pending on them) without asking for pending writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+from wfkit.engine import algo
+from wfkit.engine.algo import Plan
+from wfkit.engine.persist import History, with_updates
+from wfkit.engine.persist import metadata as checkpoint_metadata
+from wfkit.types import StateSnapshot, StateTask
+
+
+class Snapshots:
+    """Snapshots of one thread's checkpoints (`node_order`: node name -> rank, the order tasks are listed in)."""
+
+    def __init__(self, spec: Any, history: History, node_order: dict[str, int]):
+        self.spec = spec
+        self.history = history
+        self.node_order = node_order
+
+    def config(self, checkpoint_id: str | None, cache: dict | None = None) -> dict | None:
+        """The config naming a checkpoint (`cache`: one object per checkpoint within a history listing,
+        where each checkpoint is one snapshot's config and the next one's parent_config)."""
+        if checkpoint_id is None:
+            return None
+        if cache is not None and checkpoint_id in cache:
+            return cache[checkpoint_id]
+        config = {"configurable": {"thread_id": self.history.thread_id, "checkpoint_ns": "",
+                                   "checkpoint_id": checkpoint_id}}
+        if cache is not None:
+            cache[checkpoint_id] = config
+        return config
+
+    def current(self, checkpoint_id: str | None) -> StateSnapshot | None:
+        """The snapshot get_state gives: tasks that already finished on top of the checkpoint count as done,
+        and their writes show in the values. None when the thread has no such checkpoint."""
+        checkpoint = self.history.get(checkpoint_id)
+        if checkpoint is None:
+            return None
+        return self._snapshot(checkpoint, self.history.values_at(checkpoint), live=True)
+
+    def listing(self, *, filter: dict | None = None, before_id: str | None = None,
+                limit: int | None = None) -> list[StateSnapshot]:
+        """Every checkpoint of the thread, newest first (each shows all the tasks it planned)."""
+        history = self.history
+        with _gc_paused():  # thousands of small objects, no cycles: the cyclic GC would only rescan them
+            checkpoints = list(history.saver.list(history.thread_id, before=before_id))
+            values = materialize(self.spec, history, checkpoints)
+            with_writes = history.saver.checkpoints_with_writes(history.thread_id)
+            snapshots: list[StateSnapshot] = []
+            configs: dict = {}
+            for checkpoint in checkpoints:
+                if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
+                    continue
+                if limit is not None and len(snapshots) >= limit:
+                    break
+                if with_writes is None or checkpoint.id in with_writes:
+                    snapshots.append(self._snapshot(checkpoint, values[checkpoint.id], with_writes=with_writes,
+                                                    configs=configs))
+                else:  # most of a history: nothing pending on the checkpoint, its values as stored
+                    snapshots.append(self._plain(checkpoint, values[checkpoint.id], configs))
+        return snapshots
+
+    # -- building ------------------------------------------------------------------------------------
+    def _tasks(self, checkpoint: Any) -> list[tuple[str, str, tuple]]:
+        return algo.plan_task_ids(checkpoint.plan, checkpoint.id, self.node_order)
+
+    def _made(self, checkpoint: Any, values: dict, next_names: tuple, tasks: tuple, interrupts: tuple,
+              configs: dict | None) -> StateSnapshot:
+        parent = checkpoint.parent_id
+        return StateSnapshot(values, next_names, self.config(checkpoint.id, configs), checkpoint_metadata(checkpoint),
+                             checkpoint.created_at, None if parent is None else self.config(parent, configs), tasks,
+                             interrupts)
+
+    def _snapshot(self, checkpoint: Any, values: dict, live: bool = False, with_writes: set | None = None,
+                  configs: dict | None = None) -> StateSnapshot:
+        """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
+        writes show in the values; in the history every checkpoint shows all the tasks it planned."""
+        done, _, pending, errors, updates = self.history.pending(checkpoint.id, with_writes)
+        if updates:  # Command(update=...) inputs kept on this checkpoint show in its values (not its next:
+            values = with_updates(self.spec, values, Plan(), updates)[0]  # a goto runs, unlisted, as in LangGraph)
+        tasks = self._tasks(checkpoint)
+        if not live:
+            done = {}
+        elif done:
+            # applied as a superstep applies them: the nodes first, then the Sends (snapshots list Sends first)
+            applied = sorted(tasks, key=lambda t: t[2][0] == "push")
+            finished = [(name, k, v) for tid, name, _ in applied if tid in done for k, v in done[tid]["writes"]]
+            values = algo.replay(self.spec, values, finished)[0]
+        if not (done or pending or errors):  # most checkpoints of a history: nothing pending on them
+            state_tasks, interrupts = tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ()
+        else:
+            state_tasks = tuple(
+                StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
+                          (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
+                for tid, name, path in tasks)
+            interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
+        if configs is None or done:  # (a history listing's values come as stored: the state, in schema order)
+            values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
+        return self._made(checkpoint, values, tuple([name for tid, name, _ in tasks if tid not in done]),
+                          state_tasks, interrupts, configs)
+
+    def _plain(self, checkpoint: Any, values: dict, configs: dict) -> StateSnapshot:
+        """A listed checkpoint with no pending writes: `_snapshot`'s result without asking for them."""
+        tasks = self._tasks(checkpoint)
+        return self._made(checkpoint, values, tuple([name for _, name, _ in tasks]),
+                          tuple([StateTask(tid, name, path) for tid, name, path in tasks]), (), configs)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dict]:
+    """States of many checkpoints at once (linear, not quadratic): a listing is newest first in put order,
+    and a parent is always put before its children, so walking it backwards meets every parent first."""
+    values: dict[str, dict] = {}
+    empty = algo.initial_values(spec)
+    for checkpoint in reversed(checkpoints):
+        parent = checkpoint.parent_id
+        if parent is None:
+            base = empty
+        else:
+            base = values.get(parent)
+            if base is None:  # the parent lies outside the listing (`before=`): rebuild it once
+                stored = history.get(parent)
+                base = values[parent] = history.values_at(stored) if stored else empty
+        values[checkpoint.id] = algo.replay_stored(spec, base, checkpoint.writes)
+    return values
