@@ -132,3 +132,70 @@ def test_the_anthropic_key_is_nowhere_in_the_files(tmp_path, monkeypatch):
         for p in files:
             assert key.encode() not in p.read_bytes(), p.name
         assert saver.get("t").writes == [("n", "k", {"api_key": "[redacted]", "raw": b"[redacted]"})]
+
+
+def _snap_cp(id_, parent, step, snapshot=None, thread="t"):
+    return Checkpoint(id=id_, thread_id=thread, parent_id=parent, step=step, source="loop", created_at="now",
+                      writes=[("n", "k", step)], snapshot=snapshot)
+
+
+def _statements(saver):
+    seen = []
+    saver._conn.set_trace_callback(lambda sql: seen.append(sql.split()[0] + (" RECURSIVE" if "RECURSIVE" in sql
+                                                                                else "")))
+    return seen
+
+
+def test_a_read_checkpoint_s_lineage_comes_from_the_rows_read_with_it_without_a_recursive_query(tmp_path):
+    path = str(tmp_path / "a.db")
+    with SqliteSaver(path) as writer:
+        writer.put(_snap_cp("c0", None, 0, snapshot={"k": 0}))
+        for i in range(1, 6):
+            writer.put(_snap_cp(f"c{i}", f"c{i - 1}", i))
+    with SqliteSaver(path) as reader:  # a fresh process
+        seen = _statements(reader)
+        head = reader.get("t")
+        assert [c.id for c in reader.lineage("t", head.parent_id)] == ["c4", "c3", "c2", "c1", "c0"]
+        assert seen == ["SELECT"]  # one read for the head and its lineage
+        middle = reader.get("t", "c2")
+        assert [c.id for c in reader.lineage("t", middle.parent_id)] == ["c1", "c0"]
+        assert seen == ["SELECT", "SELECT"]
+        assert reader.lineage("t", "c4")[0] == reader.get("t", "c4")  # the same checkpoint either way
+
+
+def test_a_lineage_that_leaves_the_rows_read_last_is_walked_in_the_database(tmp_path):
+    path = str(tmp_path / "a.db")
+    with SqliteSaver(path) as writer:
+        writer.put(_snap_cp("root", None, 0))
+        for i in range(1, 30):  # 29 checkpoints without a snapshot: more than one read brings along
+            writer.put(_snap_cp(f"c{i}", "root" if i == 1 else f"c{i - 1}", i))
+        writer.put(_snap_cp("fork", "c2", 3))  # the newest row: a fork far back on the thread
+    with SqliteSaver(path) as reader:
+        seen = _statements(reader)
+        head = reader.get("t")
+        assert head.id == "fork"
+        assert [c.id for c in reader.lineage("t", head.parent_id)] == ["c2", "c1", "root"]
+        assert seen == ["SELECT", "WITH RECURSIVE"]
+        assert [c.id for c in reader.lineage("t", "c29")][-3:] == ["c2", "c1", "root"]
+        assert len(reader.lineage("t", "c29")) == 30
+
+
+def test_a_deleted_thread_s_rows_are_not_served_from_what_was_read_before(tmp_path):
+    with SqliteSaver(str(tmp_path / "a.db")) as saver:
+        saver.put(_snap_cp("c0", None, 0))
+        saver.put(_snap_cp("c1", "c0", 1))
+        assert saver.get("t").id == "c1"
+        saver.delete_thread("t")
+        assert saver.lineage("t", "c1") == [] and saver.get("t") is None and saver.get("t", "c0") is None
+
+
+def test_a_damaged_row_read_with_a_checkpoint_is_named_when_its_lineage_is_rebuilt(tmp_path):
+    path = str(tmp_path / "a.db")
+    with SqliteSaver(path) as saver:
+        saver.put(_snap_cp("c0", None, 0))
+        saver.put(_snap_cp("c1", "c0", 1))
+        saver._conn.execute("UPDATE checkpoints SET payload = X'00ff' WHERE id = 'c0'")
+    with SqliteSaver(path) as saver:
+        assert saver.get("t").id == "c1"
+        with pytest.raises(CheckpointError, match=r"^checkpoint `c0` of thread `t`: stored data is not valid JSON"):
+            saver.lineage("t", "c0")

@@ -32,7 +32,7 @@ from typing import Any
 
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
-from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, loads_checkpoint,
+from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
 from wfkit.checkpoint.serde import JsonSerde
 from wfkit.errors import CheckpointError
@@ -59,6 +59,16 @@ CREATE TABLE IF NOT EXISTS writes (
 CREATE INDEX IF NOT EXISTS writes_by_checkpoint ON writes (thread_id, checkpoint_id, seq);
 """
 _SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+# Reading one checkpoint also reads the rows stored just before it on its thread (one short query): on a
+# linear thread they are its nearest ancestors, so rebuilding its state (at most `rebuild.EVERY` deltas
+# from a snapshot, for a state its deltas keep rewriting) needs no second, recursive query. A cold
+# `get_state` on a fresh connection pays SQLite's statement preparation per distinct query: the recursive
+# one alone cost more than the rest (bench/growth.py). Rows are never changed once stored.
+_NEARBY = 10  # rebuild.EVERY (8) deltas and the snapshot under them, with one to spare
+_AT_OR_BEFORE = ("SELECT id, parent_id, payload FROM checkpoints WHERE thread_id = :thread AND seq <= "
+                 "coalesce((SELECT seq FROM checkpoints WHERE thread_id = :thread AND id = :id), -1) "
+                 f"ORDER BY seq DESC LIMIT {_NEARBY}")
+_NEWEST = f"SELECT id, parent_id, payload FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT {_NEARBY}"
 _HEAD = "SELECT id, step FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"
 _UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
 # A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
@@ -89,6 +99,8 @@ class SqliteSaver(BaseCheckpointSaver):
         self.serde = serde or JsonSerde()
         self._lock = threading.Lock()
         self._heads: dict[str, str | None] = {}  # thread -> the newest checkpoint this saver last saw
+        # thread -> {id: (parent_id, payload)} of the rows read with the last checkpoint read (see _NEARBY)
+        self._nearby: dict[str, dict[str, tuple[str | None, Any]]] = {}
         self._timeout = timeout
         if isinstance(path_or_conn, sqlite3.Connection):
             # A connection the caller made: they close it. Sharing it between threads needs
@@ -167,13 +179,15 @@ class SqliteSaver(BaseCheckpointSaver):
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
         with self._locked(f"cannot read thread `{thread_id}`") as conn:
             if checkpoint_id is None:
-                row = conn.execute("SELECT id, payload FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC "
-                                   "LIMIT 1", (thread_id,)).fetchone()
-                self._heads[thread_id] = None if row is None else row[0]  # what a following put continues
+                rows = conn.execute(_NEWEST, (thread_id,)).fetchall()
+                self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
             else:
-                row = conn.execute("SELECT id, payload FROM checkpoints WHERE thread_id = ? AND id = ?",
-                                   (thread_id, checkpoint_id)).fetchone()
-        return None if row is None else loads_checkpoint(self.serde, row[1], thread_id, row[0])
+                rows = conn.execute(_AT_OR_BEFORE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
+                if rows and rows[0][0] != checkpoint_id:
+                    rows = []
+            if rows:
+                self._nearby[thread_id] = {cid: (parent, payload) for cid, parent, payload in rows}
+        return None if not rows else loads_checkpoint(self.serde, rows[0][2], thread_id, rows[0][0])
 
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         _check_limit(limit)
@@ -192,8 +206,26 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def lineage(self, thread_id: str, checkpoint_id: str) -> list[Checkpoint]:
         with self._locked(f"cannot read checkpoint `{checkpoint_id}` of thread `{thread_id}`") as conn:
-            rows = conn.execute(_LINEAGE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
+            rows = self._nearby_lineage(thread_id, checkpoint_id)
+            if rows is None:  # the chain leaves the rows read last: walk it in the database
+                rows = conn.execute(_LINEAGE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
         return loads_checkpoints(self.serde, rows, thread_id)
+
+    def _nearby_lineage(self, thread_id: str, checkpoint_id: str) -> list[tuple[str, Any]] | None:
+        """The lineage from the rows read with the last checkpoint read, or None if they do not hold all of it."""
+        nearby = self._nearby.get(thread_id)
+        if not nearby:
+            return None
+        found: list[tuple[str, Any]] = []
+        next_id: str | None = checkpoint_id
+        while next_id is not None:
+            row = nearby.get(next_id)
+            if row is None:
+                return None
+            parent, payload = row
+            found.append((next_id, payload))
+            next_id = parent if type(payload) is str and not has_snapshot(payload) else None
+        return found
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
@@ -224,6 +256,7 @@ class SqliteSaver(BaseCheckpointSaver):
             conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
         with self._lock:
             self._heads.pop(thread_id, None)
+            self._nearby.pop(thread_id, None)
 
     # ---- plumbing ------------------------------------------------------------------------------------
 
