@@ -257,3 +257,30 @@ def test_lineage_lists_the_current_branch_oldest_first():
     run.step()
     run.goto(1)
     assert run.checkpoint_id == edited and run.state["n"] == 5
+
+
+def test_a_run_says_its_status_and_a_paused_record_which_node_each_interrupt_came_from():
+    run = build().start({"log": []})
+    assert run.status == "paused"
+    records = run.run()
+    assert [r.paused for r in records] == [False, False, True]
+    paused = records[-1]
+    assert paused.checkpoint_id is None and paused.interrupted == ("ask",)
+    assert paused.node_of(run.interrupts[0].id) == "ask" and paused.node_of("elsewhere") is None
+    assert records[0].interrupted == () and records[0].node_of(run.interrupts[0].id) is None
+    assert run.status == "interrupted" and repr(run) == "<Run step=2 interrupted next=['ask']>"
+    run.resume("yes")
+    assert run.status == "done"
+
+
+def test_an_edit_is_returned_and_kept_with_the_keys_it_changed():
+    run = build().start({"log": []})
+    first = run.step()
+    edit = run.edit({"n": 7, "log": []})  # `log` through its reducer: adding nothing changes nothing
+    assert (edit.step, edit.parent_checkpoint_id, edit.checkpoint_id) == (1, first.checkpoint_id, run.checkpoint_id)
+    assert edit.values == {"log": ["a"], "n": 7} and edit.edited == ("n",)
+    same = run.edit({"n": 7})
+    assert same.edited == () and same.parent_checkpoint_id == edit.checkpoint_id
+    replaced = run.edit({"log": ["z"]}, replace=True)
+    assert replaced.edited == ("log",) and replaced.values == {"log": ["z"], "n": 7}
+    assert run.edits == [edit, same, replaced]

@@ -26,6 +26,18 @@ from wfkit.errors import InvalidResumeError
 from wfkit.types import Interrupt, Overwrite
 
 
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """What one `Run.edit` did: the checkpoint it made on top of `parent_checkpoint_id` at superstep
+    `step`, the state after it, and the keys whose values it changed."""
+
+    step: int
+    checkpoint_id: str
+    parent_checkpoint_id: str
+    values: Any
+    edited: tuple[str, ...]
+
+
 class Run:
     """One run of a graph, stepped by hand. See the module docstring."""
 
@@ -52,6 +64,7 @@ class Run:
             self._history = History(app.spec, saver, options.thread_id)
         self._loop = Loop(app.spec, options, self._history, [self._emit])
         self.history: list[StepRecord] = []
+        self.edits: list[Edit] = []  # every edit of the state, in the order they were made
         self._branch = 0
         self._forked = False
         self._loop.setup(input)
@@ -75,6 +88,12 @@ class Run:
     @property
     def state(self) -> dict:
         return algo.output_values(self.app.spec, self._loop.values)
+
+    @property
+    def status(self) -> str:
+        """"done" (nothing left to run), "interrupted" (an `interrupt()` waits for `resume`), or "paused"
+        (ready for the next `step()`)."""
+        return "done" if self.done else ("interrupted" if self._loop.interrupts else "paused")
 
     @property
     def step_number(self) -> int:
@@ -197,12 +216,12 @@ class Run:
         """Go back `n` supersteps."""
         self.goto(max(self._loop.step - n, 0))
 
-    def edit(self, values: dict, as_node: str | None = None, *, replace: bool = False) -> None:
+    def edit(self, values: dict, as_node: str | None = None, *, replace: bool = False) -> Edit:
         """Change the state here (through the reducers). Without `as_node`, what is planned next stays the
         same; with it, the change counts as that node's output and what follows that node is planned (a
         different route, as `update_state(config, values, as_node)` does). `replace`: the values replace
         those of their keys, past any reducer (an edited list is the new list, not appended to the old one).
-        Stepping on forks a new branch."""
+        Stepping on forks a new branch. Returns the `Edit` (also kept in `edits`)."""
         if replace:
             channels = self.app.spec.channels
             values = {k: Overwrite(v) if k in channels and channels[k].reducer is not None else v
@@ -221,7 +240,11 @@ class Run:
                                    plan=plan, values=new_values)
         self._loop.load(saved)
         self._forked = True
+        before, after = algo.output_values(self.app.spec, current), self.state
+        edited = (tuple(k for k, v in after.items() if k not in before or before[k] != v)
+                  if isinstance(before, dict) and isinstance(after, dict) else ())
+        self.edits.append(Edit(saved.step, saved.id, checkpoint.id, after, edited))
+        return self.edits[-1]
 
     def __repr__(self) -> str:
-        status = "done" if self.done else ("interrupted" if self.interrupts else "paused")
-        return f"<Run step={self._loop.step} {status} next={[t.name for t in self.next]}>"
+        return f"<Run step={self._loop.step} {self.status} next={[t.name for t in self.next]}>"

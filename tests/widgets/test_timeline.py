@@ -1,6 +1,7 @@
 """Why tasks run, the timeline's entries, labels, forks and marks, and the event watcher — without widgets."""
 
 from wfkit.engine.algo import Task
+from wfkit.stepping import Edit
 from wfkit.engine.events import Interrupted, StepApplied, StepPlanned, TaskFinished, TaskStarted
 from wfkit.types import Interrupt
 from wfkit.widgets._timeline import Timeline
@@ -39,6 +40,7 @@ class Record:
         self.step, self.tasks, self.checkpoint_id, self.parent_checkpoint_id = step, tasks, checkpoint_id, parent
         self.values, self.next, self.updated, self.interrupts, self.branch = values, next, updated, interrupts, branch
         self.writes = tuple((t.name, ()) for t in tasks)
+        self.paused = checkpoint_id is None and bool(interrupts)  # as StepRecord.paused
 
 
 def test_a_fork_leaves_the_old_branch_off_the_path():
@@ -46,7 +48,7 @@ def test_a_fork_leaves_the_old_branch_off_the_path():
     history = [Record(1, (task("a", "edge:__start__"),), "c1", "c0", {"n": 1}, ("b",), ("n",)),
                Record(2, (task("b", "edge:a"),), "c2", "c1", {"n": 2}, (), ("n",))]
     assert timeline.sync(history) == [1, 2]
-    edit = timeline.add_edit(1, "e1", "c1", {"n": 10}, ("b",))
+    edit = timeline.add_edit(Edit(1, "e1", "c1", {"n": 10}, ("n",)), ("b",))
     history.append(Record(2, (task("b", "edge:a"),), "c3", "e1", {"n": 11}, (), ("n",), branch=1))
     timeline.sync(history)
     head = timeline.head("c3", interrupted=False)

@@ -41,6 +41,16 @@ class StepRecord:
     checkpoint_id: str | None = None
     parent_checkpoint_id: str | None = None
     branch: int = 0  # set by the stepping API: which fork of the history this superstep belongs to
+    interrupted: tuple[str, ...] = ()  # the node that raised each of `interrupts`, in their order
+
+    @property
+    def paused(self) -> bool:
+        """Whether this superstep stopped at `interrupt()`: it wrote no checkpoint and waits for an answer."""
+        return self.checkpoint_id is None and bool(self.interrupts)
+
+    def node_of(self, interrupt_id: str) -> str | None:
+        """The node whose task raised the interrupt with that id (None: not one of this superstep's)."""
+        return next((node for i, node in zip(self.interrupts, self.interrupted) if i.id == interrupt_id), None)
 
     def writes_of(self, name: str) -> dict[str, Any]:
         """The writes of the task(s) named `name`, merged into one dict (last write of a key wins)."""
@@ -262,8 +272,10 @@ class Loop:
         """A paused superstep wrote no checkpoint: its record has none, and hangs off the current one."""
         writes = tuple((o.task.name, tuple(o.writes)) for o in outcomes if o.task.name != START)
         checkpoint, parent = (None, self.checkpoint_id) if paused else (self.checkpoint_id, self.parent_id)
+        raised_by = {i.id: o.task.name for o in outcomes for i in o.interrupts}
         return StepRecord(step, tuple(t for t in tasks if t.name != START), writes, values, tuple(updated),
-                          self.plan.names(), self.interrupts, checkpoint, parent)
+                          self.plan.names(), self.interrupts, checkpoint, parent,
+                          interrupted=tuple(raised_by.get(i.id, "") for i in self.interrupts))
 
     def _finish(self) -> None:
         self._drop_answer()

@@ -152,11 +152,7 @@ class DebuggerView:
         self.graph_view.mark(**marks)
 
     def _interrupt_node(self, interrupt_id: str, entry) -> str:
-        known = self.watcher.interrupt_nodes.get(interrupt_id)
-        if known:
-            return known
-        # Not seen as an event (an older run): the engine names an interrupt after its task.
-        return next((t.name for t in entry.record.tasks if t.id == interrupt_id), "")
+        return entry.record.node_of(interrupt_id) or self.watcher.interrupt_nodes.get(interrupt_id) or ""
 
     def _render_events(self) -> None:
         lines = self.watcher.lines[-LOG_SHOWN:]

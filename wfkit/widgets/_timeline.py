@@ -36,7 +36,7 @@ class Entry:
 
     @property
     def paused(self) -> bool:
-        return self.record is not None and self.record.checkpoint_id is None and bool(self.record.interrupts)
+        return self.record is not None and self.record.paused
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -92,15 +92,10 @@ class Timeline:
         self.seen = len(history)
         return added
 
-    def add_edit(self, step: int, checkpoint_id: str, parent_id: str | None, values: Any,
-                 next_names: tuple[str, ...]) -> int:
-        """An edit of the state at `parent_id`; the keys whose values differ become `edited`."""
-        before = self.values_at(parent_id)
-        if isinstance(values, dict) and isinstance(before, dict):
-            edited = tuple(k for k, v in values.items() if k not in before or before[k] != v)
-        else:
-            edited = ()
-        return self._add(Entry("edit", step, checkpoint_id, parent_id, values, next_names, edited=edited))
+    def add_edit(self, edit: Any, next_names: tuple[str, ...]) -> int:
+        """An edit of the state (a `stepping.Edit`): the keys it changed show as `edited`."""
+        return self._add(Entry("edit", edit.step, edit.checkpoint_id, edit.parent_checkpoint_id, edit.values,
+                               next_names, edited=edit.edited))
 
     # -- looking up --------------------------------------------------------------------------------------
     def by_checkpoint(self, checkpoint_id: str | None) -> int | None:

@@ -25,6 +25,7 @@ import ipywidgets
 
 from wfkit.engine.events import (Interrupted, MessageChunk, RunFinished, StepApplied, StepPlanned, TaskFinished,
                                  TaskStarted)
+from wfkit.stepping import Edit
 from wfkit.widgets._background import launch, running_loop
 from wfkit.widgets._debugger_view import DebuggerView
 from wfkit.widgets._format import error_html, esc, short
@@ -134,10 +135,7 @@ class Debugger(DebuggerView, ipywidgets.VBox):
             self._check_idle("edit")
             if step is not None and step != self.run.step_number:
                 self.run.goto(step)
-            parent = self.run.checkpoint_id
-            self.run.edit(values, replace=replace)
-            self.timeline.add_edit(self.run.step_number, self.run.checkpoint_id, parent, self.run.state,
-                                   self._next_names())
+            self.timeline.add_edit(self.run.edit(values, replace=replace), self._next_names())
             self.error = None
             self.watcher.note(f"edited the state at step {self.run.step_number}: {', '.join(values)}")
             self.refresh()
@@ -286,10 +284,15 @@ class Debugger(DebuggerView, ipywidgets.VBox):
             self._refresh_due = False
             self.timeline.sync(self.run.history)
             head = self.timeline.head(self.run.checkpoint_id, bool(self.run.interrupts))
-            if head is None:  # the run moved outside the debugger (e.g. run.edit): record where it is now
+            if head is None:  # the run moved outside the debugger (run.edit): record the edits it made
+                for edit in self.run.edits:
+                    if self.timeline.by_checkpoint(edit.checkpoint_id) is None:
+                        self.timeline.add_edit(edit, self._next_names())
+                head = self.timeline.head(self.run.checkpoint_id, bool(self.run.interrupts))
+            if head is None:  # a checkpoint the timeline never saw made (goto(checkpoint_id=...) elsewhere)
                 previous = self.timeline.entries[self.head].checkpoint_id if self.head is not None else None
-                head = self.timeline.add_edit(self.run.step_number, self.run.checkpoint_id, previous,
-                                              self.run.state, self._next_names())
+                head = self.timeline.add_edit(Edit(self.run.step_number, self.run.checkpoint_id, previous,
+                                                   self.run.state, ()), self._next_names())
             self.head = self.selected = head
             self._render()
 
