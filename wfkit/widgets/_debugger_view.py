@@ -2,13 +2,17 @@
 handlers of the timeline, breakpoint toggles and edit box, and the text / SVG for front ends without widgets.
 
 `DebuggerView` is a mixin of `Debugger` (in `debugger.py`, which owns the run, the operations and the
-events): it reads `self.run`, `self.timeline`, `self.watcher`, `self.busy`, `self.error`, `self.selected` and
-`self.head`, and redraws under `self._lock`.
+events). What it needs of its host is written out as the class's annotations below: the host's state and
+operations, and nothing else (tests/widgets/test_debugger_view_contract.py reads the source to hold it to
+that). It redraws under the host's `_lock`.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
@@ -22,12 +26,45 @@ from wfkit.widgets._timeline import END_ID, START_ID
 from wfkit.widgets._why import taken_edges
 from wfkit.widgets.review import ReviewPanel
 
+if TYPE_CHECKING:
+    from wfkit.stepping import Run
+    from wfkit.widgets._timeline import Timeline
+    from wfkit.widgets._watch import Watcher
+    from wfkit.widgets.graph_view import GraphView
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LOG_SHOWN = 200  # event-log lines shown in the widget (the Watcher keeps more)
 
 
 class DebuggerView:
     """The widgets and drawing of a `Debugger`; see the module docstring."""
+
+    # -- what the host provides: its state...
+    run: Run
+    timeline: Timeline
+    watcher: Watcher
+    graph_view: GraphView
+    review_options: dict[str, Any]  # ReviewPanel's options: answer_model, approve, reject
+    busy: str | None  # the operation under way ("step", "run"...), None when idle
+    error: BaseException | None  # what the last operation raised
+    notice: str  # one line on why the run stopped where it is
+    selected: int | None  # the timeline entry shown
+    head: int | None  # the timeline entry where the run is
+    _nodes: set[str]  # the drawn graph's node ids
+    _edges: set[tuple[str, str]]  # ...and its edges
+    _lock: threading.RLock
+    # ...and its operations
+    step: Callable[[], Any]
+    run_all: Callable[[], Any]
+    back: Callable[[], Any]
+    reset: Callable[[], Any]
+    stop: Callable[[], Any]
+    goto: Callable[[int], Any]
+    select: Callable[[int], Any]
+    edit: Callable[..., Any]
+    _next_names: Callable[[], tuple[str, ...]]
+    _on_answers: Callable[..., Any]
+    add_class: Callable[[str], Any]  # the ipywidgets box the host is
 
     def _build_widgets(self) -> None:
         def button(text, icon, css, handler):
