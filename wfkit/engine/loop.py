@@ -177,7 +177,7 @@ class Loop:
                 if self._stored else {})
         self._lone_task = len(tasks) == 1
         try:
-            outcomes = await self.runner.run(step, values, tasks, done, self.answers.replay, self._keep)
+            outcomes = await self.runner.superstep(step, values, tasks, done, self.answers.replay, self._keep)
         except asyncio.CancelledError:
             self.status = "ready"
             unfinished = tuple(t.name for t in tasks if t.id not in self._stored and t.name != START)

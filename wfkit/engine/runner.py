@@ -47,8 +47,8 @@ class Runner:
         # A TypedDict state whose keys are all the graph's keys: a fresh dict of values is already its view.
         self._state_is_whole = spec.state.kind == "typeddict" and set(spec.state.channels) == set(spec.channels)
 
-    async def run(self, step: int, values: dict, tasks: list[Task], done: dict[str, Outcome],
-                  resume: dict[str, list], on_finish: Callable[[Outcome], None]) -> list[Outcome]:
+    async def superstep(self, step: int, values: dict, tasks: list[Task], done: dict[str, Outcome],
+                        resume: dict[str, list], on_finish: Callable[[Outcome], None]) -> list[Outcome]:
         """Run `tasks` (reusing outcomes already in `done`), returning outcomes in task order."""
         if len(tasks) == 1 and not done:  # the common case of a chain: no bookkeeping
             outcome = await self._run_one(step, values, tasks[0], resume.get(tasks[0].id, ()), alone=True)
