@@ -218,3 +218,16 @@ def test_a_subclass_of_messages_state_keeps_the_reducer():
 
     hints = typing.get_type_hints(State, include_extras=True)
     assert hints["messages"].__metadata__ == (add_messages,) and hints["topic"] is str
+
+
+def test_a_message_rebuilt_from_a_dict_shares_nothing_with_it_unless_the_dict_is_owned():
+    from wfkit.messages import message_from_dict, message_from_owned_dict
+
+    stored = {"type": "ai", "content": [{"type": "text", "text": "hi"}], "tool_calls": [],
+              "additional_kwargs": {"k": [1]}}
+    copied = message_from_dict(stored)
+    copied.content[0]["text"] = "changed"
+    assert stored["content"][0]["text"] == "hi" and stored["type"] == "ai"
+    owned = message_from_owned_dict(stored)  # a dict just parsed from storage: no copy is made
+    assert owned.content is stored["content"] and stored["type"] == "ai"
+    assert (type(owned).__name__, owned.additional_kwargs) == ("AIMessage", {"k": [1]})

@@ -335,7 +335,13 @@ _ROLES = {"user": HumanMessage, "human": HumanMessage, "assistant": AIMessage, "
 
 def message_from_dict(d: dict[str, Any]) -> BaseMessage:
     """Rebuild a message from `BaseMessage.to_dict()` output."""
-    values = copy.deepcopy(d)
+    return message_from_owned_dict(copy.deepcopy(d))
+
+
+def message_from_owned_dict(d: dict[str, Any]) -> BaseMessage:
+    """`message_from_dict` for a dict nobody else holds (one just parsed from storage): its values become
+    the message's without a copy."""
+    values = dict(d)
     kind = values.pop("type", None)
     if kind not in _BY_TYPE:
         raise ValueError(f"message_from_dict: unknown message type `{kind}`; expected one of "

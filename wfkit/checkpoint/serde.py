@@ -299,9 +299,13 @@ class JsonSerde:
 
 
 def _revive_message(serde: JsonSerde, d: dict[str, Any]) -> Any:
-    from wfkit import messages  # lazy: a fixed module of ours, never a name read from storage
+    global _from_owned
+    if _from_owned is None:  # lazy: a fixed module of ours, never a name read from storage
+        from wfkit.messages import message_from_owned_dict as _from_owned
+    return _from_owned(d["v"])  # parsed just now: nothing else holds it
 
-    return messages.message_from_dict(d["v"])
+
+_from_owned: Any = None
 
 
 def _revive_dict(serde: JsonSerde, d: dict[str, Any]) -> dict[Any, Any]:
