@@ -20,6 +20,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Callable, TypedDict
 
 MAX_RESUMES = 3
+# A graph whose Sends or edges fan out in a loop does exponential work (three Sends back to their sender
+# run 3**k tasks in superstep k): past this many node calls in one `observe`, every node raises and the
+# graph is reported as too much work, on both backends, instead of running for hours.
+WORK_BUDGET = 4000
+_work = [0]
+
+
+class TooMuchWork(Exception):
+    pass
 MODES = {"updates": "updates", "values": "values", "multi": ["updates", "values"]}
 
 
@@ -122,6 +131,9 @@ def _pick(choice: dict, trace: list, B: Backend, label: Callable[[str], str] = s
 
 def _node(name: str, spec: dict, B: Backend, log: list):
     def node(state):
+        _work[0] += 1
+        if _work[0] > WORK_BUDGET:
+            raise TooMuchWork(f"more than {WORK_BUDGET} node calls")
         log.append(name)
         trace = state.get("trace", [])
         tag = f"{name}{len(trace)}"
@@ -326,6 +338,14 @@ def _debug(graph, desc: dict, B: Backend) -> list:
 
 
 def observe(desc: dict, B: Backend) -> dict:
+    """What `desc` does on backend `B`, aspect by aspect; {"too_much_work": True} for a graph that made
+    more than WORK_BUDGET node calls."""
+    _work[0] = 0
+    seen = _observe(desc, B)
+    return {"too_much_work": True} if _work[0] > WORK_BUDGET else seen
+
+
+def _observe(desc: dict, B: Backend) -> dict:
     try:  # "compile" covers building too: add_edge and add_conditional_edges check what they get
         builder, options = build(desc, B, [])
         graph = builder.compile(**options)
