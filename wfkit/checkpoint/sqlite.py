@@ -182,9 +182,8 @@ class SqliteSaver(BaseCheckpointSaver):
                 rows = conn.execute(_NEWEST, (thread_id,)).fetchall()
                 self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
             else:
+                # its own row first (seq <= its seq, newest first), none at all when it is not there (seq <= -1)
                 rows = conn.execute(_AT_OR_BEFORE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
-                if rows and rows[0][0] != checkpoint_id:
-                    rows = []
             if rows:
                 self._nearby[thread_id] = {cid: (parent, payload) for cid, parent, payload in rows}
         return None if not rows else loads_checkpoint(self.serde, rows[0][2], thread_id, rows[0][0])

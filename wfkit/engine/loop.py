@@ -88,7 +88,6 @@ class Loop:
         self._run_id = None
         self._counter = 0
         self._kept = None  # the checkpoint last written to the history
-        self._node_order: dict | None = None  # node -> rank, the order checkpoint events list tasks in
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              loop=self, owner=owner, take_answer=self.answers.take)
@@ -293,9 +292,7 @@ class Loop:
         kept = self._kept
         if not self.listeners or self.history is None or kept is None:
             return
-        if self._node_order is None:  # made once per run, on the first checkpoint announced
-            self._node_order = {name: rank for rank, name in enumerate(self.spec.nodes)}
-        tasks = tuple((tid, name) for tid, name, _ in algo.plan_task_ids(kept.plan, kept.id, self._node_order))
+        tasks = tuple((tid, name) for tid, name, _ in algo.plan_task_ids(kept.plan, kept.id, self.spec.node_order))
         parent = None if kept.parent_id is None else {"configurable": {
             "thread_id": self.options.thread_id, "checkpoint_ns": "", "checkpoint_id": kept.parent_id}}
         self.emit(CheckpointKept(kept.step, self.config(), parent, metadata(kept), self.values, tasks))

@@ -122,6 +122,8 @@ class GraphSpec:
     # (its input value, what it returned) rather than in the channels it is built on.
     shown: Any = None
     managed: dict = field(default_factory=dict)  # key -> Managed: the state's and nodes' managed keys
+    # node -> rank in the order the nodes were added: the order snapshots and checkpoint events list tasks in
+    node_order: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for schema in (self.state, *(n.input for n in self.nodes.values())):
@@ -131,3 +133,4 @@ class GraphSpec:
             for source in join.sources:
                 by_source.setdefault(source, []).append(index)
         self.joins_by_source = {k: tuple(v) for k, v in by_source.items()}
+        self.node_order = {name: rank for rank, name in enumerate(self.nodes)}

@@ -41,7 +41,6 @@ class CompiledStateGraph:
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
         self._histories: dict[str, History] = {}
-        self._node_order = {name: rank for rank, name in enumerate(spec.nodes)}  # snapshots list tasks in it
         if checkpointer is not None:
             models = list(spec.state.models())
             for schema in [spec.input, spec.output, *(n.input for n in spec.nodes.values())]:
@@ -215,7 +214,7 @@ class CompiledStateGraph:
         return self.history_of(options)
 
     def _snapshots(self, history: History) -> Snapshots:
-        return Snapshots(self.spec, history, self._node_order)
+        return Snapshots(self.spec, history)
 
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one named in the config)."""

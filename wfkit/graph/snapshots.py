@@ -21,12 +21,11 @@ from wfkit.types import StateSnapshot, StateTask
 
 
 class Snapshots:
-    """Snapshots of one thread's checkpoints (`node_order`: node name -> rank, the order tasks are listed in)."""
+    """Snapshots of one thread's checkpoints."""
 
-    def __init__(self, spec: Any, history: History, node_order: dict[str, int]):
+    def __init__(self, spec: Any, history: History):
         self.spec = spec
         self.history = history
-        self.node_order = node_order
 
     def config(self, checkpoint_id: str | None, cache: dict | None = None) -> dict | None:
         """The config naming a checkpoint (`cache`: one object per checkpoint within a history listing,
@@ -73,7 +72,7 @@ class Snapshots:
 
     # -- building ------------------------------------------------------------------------------------
     def _tasks(self, checkpoint: Any) -> list[tuple[str, str, tuple]]:
-        return algo.plan_task_ids(checkpoint.plan, checkpoint.id, self.node_order)
+        return algo.plan_task_ids(checkpoint.plan, checkpoint.id, self.spec.node_order)
 
     def _made(self, checkpoint: Any, values: dict, next_names: tuple, tasks: tuple, interrupts: tuple,
               configs: dict | None) -> StateSnapshot:
@@ -97,22 +96,21 @@ class Snapshots:
             applied = sorted(tasks, key=lambda t: t[2][0] == "push")
             finished = [(name, k, v) for tid, name, _ in applied if tid in done for k, v in done[tid]["writes"]]
             values = algo.replay(self.spec, values, finished)[0]
-        if not (done or pending or errors):  # most checkpoints of a history: nothing pending on them
-            state_tasks, interrupts = tuple([StateTask(tid, name, path) for tid, name, path in tasks]), ()
-        else:
-            state_tasks = tuple(
-                StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
-                          (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
-                for tid, name, path in tasks)
-            interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
         if configs is None or done:  # (a history listing's values come as stored: the state, in schema order)
             values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
+        if not (done or pending or errors):  # most checkpoints of a history: nothing pending on them
+            return self._plain(checkpoint, values, configs, tasks)
+        state_tasks = tuple(
+            StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
+                      (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
+            for tid, name, path in tasks)
+        interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
         return self._made(checkpoint, values, tuple([name for tid, name, _ in tasks if tid not in done]),
                           state_tasks, interrupts, configs)
 
-    def _plain(self, checkpoint: Any, values: dict, configs: dict) -> StateSnapshot:
-        """A listed checkpoint with no pending writes: `_snapshot`'s result without asking for them."""
-        tasks = self._tasks(checkpoint)
+    def _plain(self, checkpoint: Any, values: dict, configs: dict | None, tasks: list | None = None) -> StateSnapshot:
+        """A checkpoint with nothing pending on it: every task it planned, none finished, no interrupt."""
+        tasks = self._tasks(checkpoint) if tasks is None else tasks
         return self._made(checkpoint, values, tuple([name for _, name, _ in tasks]),
                           tuple([StateTask(tid, name, path) for tid, name, path in tasks]), (), configs)
 
