@@ -65,6 +65,13 @@ class BaseCheckpointSaver(abc.ABC):
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
         """The named checkpoint of the thread, or its latest one when `checkpoint_id` is None."""
 
+    def get_with_writes(self, thread_id: str, checkpoint_id: str | None = None) -> tuple[Checkpoint | None,
+                                                                                          list[PendingWrite]]:
+        """What `get` returns and the pending writes stored on that checkpoint (`get_writes`), read together;
+        `(None, [])` when there is no such checkpoint. `SqliteSaver` needs one statement when there are none."""
+        checkpoint = self.get(thread_id, checkpoint_id)
+        return checkpoint, ([] if checkpoint is None else self.get_writes(thread_id, checkpoint.id))
+
     @abc.abstractmethod
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         """The thread's checkpoints, newest first (by the order they were put), optionally only those put

@@ -46,6 +46,15 @@ _TOO_DEEP = (f"stored data is nested too deeply to read (more than {MAX_DEPTH} l
              f"or edited outside wfkit")
 
 
+_scan_plain = json.JSONDecoder().scan_once  # the C scanner, as `json.loads` uses it
+
+
+def _not_json(e: ValueError) -> CheckpointError:
+    why = e if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {_short(str(e))}"
+    return CheckpointError(f"stored data is not valid JSON ({why}); the row was damaged or edited "
+                           f"outside wfkit — delete the thread or restore the file")
+
+
 def _pydantic() -> Any:
     # Not imported here, so that importing wfkit.checkpoint stays light: a pydantic model can only exist
     # once pydantic itself has been imported, so the module is then in sys.modules.
@@ -82,6 +91,7 @@ class JsonSerde:
 
     def __init__(self, types: Iterable[type] = ()) -> None:
         self._types: dict[str, type] = {}
+        self._scan_tagged = json.JSONDecoder(object_hook=self._revive).scan_once
         self.register_types(types)
 
     def register_types(self, types: Iterable[type]) -> None:
@@ -232,16 +242,29 @@ class JsonSerde:
     def _parse(self, text: str | bytes) -> Any:
         """`loads` without the depth check, for a text whose parts were checked one by one."""
         try:
-            # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to revive.
-            if (TAG not in text) if isinstance(text, str) else (TAG.encode() not in text):
+            if isinstance(text, str):
+                # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to
+                # revive. Records are compact JSON, so the scanner reads them as they are, without the
+                # whitespace matching of `json.loads` (which still reads, or refuses, anything else).
+                found = (_scan_plain if TAG not in text else self._scan_tagged)(text, 0)
+                if found[1] == len(text):
+                    return found[0]
+                return json.loads(text, object_hook=self._revive)
+            if TAG.encode() not in text:
                 return json.loads(text)
             return json.loads(text, object_hook=self._revive)
+        except StopIteration:  # nothing JSON at the start: let json name the problem
+            return self._parse_slowly(text)
         except ValueError as e:  # not JSON; also bytes that are not UTF-8, an int of more than 4300 digits
-            why = e if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {_short(str(e))}"
-            raise CheckpointError(f"stored data is not valid JSON ({why}); the row was damaged or edited "
-                                  f"outside wfkit — delete the thread or restore the file") from None
+            raise _not_json(e) from None
         except RecursionError:  # under the depth limit, but called from deep in the stack
             raise CheckpointError(_TOO_DEEP) from None
+
+    def _parse_slowly(self, text: str) -> Any:
+        try:
+            return json.loads(text, object_hook=self._revive)
+        except ValueError as e:
+            raise _not_json(e) from None
 
     def _revive(self, d: dict[str, Any]) -> Any:
         if TAG not in d:

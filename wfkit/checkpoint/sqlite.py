@@ -65,10 +65,14 @@ _SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
 # `get_state` on a fresh connection pays SQLite's statement preparation per distinct query: the recursive
 # one alone cost more than the rest (bench/growth.py). Rows are never changed once stored.
 _NEARBY = 10  # rebuild.EVERY (8) deltas and the snapshot under them, with one to spare
-_AT_OR_BEFORE = ("SELECT id, parent_id, payload FROM checkpoints WHERE thread_id = :thread AND seq <= "
-                 "coalesce((SELECT seq FROM checkpoints WHERE thread_id = :thread AND id = :id), -1) "
+# Each row also tells whether pending writes are stored on it (an index probe per row), so that reading a
+# checkpoint with nothing pending on it is one statement, not two (`get_with_writes`).
+_ROWS = ("SELECT id, parent_id, payload, EXISTS (SELECT 1 FROM writes WHERE writes.thread_id = ?1 AND "
+         "writes.checkpoint_id = checkpoints.id) FROM checkpoints WHERE thread_id = ?1")
+_NEWEST = f"{_ROWS} ORDER BY seq DESC LIMIT {_NEARBY}"
+# its own row first (seq <= its seq, newest first), none at all when it is not there (seq <= NULL)
+_AT_OR_BEFORE = (f"{_ROWS} AND seq <= (SELECT seq FROM checkpoints WHERE thread_id = ?1 AND id = ?2) "
                  f"ORDER BY seq DESC LIMIT {_NEARBY}")
-_NEWEST = f"SELECT id, parent_id, payload FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT {_NEARBY}"
 _HEAD = "SELECT id, step FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"
 _UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
 # A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
@@ -101,6 +105,7 @@ class SqliteSaver(BaseCheckpointSaver):
         self._heads: dict[str, str | None] = {}  # thread -> the newest checkpoint this saver last saw
         # thread -> {id: (parent_id, payload)} of the rows read with the last checkpoint read (see _NEARBY)
         self._nearby: dict[str, dict[str, tuple[str | None, Any]]] = {}
+        self._chains: dict[str, list[Checkpoint]] = {}  # thread -> the last checkpoint read and its lineage
         self._timeout = timeout
         if isinstance(path_or_conn, sqlite3.Connection):
             # A connection the caller made: they close it. Sharing it between threads needs
@@ -177,16 +182,49 @@ class SqliteSaver(BaseCheckpointSaver):
             self._heads[thread] = checkpoint.id
 
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
-        with self._locked(f"cannot read thread `{thread_id}`") as conn:
-            if checkpoint_id is None:
-                rows = conn.execute(_NEWEST, (thread_id,)).fetchall()
-                self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
+        with self._locked(f"cannot read thread `{thread_id}`"):
+            row = self._read(thread_id, checkpoint_id)
+        return None if row is None else self._load(thread_id, row)
+
+    def get_with_writes(self, thread_id: str, checkpoint_id: str | None = None) -> tuple[Checkpoint | None,
+                                                                                          list[PendingWrite]]:
+        """`get` and the pending writes on that checkpoint: one statement when there are none."""
+        with self._locked(f"cannot read thread `{thread_id}`"):
+            row = self._read(thread_id, checkpoint_id)
+            found = [] if row is None or not row[3] else self._writes(thread_id, row[0])
+        if row is None:
+            return None, []
+        checkpoint = self._load(thread_id, row)
+        return checkpoint, [loads_write(self.serde, payload, thread_id, checkpoint.id) for (payload,) in found]
+
+    def _read(self, thread_id: str, checkpoint_id: str | None) -> tuple | None:
+        """The checkpoint's row `(id, parent_id, payload, has_writes)` (the newest with None), and the rows
+        stored just before it kept for `lineage`. Called under the lock."""
+        if checkpoint_id is None:
+            rows = self._conn.execute(_NEWEST, (thread_id,)).fetchall()
+            self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
+        else:
+            rows = self._conn.execute(_AT_OR_BEFORE, (thread_id, checkpoint_id)).fetchall()
+        if not rows:
+            return None
+        self._nearby[thread_id] = {cid: (parent, payload) for cid, parent, payload, _ in rows}
+        self._chains.pop(thread_id, None)
+        return rows[0]
+
+    def _load(self, thread_id: str, row: tuple) -> Checkpoint:
+        """The checkpoint of `row`, parsed together with its ancestors among the rows read with it (one parse),
+        which are kept for the `lineage` call that rebuilding its state makes next."""
+        chain = self._nearby_lineage(thread_id, row[0])
+        if chain is not None and len(chain) > 1:
+            try:
+                loaded = loads_checkpoints(self.serde, chain, thread_id)
+            except CheckpointError:  # a damaged ancestor: named when its lineage is read
+                pass
             else:
-                # its own row first (seq <= its seq, newest first), none at all when it is not there (seq <= -1)
-                rows = conn.execute(_AT_OR_BEFORE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
-            if rows:
-                self._nearby[thread_id] = {cid: (parent, payload) for cid, parent, payload in rows}
-        return None if not rows else loads_checkpoint(self.serde, rows[0][2], thread_id, rows[0][0])
+                with self._lock:
+                    self._chains[thread_id] = loaded
+                return loaded[0]
+        return loads_checkpoint(self.serde, row[2], thread_id, row[0])
 
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         _check_limit(limit)
@@ -205,6 +243,9 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def lineage(self, thread_id: str, checkpoint_id: str) -> list[Checkpoint]:
         with self._locked(f"cannot read checkpoint `{checkpoint_id}` of thread `{thread_id}`") as conn:
+            chain = self._chains.pop(thread_id, None)  # the ancestors of the checkpoint read last, parsed
+            if chain is not None and chain[1].id == checkpoint_id:
+                return chain[1:]
             rows = self._nearby_lineage(thread_id, checkpoint_id)
             if rows is None:  # the chain leaves the rows read last: walk it in the database
                 rows = conn.execute(_LINEAGE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
@@ -239,10 +280,13 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
         with self._locked(f"cannot read the pending writes on checkpoint `{checkpoint_id}` of thread "
-                          f"`{thread_id}`") as conn:
-            rows = conn.execute("SELECT payload FROM writes WHERE thread_id = ? AND checkpoint_id = ? ORDER BY seq",
-                                (thread_id, checkpoint_id)).fetchall()
+                          f"`{thread_id}`"):
+            rows = self._writes(thread_id, checkpoint_id)
         return [loads_write(self.serde, payload, thread_id, checkpoint_id) for (payload,) in rows]
+
+    def _writes(self, thread_id: str, checkpoint_id: str) -> list[tuple[str]]:
+        return self._conn.execute("SELECT payload FROM writes WHERE thread_id = ? AND checkpoint_id = ? ORDER BY seq",
+                                  (thread_id, checkpoint_id)).fetchall()
 
     def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
         with self._locked(f"cannot list thread `{thread_id}`") as conn:
@@ -256,18 +300,14 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._lock:
             self._heads.pop(thread_id, None)
             self._nearby.pop(thread_id, None)
+            self._chains.pop(thread_id, None)
 
     # ---- plumbing ------------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _locked(self, doing: str) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if self._closed:
-                raise CheckpointError(f"{self!r} is closed; open a new SqliteSaver on the same file to go on")
-            try:
-                yield self._conn
-            except sqlite3.Error as e:
-                raise CheckpointError(_sqlite_message(doing, self._file, self._timeout, e)) from None
+    def _locked(self, doing: str) -> _Locked:
+        """`with self._locked("cannot ..."):` holds the lock, and turns SQLite's errors into `CheckpointError`s
+        that start with `doing` (a small class, not a generator: a cold read runs through it twice)."""
+        return _Locked(self, doing)
 
     @contextlib.contextmanager
     def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
@@ -283,6 +323,27 @@ class SqliteSaver(BaseCheckpointSaver):
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 raise
+
+
+class _Locked:
+    __slots__ = ("saver", "doing")
+
+    def __init__(self, saver: SqliteSaver, doing: str):
+        self.saver, self.doing = saver, doing
+
+    def __enter__(self) -> sqlite3.Connection:
+        saver = self.saver
+        saver._lock.acquire()
+        if saver._closed:
+            saver._lock.release()
+            raise CheckpointError(f"{saver!r} is closed; open a new SqliteSaver on the same file to go on")
+        return saver._conn
+
+    def __exit__(self, kind: type | None, error: BaseException | None, tb: Any) -> None:
+        saver = self.saver
+        saver._lock.release()
+        if kind is not None and issubclass(kind, sqlite3.Error):
+            raise CheckpointError(_sqlite_message(self.doing, saver._file, saver._timeout, error)) from None
 
 
 def _advanced_message(checkpoint: Checkpoint, seen: str | None, head: tuple[str, int] | None) -> str:

@@ -110,6 +110,13 @@ class History:
     def get(self, checkpoint_id: str | None = None) -> Checkpoint | None:
         return self.saver.get(self.thread_id, checkpoint_id)
 
+    def get_with_writes(self, checkpoint_id: str | None = None) -> tuple[Checkpoint | None, list[PendingWrite]]:
+        """A checkpoint and the pending writes on it, for `pending(..., writes=)`."""
+        both = getattr(self.saver, "get_with_writes", None)  # a saver written against LangGraph's API has none
+        if both is None:
+            return BaseCheckpointSaver.get_with_writes(self.saver, self.thread_id, checkpoint_id)
+        return both(self.thread_id, checkpoint_id)
+
     def values_at(self, checkpoint: Checkpoint) -> dict:
         """The state at a checkpoint, rebuilt from its nearest snapshot (or the root, or a state kept here)
         and the deltas since."""
@@ -150,18 +157,19 @@ class History:
             return BaseCheckpointSaver.lineage(self.saver, self.thread_id, checkpoint_id)
         return lineage(self.thread_id, checkpoint_id)
 
-    def pending(self, checkpoint_id: str, with_writes: set | None = None) -> tuple[dict[str, Outcome], dict[str, list], dict[str, tuple], dict[str, str], list]:
+    def pending(self, checkpoint_id: str, with_writes: set | None = None, writes: list[PendingWrite] | None = None
+                ) -> tuple[dict[str, Outcome], dict[str, list], dict[str, tuple], dict[str, str], list]:
         """Pending work on top of a checkpoint: finished outcomes by task id, resume values by task id,
         interrupts still unanswered by task id, errors by task id, and the Command updates given on it
-        (oldest first, each `(delta, goto)`)."""
-        if with_writes is not None and checkpoint_id not in with_writes:
+        (oldest first, each `(delta, goto)`). `writes`: those already read with the checkpoint."""
+        if (with_writes is not None and checkpoint_id not in with_writes) or writes == []:
             return _NO_PENDING
         done: dict[str, Outcome] = {}
         resume: dict[str, list] = {}
         interrupts: dict[str, tuple] = {}
         errors: dict[str, str] = {}
         updates: list = []
-        for write in self.saver.get_writes(self.thread_id, checkpoint_id):
+        for write in self.saver.get_writes(self.thread_id, checkpoint_id) if writes is None else writes:
             if write.key == "__update__":
                 updates.append(([tuple(w) for w in write.value["writes"]],
                                 [dest for dest, _ in decode_routes(write.value["goto"])]))

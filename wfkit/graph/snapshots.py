@@ -43,10 +43,10 @@ class Snapshots:
     def current(self, checkpoint_id: str | None) -> StateSnapshot | None:
         """The snapshot get_state gives: tasks that already finished on top of the checkpoint count as done,
         and their writes show in the values. None when the thread has no such checkpoint."""
-        checkpoint = self.history.get(checkpoint_id)
+        checkpoint, writes = self.history.get_with_writes(checkpoint_id)
         if checkpoint is None:
             return None
-        return self._snapshot(checkpoint, self.history.values_at(checkpoint), live=True)
+        return self._snapshot(checkpoint, self.history.values_at(checkpoint), live=True, writes=writes)
 
     def listing(self, *, filter: dict | None = None, before_id: str | None = None,
                 limit: int | None = None) -> list[StateSnapshot]:
@@ -82,10 +82,10 @@ class Snapshots:
                              interrupts)
 
     def _snapshot(self, checkpoint: Any, values: dict, live: bool = False, with_writes: set | None = None,
-                  configs: dict | None = None) -> StateSnapshot:
+                  configs: dict | None = None, writes: list | None = None) -> StateSnapshot:
         """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
         writes show in the values; in the history every checkpoint shows all the tasks it planned."""
-        done, _, pending, errors, updates = self.history.pending(checkpoint.id, with_writes)
+        done, _, pending, errors, updates = self.history.pending(checkpoint.id, with_writes, writes)
         if updates:  # Command(update=...) inputs kept on this checkpoint show in its values (not its next:
             values = with_updates(self.spec, values, Plan(), updates)[0]  # a goto runs, unlisted, as in LangGraph)
         tasks = self._tasks(checkpoint)
