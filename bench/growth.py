@@ -2,8 +2,9 @@
 
 For N supersteps of a counter loop, on InMemorySaver and on SqliteSaver: running the thread (per
 superstep), `get_state` at the head and at the middle checkpoint from a freshly compiled graph (a new saver
-object on the same file for SQLite: a new process, as far as the library can tell), resuming the thread
-for one more superstep from a fresh graph, listing its whole history, and the bytes stored per superstep.
+object on the same file for SQLite: a new process, as far as the library can tell; for SQLite also in a
+really new interpreter, `bench.new_process`), resuming the thread for one more superstep from a fresh graph,
+listing its whole history, and the bytes stored per superstep.
 Then a conversation of N messages (ten per superstep) and Send fan-outs to N workers, sync and async.
 
 The default sizes stop at 1000; `--big` (or `WFKIT_BENCH_BIG=1`) adds 10 000 supersteps and messages
@@ -23,6 +24,7 @@ from typing import Any, TypedDict
 
 from bench.graphs import BIG, work
 from bench.libs import WFKIT, Lib
+from bench.new_process import interleaved_in_new_processes
 from bench.timing import Samples, interleaved, retained
 
 STEPS, STEPS_BIG = (10, 100, 1000), (10, 100, 1000, 10_000)
@@ -135,6 +137,12 @@ def counter_rows(libs: dict[str, Lib], sizes: tuple[int, ...], reps: int) -> lis
                     got, states = interleaved(makers, 3 * reps, fresh=True, warmup=0)
                     assert len({repr(s.values) for s in states.values()}) == 1, states
                     rows.append(Row(f"{title}: cold get_state at the {label}", n, _medians(got)))
+                    if kind == "sqlite":  # what a new kernel pays: the thread read by a fresh interpreter
+                        jobs = {k: (t.path, configs[k]) for k, t in threads.items()}
+                        got, shown = interleaved_in_new_processes(jobs, reps)
+                        assert len(set(shown.values())) == 1, shown
+                        rows.append(Row(f"{title}: cold get_state in a new process at the {label}", n,
+                                        _medians(got)))
                 resumed = {k: (lambda t=t: (lambda app=t.cold(): app.invoke({"goal": 0}, t.config)))
                            for k, t in threads.items()}
                 rows.append(Row(f"{title}: resume for one superstep, cold", n,
