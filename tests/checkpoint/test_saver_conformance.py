@@ -89,6 +89,19 @@ def test_pending_writes_come_back_in_put_order_across_calls(saver, make_checkpoi
     assert saver.get_writes("t", "c0") == []
 
 
+def test_get_with_writes_is_get_and_get_writes_read_together(saver, make_checkpoint):
+    cps = _chain(saver, make_checkpoint, 3)
+    assert saver.get_with_writes("t") == (cps[2], [])
+    assert saver.get_with_writes("t", "c1") == (cps[1], [])
+    saver.put_writes("t", "c1", [PendingWrite("task-a", "a", "items", [1]), PendingWrite("task-b", "b", "n", 2)])
+    saver.put_writes("t", "c2", [PendingWrite("task-c", "c", "__interrupt__", [{"value": "ok?", "id": "i"}])])
+    assert saver.get_with_writes("t", "c1") == (cps[1], [PendingWrite("task-a", "a", "items", [1]),
+                                                          PendingWrite("task-b", "b", "n", 2)])
+    assert saver.get_with_writes("t") == (cps[2], saver.get_writes("t", "c2"))
+    assert saver.get_with_writes("t", "c0") == (cps[0], [])
+    assert saver.get_with_writes("t", "c9") == (None, []) and saver.get_with_writes("nobody") == (None, [])
+
+
 def test_pending_writes_need_their_checkpoint(saver, make_checkpoint):
     _chain(saver, make_checkpoint, 1)
     with pytest.raises(CheckpointError) as e:

@@ -218,6 +218,19 @@ def test_text_that_is_not_json_is_refused(serde):
                             "restore the file")
 
 
+@pytest.mark.parametrize("text, value", [(' [1, 2] ', [1, 2]), ('\n{"a": 1}\t', {"a": 1}), ("7", 7),
+                                         ('{"__wf__": "tuple", "v": [1]}  ', (1,))])
+def test_json_with_whitespace_around_it_reads_as_json_loads_reads_it(serde, text, value):
+    assert serde.loads(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "   ", "[1] [2]", "[1]x", '{"__wf__": "tuple", "v": [1]} 2', "nul"])
+def test_text_with_no_json_or_more_than_one_value_is_refused(serde, text):
+    with pytest.raises(CheckpointError, match=r"^stored data is not valid JSON \(.*\); the row was damaged or "
+                                              r"edited outside wfkit — delete the thread or restore the file$"):
+        serde.loads(text)
+
+
 # ---- the Anthropic key -------------------------------------------------------------------------------------
 
 KEY = "sk-ant-api03-abcdefgh"

@@ -163,6 +163,21 @@ def test_a_read_checkpoint_s_lineage_comes_from_the_rows_read_with_it_without_a_
         assert reader.lineage("t", "c4")[0] == reader.get("t", "c4")  # the same checkpoint either way
 
 
+def test_a_checkpoint_with_nothing_pending_is_read_with_its_writes_in_one_statement(tmp_path):
+    path = str(tmp_path / "a.db")
+    with SqliteSaver(path) as writer:
+        writer.put(_snap_cp("c0", None, 0, snapshot={"k": 0}))
+        writer.put(_snap_cp("c1", "c0", 1))
+    with SqliteSaver(path) as reader, SqliteSaver(path) as other:
+        seen = _statements(reader)
+        assert reader.get_with_writes("t")[1] == [] and seen == ["SELECT"]
+        other.put_writes("t", "c1", [PendingWrite("task-a", "a", "k", 5)])  # another process, after that read
+        checkpoint, writes = reader.get_with_writes("t")
+        assert (checkpoint.id, writes) == ("c1", [PendingWrite("task-a", "a", "k", 5)])
+        assert seen == ["SELECT", "SELECT", "SELECT"]  # its writes are read as soon as the row says there are
+        assert reader.get_with_writes("t", "c0")[1] == [] and len(seen) == 4
+
+
 def test_a_lineage_that_leaves_the_rows_read_last_is_walked_in_the_database(tmp_path):
     path = str(tmp_path / "a.db")
     with SqliteSaver(path) as writer:

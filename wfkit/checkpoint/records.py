@@ -70,14 +70,19 @@ def parent_of(text: str) -> str | None:
 def loads_checkpoints(serde: JsonSerde, found: list[tuple[str, str]], thread_id: str) -> list[Checkpoint]:
     """Many stored checkpoints `(id, text)` at once (a history listing): one JSON parse for all of them
     when that succeeds, else one by one, so a bad record is still named exactly."""
-    if (len(found) > 1 and all(type(text) is str for _, text in found)  # an edited file may hold a BLOB
-            and not any(deeper_than(text, MAX_DEPTH - 1) for _, text in found)):
-        try:
-            records = serde._parse("[" + ",".join(text for _, text in found) + "]")
-        except CheckpointError:
-            records = None
-        if records is not None and len(records) == len(found):
-            return [_checkpoint_from(rec, text, thread_id, cid) for (cid, text), rec in zip(found, records)]
+    if len(found) > 1:
+        texts = []
+        for _, text in found:
+            if type(text) is not str or deeper_than(text, MAX_DEPTH - 1):  # an edited file may hold a BLOB
+                break
+            texts.append(text)
+        else:
+            try:
+                records = serde._parse("[" + ",".join(texts) + "]")
+            except CheckpointError:
+                records = None
+            if records is not None and len(records) == len(found):
+                return [_checkpoint_from(rec, text, thread_id, cid) for (cid, text), rec in zip(found, records)]
     return [loads_checkpoint(serde, text, thread_id, cid) for cid, text in found]
 
 

@@ -103,8 +103,9 @@ class SqliteSaver(BaseCheckpointSaver):
         self.serde = serde or JsonSerde()
         self._lock = threading.Lock()
         self._heads: dict[str, str | None] = {}  # thread -> the newest checkpoint this saver last saw
-        # thread -> {id: (parent_id, payload)} of the rows read with the last checkpoint read (see _NEARBY)
-        self._nearby: dict[str, dict[str, tuple[str | None, Any]]] = {}
+        # thread -> the rows (id, parent_id, payload, has_writes) read with the last checkpoint read, newest
+        # first (see _NEARBY)
+        self._nearby: dict[str, list[tuple]] = {}
         self._chains: dict[str, list[Checkpoint]] = {}  # thread -> the last checkpoint read and its lineage
         self._timeout = timeout
         if isinstance(path_or_conn, sqlite3.Connection):
@@ -182,49 +183,40 @@ class SqliteSaver(BaseCheckpointSaver):
             self._heads[thread] = checkpoint.id
 
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
-        with self._locked(f"cannot read thread `{thread_id}`"):
-            row = self._read(thread_id, checkpoint_id)
-        return None if row is None else self._load(thread_id, row)
+        return self._read(thread_id, checkpoint_id, False)[0]
 
     def get_with_writes(self, thread_id: str, checkpoint_id: str | None = None) -> tuple[Checkpoint | None,
                                                                                           list[PendingWrite]]:
         """`get` and the pending writes on that checkpoint: one statement when there are none."""
-        with self._locked(f"cannot read thread `{thread_id}`"):
-            row = self._read(thread_id, checkpoint_id)
-            found = [] if row is None or not row[3] else self._writes(thread_id, row[0])
-        if row is None:
-            return None, []
-        checkpoint = self._load(thread_id, row)
-        return checkpoint, [loads_write(self.serde, payload, thread_id, checkpoint.id) for (payload,) in found]
+        return self._read(thread_id, checkpoint_id, True)
 
-    def _read(self, thread_id: str, checkpoint_id: str | None) -> tuple | None:
-        """The checkpoint's row `(id, parent_id, payload, has_writes)` (the newest with None), and the rows
-        stored just before it kept for `lineage`. Called under the lock."""
-        if checkpoint_id is None:
-            rows = self._conn.execute(_NEWEST, (thread_id,)).fetchall()
-            self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
-        else:
-            rows = self._conn.execute(_AT_OR_BEFORE, (thread_id, checkpoint_id)).fetchall()
-        if not rows:
-            return None
-        self._nearby[thread_id] = {cid: (parent, payload) for cid, parent, payload, _ in rows}
-        self._chains.pop(thread_id, None)
-        return rows[0]
-
-    def _load(self, thread_id: str, row: tuple) -> Checkpoint:
-        """The checkpoint of `row`, parsed together with its ancestors among the rows read with it (one parse),
-        which are kept for the `lineage` call that rebuilding its state makes next."""
-        chain = self._nearby_lineage(thread_id, row[0])
-        if chain is not None and len(chain) > 1:
-            try:
-                loaded = loads_checkpoints(self.serde, chain, thread_id)
-            except CheckpointError:  # a damaged ancestor: named when its lineage is read
-                pass
+    def _read(self, thread_id: str, checkpoint_id: str | None, with_writes: bool) -> tuple[Checkpoint | None,
+                                                                                         list[PendingWrite]]:
+        """The checkpoint (the newest with None) and, `with_writes`, the pending writes on it. The rows stored
+        just before it are read with it (`_NEARBY`) and kept for `lineage`: its ancestors among them are
+        parsed with it, in one parse."""
+        with self._locked(f"cannot read thread `{thread_id}`") as conn:
+            if checkpoint_id is None:
+                rows = conn.execute(_NEWEST, (thread_id,)).fetchall()
+                self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
             else:
-                with self._lock:
-                    self._chains[thread_id] = loaded
-                return loaded[0]
-        return loads_checkpoint(self.serde, row[2], thread_id, row[0])
+                rows = conn.execute(_AT_OR_BEFORE, (thread_id, checkpoint_id)).fetchall()
+            if not rows:
+                return None, []
+            self._nearby[thread_id] = rows
+            self._chains.pop(thread_id, None)
+            head = rows[0]  # (id, parent_id, payload, has_writes)
+            found = self._writes(thread_id, head[0]) if with_writes and head[3] else None
+            chain, loaded = self._nearby_lineage(thread_id, head[0]), None
+            if chain is not None and len(chain) > 1:
+                try:
+                    loaded = self._chains[thread_id] = loads_checkpoints(self.serde, chain, thread_id)
+                except CheckpointError:  # a damaged ancestor: named when its lineage is read
+                    pass
+        checkpoint = loaded[0] if loaded else loads_checkpoint(self.serde, head[2], thread_id, head[0])
+        if not found:
+            return checkpoint, []
+        return checkpoint, [loads_write(self.serde, payload, thread_id, checkpoint.id) for (payload,) in found]
 
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         _check_limit(limit)
@@ -253,18 +245,29 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def _nearby_lineage(self, thread_id: str, checkpoint_id: str) -> list[tuple[str, Any]] | None:
         """The lineage from the rows read with the last checkpoint read, or None if they do not hold all of it."""
-        nearby = self._nearby.get(thread_id)
-        if not nearby:
+        rows = self._nearby.get(thread_id)
+        if not rows:
             return None
         found: list[tuple[str, Any]] = []
         next_id: str | None = checkpoint_id
+        for cid, parent, payload, _ in rows:  # newest first: on a linear thread, each row's parent is the next
+            if cid != next_id:
+                if found:  # a fork: the parent was stored earlier, among other rows (or not read at all)
+                    break
+                continue
+            found.append((cid, payload))
+            next_id = parent if type(payload) is str and not has_snapshot(payload) else None
+            if next_id is None:
+                return found
+        if next_id is None:
+            return found
+        by_id = {row[0]: row for row in rows}
         while next_id is not None:
-            row = nearby.get(next_id)
+            row = by_id.get(next_id)
             if row is None:
                 return None
-            parent, payload = row
-            found.append((next_id, payload))
-            next_id = parent if type(payload) is str and not has_snapshot(payload) else None
+            found.append((next_id, row[2]))
+            next_id = row[1] if type(row[2]) is str and not has_snapshot(row[2]) else None
         return found
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:

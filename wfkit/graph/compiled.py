@@ -14,7 +14,7 @@ from wfkit.constants import INTERRUPT_KEY
 from wfkit.engine import algo
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop
-from wfkit.engine.options import RunOptions, options_from
+from wfkit.engine.options import RunOptions, options_from, thread_key
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, graph_chunker
@@ -62,9 +62,12 @@ class CompiledStateGraph:
                 "this graph has a checkpointer, so each run needs a thread: pass "
                 "config={'configurable': {'thread_id': 'some-id'}}"
             )
-        history = self._histories.get(options.thread_id)
+        return self._history(options.thread_id)
+
+    def _history(self, thread_id: str) -> History:
+        history = self._histories.get(thread_id)
         if history is None:
-            history = self._histories[options.thread_id] = History(self.spec, self.checkpointer, options.thread_id)
+            history = self._histories[thread_id] = History(self.spec, self.checkpointer, thread_id)
         return history
 
     def _make_loop(self, input: Any, config: dict | None, listeners: list, *, inline: bool,
@@ -206,12 +209,12 @@ class CompiledStateGraph:
     def _require_history(self, config: dict | None) -> History:
         if self.checkpointer is None:
             raise NoCheckpointerError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
-        options = options_from(config)
-        if options.thread_id is None:
+        thread_id = thread_key(((config or {}).get("configurable") or {}).get("thread_id"))
+        if thread_id is None:
             raise ThreadKeyMissingError(
                 "reading or writing a thread's state needs its thread: pass "
                 "config={'configurable': {'thread_id': 'some-id'}}")
-        return self.history_of(options)
+        return self._history(thread_id)
 
     def _snapshots(self, history: History) -> Snapshots:
         return Snapshots(self.spec, history)
