@@ -178,6 +178,67 @@ def test_a_checkpoint_with_nothing_pending_is_read_with_its_writes_in_one_statem
         assert reader.get_with_writes("t", "c0")[1] == [] and len(seen) == 4
 
 
+_OLD_SCHEMA = """
+CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, id TEXT NOT NULL,
+    parent_id TEXT, step INTEGER NOT NULL, payload TEXT NOT NULL, UNIQUE (thread_id, id));
+CREATE INDEX checkpoints_by_thread ON checkpoints (thread_id, seq);
+CREATE TABLE writes (seq INTEGER PRIMARY KEY AUTOINCREMENT, thread_id TEXT NOT NULL, checkpoint_id TEXT NOT NULL,
+    task_id TEXT NOT NULL, key TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE INDEX writes_by_checkpoint ON writes (thread_id, checkpoint_id, seq);
+"""
+
+
+def _old_file(path):
+    """A file as wfkit wrote it before checkpoint rows said whether writes are pending on them."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.executescript(_OLD_SCHEMA)
+    conn.execute("INSERT INTO checkpoints (thread_id, id, parent_id, step, payload) VALUES "
+                 "('t', 'c0', NULL, 0, '[1,null,0,\"loop\",\"now\",[[\"n\",\"k\",0]],{},{},{\"k\":0}]'), "
+                 "('t', 'c1', 'c0', 1, '[1,\"c0\",1,\"loop\",\"now\",[[\"n\",\"k\",1]],{},{},null]')")
+    conn.execute("INSERT INTO writes (thread_id, checkpoint_id, task_id, key, payload) VALUES "
+                 "('t', 'c0', 'task-a', 'k', '[\"task-a\",\"a\",\"k\",5]')")
+    conn.commit()
+    conn.close()
+
+
+def test_a_file_from_before_the_has_writes_flag_is_upgraded_once_and_keeps_its_pending_writes(tmp_path):
+    path = str(tmp_path / "old.db")
+    _old_file(path)
+    with SqliteSaver(path) as saver:
+        assert saver.get_with_writes("t", "c0") == (saver.get("t", "c0"), [PendingWrite("task-a", "a", "k", 5)])
+        assert saver.get_with_writes("t")[1] == []
+        saver.put_writes("t", "c1", [PendingWrite("task-b", "b", "k", 6)])
+        assert saver.get_with_writes("t")[1] == [PendingWrite("task-b", "b", "k", 6)]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT id, has_writes FROM checkpoints ORDER BY seq").fetchall() == [("c0", 1), ("c1", 1)]
+    conn.close()
+
+
+def test_writes_stored_by_another_writer_of_the_file_are_flagged_by_the_file_itself(tmp_path):
+    path = str(tmp_path / "a.db")
+    with SqliteSaver(path) as saver:
+        saver.put(_snap_cp("c0", None, 0, snapshot={"k": 0}))
+        assert saver.get_with_writes("t")[1] == []
+        other = sqlite3.connect(path)  # e.g. an older wfkit, which knows nothing of the flag
+        other.execute("INSERT INTO writes (thread_id, checkpoint_id, task_id, key, payload) VALUES "
+                      "('t', 'c0', 'task-a', 'k', '[\"task-a\",\"a\",\"k\",5]')")
+        other.commit()
+        other.close()
+        assert saver.get_with_writes("t")[1] == [PendingWrite("task-a", "a", "k", 5)]
+
+
+def test_an_old_read_only_file_is_read_whole_without_the_flag(tmp_path):
+    path = str(tmp_path / "old.db")
+    _old_file(path)
+    with SqliteSaver(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)) as saver:
+        assert saver.get_with_writes("t", "c0")[1] == [PendingWrite("task-a", "a", "k", 5)]
+        assert saver.get_with_writes("t") == (saver.get("t", "c1"), [])
+    conn = sqlite3.connect(path)
+    assert "has_writes" not in [row[1] for row in conn.execute("PRAGMA table_info(checkpoints)")]
+    conn.close()
+
+
 def test_a_lineage_that_leaves_the_rows_read_last_is_walked_in_the_database(tmp_path):
     path = str(tmp_path / "a.db")
     with SqliteSaver(path) as writer:

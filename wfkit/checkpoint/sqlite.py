@@ -5,9 +5,10 @@ killed halfway, sees all of it or none of it. The file uses WAL with `synchronou
 committed transaction survives the process being killed (SIGKILL, a dead kernel), because its WAL frames are
 already written to the operating system; only an OS crash or power cut can lose the last few commits.
 Pass `synchronous="FULL"` to also survive those, at the cost of an fsync per checkpoint. Checkpoint rows
-keep a `seq` (autoincrement) that gives the order of `list`; the record itself is the same compact JSON
-`InMemorySaver` keeps (ids live in their columns, not in it), read back by `JsonSerde`, which revives only
-registered types.
+keep a `seq` (autoincrement) that gives the order of `list` and a `has_writes` flag (kept by a trigger in
+the file: a checkpoint with nothing pending is read in one statement); the record itself is the same
+compact JSON `InMemorySaver` keeps (ids live in their columns, not in it), read back by `JsonSerde`, which
+revives only registered types.
 
 Several processes (two kernels, say) may share a file. Each `SqliteSaver` remembers the newest checkpoint
 it last saw of each thread (read with `get(thread_id)` or stored by itself); a `put` that continues from
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     parent_id TEXT,
     step INTEGER NOT NULL,
     payload TEXT NOT NULL,
+    has_writes INTEGER NOT NULL DEFAULT 0,
     UNIQUE (thread_id, id)
 );
 CREATE INDEX IF NOT EXISTS checkpoints_by_thread ON checkpoints (thread_id, seq);
@@ -59,20 +61,39 @@ CREATE TABLE IF NOT EXISTS writes (
 CREATE INDEX IF NOT EXISTS writes_by_checkpoint ON writes (thread_id, checkpoint_id, seq);
 """
 _SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+# Each checkpoint row tells whether pending writes are stored on it: `has_writes`, set by a trigger kept
+# in the file itself (so every writer of the file keeps it, this class or not), so that reading a checkpoint
+# with nothing pending on it is one statement on one table (`get_with_writes`). A file made before the
+# column existed gets it (and the trigger) once, when it is opened; one that cannot be changed (read-only)
+# is read with a subquery on the writes instead.
+_MARK = "writes_mark_their_checkpoint"
+_MARK_TRIGGER = f"""
+CREATE TRIGGER IF NOT EXISTS {_MARK} AFTER INSERT ON writes BEGIN
+    UPDATE checkpoints SET has_writes = 1
+    WHERE thread_id = NEW.thread_id AND id = NEW.checkpoint_id AND has_writes = 0;
+END
+"""
+_HAS_WRITES_SUBQUERY = ("EXISTS (SELECT 1 FROM writes WHERE writes.thread_id = ?1 AND "
+                        "writes.checkpoint_id = checkpoints.id)")
 # Reading one checkpoint also reads the rows stored just before it on its thread (one short query): on a
 # linear thread they are its nearest ancestors, so rebuilding its state (at most `rebuild.EVERY` deltas
 # from a snapshot, for a state its deltas keep rewriting) needs no second, recursive query. A cold
 # `get_state` on a fresh connection pays SQLite's statement preparation per distinct query: the recursive
-# one alone cost more than the rest (bench/growth.py). Rows are never changed once stored.
+# one alone cost more than the rest (bench/growth.py). Rows are never changed once stored, but for their
+# `has_writes` flag.
 _NEARBY = 10  # rebuild.EVERY (8) deltas and the snapshot under them, with one to spare
-# Each row also tells whether pending writes are stored on it (an index probe per row), so that reading a
-# checkpoint with nothing pending on it is one statement, not two (`get_with_writes`).
-_ROWS = ("SELECT id, parent_id, payload, EXISTS (SELECT 1 FROM writes WHERE writes.thread_id = ?1 AND "
-         "writes.checkpoint_id = checkpoints.id) FROM checkpoints WHERE thread_id = ?1")
-_NEWEST = f"{_ROWS} ORDER BY seq DESC LIMIT {_NEARBY}"
-# its own row first (seq <= its seq, newest first), none at all when it is not there (seq <= NULL)
-_AT_OR_BEFORE = (f"{_ROWS} AND seq <= (SELECT seq FROM checkpoints WHERE thread_id = ?1 AND id = ?2) "
-                 f"ORDER BY seq DESC LIMIT {_NEARBY}")
+
+
+def _reads(has_writes: str) -> tuple[str, str]:
+    """The newest rows of a thread, and the rows at or before a checkpoint (its own first; none at all when
+    it is not there: seq <= NULL), each `(id, parent_id, payload, has_writes)`, newest first."""
+    rows = f"SELECT id, parent_id, payload, {has_writes} FROM checkpoints WHERE thread_id = ?1"
+    return (f"{rows} ORDER BY seq DESC LIMIT {_NEARBY}",
+            f"{rows} AND seq <= (SELECT seq FROM checkpoints WHERE thread_id = ?1 AND id = ?2) "
+            f"ORDER BY seq DESC LIMIT {_NEARBY}")
+
+
+_MARKED_READS, _UNMARKED_READS = _reads("has_writes"), _reads(_HAS_WRITES_SUBQUERY)
 _HEAD = "SELECT id, step FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"
 _UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
 # A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
@@ -131,10 +152,36 @@ class SqliteSaver(BaseCheckpointSaver):
             self._conn.execute("PRAGMA journal_mode=WAL")  # ignored (stays "memory") for ":memory:"
             self._conn.execute(f"PRAGMA synchronous={synchronous}")
             self._conn.executescript(_SCHEMA)
+            self._newest, self._at_or_before = _MARKED_READS if self._mark_writes() else _UNMARKED_READS
         except sqlite3.DatabaseError as e:
             self.close()
             raise CheckpointError(f"cannot use {self._name!r} as a checkpoint database ({e}); pass the path of "
                                   f"a SQLite file, or of a new file to create") from None
+
+    def _mark_writes(self) -> bool:
+        """Whether the file's checkpoint rows tell that writes are pending on them (see `_MARK`): adds the
+        column and the trigger to a file made before them, in one transaction; False when the file cannot be
+        changed (read-only, or locked by another writer for longer than `timeout`)."""
+        conn = self._conn
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_MARK,)).fetchone():
+            return True
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if "has_writes" not in [row[1] for row in conn.execute("PRAGMA table_info(checkpoints)")]:
+                conn.execute("ALTER TABLE checkpoints ADD COLUMN has_writes INTEGER NOT NULL DEFAULT 0")
+                conn.execute(f"UPDATE checkpoints SET has_writes = 1 WHERE "
+                             f"{_HAS_WRITES_SUBQUERY.replace('?1', 'checkpoints.thread_id')}")
+            conn.execute(_MARK_TRIGGER)
+            conn.execute("COMMIT")
+        except BaseException as e:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+            if isinstance(e, sqlite3.OperationalError) and code in (_READONLY, _BUSY, _LOCKED):
+                return False  # nothing was changed: read with the subquery
+            raise
+        return True
 
     @classmethod
     @contextlib.contextmanager
@@ -168,7 +215,7 @@ class SqliteSaver(BaseCheckpointSaver):
     def put(self, checkpoint: Checkpoint) -> None:
         payload = dumps_checkpoint(self.serde, checkpoint)  # encode first: a failure leaves nothing behind
         thread = checkpoint.thread_id
-        with self._transaction(f"cannot store checkpoint `{checkpoint.id}` of thread `{thread}`") as conn:
+        with self._transaction("cannot store checkpoint `{}` of thread `{}`", checkpoint.id, thread) as conn:
             # Inside the write transaction: no other writer can slip in between this check and the insert.
             seen = self._heads.get(thread, _UNSEEN)
             head = conn.execute(_HEAD, (thread,)).fetchone()
@@ -195,12 +242,12 @@ class SqliteSaver(BaseCheckpointSaver):
         """The checkpoint (the newest with None) and, `with_writes`, the pending writes on it. The rows stored
         just before it are read with it (`_NEARBY`) and kept for `lineage`: its ancestors among them are
         parsed with it, in one parse."""
-        with self._locked(f"cannot read thread `{thread_id}`") as conn:
+        with self._locked("cannot read thread `{}`", thread_id) as conn:
             if checkpoint_id is None:
-                rows = conn.execute(_NEWEST, (thread_id,)).fetchall()
+                rows = conn.execute(self._newest, (thread_id,)).fetchall()
                 self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
             else:
-                rows = conn.execute(_AT_OR_BEFORE, (thread_id, checkpoint_id)).fetchall()
+                rows = conn.execute(self._at_or_before, (thread_id, checkpoint_id)).fetchall()
             if not rows:
                 return None, []
             self._nearby[thread_id] = rows
@@ -220,7 +267,7 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
         _check_limit(limit)
-        with self._locked(f"cannot list thread `{thread_id}`") as conn:
+        with self._locked("cannot list thread `{}`", thread_id) as conn:
             end = None
             if before is not None:
                 found = conn.execute("SELECT seq FROM checkpoints WHERE thread_id = ? AND id = ?",
@@ -234,7 +281,7 @@ class SqliteSaver(BaseCheckpointSaver):
         return _lazily(loads_checkpoints, self.serde, list(rows), thread_id)
 
     def lineage(self, thread_id: str, checkpoint_id: str) -> list[Checkpoint]:
-        with self._locked(f"cannot read checkpoint `{checkpoint_id}` of thread `{thread_id}`") as conn:
+        with self._locked("cannot read checkpoint `{}` of thread `{}`", checkpoint_id, thread_id) as conn:
             chain = self._chains.pop(thread_id, None)  # the ancestors of the checkpoint read last, parsed
             if chain is not None and chain[1].id == checkpoint_id:
                 return chain[1:]
@@ -274,7 +321,7 @@ class SqliteSaver(BaseCheckpointSaver):
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
         rows = [(thread_id, checkpoint_id, w.task_id, w.key, dumps_write(self.serde, w, context=context))
                 for w in writes]  # all encoded before the transaction starts
-        with self._transaction(context) as conn:
+        with self._transaction("{}", context) as conn:
             if conn.execute("SELECT 1 FROM checkpoints WHERE thread_id = ? AND id = ?",
                             (thread_id, checkpoint_id)).fetchone() is None:
                 raise CheckpointError(_unknown_message(thread_id, checkpoint_id, "put_writes"))
@@ -282,8 +329,8 @@ class SqliteSaver(BaseCheckpointSaver):
                              "VALUES (?,?,?,?,?)", rows)
 
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
-        with self._locked(f"cannot read the pending writes on checkpoint `{checkpoint_id}` of thread "
-                          f"`{thread_id}`"):
+        with self._locked("cannot read the pending writes on checkpoint `{}` of thread `{}`", checkpoint_id,
+                          thread_id):
             rows = self._writes(thread_id, checkpoint_id)
         return [loads_write(self.serde, payload, thread_id, checkpoint_id) for (payload,) in rows]
 
@@ -292,12 +339,12 @@ class SqliteSaver(BaseCheckpointSaver):
                                   (thread_id, checkpoint_id)).fetchall()
 
     def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
-        with self._locked(f"cannot list thread `{thread_id}`") as conn:
+        with self._locked("cannot list thread `{}`", thread_id) as conn:
             rows = conn.execute("SELECT DISTINCT checkpoint_id FROM writes WHERE thread_id = ?", (thread_id,)).fetchall()
         return {row[0] for row in rows}
 
     def delete_thread(self, thread_id: str) -> None:
-        with self._transaction(f"cannot delete thread `{thread_id}`") as conn:
+        with self._transaction("cannot delete thread `{}`", thread_id) as conn:
             conn.execute("DELETE FROM writes WHERE thread_id = ?", (thread_id,))
             conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
         with self._lock:
@@ -307,15 +354,16 @@ class SqliteSaver(BaseCheckpointSaver):
 
     # ---- plumbing ------------------------------------------------------------------------------------
 
-    def _locked(self, doing: str) -> _Locked:
-        """`with self._locked("cannot ..."):` holds the lock, and turns SQLite's errors into `CheckpointError`s
-        that start with `doing` (a small class, not a generator: a cold read runs through it twice)."""
-        return _Locked(self, doing)
+    def _locked(self, doing: str, *names: str) -> _Locked:
+        """`with self._locked("cannot read `{}`", name):` holds the lock, and turns SQLite's errors into
+        `CheckpointError`s that start with `doing.format(*names)` (formatted only then: a small class, not a
+        generator, because a cold read runs through it twice)."""
+        return _Locked(self, doing, names)
 
     @contextlib.contextmanager
-    def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, doing: str, *names: str) -> Iterator[sqlite3.Connection]:
         # IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
-        with self._locked(doing) as conn:
+        with self._locked(doing, *names) as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -329,10 +377,10 @@ class SqliteSaver(BaseCheckpointSaver):
 
 
 class _Locked:
-    __slots__ = ("saver", "doing")
+    __slots__ = ("saver", "doing", "names")
 
-    def __init__(self, saver: SqliteSaver, doing: str):
-        self.saver, self.doing = saver, doing
+    def __init__(self, saver: SqliteSaver, doing: str, names: tuple[str, ...]):
+        self.saver, self.doing, self.names = saver, doing, names
 
     def __enter__(self) -> sqlite3.Connection:
         saver = self.saver
@@ -346,7 +394,8 @@ class _Locked:
         saver = self.saver
         saver._lock.release()
         if kind is not None and issubclass(kind, sqlite3.Error):
-            raise CheckpointError(_sqlite_message(self.doing, saver._file, saver._timeout, error)) from None
+            doing = self.doing.format(*self.names)
+            raise CheckpointError(_sqlite_message(doing, saver._file, saver._timeout, error)) from None
 
 
 def _advanced_message(checkpoint: Checkpoint, seen: str | None, head: tuple[str, int] | None) -> str:

@@ -10,7 +10,6 @@ long history never pins old copies of growing lists.
 from __future__ import annotations
 
 import datetime
-from collections import OrderedDict
 from typing import Any
 
 from wfkit._ids import new_id
@@ -55,7 +54,7 @@ class History:
         self.spec = spec
         self.saver = saver
         self.thread_id = thread_id
-        self._states: OrderedDict[str, _State] = OrderedDict()  # checkpoint id -> materialized, newest last
+        self._states: dict[str, _State] = {}  # checkpoint id -> materialized, least recently used first
 
     # -- writing -------------------------------------------------------------------------------------
     def save(self, *, parent_id: str | None, step: int, source: str, delta: list, plan: Plan,
@@ -122,7 +121,7 @@ class History:
         and the deltas since."""
         kept = self._states.get(checkpoint.id)
         if kept is not None:
-            self._states.move_to_end(checkpoint.id)
+            self._states[checkpoint.id] = self._states.pop(checkpoint.id)  # now the most recently used
             return kept.values
         chain = [checkpoint]  # newest first, down to a snapshot, the root, or the child of a kept state
         if checkpoint.snapshot is None and checkpoint.parent_id is not None:
@@ -195,10 +194,11 @@ class History:
                 if w.key == "__task__"}
 
     def _remember(self, checkpoint_id: str, state: _State) -> None:
-        self._states[checkpoint_id] = state
-        self._states.move_to_end(checkpoint_id)
-        while len(self._states) > KEEP:
-            self._states.popitem(last=False)
+        states = self._states
+        states.pop(checkpoint_id, None)
+        states[checkpoint_id] = state  # last: the most recently used
+        while len(states) > KEEP:
+            del states[next(iter(states))]
 
 
 _NO_PENDING: tuple = ({}, {}, {}, {}, [])  # read-only: only snapshots of checkpoints without writes get it
