@@ -239,6 +239,21 @@ def test_an_old_read_only_file_is_read_whole_without_the_flag(tmp_path):
     conn.close()
 
 
+def test_a_fork_whose_parent_is_among_the_rows_read_needs_no_second_read(tmp_path):
+    path = str(tmp_path / "a.db")
+    with SqliteSaver(path) as writer:
+        writer.put(_snap_cp("c0", None, 0, snapshot={"k": 0}))
+        for i in range(1, 4):
+            writer.put(_snap_cp(f"c{i}", f"c{i - 1}", i))
+        writer.put(_snap_cp("fork", "c1", 2))  # the newest row; its parent lies three rows down
+    with SqliteSaver(path) as reader:
+        seen = _statements(reader)
+        head = reader.get("t")
+        assert (head.id, [c.id for c in reader.lineage("t", head.parent_id)]) == ("fork", ["c1", "c0"])
+        assert [c.id for c in reader.lineage("t", "c3")] == ["c3", "c2", "c1", "c0"]  # read with it too
+        assert seen == ["SELECT"]
+
+
 def test_a_lineage_that_leaves_the_rows_read_last_is_walked_in_the_database(tmp_path):
     path = str(tmp_path / "a.db")
     with SqliteSaver(path) as writer:

@@ -240,14 +240,14 @@ class SqliteSaver(BaseCheckpointSaver):
     def _read(self, thread_id: str, checkpoint_id: str | None, with_writes: bool) -> tuple[Checkpoint | None,
                                                                                          list[PendingWrite]]:
         """The checkpoint (the newest with None) and, `with_writes`, the pending writes on it. The rows stored
-        just before it are read with it (`_NEARBY`) and kept for `lineage`: its ancestors among them are
-        parsed with it, in one parse."""
+        just before it are read with it, down to its ancestor with a snapshot (`_NEARBY` at most), and kept
+        for `lineage`: its ancestors among them are parsed with it, in one parse."""
         with self._locked("cannot read thread `{}`", thread_id) as conn:
             if checkpoint_id is None:
-                rows = conn.execute(self._newest, (thread_id,)).fetchall()
+                rows = _chain_rows(conn.execute(self._newest, (thread_id,)))
                 self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
             else:
-                rows = conn.execute(self._at_or_before, (thread_id, checkpoint_id)).fetchall()
+                rows = _chain_rows(conn.execute(self._at_or_before, (thread_id, checkpoint_id)))
             if not rows:
                 return None, []
             self._nearby[thread_id] = rows
@@ -374,6 +374,24 @@ class SqliteSaver(BaseCheckpointSaver):
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 raise
+
+
+def _chain_rows(cursor: sqlite3.Cursor) -> list[tuple]:
+    """The rows of `cursor` (newest first) until the first one's chain of parents reaches a snapshot or the
+    root: the rows after that are never stepped through."""
+    rows: list[tuple] = []
+    try:
+        next_id = _UNSEEN
+        for row in cursor:
+            rows.append(row)
+            if next_id is _UNSEEN or row[0] == next_id:
+                payload = row[2]
+                next_id = row[1] if type(payload) is str and not has_snapshot(payload) else None
+                if next_id is None:
+                    break
+    finally:
+        cursor.close()  # resets the statement: the read ends here
+    return rows
 
 
 class _Locked:
