@@ -146,12 +146,17 @@ def _statements(saver):
     return seen
 
 
+def _linear(writer, last):
+    """c0 (with a snapshot) <- c1 <- ... <- c{last} on thread `t`."""
+    writer.put(_snap_cp("c0", None, 0, snapshot={"k": 0}))
+    for i in range(1, last + 1):
+        writer.put(_snap_cp(f"c{i}", f"c{i - 1}", i))
+
+
 def test_a_read_checkpoint_s_lineage_comes_from_the_rows_read_with_it_without_a_recursive_query(tmp_path):
     path = str(tmp_path / "a.db")
     with SqliteSaver(path) as writer:
-        writer.put(_snap_cp("c0", None, 0, snapshot={"k": 0}))
-        for i in range(1, 6):
-            writer.put(_snap_cp(f"c{i}", f"c{i - 1}", i))
+        _linear(writer, 5)
     with SqliteSaver(path) as reader:  # a fresh process
         seen = _statements(reader)
         head = reader.get("t")
@@ -242,9 +247,7 @@ def test_an_old_read_only_file_is_read_whole_without_the_flag(tmp_path):
 def test_a_fork_whose_parent_is_among_the_rows_read_needs_no_second_read(tmp_path):
     path = str(tmp_path / "a.db")
     with SqliteSaver(path) as writer:
-        writer.put(_snap_cp("c0", None, 0, snapshot={"k": 0}))
-        for i in range(1, 4):
-            writer.put(_snap_cp(f"c{i}", f"c{i - 1}", i))
+        _linear(writer, 3)
         writer.put(_snap_cp("fork", "c1", 2))  # the newest row; its parent lies three rows down
     with SqliteSaver(path) as reader:
         seen = _statements(reader)

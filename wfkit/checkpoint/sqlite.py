@@ -244,17 +244,17 @@ class SqliteSaver(BaseCheckpointSaver):
         for `lineage`: its ancestors among them are parsed with it, in one parse."""
         with self._locked("cannot read thread `{}`", thread_id) as conn:
             if checkpoint_id is None:
-                rows = _chain_rows(conn.execute(self._newest, (thread_id,)))
+                rows, chain = _chain_rows(conn.execute(self._newest, (thread_id,)))
                 self._heads[thread_id] = rows[0][0] if rows else None  # what a following put continues
             else:
-                rows = _chain_rows(conn.execute(self._at_or_before, (thread_id, checkpoint_id)))
+                rows, chain = _chain_rows(conn.execute(self._at_or_before, (thread_id, checkpoint_id)))
             if not rows:
                 return None, []
             self._nearby[thread_id] = rows
             self._chains.pop(thread_id, None)
             head = rows[0]  # (id, parent_id, payload, has_writes)
             found = self._writes(thread_id, head[0]) if with_writes and head[3] else None
-            chain, loaded = self._nearby_lineage(thread_id, head[0]), None
+            loaded = None
             if chain is not None and len(chain) > 1:
                 try:
                     loaded = self._chains[thread_id] = loads_checkpoints(self.serde, chain, thread_id)
@@ -295,20 +295,9 @@ class SqliteSaver(BaseCheckpointSaver):
         rows = self._nearby.get(thread_id)
         if not rows:
             return None
+        by_id = {row[0]: row for row in rows}
         found: list[tuple[str, Any]] = []
         next_id: str | None = checkpoint_id
-        for cid, parent, payload, _ in rows:  # newest first: on a linear thread, each row's parent is the next
-            if cid != next_id:
-                if found:  # a fork: the parent was stored earlier, among other rows (or not read at all)
-                    break
-                continue
-            found.append((cid, payload))
-            next_id = parent if type(payload) is str and not has_snapshot(payload) else None
-            if next_id is None:
-                return found
-        if next_id is None:
-            return found
-        by_id = {row[0]: row for row in rows}
         while next_id is not None:
             row = by_id.get(next_id)
             if row is None:
@@ -376,22 +365,25 @@ class SqliteSaver(BaseCheckpointSaver):
                 raise
 
 
-def _chain_rows(cursor: sqlite3.Cursor) -> list[tuple]:
+def _chain_rows(cursor: sqlite3.Cursor) -> tuple[list[tuple], list[tuple[str, Any]] | None]:
     """The rows of `cursor` (newest first) until the first one's chain of parents reaches a snapshot or the
-    root: the rows after that are never stepped through."""
+    root (the rows after that are never stepped through), and that chain as `(id, payload)`s, first row
+    first; None for the chain when it leaves the rows."""
     rows: list[tuple] = []
+    chain: list[tuple[str, Any]] = []
+    next_id: str | None = None  # the parent the chain continues with (read once the chain has a row)
     try:
-        next_id = _UNSEEN
         for row in cursor:
             rows.append(row)
-            if next_id is _UNSEEN or row[0] == next_id:
-                payload = row[2]
-                next_id = row[1] if type(payload) is str and not has_snapshot(payload) else None
+            cid, parent, payload = row[0], row[1], row[2]
+            if not chain or cid == next_id:
+                chain.append((cid, payload))
+                next_id = parent if type(payload) is str and not has_snapshot(payload) else None
                 if next_id is None:
-                    break
+                    return rows, chain
     finally:
         cursor.close()  # resets the statement: the read ends here
-    return rows
+    return rows, None
 
 
 class _Locked:
