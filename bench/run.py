@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     derived = targets.overheads(results, list(libs))
     verdicts = targets.verdicts(results, derived, extra)
     growth_verdicts = targets.growth_verdicts(extra.get("growth", []))
+    if growth_verdicts:  # a --big run: issue 12's list, with the earlier targets it keeps
+        growth_verdicts += targets.kept_verdicts(derived, verdicts)
     md = args.markdown
     heading = (lambda text: f"\n### {text}\n") if md else (lambda text: f"\n== {text} ==\n")
     out = [environment(args, time.perf_counter() - began, load_before, md)]

@@ -156,3 +156,21 @@ def growth_verdicts(rows: list) -> list[Verdict]:
         out.append(Verdict("Debugger step ≤ 15 ms (kernel side) at history 1000", "PASS" if step <= 0.015 else "FAIL",
                            f"{step * 1e3:.1f} ms median"))
     return out
+
+
+CARRIED = ("checkpointer memory", "listing that history")  # issue 7's, which issue 12 asks to keep
+
+
+def kept_verdicts(derived: dict, verdicts: list[Verdict]) -> list[Verdict]:
+    """Issue 12's targets that the long-thread work must not lose: a checkpoint per superstep at most 1/3 of
+    LangGraph's (saver minus no saver, in the 1000-superstep loop), and issue 7's memory and listing targets,
+    repeated from above so that issue 12's list is whole."""
+    out = []
+    key = "checkpoint per superstep (saver − no saver)"
+    verdict = _ratio_verdict("checkpoint per superstep ≤ 1/3 of LangGraph's", derived.get(WFKIT, {}).get(key),
+                             derived.get(LANGGRAPH, {}).get(key), 1 / 3, "µs")
+    if verdict is not None:
+        out.append(verdict)
+    out += [Verdict(f"{v.target} (issue 7's, kept)", v.status, v.detail) for v in verdicts
+            if v.target.startswith(CARRIED)]
+    return out

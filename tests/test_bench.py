@@ -47,3 +47,20 @@ def test_growth_targets_judge_the_big_run_against_langgraph_and_the_small_one():
                    ("FAIL", "SqliteSaver: cold get_state at the head: flat in N (10 000 within 1.5 × of 100)"),
                    ("FAIL", "Debugger step ≤ 15 ms (kernel side) at history 1000")]
     assert growth_verdicts(rows[:1]) == []  # no 10 000 row: nothing judged
+
+
+def test_issue_12_keeps_the_checkpoint_cost_and_repeats_the_memory_and_listing_targets():
+    from bench.targets import Verdict, kept_verdicts
+
+    key = "checkpoint per superstep (saver − no saver)"
+    earlier = [Verdict("per-node overhead ≤ 1/20 of LangGraph's", "FAIL", "x"),
+               Verdict("checkpointer memory after 1000 growing steps ≤ 2 × a plain log", "PASS", "m"),
+               Verdict("listing that history ≤ 1/10 of LangGraph's time", "FAIL", "l")]
+    got = kept_verdicts({"wfkit": {key: 30.0}, "langgraph": {key: 80.0}}, earlier)
+    assert [(v.status, v.target, v.detail) for v in got] == [
+        ("FAIL", "checkpoint per superstep ≤ 1/3 of LangGraph's",
+         "wfkit 30.0 µs vs LangGraph 80.0 µs: 1/2.7 of it (ratio 0.375, limit 0.333)"),
+        ("PASS", "checkpointer memory after 1000 growing steps ≤ 2 × a plain log (issue 7's, kept)", "m"),
+        ("FAIL", "listing that history ≤ 1/10 of LangGraph's time (issue 7's, kept)", "l")]
+    assert kept_verdicts({"wfkit": {key: 20.0}, "langgraph": {key: 80.0}}, [])[0].status == "PASS"
+    assert kept_verdicts({}, []) == []  # not measured (--only): nothing judged

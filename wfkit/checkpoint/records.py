@@ -14,7 +14,7 @@ from typing import Any
 
 from wfkit.checkpoint.base import Checkpoint, PendingWrite
 from wfkit.checkpoint.nesting import MAX_DEPTH, deeper_than
-from wfkit.checkpoint.serde import JsonSerde, _dump_text
+from wfkit.checkpoint.serde import JsonSerde, _dump_text, _secret
 from wfkit.errors import CheckpointError
 
 _RECORD_VERSION = 1
@@ -27,18 +27,19 @@ def dumps_checkpoint(serde: JsonSerde, cp: Checkpoint) -> str:
     context = f"cannot store checkpoint `{cp.id}` of thread `{cp.thread_id}`"
     _check_ids(context, {"thread_id": cp.thread_id, "id": cp.id})
     writes = []
+    secret = _secret()
     for i, write in enumerate(cp.writes):
         if not (isinstance(write, (tuple, list)) and len(write) == 3 and isinstance(write[0], str)
                 and isinstance(write[1], str)):
             raise CheckpointError(f"{context}: writes[{i}] is {write!r}; each write must be a "
                                   f"(node, key, value) tuple with str node and key")
         node, key, value = write
-        head = serde._encode([node, key], context=context, root=f"writes[{i}]")
+        head = serde._encode([node, key], context=context, root=f"writes[{i}]", secret=secret)
         writes.append([*head, serde._encode(value, context=context, root=f"`{key}`",
-                                            note=f" (written by node `{node}`)")])
+                                            note=f" (written by node `{node}`)", secret=secret)])
     head = serde._encode([_RECORD_VERSION, cp.parent_id, cp.step, cp.source, cp.created_at],
-                         context=context, root="the checkpoint's header")
-    tail = [serde._encode(getattr(cp, name), context=context, root=f"`{name}`")
+                         context=context, root="the checkpoint's header", secret=secret)
+    tail = [serde._encode(getattr(cp, name), context=context, root=f"`{name}`", secret=secret)
             for name in ("plan", "metadata", "snapshot")]
     return _dump_text([*head, writes, *tail])
 
@@ -122,10 +123,11 @@ def _record_fits(rec: list) -> bool:
 def dumps_write(serde: JsonSerde, write: PendingWrite, *, context: str) -> str:
     """`[task_id, task_name, key, value]`; `CheckpointError` (after `context`) for a value it cannot hold."""
     _check_ids(context, {"task_id": write.task_id, "task_name": write.task_name, "key": write.key})
+    secret = _secret()
     value = serde._encode(write.value, context=context, root=f"`{write.key}`",
-                          note=f" (written by task `{write.task_name}`)")
+                          note=f" (written by task `{write.task_name}`)", secret=secret)
     return _dump_text([*serde._encode([write.task_id, write.task_name, write.key], context=context,
-                                      root="the write's header"), value])
+                                      root="the write's header", secret=secret), value])
 
 
 def loads_write(serde: JsonSerde, text: str, thread_id: str, checkpoint_id: str) -> PendingWrite:

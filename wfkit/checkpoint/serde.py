@@ -71,9 +71,12 @@ def _name_of(cls: type) -> str:
 
 
 def _secret() -> str | None:
-    # Read at every dump: a notebook may set the key after wfkit was imported.
+    # Read at every dump (once per record): a notebook may set the key after wfkit was imported.
     value = os.environ.get(_SECRET_ENV)
     return value if value and len(value) >= _MIN_SECRET_LEN else None
+
+
+_UNREAD = object()  # `_encode` reads the key itself
 
 
 class _Unencodable(Exception):
@@ -119,12 +122,13 @@ class JsonSerde:
         """JSON text for `value`; `CheckpointError` naming where an unsupported value sits."""
         return _dump_text(self._encode(value, context="cannot store a value", root="`value`"))
 
-    def _encode(self, value: Any, *, context: str, root: str, note: str = "") -> Any:
+    def _encode(self, value: Any, *, context: str, root: str, note: str = "", secret: Any = _UNREAD) -> Any:
         """A JSON-able tree for `value`, with the `ANTHROPIC_API_KEY` value redacted from every string. An
         unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`.
-        `records` builds its arrays from these trees, so that an error names the record and the place in it."""
+        `records` builds its arrays from these trees, so that an error names the record and the place in it,
+        and reads the key once per record (`secret`, from `_secret()`) rather than once per part."""
         try:
-            return self._enc(value, _secret())
+            return self._enc(value, _secret() if secret is _UNREAD else secret)
         except _Unencodable as e:
             cls = type(e.value)
             where = f"{root}{''.join(reversed(e.path))}{note}"
