@@ -231,6 +231,17 @@ def test_text_with_no_json_or_more_than_one_value_is_refused(serde, text):
         serde.loads(text)
 
 
+
+def test_deep_nesting_after_leading_whitespace_is_refused_with_wfkits_words_not_a_recursion_error(serde):
+    # `_parse` is what a listing uses after checking each record's depth; the fast path's scanner sees no
+    # value at the start here, and `json.loads` then recurses too deep: the same refusal as without the space
+    deep = "[" * 100_000 + "]" * 100_000
+    for text in (deep, " " + deep):
+        with pytest.raises(CheckpointError) as e:
+            serde._parse(text)
+        assert str(e.value) == ("stored data is nested too deeply to read (more than 2000 levels); the row was "
+                                "damaged or edited outside wfkit")
+
 # ---- the Anthropic key -------------------------------------------------------------------------------------
 
 KEY = "sk-ant-api03-abcdefgh"

@@ -250,25 +250,20 @@ class JsonSerde:
                 # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to
                 # revive. Records are compact JSON, so the scanner reads them as they are, without the
                 # whitespace matching of `json.loads` (which still reads, or refuses, anything else).
-                found = (_scan_plain if TAG not in text else self._scan_tagged)(text, 0)
-                if found[1] == len(text):
+                try:
+                    found = (_scan_plain if TAG not in text else self._scan_tagged)(text, 0)
+                except StopIteration:  # nothing JSON at the start: `json.loads` names the problem below
+                    found = None
+                if found is not None and found[1] == len(text):
                     return found[0]
                 return json.loads(text, object_hook=self._revive)
             if TAG.encode() not in text:
                 return json.loads(text)
             return json.loads(text, object_hook=self._revive)
-        except StopIteration:  # nothing JSON at the start: let json name the problem
-            return self._parse_slowly(text)
         except ValueError as e:  # not JSON; also bytes that are not UTF-8, an int of more than 4300 digits
             raise _not_json(e) from None
         except RecursionError:  # under the depth limit, but called from deep in the stack
             raise CheckpointError(_TOO_DEEP) from None
-
-    def _parse_slowly(self, text: str) -> Any:
-        try:
-            return json.loads(text, object_hook=self._revive)
-        except ValueError as e:
-            raise _not_json(e) from None
 
     def _revive(self, d: dict[str, Any]) -> Any:
         if TAG not in d:
