@@ -87,6 +87,19 @@ class UnsupportedFeatureError(WfkitError, NotImplementedError):
     """A LangGraph option wfkit does not implement yet; refused rather than silently ignored."""
 
 
+class ArgumentTypeError(WfkitError, TypeError):
+    """A public call got an argument of the wrong type (a config that is not a dict, `limit="x"`)."""
+
+
+class ArgumentValueError(WfkitError, ValueError):
+    """A public call got an argument of the right type but a value it cannot take (`max_concurrency=0`)."""
+
+
+class ReducerError(InvalidUpdateError, TypeError):
+    """A key's reducer could not take a write (`operator.add` given an int for a list key); a TypeError, as
+    the reducer's own error is in LangGraph."""
+
+
 class GraphInterrupt(Exception):
     """Control flow, not an error: raised inside a node by `interrupt()` to pause the run."""
 

@@ -19,10 +19,10 @@ from wfkit.constants import START
 from wfkit.engine import algo
 from wfkit.engine.algo import Plan, Task
 from wfkit.engine.loop import Loop, StepRecord
-from wfkit.engine.options import options_from
+from wfkit.engine.options import check_config, given, options_from
 from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import InvalidResumeError
+from wfkit.errors import ArgumentTypeError, ArgumentValueError, InvalidResumeError
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -45,8 +45,8 @@ class Run:
         from wfkit.checkpoint import InMemorySaver
 
         self.app = app
+        configurable = dict(check_config(config))
         config = dict(config or {})
-        configurable = dict(config.get("configurable") or {})
         configurable.setdefault("thread_id", new_id("run"))
         config["configurable"] = configurable
         self.config = config
@@ -214,6 +214,12 @@ class Run:
 
     def back(self, n: int = 1) -> None:
         """Go back `n` supersteps."""
+        if not isinstance(n, int):
+            raise ArgumentTypeError(f"run.back(n): `n` must be an int, the number of supersteps to go back, got "
+                                    f"{given(n)}: e.g. run.back(1)")
+        if n < 0:
+            raise ArgumentValueError(f"run.back(n): `n` must be 0 or more, got {n}: to go forward, step() or "
+                                     "goto(step)")
         self.goto(max(self._loop.step - n, 0))
 
     def edit(self, values: dict, as_node: str | None = None, *, replace: bool = False) -> Edit:

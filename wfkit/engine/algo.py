@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfkit.constants import END, START
+from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec
 from wfkit.engine.trigger import Trigger, trigger
-from wfkit.errors import GraphRecursionError, InvalidUpdateError, UnsupportedFeatureError, WfkitWarning
+from wfkit.errors import GraphRecursionError, InvalidUpdateError, ReducerError, UnsupportedFeatureError, WfkitWarning
 from wfkit.types import OVERWRITE, Command, Overwrite, Send, model_writes, overwritten
 
 MISSING = object()
@@ -250,9 +251,25 @@ def replay(
                             f"`{node}`); at most one node may overwrite a key per superstep")
                     current, by = unwrapped, node
                 elif by is None:  # after an Overwrite, the superstep's other writes to the key are dropped
-                    current = value if current is MISSING else channel.reducer(current, value)
+                    try:
+                        current = value if current is MISSING else channel.reducer(current, value)
+                    except TypeError as error:
+                        raise _reducer_error(key, channel.reducer, current, node, value) from error
             new[key] = current
     return new, tuple(by_key), delta
+
+
+def _reducer_error(key: str, reducer: Any, current: Any, node: str, value: Any) -> ReducerError:
+    """The error for a write the reducer of `key` refused with a TypeError (`operator.add` given an int for a
+    list key): it names the key, the reducer, the writer and what the reducer expected."""
+    name = getattr(reducer, "__qualname__", None) or repr(reducer)
+    if getattr(reducer, "__module__", None) in ("operator", "_operator"):
+        name = f"operator.{name}"
+    kind = type(current).__name__
+    example = f", e.g. {{{key!r}: [{value!r}]}}" if isinstance(current, list) and len(repr(value)) <= 40 else ""
+    writer = "the input" if node == START else f"node `{node}`"
+    return ReducerError(f"{writer} wrote {given(value)} to key `{key}`, whose reducer `{name}` expected a {kind} "
+                        f"(like the key's current value) and raised TypeError; write a {kind}{example}")
 
 
 def _prepared(spec: GraphSpec, delta: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
@@ -332,6 +349,12 @@ def unknown_destinations(spec: GraphSpec, routes: list) -> list[str]:
     return [d for d, _ in routes if d.__class__ is str and d not in nodes and d != END] + [
         d.node for d, _ in routes if isinstance(d, Send) and d.node not in nodes
     ]
+
+
+def known_destinations(spec: GraphSpec, goto: list) -> list:
+    """The gotos (node names, END, Sends) that name a node of the graph: what a Command input keeps."""
+    nodes = spec.nodes
+    return [g for g in goto if (g in nodes or g == END if isinstance(g, str) else g.node in nodes)]
 
 
 def check_recursion(step: int, stop: int, limit: int) -> None:

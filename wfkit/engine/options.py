@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfkit.errors import MissingThreadError
+from wfkit.errors import ArgumentTypeError, ArgumentValueError, MissingThreadError
 
 DEFAULT_RECURSION_LIMIT = 25
 
@@ -30,14 +30,49 @@ class RunOptions:
 def options_from(config: dict | None, **extra: Any) -> RunOptions:
     """The options of a run given `config` (LangGraph's shape: `recursion_limit`, `max_concurrency`,
     `configurable.thread_id` / `checkpoint_id`), plus `extra` fields as they are."""
-    config = dict(config or {})
-    configurable = config.get("configurable") or {}
+    configurable = check_config(config)
+    config = dict(config) if config else {}
     limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
     if not isinstance(limit, int) or limit < 1:
         raise ValueError(f"recursion_limit must be a positive integer, got {limit!r}")
+    most = config.get("max_concurrency")
+    if most is not None and (not isinstance(most, int) or most < 1):
+        raise (ArgumentValueError if isinstance(most, int) else ArgumentTypeError)(
+            f"`config['max_concurrency']` must be a positive int (or None for no limit), got {given(most)}: "
+            "e.g. config={'max_concurrency': 4}")
     return RunOptions(config=config, recursion_limit=limit, thread_id=thread_key(configurable.get("thread_id")),
-                      checkpoint_id=configurable.get("checkpoint_id"),
-                      max_concurrency=config.get("max_concurrency"), **extra)
+                      checkpoint_id=configurable.get("checkpoint_id"), max_concurrency=most, **extra)
+
+
+def check_config(config: Any) -> dict:
+    """The `configurable` dict of `config` (empty if none), after checking the shape every entry point
+    reads: `config` None or a dict, its `configurable` None or a dict, a `checkpoint_id` in it None or a str."""
+    if config is None:
+        return {}
+    _expect(config, dict, "`config` must be a dict (or None)", _CONFIG_FIX)
+    configurable = config.get("configurable")
+    if configurable is None:
+        return {}
+    _expect(configurable, dict, "`config['configurable']` must be a dict", _CONFIG_FIX)
+    checkpoint_id = configurable.get("checkpoint_id")
+    if checkpoint_id is not None:
+        _expect(checkpoint_id, str, "`config['configurable']['checkpoint_id']` must be a str",
+                "pass one checkpoint's id, or the config of a snapshot from get_state_history(config)")
+    return configurable
+
+
+_CONFIG_FIX = "pass e.g. config={'configurable': {'thread_id': 'some-id'}}"
+
+
+def _expect(value: Any, kind: type, rule: str, fix: str) -> None:
+    if not isinstance(value, kind):
+        raise ArgumentTypeError(f"{rule}, got {given(value)}: {fix}")
+
+
+def given(value: Any, width: int = 60) -> str:
+    """`value` as an error message shows what was given: its type and its repr, cut short."""
+    text = repr(value)
+    return f"{type(value).__name__} `{text if len(text) <= width else text[:width - 3] + '...'}`"
 
 
 def thread_key(thread_id: Any) -> str | None:

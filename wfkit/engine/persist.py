@@ -215,8 +215,8 @@ def with_updates(spec: GraphSpec, values: dict, plan: Plan, updates: list) -> tu
     for delta, goto in updates:
         values = algo.replay_stored(spec, values, delta)
         carried += delta
-        if goto:
-            plan = algo.plan_with_goto(plan, goto)
+        if goto:  # (unknown nodes are refused before they are stored; older threads may still have some)
+            plan = algo.plan_with_goto(plan, algo.known_destinations(spec, goto))
     return values, plan, carried
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from wfkit.constants import START
 from wfkit.engine import algo
-from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, WfkitWarning
+from wfkit.errors import CheckpointError, EmptyInputError, InvalidResumeError, UnsupportedFeatureError, WfkitWarning
 from wfkit.types import Command, Interrupt
 
 
@@ -116,6 +116,14 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
                 f"invoke({{{next(iter(loop.spec.input.channels), 'key')!r}: ...}})"
                 + ("" if loop.history else " (resuming needs compile(checkpointer=...) and a thread_id)")
             )
+        if input.resume is None:  # LangGraph runs it as the thread's first input; wfkit does not yet
+            parts = ", ".join(f"{name}=..." for name in ("update", "goto") if getattr(input, name) not in (None, ()))
+            raise UnsupportedFeatureError(
+                f"Command({parts}) as the first input of "
+                + (f"thread `{loop.options.thread_id}`" if loop.history else "a graph without a checkpointer")
+                + " is not supported by wfkit: a Command continues a thread that has a checkpoint. Start the run "
+                f"with the graph's input, e.g. invoke({{{next(iter(loop.spec.input.channels), 'key')!r}: ...}}, "
+                "config), and route from START with add_conditional_edges(START, ...) to begin at another node")
         raise InvalidResumeError(
             "Command(resume=...) needs a paused run to resume, but "
             + (f"thread `{loop.options.thread_id}` has no checkpoint" if loop.history else
@@ -173,6 +181,13 @@ def apply_command(loop: Any, command: Command) -> None:
     it is kept on the current one, and the next superstep's checkpoint includes it (the tasks planned keep
     their ids, so their results and answers still apply)."""
     writes, goto = algo.writes_from_return(loop.spec, START, Command(update=command.update, goto=command.goto))
+    unknown = algo.unknown_destinations(loop.spec, [(g, "goto") for g in goto])
+    if unknown:  # never stored: LangGraph ignores them (with a log line), and a stored one would break the thread
+        which = "which is not a node" if len(unknown) == 1 else "which are not nodes"
+        warnings.warn(f"Command(goto=...) goes to {', '.join(f'`{u}`' for u in unknown)}, {which} of this graph; "
+                      f"ignored (as LangGraph does). Nodes: {', '.join(loop.spec.nodes)}",
+                      WfkitWarning, stacklevel=6)
+        goto = algo.known_destinations(loop.spec, goto)
     loop.values, _, delta = algo.replay(loop.spec, loop.values, [(START, k, v) for k, v in writes])
     if goto:
         loop.plan = algo.plan_with_goto(loop.plan, goto)

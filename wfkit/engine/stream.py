@@ -17,7 +17,9 @@ from wfkit.constants import START
 from wfkit.engine import algo
 from wfkit.engine.events import (CheckpointKept, CustomWrite, Interrupted, MessageChunk, Nested, Resumed,
                                  StepApplied, StepPlanned, TaskFinished)
+from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec
+from wfkit.errors import ArgumentTypeError
 
 MODES = ("values", "updates", "custom", "messages", "debug")
 INTERRUPT = "__interrupt__"
@@ -25,7 +27,12 @@ INTERRUPT = "__interrupt__"
 
 def check_modes(stream_mode: Any) -> tuple[list[str], bool]:
     """The modes asked for, and whether chunks are `(mode, chunk)` pairs (a list of modes was given)."""
-    modes = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
+    try:
+        modes = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
+    except TypeError:
+        raise ArgumentTypeError(f"`stream_mode` must be a str or a list of them ({', '.join(MODES)}), got "
+                                f"{given(stream_mode)}: e.g. stream_mode='updates' or stream_mode=['values', "
+                                "'custom']") from None
     for mode in modes:
         if mode not in MODES:
             raise ValueError(f"unknown stream_mode `{mode}`; use one of {', '.join(MODES)} (or a list of them)")

@@ -14,13 +14,13 @@ from wfkit.constants import INTERRUPT_KEY
 from wfkit.engine import algo
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop
-from wfkit.engine.options import RunOptions, options_from, thread_key
+from wfkit.engine.options import RunOptions, check_config, given, options_from, thread_key
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, graph_chunker
 from wfkit.engine.update import apply_as_node
 from wfkit.engine.context import TaskContext, current_task
-from wfkit.errors import (CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
+from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.graph.snapshots import Snapshots
@@ -34,6 +34,11 @@ class CompiledStateGraph:
                  interrupt_after: frozenset = frozenset(), name: str | None = None):
         self.builder = builder
         self.spec = spec
+        if not (checkpointer is None or isinstance(checkpointer, bool) or hasattr(checkpointer, "register_types")):
+            # (a saver is known by what is called on it: wrappers of one count too) LangGraph's type for it: TypeError
+            raise ArgumentTypeError(
+                f"`checkpointer` must be a checkpointer, True, False or None, got {given(checkpointer)}: pass e.g. "
+                "checkpointer=InMemorySaver(), or checkpointer=SqliteSaver('checkpoints.db') to keep threads in a file")
         # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: none
         self._subgraph_only = checkpointer is True
         self.checkpointer = checkpointer = None if isinstance(checkpointer, bool) else checkpointer
@@ -209,7 +214,7 @@ class CompiledStateGraph:
     def _require_history(self, config: dict | None) -> History:
         if self.checkpointer is None:
             raise NoCheckpointerError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
-        thread_id = thread_key(((config or {}).get("configurable") or {}).get("thread_id"))
+        thread_id = thread_key(check_config(config).get("thread_id"))
         if thread_id is None:
             raise ThreadKeyMissingError(
                 "reading or writing a thread's state needs its thread: pass "
@@ -232,6 +237,7 @@ class CompiledStateGraph:
                           limit: int | None = None) -> Iterator[StateSnapshot]:
         """Every checkpoint of the thread, newest first."""
         history = self._require_history(config)
+        _check_listing(filter, before, limit)
         before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
         yield from self._snapshots(history).listing(filter=filter, before_id=before_id, limit=limit)
 
@@ -265,6 +271,17 @@ class CompiledStateGraph:
 
     def __repr__(self) -> str:
         return f"<CompiledStateGraph {self.name!r}: {', '.join(self.spec.nodes)}>"
+
+
+def _check_listing(filter: Any, before: Any, limit: Any) -> None:
+    """get_state_history's arguments, each None or of its type."""
+    for name, value, kind, what, example in (
+            ("filter", filter, dict, "a dict of metadata to match", "filter={'source': 'loop'}"),
+            ("before", before, dict, "a config dict", "before=snapshot.config"),
+            ("limit", limit, int, "an int (the most snapshots to list)", "limit=10")):
+        if value is not None and not isinstance(value, kind):
+            raise ArgumentTypeError(f"get_state_history(): `{name}` must be {what} (or None), got {given(value)}: "
+                                    f"e.g. {example}")
 
 
 def _check_invoke(stream_mode: Any, options: dict) -> None:

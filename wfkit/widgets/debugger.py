@@ -68,8 +68,9 @@ class Debugger(DebuggerView, ipywidgets.VBox):
 
     # -- the run ------------------------------------------------------------------------------------------
     def _start_run(self, breakpoints: set) -> None:
-        config = dict(self.config or {})
+        config = self.config  # checked by app.start: a config that is not a dict is refused there
         if self._resets and getattr(self.app, "checkpointer", None) is not None:
+            config = dict(config or {})
             # Same thread id on the same checkpointer would continue the old run instead of starting over.
             configurable = dict(config.get("configurable") or {})
             if "thread_id" in configurable:
