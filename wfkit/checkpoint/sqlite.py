@@ -31,7 +31,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, first_repeat, loops_back
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
@@ -97,7 +97,9 @@ _MARKED_READS, _UNMARKED_READS = _reads("has_writes"), _reads(_HAS_WRITES_SUBQUE
 _HEAD = "SELECT id, step FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"
 _UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
 # A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
-# `NO_SNAPSHOT`) or without a parent: one query, whatever the length of the thread.
+# `NO_SNAPSHOT`) or without a parent: one query, whatever the length of the thread. A chain is never longer
+# than the table (its largest `seq`, read from the rowid index): a parent chain that loops (a damaged file)
+# stops there, with an id repeated, instead of growing until memory runs out.
 _LINEAGE = f"""
 WITH RECURSIVE chain(depth, id, parent_id, payload) AS (
     SELECT 0, id, parent_id, payload FROM checkpoints WHERE thread_id = :thread AND id = :id
@@ -105,6 +107,7 @@ WITH RECURSIVE chain(depth, id, parent_id, payload) AS (
     SELECT chain.depth + 1, c.id, c.parent_id, c.payload FROM chain
     JOIN checkpoints AS c ON c.thread_id = :thread AND c.id = chain.parent_id
     WHERE substr(chain.payload, -{len(NO_SNAPSHOT)}) = '{NO_SNAPSHOT}'
+    AND chain.depth < (SELECT max(seq) FROM checkpoints)
 )
 SELECT id, payload FROM chain ORDER BY depth
 """
@@ -288,6 +291,9 @@ class SqliteSaver(BaseCheckpointSaver):
             rows = self._nearby_lineage(thread_id, checkpoint_id)
             if rows is None:  # the chain leaves the rows read last: walk it in the database
                 rows = conn.execute(_LINEAGE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
+                back_to = first_repeat([row[0] for row in rows])
+                if back_to is not None:
+                    raise loops_back(thread_id, checkpoint_id, back_to)
         return loads_checkpoints(self.serde, rows, thread_id)
 
     def _nearby_lineage(self, thread_id: str, checkpoint_id: str) -> list[tuple[str, Any]] | None:
@@ -297,11 +303,15 @@ class SqliteSaver(BaseCheckpointSaver):
             return None
         by_id = {row[0]: row for row in rows}
         found: list[tuple[str, Any]] = []
+        seen: set[str] = set()
         next_id: str | None = checkpoint_id
         while next_id is not None:
             row = by_id.get(next_id)
             if row is None:
                 return None
+            if next_id in seen:
+                raise loops_back(thread_id, checkpoint_id, next_id)
+            seen.add(next_id)
             found.append((next_id, row[2]))
             next_id = row[1] if type(row[2]) is str and not has_snapshot(row[2]) else None
         return found
