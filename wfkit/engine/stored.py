@@ -32,10 +32,18 @@ def plan_problem(plan: dict) -> str | None:
     if pull is not None:
         if type(pull) is not dict:
             return f"its `plan.pull` is {_short(pull)}, not a dict of node -> triggers"
-        for node, triggers in pull.items():
-            if type(triggers) is not list or not all(
-                    type(t) is str or (type(t) is list and t and all(type(x) is str for x in t)) for t in triggers):
-                return f"its `plan.pull[{node!r}]` is {_short(triggers)}, not a list of triggers ([kind, *sources])"
+        for node, triggers in pull.items():  # plain loops: this runs for every checkpoint of a listing
+            if type(triggers) is not list:
+                return _bad_triggers(node, triggers)
+            for t in triggers:
+                if type(t) is list:
+                    if not t:
+                        return _bad_triggers(node, triggers)
+                    for x in t:
+                        if type(x) is not str:
+                            return _bad_triggers(node, triggers)
+                elif type(t) is not str:
+                    return _bad_triggers(node, triggers)
     push = plan.get("push")
     if push is not None:
         if type(push) is not list:
@@ -51,6 +59,10 @@ def plan_problem(plan: dict) -> str | None:
             if not index.isdigit() or type(seen) is not list or not all(type(s) is str for s in seen):
                 return f"its `plan.joins[{index!r}]` is {_short(seen)}, not a join index with a list of node names"
     return None
+
+
+def _bad_triggers(node: str, triggers: Any) -> str:
+    return f"its `plan.pull[{node!r}]` is {_short(triggers)}, not a list of triggers ([kind, *sources])"
 
 
 def check_checkpoint(checkpoint: Checkpoint) -> Checkpoint:
