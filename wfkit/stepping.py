@@ -15,6 +15,7 @@ from typing import Any
 
 from wfkit._ids import new_id
 from wfkit._sync import run_sync
+from wfkit.checkpoint.base import loops_back
 from wfkit.constants import START
 from wfkit.engine import algo
 from wfkit.engine.algo import Plan, Task
@@ -126,8 +127,11 @@ class Run:
     def lineage(self) -> list[tuple[int, str]]:
         """(step, checkpoint id) of every checkpoint from the thread's first to the current one, oldest
         first: the current branch."""
-        out, checkpoint = [], self._history.get(self._loop.checkpoint_id)
+        out, seen, checkpoint = [], set(), self._history.get(self._loop.checkpoint_id)
         while checkpoint is not None:
+            if checkpoint.id in seen:  # a damaged file: the walk would never end
+                raise loops_back(self.thread_id, self._loop.checkpoint_id, checkpoint.id)
+            seen.add(checkpoint.id)
             out.append((checkpoint.step, checkpoint.id))
             checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
         return out[::-1]

@@ -184,3 +184,71 @@ def test_a_file_in_a_folder_that_does_not_exist_is_named_with_the_fix(tmp_path):
         SqliteSaver(path)
     assert str(e.value).startswith(f"cannot open `{path}` as a checkpoint database (")
     assert str(e.value).endswith("); check that its folder exists and this process may write there")
+
+
+# ---- a WAL file on a read-only filesystem -----------------------------------------------------------------
+# Reading a WAL file needs its `-shm` index, which SQLite cannot create on a read-only mount; file
+# permissions do not stop root, so the mount is made for real: a private mount namespace (`unshare -rm`)
+# remounts the test's folder read-only for one child process, which reports what it saw as JSON.
+
+_READ_ONLY_CHILD = """
+import json, sys
+from wfkit.checkpoint import Checkpoint, SqliteSaver
+from wfkit.errors import CheckpointError
+out = {}
+try:
+    saver = SqliteSaver(sys.argv[1])
+    out["steps"] = [c.step for c in saver.list("t")]
+    out["state"] = saver.get("t").id
+    saver.put(Checkpoint(id="new", thread_id="t", parent_id=None, step=0, source="loop", created_at="now"))
+except CheckpointError as e:
+    out["error"] = str(e)
+print(json.dumps(out))
+"""
+
+
+def _on_read_only_mount(folder, path):
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("no `unshare` to mount a folder read-only")
+    script = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
+              f"{sys.executable} -c \"$0\" {path}")
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", script, _READ_ONLY_CHILD], capture_output=True, text=True,
+                          env={"PYTHONPATH": ":".join(sys.path), "PATH": "/usr/bin:/bin"})
+    if done.returncode != 0 and "mount" in done.stderr:
+        pytest.skip(f"cannot mount a folder read-only here: {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def test_a_wal_file_on_a_read_only_mount_is_read_and_refuses_writes_naming_itself(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = str(folder / "runs.db")
+    with SqliteSaver(path) as saver:  # closed cleanly: the -wal and -shm files are gone
+        saver.put(Checkpoint(id="c0", thread_id="t", parent_id=None, step=0, source="loop", created_at="now"))
+        saver.put(Checkpoint(id="c1", thread_id="t", parent_id="c0", step=1, source="loop", created_at="now"))
+    with open(path, "rb") as f:  # read without SQLite, which would make a -shm: the header says WAL (2, 2)
+        assert f.read(20)[18:20] == b"\x02\x02"
+    assert sorted(p.name for p in folder.iterdir()) == ["runs.db"]
+    assert _on_read_only_mount(folder, path) == {
+        "steps": [1, 0], "state": "c1", "error": _read_only_message("cannot store checkpoint `new` of thread `t`", path)}
+
+
+def test_a_wal_file_on_a_read_only_mount_with_commits_left_in_its_wal_is_refused_with_the_reason(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = str(folder / "runs.db")
+    conn = _connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # commits stay in runs.db-wal, as after a killed kernel
+    SqliteSaver(conn).put(Checkpoint(id="c0", thread_id="t", parent_id=None, step=0, source="loop", created_at="now"))
+    (folder / "runs.db-shm").unlink()  # as copied or left by another machine: no index next to it
+    assert _on_read_only_mount(folder, path) == {"error": (
+        f"cannot open `{path}` as a checkpoint database: it is in WAL mode, its folder is read-only (SQLite cannot "
+        f"create its `-shm` index there), and `{path}-wal` holds commits not yet written into the file; make the "
+        f"folder writable, or copy the file with its `-wal` somewhere writable")}
+    conn.close()

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from wfkit.errors import CheckpointError
+
 
 @dataclass(slots=True)
 class Checkpoint:
@@ -90,8 +92,12 @@ class BaseCheckpointSaver(abc.ABC):
         has no parent (or down to the last one found, when a parent is missing): what rebuilding its state
         needs. This default asks `get` for each; `InMemorySaver` and `SqliteSaver` answer in one read."""
         found: list[Checkpoint] = []
+        seen: set[str] = set()
         next_id: str | None = checkpoint_id
         while next_id is not None:
+            if next_id in seen:
+                raise loops_back(thread_id, checkpoint_id, next_id)
+            seen.add(next_id)
             checkpoint = self.get(thread_id, next_id)
             if checkpoint is None:
                 break
@@ -113,3 +119,21 @@ def _lazily(decode, *args):
     """Decode a listing only when it is read (a bad record raises while iterating, as a generator would),
     all at once (one parse for the lot)."""
     yield from decode(*args)
+
+
+def loops_back(thread_id: str, checkpoint_id: str, back_to: str) -> CheckpointError:
+    """The error for a walk up the parents of `checkpoint_id` that met `back_to` twice: a chain that loops
+    would make every walk up it go on until memory runs out, so each walk keeps the ids it has seen."""
+    return CheckpointError(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: its parent chain loops back "
+                           f"to `{back_to}`; the rows were damaged or edited outside wfkit — delete the thread or "
+                           f"restore the file")
+
+
+def first_repeat(ids: list[str]) -> str | None:
+    """The first id of `ids` that comes again, if any."""
+    seen: set[str] = set()
+    for cid in ids:
+        if cid in seen:
+            return cid
+        seen.add(cid)
+    return None

@@ -13,7 +13,7 @@ import itertools
 import threading
 from collections.abc import Iterable, Iterator
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, loops_back
 from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write, parent_of)
 from wfkit.checkpoint.serde import JsonSerde
@@ -89,10 +89,16 @@ class InMemorySaver(BaseCheckpointSaver):
             thread = self._threads.get(thread_id)
             records = thread.records if thread is not None else {}
             next_id: str | None = checkpoint_id
+            seen: set[str] = set()
             while next_id is not None and next_id in records:
+                if next_id in seen:
+                    break
+                seen.add(next_id)
                 text = records[next_id]
                 found.append((next_id, text))
                 next_id = None if has_snapshot(text) else parent_of(text)
+        if next_id is not None and next_id in seen:
+            raise loops_back(thread_id, checkpoint_id, next_id)
         return loads_checkpoints(self.serde, found, thread_id)  # decoded outside the lock
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:

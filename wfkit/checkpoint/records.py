@@ -68,6 +68,12 @@ def parent_of(text: str) -> str | None:
     return parent if type(parent) is str else None
 
 
+def damaged(thread_id: str, checkpoint_id: str, what: str) -> CheckpointError:
+    """The error for a checkpoint whose record reads but holds what no run stores (`what` names the field)."""
+    return CheckpointError(f"checkpoint `{checkpoint_id}` of thread `{thread_id}`: {what}; the row was damaged or "
+                           f"edited outside wfkit — delete the thread or restore the file")
+
+
 def loads_checkpoints(serde: JsonSerde, found: list[tuple[str, str]], thread_id: str) -> list[Checkpoint]:
     """Many stored checkpoints `(id, text)` at once (a history listing): one JSON parse for all of them
     when that succeeds, else one by one, so a bad record is still named exactly."""

@@ -19,19 +19,22 @@ told to reload. A put whose parent is an older checkpoint (a fork: `update_state
 `checkpoint_id`) starts a new branch and is never refused. Savers used by several threads of one process
 cannot tell those threads apart. SQLite's own failures (a file locked for longer than `timeout` seconds, a
 read-only or full file, an I/O error) become `CheckpointError`s that name the file and the cause; a failed
-transaction stores nothing, so every earlier checkpoint stays readable.
+transaction stores nothing, so every earlier checkpoint stays readable. A file that cannot be written (a
+read-only folder or mount, where SQLite cannot even make the `-shm` index a WAL file is read through) is
+opened read-only: its threads read, and a write is refused with a `CheckpointError` that says so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pathlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, first_repeat, loops_back
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
@@ -97,7 +100,9 @@ _MARKED_READS, _UNMARKED_READS = _reads("has_writes"), _reads(_HAS_WRITES_SUBQUE
 _HEAD = "SELECT id, step FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"
 _UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
 # A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
-# `NO_SNAPSHOT`) or without a parent: one query, whatever the length of the thread.
+# `NO_SNAPSHOT`) or without a parent: one query, whatever the length of the thread. A chain is never longer
+# than the table (its largest `seq`, read from the rowid index): a parent chain that loops (a damaged file)
+# stops there, with an id repeated, instead of growing until memory runs out.
 _LINEAGE = f"""
 WITH RECURSIVE chain(depth, id, parent_id, payload) AS (
     SELECT 0, id, parent_id, payload FROM checkpoints WHERE thread_id = :thread AND id = :id
@@ -105,6 +110,7 @@ WITH RECURSIVE chain(depth, id, parent_id, payload) AS (
     SELECT chain.depth + 1, c.id, c.parent_id, c.payload FROM chain
     JOIN checkpoints AS c ON c.thread_id = :thread AND c.id = chain.parent_id
     WHERE substr(chain.payload, -{len(NO_SNAPSHOT)}) = '{NO_SNAPSHOT}'
+    AND chain.depth < (SELECT max(seq) FROM checkpoints)
 )
 SELECT id, payload FROM chain ORDER BY depth
 """
@@ -149,14 +155,52 @@ class SqliteSaver(BaseCheckpointSaver):
             if not self._owns:  # name the file in errors, not the connection
                 files = [row[2] for row in self._conn.execute("PRAGMA database_list") if row[1] == "main"]
                 self._file = files[0] if files and files[0] else ":memory:"
-            self._conn.execute("PRAGMA journal_mode=WAL")  # ignored (stays "memory") for ":memory:"
-            self._conn.execute(f"PRAGMA synchronous={synchronous}")
-            self._conn.executescript(_SCHEMA)
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")  # ignored (stays "memory") for ":memory:"
+            except sqlite3.OperationalError as e:
+                if not (self._owns and _code(e) in (_CANTOPEN, _READONLY) and os.path.isfile(self._name)):
+                    raise
+                self._open_read_only()  # a WAL file in a folder this process cannot write to
+            else:
+                self._conn.execute(f"PRAGMA synchronous={synchronous}")
+                self._conn.executescript(_SCHEMA)
             self._newest, self._at_or_before = _MARKED_READS if self._mark_writes() else _UNMARKED_READS
         except sqlite3.DatabaseError as e:
             self.close()
-            raise CheckpointError(f"cannot use {self._name!r} as a checkpoint database ({e}); pass the path of "
-                                  f"a SQLite file, or of a new file to create") from None
+            if _code(e) == _NOTADB:
+                raise CheckpointError(f"cannot use {self._name!r} as a checkpoint database ({e}); pass the path "
+                                      f"of a SQLite file, or of a new file to create") from None
+            raise CheckpointError(_sqlite_message(f"cannot open `{self._name}` as a checkpoint database",
+                                                  self._file, timeout, e)) from None
+
+    def _open_read_only(self) -> None:
+        """Reopen the file read-only. A file in WAL mode needs its `-shm` index even to be read, and SQLite
+        cannot create one in a read-only folder: then, if no commit waits in the `-wal` file (a clean close
+        empties or removes it), the file is read as `immutable` (no index, no locks), else refused."""
+        self._conn.close()
+        uri = pathlib.Path(os.path.abspath(self._name)).as_uri()
+        wal = f"{self._name}-wal"
+        modes = ["mode=ro"] + ([] if os.path.exists(wal) and os.path.getsize(wal) else ["immutable=1"])
+        for mode in modes:
+            self._conn = sqlite3.connect(f"{uri}?{mode}", uri=True, check_same_thread=False, isolation_level=None,
+                                         timeout=self._timeout)
+            try:
+                found = self._conn.execute("SELECT name FROM sqlite_master WHERE name = 'checkpoints'").fetchall()
+            except sqlite3.OperationalError as e:
+                if _code(e) != _CANTOPEN:
+                    raise
+                self._conn.close()
+                continue
+            if not found:
+                self._conn.close()
+                raise CheckpointError(f"cannot open `{self._name}` as a checkpoint database: it is read-only and "
+                                      f"holds no checkpoints (no `checkpoints` table); pass a file SqliteSaver "
+                                      f"wrote, or make it writable")
+            return
+        raise CheckpointError(f"cannot open `{self._name}` as a checkpoint database: it is in WAL mode, its folder "
+                              f"is read-only (SQLite cannot create its `-shm` index there), and `{wal}` holds "
+                              f"commits not yet written into the file; make the folder writable, or copy the "
+                              f"file with its `-wal` somewhere writable")
 
     def _mark_writes(self) -> bool:
         """Whether the file's checkpoint rows tell that writes are pending on them (see `_MARK`): adds the
@@ -288,6 +332,9 @@ class SqliteSaver(BaseCheckpointSaver):
             rows = self._nearby_lineage(thread_id, checkpoint_id)
             if rows is None:  # the chain leaves the rows read last: walk it in the database
                 rows = conn.execute(_LINEAGE, {"thread": thread_id, "id": checkpoint_id}).fetchall()
+                back_to = first_repeat([row[0] for row in rows])
+                if back_to is not None:
+                    raise loops_back(thread_id, checkpoint_id, back_to)
         return loads_checkpoints(self.serde, rows, thread_id)
 
     def _nearby_lineage(self, thread_id: str, checkpoint_id: str) -> list[tuple[str, Any]] | None:
@@ -297,11 +344,15 @@ class SqliteSaver(BaseCheckpointSaver):
             return None
         by_id = {row[0]: row for row in rows}
         found: list[tuple[str, Any]] = []
+        seen: set[str] = set()
         next_id: str | None = checkpoint_id
         while next_id is not None:
             row = by_id.get(next_id)
             if row is None:
                 return None
+            if next_id in seen:
+                raise loops_back(thread_id, checkpoint_id, next_id)
+            seen.add(next_id)
             found.append((next_id, row[2]))
             next_id = row[1] if type(row[2]) is str and not has_snapshot(row[2]) else None
         return found
@@ -418,7 +469,11 @@ def _advanced_message(checkpoint: Checkpoint, seen: str | None, head: tuple[str,
 
 
 # SQLite's primary result codes for the failures a user can act on (`sqlite_errorcode` is the extended code).
-_BUSY, _LOCKED, _READONLY, _IOERR, _FULL = 5, 6, 8, 10, 13
+_BUSY, _LOCKED, _READONLY, _IOERR, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 13, 14, 26
+
+
+def _code(error: BaseException) -> int:
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF
 
 
 def _sqlite_message(doing: str, file: str, timeout: float, error: sqlite3.Error) -> str:

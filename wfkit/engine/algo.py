@@ -16,6 +16,7 @@ from typing import Any
 from wfkit.constants import END, START
 from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec
+from wfkit.engine.stored import BadDelta
 from wfkit.engine.trigger import Trigger, trigger
 from wfkit.errors import GraphRecursionError, InvalidUpdateError, ReducerError, UnsupportedFeatureError, WfkitWarning
 from wfkit.types import OVERWRITE, Command, Overwrite, Send, model_writes, overwritten
@@ -289,7 +290,8 @@ def _prepared(spec: GraphSpec, delta: list[tuple[str, str, Any]]) -> list[tuple[
 
 def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[str, Any]:
     """Apply a stored delta (already checked when it was first applied) to `values`: the lean loop used to
-    rebuild states from checkpoints, without `replay`'s grouping and conflict checks."""
+    rebuild states from checkpoints, without `replay`'s grouping and conflict checks. A write its reducer
+    refuses raises `BadDelta`."""
     new = dict(values)
     channels = spec.channels
     overwritten_keys: set[str] = set()  # later writes to these keys in this delta are dropped
@@ -307,7 +309,10 @@ def replay_stored(spec: GraphSpec, values: dict[str, Any], delta: Any) -> dict[s
             new[key] = value
         elif key not in overwritten_keys:
             current = new.get(key, MISSING)
-            new[key] = value if current is MISSING else channel.reducer(current, value)
+            try:
+                new[key] = value if current is MISSING else channel.reducer(current, value)
+            except Exception as e:  # a write no run made (a damaged row): named by the caller
+                raise BadDelta(0, key, value, e) from e
     if added:  # keys in schema order, as get_state gives them (and LangGraph's history)
         new = {k: new[k] for k in channels if k in new} | {k: v for k, v in new.items() if k not in channels}
     return new

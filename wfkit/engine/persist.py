@@ -18,6 +18,7 @@ from wfkit.constants import START
 from wfkit.engine import algo, rebuild
 from wfkit.engine.algo import Outcome, Plan
 from wfkit.engine.spec import GraphSpec
+from wfkit.engine.stored import BadDelta, check_checkpoint, check_write
 from wfkit.errors import CheckpointError
 from wfkit.types import Interrupt, Send
 
@@ -107,14 +108,23 @@ class History:
 
     # -- reading -------------------------------------------------------------------------------------
     def get(self, checkpoint_id: str | None = None) -> Checkpoint | None:
-        return self.saver.get(self.thread_id, checkpoint_id)
+        checkpoint = self.saver.get(self.thread_id, checkpoint_id)
+        return None if checkpoint is None else check_checkpoint(checkpoint)
+
+    def list(self, before: str | None = None) -> list[Checkpoint]:
+        """The thread's checkpoints, newest first (those put before `before`)."""
+        return [check_checkpoint(cp) for cp in self.saver.list(self.thread_id, before=before)]
 
     def get_with_writes(self, checkpoint_id: str | None = None) -> tuple[Checkpoint | None, list[PendingWrite]]:
         """A checkpoint and the pending writes on it, for `pending(..., writes=)`."""
         both = getattr(self.saver, "get_with_writes", None)  # a saver written against LangGraph's API has none
         if both is None:
-            return BaseCheckpointSaver.get_with_writes(self.saver, self.thread_id, checkpoint_id)
-        return both(self.thread_id, checkpoint_id)
+            checkpoint, writes = BaseCheckpointSaver.get_with_writes(self.saver, self.thread_id, checkpoint_id)
+        else:
+            checkpoint, writes = both(self.thread_id, checkpoint_id)
+        if checkpoint is None:
+            return None, writes
+        return check_checkpoint(checkpoint), [check_write(self.thread_id, checkpoint.id, w) for w in writes]
 
     def values_at(self, checkpoint: Checkpoint) -> dict:
         """The state at a checkpoint, rebuilt from its nearest snapshot (or the root, or a state kept here)
@@ -134,10 +144,7 @@ class History:
                     chain.append(ancestor)
             last = chain[-1]
             if kept is None and last.snapshot is None and last.parent_id is not None:
-                raise CheckpointError(
-                    f"checkpoint `{last.parent_id}` (parent of `{last.id}`) is missing from thread "
-                    f"`{self.thread_id}`, so its state cannot be rebuilt; the record was deleted outside "
-                    f"wfkit: delete the thread (`delete_thread`) and run it again")
+                raise self.missing_parent(last)
         if kept is not None:
             base, count, replayed = kept.values, kept.count, kept.replayed
         elif chain[-1].snapshot is not None:
@@ -145,10 +152,22 @@ class History:
         else:
             base, count, replayed = algo.initial_values(self.spec), 0, 0
         deltas = [cp.writes for cp in reversed(chain)]
-        values = rebuild.replay_deltas(self.spec, base, deltas)
+        try:
+            values = rebuild.replay_deltas(self.spec, base, deltas)
+        except BadDelta as e:
+            raise e.named(self.thread_id, chain[-1 - e.index].id) from None
         count, replayed = count + len(deltas), replayed + sum(map(rebuild.delta_weight, deltas))
         self._remember(checkpoint.id, _State(values, count, replayed))
         return values
+
+    def missing_parent(self, checkpoint: Checkpoint) -> CheckpointError:
+        """The error for a checkpoint whose parent is gone: its state cannot be rebuilt (nor that of the
+        checkpoints after it, up to one with a snapshot); those before it still can."""
+        return CheckpointError(
+            f"checkpoint `{checkpoint.parent_id}` (parent of `{checkpoint.id}`) is missing from thread "
+            f"`{self.thread_id}`, so its state cannot be rebuilt; the record was deleted outside "
+            f"wfkit: delete the thread (`delete_thread`) and run it again. The checkpoints put before "
+            f"`{checkpoint.id}` still read: get_state_history(config, before=<the config of `{checkpoint.id}`>)")
 
     def _ancestors(self, checkpoint_id: str) -> list[Checkpoint]:
         lineage = getattr(self.saver, "lineage", None)  # a saver written against LangGraph's API has none
@@ -168,7 +187,10 @@ class History:
         interrupts: dict[str, tuple] = {}
         errors: dict[str, str] = {}
         updates: list = []
-        for write in self.saver.get_writes(self.thread_id, checkpoint_id) if writes is None else writes:
+        if writes is None:
+            writes = [check_write(self.thread_id, checkpoint_id, w)
+                      for w in self.saver.get_writes(self.thread_id, checkpoint_id)]
+        for write in writes:
             if write.key == "__update__":
                 updates.append(([tuple(w) for w in write.value["writes"]],
                                 [dest for dest, _ in decode_routes(write.value["goto"])]))
@@ -191,7 +213,7 @@ class History:
 
     def task_results(self, checkpoint_id: str) -> dict[int, Any]:
         return {w.value["call"]: w.value["value"] for w in self.saver.get_writes(self.thread_id, checkpoint_id)
-                if w.key == "__task__"}
+                if w.key == "__task__" and check_write(self.thread_id, checkpoint_id, w)}
 
     def _remember(self, checkpoint_id: str, state: _State) -> None:
         states = self._states

@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 from wfkit.engine.spec import GraphSpec
+from wfkit.engine.stored import BadDelta
 from wfkit.types import overwritten
 
 # K, measured (bench/growth.py, 1000 supersteps of a counter): a cold `get_state` took 28 µs with K = 8,
@@ -50,11 +51,12 @@ def wants_snapshot(count: int, replayed: int, values: dict) -> bool:
 def replay_deltas(spec: GraphSpec, base: dict, deltas: list[list]) -> dict:
     """`base` with the stored deltas applied in order (oldest first), through the graph's reducers; `base`
     and the deltas are left as they were. Each delta is one superstep's writes: an `Overwrite` drops the
-    writes to its key that follow it in the same superstep, as it did when the superstep ran."""
+    writes to its key that follow it in the same superstep, as it did when the superstep ran. A write its
+    reducer refuses raises `BadDelta`."""
     values = dict(base)
     owned: dict[str, Any] = {}  # keys whose value this replay made (free to extend) -> what their reducer keeps
     channels = spec.channels
-    for delta in deltas:
+    for index, delta in enumerate(deltas):
         overwritten_keys: set[str] = set()
         for _, key, value in delta:
             channel = channels.get(key)
@@ -68,7 +70,10 @@ def replay_deltas(spec: GraphSpec, base: dict, deltas: list[list]) -> dict:
                 if is_overwrite:
                     overwritten_keys.add(key)
             else:
-                values[key] = _reduce(channel.reducer, key, current, value, owned)
+                try:
+                    values[key] = _reduce(channel.reducer, key, current, value, owned)
+                except Exception as e:  # a write no run made (a damaged row): named by the caller
+                    raise BadDelta(index, key, value, e) from e
     return values
 
 

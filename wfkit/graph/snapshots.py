@@ -17,6 +17,7 @@ from wfkit.engine import algo
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History, with_updates
 from wfkit.engine.persist import metadata as checkpoint_metadata
+from wfkit.engine.stored import BadDelta
 from wfkit.types import StateSnapshot, StateTask
 
 
@@ -53,7 +54,7 @@ class Snapshots:
         """Every checkpoint of the thread, newest first (each shows all the tasks it planned)."""
         history = self.history
         with _gc_paused():  # thousands of small objects, no cycles: the cyclic GC would only rescan them
-            checkpoints = list(history.saver.list(history.thread_id, before=before_id))
+            checkpoints = history.list(before_id)
             values = materialize(self.spec, history, checkpoints)
             with_writes = history.saver.checkpoints_with_writes(history.thread_id)
             snapshots: list[StateSnapshot] = []
@@ -128,7 +129,9 @@ def _gc_paused() -> Iterator[None]:
 
 def materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dict]:
     """States of many checkpoints at once (linear, not quadratic): a listing is newest first in put order,
-    and a parent is always put before its children, so walking it backwards meets every parent first."""
+    and a parent is always put before its children, so walking it backwards meets every parent first. A
+    checkpoint whose parent is missing (deleted outside wfkit) has no state to show: `CheckpointError`, as
+    `get_state` gives for it (the checkpoints put before it still list, with `before=` it)."""
     values: dict[str, dict] = {}
     empty = algo.initial_values(spec)
     for checkpoint in reversed(checkpoints):
@@ -139,6 +142,11 @@ def materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dic
             base = values.get(parent)
             if base is None:  # the parent lies outside the listing (`before=`): rebuild it once
                 stored = history.get(parent)
-                base = values[parent] = history.values_at(stored) if stored else empty
-        values[checkpoint.id] = algo.replay_stored(spec, base, checkpoint.writes)
+                if stored is None:
+                    raise history.missing_parent(checkpoint)
+                base = values[parent] = history.values_at(stored)
+        try:
+            values[checkpoint.id] = algo.replay_stored(spec, base, checkpoint.writes)
+        except BadDelta as e:
+            raise e.named(history.thread_id, checkpoint.id) from None
     return values
