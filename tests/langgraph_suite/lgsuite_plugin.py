@@ -7,6 +7,7 @@ sets aside, and writes every test's outcome to the JSON file named by LGSUITE_RE
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -68,46 +69,45 @@ def durability(request):
     return request.param
 
 
-@contextlib.contextmanager
-def _sqlite_file():
-    with tempfile.TemporaryDirectory() as folder:
-        yield os.path.join(folder, "checkpoints.db")
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def sync_checkpointer(request):
-    if request.param == "memory":
+@contextlib.asynccontextmanager
+async def _saver(kind: str):
+    """The backend's saver of `kind`: wfkit's take a file; LangGraph's own fixtures use in-memory SQLite."""
+    if kind == "memory":
         from langgraph.checkpoint.memory import InMemorySaver
 
         yield InMemorySaver()
-        return
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    if BACKEND == "wfkit":
-        with _sqlite_file() as path:
-            yield SqliteSaver(path)
-    else:
-        with SqliteSaver.from_conn_string(":memory:") as saver:
-            yield saver
-
-
-@pytest.fixture(params=["memory", "sqlite_aio"])
-async def async_checkpointer(request):
-    if request.param == "memory":
-        from langgraph.checkpoint.memory import InMemorySaver
-
-        yield InMemorySaver()
-        return
-    if BACKEND == "wfkit":
+    elif BACKEND == "wfkit":
         from langgraph.checkpoint.sqlite import SqliteSaver
 
-        with _sqlite_file() as path:
-            yield SqliteSaver(path)
+        with tempfile.TemporaryDirectory() as folder:
+            yield SqliteSaver(os.path.join(folder, "checkpoints.db"))
+    elif kind == "sqlite":
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        with SqliteSaver.from_conn_string(":memory:") as saver:
+            yield saver
     else:
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
         async with AsyncSqliteSaver.from_conn_string(":memory:") as saver:
             yield saver
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def sync_checkpointer(request):
+    manager = _saver(request.param)
+    loop = asyncio.new_event_loop()  # entering these savers awaits nothing; a loop of its own is enough
+    try:
+        yield loop.run_until_complete(manager.__aenter__())
+    finally:
+        loop.run_until_complete(manager.__aexit__(None, None, None))
+        loop.close()
+
+
+@pytest.fixture(params=["memory", "sqlite_aio"])
+async def async_checkpointer(request):
+    async with _saver(request.param) as saver:
+        yield saver
 
 
 @pytest.fixture(params=["sqlite", "memory"])
