@@ -30,7 +30,7 @@ import reprlib
 import sys
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from wfkit.checkpoint.nesting import MAX_DEPTH, deeper_than
@@ -42,17 +42,57 @@ _SECRET_ENV = "ANTHROPIC_API_KEY"
 _MIN_SECRET_LEN = 8  # shorter values would redact innocent text; real keys are ~100 characters
 _SUPPORTED = ("None, bool, int, float, str, list, dict, tuple, set, frozenset, bytes, datetime, date, UUID, "
               "a wfkit message, a pydantic model, a dataclass or an Enum member")
-_TOO_DEEP = (f"stored data is nested too deeply to read (more than {MAX_DEPTH} levels); the row was damaged "
-             f"or edited outside wfkit")
 
 
 _scan_plain = json.JSONDecoder().scan_once  # the C scanner, as `json.loads` uses it
 
 
-def _not_json(e: ValueError) -> CheckpointError:
-    why = e if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {_short(str(e))}"
-    return CheckpointError(f"stored data is not valid JSON ({why}); the row was damaged or edited "
-                           f"outside wfkit — delete the thread or restore the file")
+def too_deep(limit: int = MAX_DEPTH) -> str:
+    """What `parse_json` says of a text nested deeper than `limit`."""
+    return f"nested too deeply to read (more than {limit} levels)"
+
+
+def parse_json(text: str | bytes, fail: Callable[[str, bool], Exception], *, limit: int = MAX_DEPTH,
+               serde: JsonSerde | None = None) -> Any:
+    """The value of the JSON `text`, read so that a damaged or crafted text cannot crash the process: one
+    nested deeper than `limit` (see `nesting`), one that is not JSON, and one whose parse still runs out of
+    stack (called from deep in it) raise `fail(why, too_deep)`, where `why` says what is wrong ("not valid
+    JSON (...)", "nested too deeply ..."). With `serde`, tagged objects are revived through it; without,
+    the value is plain JSON. Checkpoints and cassettes both read their files through this."""
+    if deeper_than(text, limit):
+        raise fail(too_deep(limit), True)
+    return _parse_checked(text, fail, serde, limit)
+
+
+def _parse_checked(text: str | bytes, fail: Callable[[str, bool], Exception], serde: JsonSerde | None,
+                   limit: int = MAX_DEPTH) -> Any:
+    """`parse_json` without the depth check, for a text whose parts were checked one by one."""
+    hook = None if serde is None else serde._revive
+    try:
+        if isinstance(text, str):
+            # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to
+            # revive. Records are compact JSON, so the scanner reads them as they are, without the
+            # whitespace matching of `json.loads` (which still reads, or refuses, anything else).
+            try:
+                found = (_scan_plain if hook is None or TAG not in text else serde._scan_tagged)(text, 0)
+            except StopIteration:  # nothing JSON at the start: `json.loads` names the problem below
+                found = None
+            if found is not None and found[1] == len(text):
+                return found[0]
+            return json.loads(text, object_hook=hook)
+        if hook is None or TAG.encode() not in text:
+            return json.loads(text)
+        return json.loads(text, object_hook=hook)
+    except ValueError as e:  # not JSON; also bytes that are not UTF-8, an int of more than 4300 digits
+        why = e if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {_short(str(e))}"
+        raise fail(f"not valid JSON ({why})", False) from None
+    except RecursionError:  # under the depth limit, but called from deep in the stack
+        raise fail(too_deep(limit), True) from None
+
+
+def _stored_data_error(why: str, deep: bool) -> CheckpointError:
+    fix = "" if deep else " — delete the thread or restore the file"
+    return CheckpointError(f"stored data is {why}; the row was damaged or edited outside wfkit{fix}")
 
 
 def _pydantic() -> Any:
@@ -239,31 +279,11 @@ class JsonSerde:
         if not isinstance(text, (str, bytes, bytearray)):  # a column of an edited file can hold any type
             raise CheckpointError(f"stored data is a `{type(text).__name__}`, not JSON text; the row was "
                                   f"damaged or edited outside wfkit — delete the thread or restore the file")
-        if deeper_than(text):
-            raise CheckpointError(_TOO_DEEP)
-        return self._parse(text)
+        return parse_json(text, _stored_data_error, serde=self)
 
     def _parse(self, text: str | bytes) -> Any:
         """`loads` without the depth check, for a text whose parts were checked one by one."""
-        try:
-            if isinstance(text, str):
-                # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to
-                # revive. Records are compact JSON, so the scanner reads them as they are, without the
-                # whitespace matching of `json.loads` (which still reads, or refuses, anything else).
-                try:
-                    found = (_scan_plain if TAG not in text else self._scan_tagged)(text, 0)
-                except StopIteration:  # nothing JSON at the start: `json.loads` names the problem below
-                    found = None
-                if found is not None and found[1] == len(text):
-                    return found[0]
-                return json.loads(text, object_hook=self._revive)
-            if TAG.encode() not in text:
-                return json.loads(text)
-            return json.loads(text, object_hook=self._revive)
-        except ValueError as e:  # not JSON; also bytes that are not UTF-8, an int of more than 4300 digits
-            raise _not_json(e) from None
-        except RecursionError:  # under the depth limit, but called from deep in the stack
-            raise CheckpointError(_TOO_DEEP) from None
+        return _parse_checked(text, _stored_data_error, self)
 
     def _revive(self, d: dict[str, Any]) -> Any:
         if TAG not in d:
