@@ -8,7 +8,8 @@ Reading back never imports a module or looks up a callable by a name found in st
 only through an allow-list filled by `register_types` (keyed by `module.qualname`); an object whose class is
 not on it comes back as a plain dict of its fields, with a warning that says how to register it. An unknown
 or malformed tag raises `UnsafePayloadError`. Before any text is produced, every string and bytes value is
-scrubbed of the `ANTHROPIC_API_KEY` value, so the key never reaches storage. Subclasses of str/int/float
+scrubbed of every secret in play (`wfkit._secrets`: the `ANTHROPIC_API_KEY` value and keys given to
+`Claude(api_key=...)`), so no key reaches storage. Subclasses of str/int/float
 that are not enums (a `numpy.float64`, say) are stored as their plain value; other objects, including
 subclasses of containers (a namedtuple, a `defaultdict`), are refused with a `CheckpointError` naming where
 they sit, because reviving them as their base type would silently change how they behave. Pydantic private
@@ -33,13 +34,11 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from wfkit._secrets import REDACTED, secrets
 from wfkit.checkpoint.nesting import MAX_DEPTH, deeper_than
 from wfkit.errors import CheckpointError, UnsafePayloadError
 
 TAG = "__wf__"
-REDACTED = "[redacted]"
-_SECRET_ENV = "ANTHROPIC_API_KEY"
-_MIN_SECRET_LEN = 8  # shorter values would redact innocent text; real keys are ~100 characters
 _SUPPORTED = ("None, bool, int, float, str, list, dict, tuple, set, frozenset, bytes, datetime, date, UUID, "
               "a wfkit message, a pydantic model, a dataclass or an Enum member")
 
@@ -110,12 +109,6 @@ def _name_of(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _secret() -> str | None:
-    # Read at every dump (once per record): a notebook may set the key after wfkit was imported.
-    value = os.environ.get(_SECRET_ENV)
-    return value if value and len(value) >= _MIN_SECRET_LEN else None
-
-
 _UNREAD = object()  # `_encode` reads the key itself
 
 
@@ -163,12 +156,13 @@ class JsonSerde:
         return _dump_text(self._encode(value, context="cannot store a value", root="`value`"))
 
     def _encode(self, value: Any, *, context: str, root: str, note: str = "", secret: Any = _UNREAD) -> Any:
-        """A JSON-able tree for `value`, with the `ANTHROPIC_API_KEY` value redacted from every string. An
+        """A JSON-able tree for `value`, with every secret in play redacted from every string. An
         unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`.
         `records` builds its arrays from these trees, so that an error names the record and the place in it,
-        and reads the key once per record (`secret`, from `_secret()`) rather than once per part."""
+        and read the secrets once per record (`secret`, from `wfkit._secrets.secrets()`) rather than once per
+        part."""
         try:
-            return self._enc(value, _secret() if secret is _UNREAD else secret)
+            return self._enc(value, secrets() if secret is _UNREAD else secret)
         except _Unencodable as e:
             cls = type(e.value)
             where = f"{root}{''.join(reversed(e.path))}{note}"
@@ -182,10 +176,13 @@ class JsonSerde:
             raise CheckpointError(f"{context}: {root}{note} refers to itself or is nested deeper than "
                                   f"{sys.getrecursionlimit()} levels; store a flatter copy") from None
 
-    def _enc(self, v: Any, secret: str | None) -> Any:
+    def _enc(self, v: Any, secret: tuple[str, ...]) -> Any:
         t = type(v)
         if t is str:
-            return v.replace(secret, REDACTED) if secret and secret in v else v
+            for key in secret:  # the secrets in play: usually none or one
+                if key in v:
+                    v = v.replace(key, REDACTED)
+            return v
         if v is None or t is bool:
             return v
         if t is int:
@@ -217,8 +214,9 @@ class JsonSerde:
             items.sort(key=_dump_text)  # set order varies between runs; stored text should not
             return {TAG: t.__name__, "v": items}
         if t is bytes:
-            if secret and secret.encode() in v:
-                v = v.replace(secret.encode(), REDACTED.encode())
+            for key in secret:
+                if key.encode() in v:
+                    v = v.replace(key.encode(), REDACTED.encode())
             return {TAG: "bytes", "v": base64.b64encode(v).decode("ascii")}
         if t is dt.datetime:
             return {TAG: "datetime", "v": v.isoformat()}
@@ -228,7 +226,7 @@ class JsonSerde:
             return {TAG: "uuid", "v": v.hex}
         return self._enc_object(v, secret)
 
-    def _enc_items(self, items: Iterable[Any], secret: str | None) -> list[Any]:
+    def _enc_items(self, items: Iterable[Any], secret: tuple[str, ...]) -> list[Any]:
         out: list[Any] = []
         try:
             for x in items:
@@ -238,7 +236,7 @@ class JsonSerde:
             raise
         return out
 
-    def _enc_object(self, v: Any, secret: str | None) -> Any:
+    def _enc_object(self, v: Any, secret: tuple[str, ...]) -> Any:
         # Enum first: an IntEnum/StrEnum member is also an int/str and must not decay into one.
         if isinstance(v, enum.Enum):
             return {TAG: "enum", "cls": _name_of(type(v)), "v": self._enc_field("value", v.value, secret)}
@@ -259,11 +257,11 @@ class JsonSerde:
                 return self._enc(plain(v), secret)
         raise _Unencodable(v)
 
-    def _enc_obj_fields(self, v: Any, values: dict[str, Any], secret: str | None) -> dict[str, Any]:
+    def _enc_obj_fields(self, v: Any, values: dict[str, Any], secret: tuple[str, ...]) -> dict[str, Any]:
         return {TAG: "obj", "cls": _name_of(type(v)),
                 "v": {name: self._enc_field(name, x, secret) for name, x in values.items()}}
 
-    def _enc_field(self, name: str, x: Any, secret: str | None) -> Any:
+    def _enc_field(self, name: str, x: Any, secret: tuple[str, ...]) -> Any:
         try:
             return self._enc(x, secret)
         except _Unencodable as e:

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from wfkit._secrets import redact
 from wfkit.checkpoint.serde import parse_json
 from wfkit.errors import CassetteError, CassetteMissError
 from wfkit.llm.base import BaseChatModel
@@ -136,8 +137,7 @@ class _Tape:
             self.served[key] = n + 1
             return message_from_dict(entry["replies"][min(n, len(entry["replies"]) - 1)])
 
-    def record(self, key: str, record: dict, reply: AIMessage, fresh: bool, secrets: list[str],
-               structured_retries: int) -> None:
+    def record(self, key: str, record: dict, reply: AIMessage, fresh: bool, structured_retries: int) -> None:
         with self.lock:
             entry = self.entries.setdefault(key, {"key": key, "request": record, "replies": []})
             if fresh and key not in self.rerecorded:
@@ -148,8 +148,7 @@ class _Tape:
             text = json.dumps({"version": 1, "structured_retries": structured_retries,
                                "interactions": sorted(self.entries.values(), key=lambda e: e["key"])},
                               indent=1, sort_keys=True, ensure_ascii=False)
-            for secret in secrets:
-                text = text.replace(secret, "***")
+            text = redact(text, "***")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(self.path.suffix + ".tmp")
             tmp.write_text(text + "\n")
@@ -189,12 +188,6 @@ class Cassette(BaseChatModel):
             return self.model.structured_retries
         return self._tape.structured_retries or 0
 
-    def _secrets(self) -> list[str]:
-        found = [os.environ.get("ANTHROPIC_API_KEY", "")]
-        secret = getattr(self.model, "_secret", None)
-        found.append(getattr(secret, "value", ""))
-        return [s for s in found if s]
-
     def _lookup(self, request: ModelRequest) -> tuple[str, dict, AIMessage | None]:
         record = request_record(request)
         key = request_key(record)
@@ -205,7 +198,7 @@ class Cassette(BaseChatModel):
         return key, record, hit
 
     def _save(self, key: str, record: dict, reply: AIMessage) -> None:
-        self._tape.record(key, record, reply, self.mode == "record", self._secrets(), self.model.structured_retries)
+        self._tape.record(key, record, reply, self.mode == "record", self.model.structured_retries)
 
     async def _agenerate(self, request: ModelRequest) -> AIMessage:
         key, record, hit = self._lookup(request)
