@@ -18,7 +18,7 @@ PROTOCOL = {"_repr_mimebundle_", "_replace", "_fields", "_asdict", "_make"}
 LAYERS = ("stepping.py", "func.py", "graph/", "widgets/")
 # what the widgets may import from wfkit besides themselves
 WIDGET_IMPORTS = ("wfkit.widgets", "wfkit.engine.events", "wfkit.stepping", "wfkit.constants", "wfkit.drawing",
-                  "wfkit.types", "wfkit.messages", "wfkit._sync")
+                  "wfkit.types", "wfkit.messages", "wfkit._sync", "wfkit._secrets")
 
 
 def modules() -> dict[str, pathlib.Path]:

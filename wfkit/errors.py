@@ -83,6 +83,10 @@ class CassetteMissError(ModelError, LookupError):
     """Replay mode: no recorded reply matches the request."""
 
 
+class CassetteError(ModelError, ValueError):
+    """A cassette file cannot be read: not JSON, nested too deeply, or not shaped as wfkit writes it."""
+
+
 class UnsupportedFeatureError(WfkitError, NotImplementedError):
     """A LangGraph option wfkit does not implement yet; refused rather than silently ignored."""
 

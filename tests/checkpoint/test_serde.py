@@ -277,3 +277,14 @@ def test_an_int_too_long_for_text_is_refused_by_where_it_sits_and_nothing_is_sto
     assert saver.get("t") is None
     saver.put(make_checkpoint("c0", writes=[("n", "k", 10**4000)]))  # under the limit: stored as it is
     assert saver.get("t").writes == [("n", "k", 10**4000)]
+
+
+def test_a_key_given_only_as_claude_api_key_is_redacted_from_checkpoints(monkeypatch, saver, make_checkpoint):
+    from wfkit.llm import Claude
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    key = "sk-ant-api03-given-to-claude-only"
+    Claude(api_key=key)  # registering it is enough: the model need not be kept
+    saver.put(make_checkpoint("c0", writes=[("n", "k", [f"the key {key}", key.encode()])], metadata={"m": key}))
+    got = saver.get("t")
+    assert (got.writes, got.metadata) == ([("n", "k", ["the key [redacted]", b"[redacted]"])], {"m": "[redacted]"})

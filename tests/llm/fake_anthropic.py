@@ -101,7 +101,8 @@ class FakeAnthropic:
     def reply(self, *replies: dict[str, Any]) -> None:
         """Queue replies: a `message(...)` body, `{"stream": body}`, `{"stream": body, "drop_after": n}`
         (break the connection after n events), `error(status, type, text)`, `{"delay": s, "then": reply}`,
-        or `{"echo_key": True}` (a 401 whose message repeats the key it was sent)."""
+        `{"echo_key": True}` (a 401 whose message repeats the key it was sent), or `{"raw": text}` (a 200 whose
+        body is `text` as it is, labelled JSON; `"{key}"` in it becomes the key it was sent)."""
         with self.lock:
             self.queue.extend(replies)
 
@@ -152,7 +153,15 @@ class FakeAnthropic:
                 if spec.get("echo_key"):  # a careless server that repeats the key in its error
                     sent = self.headers.get("x-api-key") or self.headers.get("authorization")
                     spec = error(401, "authentication_error", f"invalid key {sent}")
-                if "status" in spec:
+                if "raw" in spec:  # a broken proxy's answer: labelled JSON, but not JSON
+                    sent = self.headers.get("x-api-key") or ""
+                    data = spec["raw"].replace("{key}", sent).encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                elif "status" in spec:
                     self._json(spec["status"], spec["body"], retry=spec["status"] in (429, 529))
                 elif self.path.startswith("/v1/messages/count_tokens"):
                     self._json(200, spec)

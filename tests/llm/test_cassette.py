@@ -7,7 +7,7 @@ from conftest import TEST_KEY
 from fake_anthropic import message
 from pydantic import BaseModel
 
-from wfkit.errors import CassetteMissError
+from wfkit.errors import CassetteError, CassetteMissError
 from wfkit.llm import Cassette, Claude, ScriptedModel, default_model, tool
 from wfkit.llm.claude import DEFAULT_MODEL
 from wfkit.messages import AIMessage, HumanMessage
@@ -157,3 +157,73 @@ def test_default_model_records_with_a_key_and_replays_without(tmp_path, capsys, 
     assert capsys.readouterr().out == (
         f"default_model: Claude ({DEFAULT_MODEL}), recording to the cassette {path}\n"
         f"default_model: replaying the cassette {path} (no ANTHROPIC_API_KEY set)\n")
+
+
+REPLY = {"type": "ai", "content": "hi"}
+ENTRY = {"key": "k1", "request": {"messages": []}, "replies": [REPLY]}
+FIX = "; the file was damaged or edited outside wfkit: restore it, or delete it to record afresh"
+
+
+@pytest.mark.parametrize("text, why", [
+    ("{not json", "not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    ("", "not valid JSON (Expecting value: line 1 column 1 (char 0))"),
+    ("[1, 2]", "the file holds a JSON array, not an object with `interactions`"),
+    ('"tape"', "the file holds a JSON string, not an object with `interactions`"),
+    ('{"version": 2}', "`version` is `2`; this wfkit reads cassettes of version 1"),
+    ('{"structured_retries": "one"}', '`structured_retries` is `"one"`, not a count (an int >= 0) or null'),
+    ('{"interactions": {}}', "`interactions` is a JSON object, not a list"),
+    ('{"interactions": [3]}', "interactions[0] is a JSON number, not an object"),
+    (json.dumps({"interactions": [ENTRY, {"key": "k2"}]}), "interactions[1] has no `request`, `replies`"),
+    (json.dumps({"interactions": [dict(ENTRY, key=7)]}), "interactions[0].key is `7`, not a str"),
+    (json.dumps({"interactions": [dict(ENTRY, request=[])]}),
+     "interactions[0] (key k1): `request` is a JSON array, not an object"),
+    (json.dumps({"interactions": [dict(ENTRY, replies=[])]}),
+     "interactions[0] (key k1): `replies` must be a non-empty list of messages, got `[]`"),
+    (json.dumps({"interactions": [dict(ENTRY, replies="hi")]}),
+     'interactions[0] (key k1): `replies` must be a non-empty list of messages, got `"hi"`'),
+    (json.dumps({"interactions": [dict(ENTRY, replies=[REPLY, "hi"])]}),
+     'interactions[0] (key k1): replies[1] is `"hi"`, not an AI message (`AIMessage.to_dict()` output)'),
+    (json.dumps({"interactions": [dict(ENTRY, replies=[{"type": "human", "content": "x"}])]}),
+     'interactions[0] (key k1): replies[0] is `{"type": "human", "content": "x"}`, not an AI message '
+     '(`AIMessage.to_dict()` output)'),
+    (json.dumps({"interactions": [dict(ENTRY, replies=[{"type": "ai", "content": 5}])]}),
+     "interactions[0] (key k1): replies[0] is not a message (TypeError: AIMessage content must be a str or a "
+     "list of content blocks, got int: 5)"),
+    (json.dumps({"interactions": [dict(ENTRY, replies=[{"type": "robot"}])]}),
+     "interactions[0] (key k1): replies[0] is not a message (ValueError: message_from_dict: unknown message "
+     "type `robot`; expected one of `system`, `human`, `ai`, `AIMessageChunk`, `tool`, `remove`)"),
+    ("[" * 100_000, "nested too deeply to read (more than 200 levels)"),
+    ('{"interactions": [' + "[" * 300 + "]" * 300 + "]}", "nested too deeply to read (more than 200 levels)"),
+], ids=["not-json", "empty", "array", "string", "version", "retries", "interactions-dict", "entry-number",
+        "missing-keys", "key-type", "request-type", "no-replies", "replies-str", "reply-str", "reply-human",
+        "reply-content-type", "reply-unknown-type", "100k-deep", "300-deep"])
+def test_a_damaged_cassette_is_refused_naming_the_file_and_what_is_wrong(tmp_path, text, why):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(CassetteError) as info:
+        Cassette(path, mode="replay")
+    assert str(info.value) == f"cassette `{path}`: {why}{FIX}"
+
+
+def test_a_cassette_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_bytes(b'{"interactions": "\xff"}')
+    with pytest.raises(CassetteError) as info:
+        Cassette(path, mode="replay")
+    assert str(info.value) == f"cassette `{path}`: not UTF-8 text (byte 18){FIX}"
+
+
+def test_a_deep_cassette_is_refused_even_with_a_raised_recursion_limit(tmp_path):
+    # In a subprocess: without the depth guard, the parser overflows the C stack and the interpreter dies.
+    path = tmp_path / "deep.json"
+    path.write_text('{"interactions": [' + "[" * 100_000 + "]" * 100_000 + "]}")
+    script = ("import sys; sys.setrecursionlimit(1_000_000)\n"
+              "from wfkit.errors import CassetteError\nfrom wfkit.llm import Cassette\n"
+              "try:\n    Cassette(sys.argv[1], mode='replay')\nexcept CassetteError as e:\n    print(e)\n")
+    import os
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert (done.returncode, done.stdout) == (
+        0, f"cassette `{path}`: nested too deeply to read (more than 200 levels){FIX}\n")

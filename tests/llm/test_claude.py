@@ -383,3 +383,18 @@ def test_tags_are_kept_by_the_model_and_not_sent(fake_api):
         assert llm.tags == ("joke",)
     assert fake_api.requests[0]["body"] == {"model": "claude-test-1", "max_tokens": 4096,
                                             "messages": [{"role": "user", "content": "hi"}]}
+
+
+def test_a_200_reply_that_is_not_json_is_a_model_error_that_does_not_quote_the_body(claude, fake_api):
+    fake_api.reply({"raw": "<html>sign in to the wifi; you sent {key}</html>"},
+                   {"raw": "not json either"})
+    expected = (f"Claude (claude-test-1): {fake_api.url}{{}} answered HTTP 200 with a body that is not JSON, so it "
+                f"is not the Messages API's reply; something between wfkit and the API (a proxy, a gateway, a "
+                f"wrong base_url) answered instead — check base_url and the network")
+    with pytest.raises(ModelError) as info:
+        claude.invoke("hi")
+    assert (str(info.value), info.value.status_code, info.value.__cause__) == (
+        expected.format("/v1/messages"), 200, None)
+    with pytest.raises(ModelError) as info:
+        claude.count_tokens("hi")
+    assert str(info.value) == expected.format("/v1/messages/count_tokens")

@@ -14,7 +14,8 @@ from typing import Any
 
 from wfkit.checkpoint.base import Checkpoint, PendingWrite
 from wfkit.checkpoint.nesting import MAX_DEPTH, deeper_than
-from wfkit.checkpoint.serde import JsonSerde, _dump_text, _secret
+from wfkit._secrets import secrets
+from wfkit.checkpoint.serde import JsonSerde, _dump_text
 from wfkit.errors import CheckpointError
 
 _RECORD_VERSION = 1
@@ -27,7 +28,7 @@ def dumps_checkpoint(serde: JsonSerde, cp: Checkpoint) -> str:
     context = f"cannot store checkpoint `{cp.id}` of thread `{cp.thread_id}`"
     _check_ids(context, {"thread_id": cp.thread_id, "id": cp.id})
     writes = []
-    secret = _secret()
+    secret = secrets()
     for i, write in enumerate(cp.writes):
         if not (isinstance(write, (tuple, list)) and len(write) == 3 and isinstance(write[0], str)
                 and isinstance(write[1], str)):
@@ -129,7 +130,7 @@ def _record_fits(rec: list) -> bool:
 def dumps_write(serde: JsonSerde, write: PendingWrite, *, context: str) -> str:
     """`[task_id, task_name, key, value]`; `CheckpointError` (after `context`) for a value it cannot hold."""
     _check_ids(context, {"task_id": write.task_id, "task_name": write.task_name, "key": write.key})
-    secret = _secret()
+    secret = secrets()
     value = serde._encode(write.value, context=context, root=f"`{write.key}`",
                           note=f" (written by task `{write.task_name}`)", secret=secret)
     return _dump_text([*serde._encode([write.task_id, write.task_name, write.key], context=context,

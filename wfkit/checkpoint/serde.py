@@ -8,7 +8,8 @@ Reading back never imports a module or looks up a callable by a name found in st
 only through an allow-list filled by `register_types` (keyed by `module.qualname`); an object whose class is
 not on it comes back as a plain dict of its fields, with a warning that says how to register it. An unknown
 or malformed tag raises `UnsafePayloadError`. Before any text is produced, every string and bytes value is
-scrubbed of the `ANTHROPIC_API_KEY` value, so the key never reaches storage. Subclasses of str/int/float
+scrubbed of every secret in play (`wfkit._secrets`: the `ANTHROPIC_API_KEY` value and keys given to
+`Claude(api_key=...)`), so no key reaches storage. Subclasses of str/int/float
 that are not enums (a `numpy.float64`, say) are stored as their plain value; other objects, including
 subclasses of containers (a namedtuple, a `defaultdict`), are refused with a `CheckpointError` naming where
 they sit, because reviving them as their base type would silently change how they behave. Pydantic private
@@ -30,29 +31,67 @@ import reprlib
 import sys
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from wfkit._secrets import REDACTED, secrets
 from wfkit.checkpoint.nesting import MAX_DEPTH, deeper_than
 from wfkit.errors import CheckpointError, UnsafePayloadError
 
 TAG = "__wf__"
-REDACTED = "[redacted]"
-_SECRET_ENV = "ANTHROPIC_API_KEY"
-_MIN_SECRET_LEN = 8  # shorter values would redact innocent text; real keys are ~100 characters
 _SUPPORTED = ("None, bool, int, float, str, list, dict, tuple, set, frozenset, bytes, datetime, date, UUID, "
               "a wfkit message, a pydantic model, a dataclass or an Enum member")
-_TOO_DEEP = (f"stored data is nested too deeply to read (more than {MAX_DEPTH} levels); the row was damaged "
-             f"or edited outside wfkit")
 
 
 _scan_plain = json.JSONDecoder().scan_once  # the C scanner, as `json.loads` uses it
 
 
-def _not_json(e: ValueError) -> CheckpointError:
-    why = e if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {_short(str(e))}"
-    return CheckpointError(f"stored data is not valid JSON ({why}); the row was damaged or edited "
-                           f"outside wfkit — delete the thread or restore the file")
+def too_deep(limit: int = MAX_DEPTH) -> str:
+    """What `parse_json` says of a text nested deeper than `limit`."""
+    return f"nested too deeply to read (more than {limit} levels)"
+
+
+def parse_json(text: str | bytes, fail: Callable[[str, bool], Exception], *, limit: int = MAX_DEPTH,
+               serde: JsonSerde | None = None) -> Any:
+    """The value of the JSON `text`, read so that a damaged or crafted text cannot crash the process: one
+    nested deeper than `limit` (see `nesting`), one that is not JSON, and one whose parse still runs out of
+    stack (called from deep in it) raise `fail(why, too_deep)`, where `why` says what is wrong ("not valid
+    JSON (...)", "nested too deeply ..."). With `serde`, tagged objects are revived through it; without,
+    the value is plain JSON. Checkpoints and cassettes both read their files through this."""
+    if deeper_than(text, limit):
+        raise fail(too_deep(limit), True)
+    return _parse_checked(text, fail, serde, limit)
+
+
+def _parse_checked(text: str | bytes, fail: Callable[[str, bool], Exception], serde: JsonSerde | None,
+                   limit: int = MAX_DEPTH) -> Any:
+    """`parse_json` without the depth check, for a text whose parts were checked one by one."""
+    hook = None if serde is None else serde._revive
+    try:
+        if isinstance(text, str):
+            # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to
+            # revive. Records are compact JSON, so the scanner reads them as they are, without the
+            # whitespace matching of `json.loads` (which still reads, or refuses, anything else).
+            try:
+                found = (_scan_plain if hook is None or TAG not in text else serde._scan_tagged)(text, 0)
+            except StopIteration:  # nothing JSON at the start: `json.loads` names the problem below
+                found = None
+            if found is not None and found[1] == len(text):
+                return found[0]
+            return json.loads(text, object_hook=hook)
+        if hook is None or TAG.encode() not in text:
+            return json.loads(text)
+        return json.loads(text, object_hook=hook)
+    except ValueError as e:  # not JSON; also bytes that are not UTF-8, an int of more than 4300 digits
+        why = e if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__}: {_short(str(e))}"
+        raise fail(f"not valid JSON ({why})", False) from None
+    except RecursionError:  # under the depth limit, but called from deep in the stack
+        raise fail(too_deep(limit), True) from None
+
+
+def _stored_data_error(why: str, deep: bool) -> CheckpointError:
+    fix = "" if deep else " — delete the thread or restore the file"
+    return CheckpointError(f"stored data is {why}; the row was damaged or edited outside wfkit{fix}")
 
 
 def _pydantic() -> Any:
@@ -68,12 +107,6 @@ def _is_model_class(cls: type) -> bool:
 
 def _name_of(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _secret() -> str | None:
-    # Read at every dump (once per record): a notebook may set the key after wfkit was imported.
-    value = os.environ.get(_SECRET_ENV)
-    return value if value and len(value) >= _MIN_SECRET_LEN else None
 
 
 _UNREAD = object()  # `_encode` reads the key itself
@@ -123,12 +156,13 @@ class JsonSerde:
         return _dump_text(self._encode(value, context="cannot store a value", root="`value`"))
 
     def _encode(self, value: Any, *, context: str, root: str, note: str = "", secret: Any = _UNREAD) -> Any:
-        """A JSON-able tree for `value`, with the `ANTHROPIC_API_KEY` value redacted from every string. An
+        """A JSON-able tree for `value`, with every secret in play redacted from every string. An
         unsupported value raises `CheckpointError`: `context`, then `root` + the path to the value + `note`.
         `records` builds its arrays from these trees, so that an error names the record and the place in it,
-        and reads the key once per record (`secret`, from `_secret()`) rather than once per part."""
+        and read the secrets once per record (`secret`, from `wfkit._secrets.secrets()`) rather than once per
+        part."""
         try:
-            return self._enc(value, _secret() if secret is _UNREAD else secret)
+            return self._enc(value, secrets() if secret is _UNREAD else secret)
         except _Unencodable as e:
             cls = type(e.value)
             where = f"{root}{''.join(reversed(e.path))}{note}"
@@ -142,10 +176,13 @@ class JsonSerde:
             raise CheckpointError(f"{context}: {root}{note} refers to itself or is nested deeper than "
                                   f"{sys.getrecursionlimit()} levels; store a flatter copy") from None
 
-    def _enc(self, v: Any, secret: str | None) -> Any:
+    def _enc(self, v: Any, secret: tuple[str, ...]) -> Any:
         t = type(v)
         if t is str:
-            return v.replace(secret, REDACTED) if secret and secret in v else v
+            for key in secret:  # the secrets in play: usually none or one
+                if key in v:
+                    v = v.replace(key, REDACTED)
+            return v
         if v is None or t is bool:
             return v
         if t is int:
@@ -177,8 +214,9 @@ class JsonSerde:
             items.sort(key=_dump_text)  # set order varies between runs; stored text should not
             return {TAG: t.__name__, "v": items}
         if t is bytes:
-            if secret and secret.encode() in v:
-                v = v.replace(secret.encode(), REDACTED.encode())
+            for key in secret:
+                if key.encode() in v:
+                    v = v.replace(key.encode(), REDACTED.encode())
             return {TAG: "bytes", "v": base64.b64encode(v).decode("ascii")}
         if t is dt.datetime:
             return {TAG: "datetime", "v": v.isoformat()}
@@ -188,7 +226,7 @@ class JsonSerde:
             return {TAG: "uuid", "v": v.hex}
         return self._enc_object(v, secret)
 
-    def _enc_items(self, items: Iterable[Any], secret: str | None) -> list[Any]:
+    def _enc_items(self, items: Iterable[Any], secret: tuple[str, ...]) -> list[Any]:
         out: list[Any] = []
         try:
             for x in items:
@@ -198,7 +236,7 @@ class JsonSerde:
             raise
         return out
 
-    def _enc_object(self, v: Any, secret: str | None) -> Any:
+    def _enc_object(self, v: Any, secret: tuple[str, ...]) -> Any:
         # Enum first: an IntEnum/StrEnum member is also an int/str and must not decay into one.
         if isinstance(v, enum.Enum):
             return {TAG: "enum", "cls": _name_of(type(v)), "v": self._enc_field("value", v.value, secret)}
@@ -219,11 +257,11 @@ class JsonSerde:
                 return self._enc(plain(v), secret)
         raise _Unencodable(v)
 
-    def _enc_obj_fields(self, v: Any, values: dict[str, Any], secret: str | None) -> dict[str, Any]:
+    def _enc_obj_fields(self, v: Any, values: dict[str, Any], secret: tuple[str, ...]) -> dict[str, Any]:
         return {TAG: "obj", "cls": _name_of(type(v)),
                 "v": {name: self._enc_field(name, x, secret) for name, x in values.items()}}
 
-    def _enc_field(self, name: str, x: Any, secret: str | None) -> Any:
+    def _enc_field(self, name: str, x: Any, secret: tuple[str, ...]) -> Any:
         try:
             return self._enc(x, secret)
         except _Unencodable as e:
@@ -239,31 +277,11 @@ class JsonSerde:
         if not isinstance(text, (str, bytes, bytearray)):  # a column of an edited file can hold any type
             raise CheckpointError(f"stored data is a `{type(text).__name__}`, not JSON text; the row was "
                                   f"damaged or edited outside wfkit — delete the thread or restore the file")
-        if deeper_than(text):
-            raise CheckpointError(_TOO_DEEP)
-        return self._parse(text)
+        return parse_json(text, _stored_data_error, serde=self)
 
     def _parse(self, text: str | bytes) -> Any:
         """`loads` without the depth check, for a text whose parts were checked one by one."""
-        try:
-            if isinstance(text, str):
-                # Fast path: a text with no tag in it holds only plain JSON values, so there is nothing to
-                # revive. Records are compact JSON, so the scanner reads them as they are, without the
-                # whitespace matching of `json.loads` (which still reads, or refuses, anything else).
-                try:
-                    found = (_scan_plain if TAG not in text else self._scan_tagged)(text, 0)
-                except StopIteration:  # nothing JSON at the start: `json.loads` names the problem below
-                    found = None
-                if found is not None and found[1] == len(text):
-                    return found[0]
-                return json.loads(text, object_hook=self._revive)
-            if TAG.encode() not in text:
-                return json.loads(text)
-            return json.loads(text, object_hook=self._revive)
-        except ValueError as e:  # not JSON; also bytes that are not UTF-8, an int of more than 4300 digits
-            raise _not_json(e) from None
-        except RecursionError:  # under the depth limit, but called from deep in the stack
-            raise CheckpointError(_TOO_DEEP) from None
+        return _parse_checked(text, _stored_data_error, self)
 
     def _revive(self, d: dict[str, Any]) -> Any:
         if TAG not in d:

@@ -19,7 +19,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from wfkit.errors import CassetteMissError
+from wfkit._secrets import redact
+from wfkit.checkpoint.serde import parse_json
+from wfkit.errors import CassetteError, CassetteMissError
 from wfkit.llm.base import BaseChatModel
 from wfkit.llm.request import ModelRequest
 from wfkit.llm.scripted import word_chunks
@@ -48,13 +50,75 @@ def request_key(record: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:16]
 
 
+# Far deeper than any request or reply wfkit records, and shallow enough that copying a reply
+# (`message_from_dict` deep-copies it) stays well inside Python's default recursion limit.
+_MAX_DEPTH = 200
+_FIX = "; the file was damaged or edited outside wfkit: restore it, or delete it to record afresh"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The contents of the cassette file at `path`, checked to be shaped as `_Tape.record` writes them;
+    `CassetteError` names the file, the entry and what is wrong."""
+    def fail(why: str, deep: bool = False) -> CassetteError:
+        return CassetteError(f"cassette `{path}`: {why}{_FIX}")
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise fail(f"not UTF-8 text (byte {e.start})") from None
+    data = parse_json(text, fail, limit=_MAX_DEPTH)
+    if type(data) is not dict:
+        raise fail(f"the file holds a JSON {_json_type(data)}, not an object with `interactions`")
+    if data.get("version", 1) != 1:
+        raise fail(f"`version` is {_brief(data['version'])}; this wfkit reads cassettes of version 1")
+    retries, interactions = data.get("structured_retries"), data.get("interactions", [])
+    if not (retries is None or (type(retries) is int and retries >= 0)):
+        raise fail(f"`structured_retries` is {_brief(retries)}, not a count (an int >= 0) or null")
+    if type(interactions) is not list:
+        raise fail(f"`interactions` is a JSON {_json_type(interactions)}, not a list")
+    for i, entry in enumerate(interactions):
+        where = f"interactions[{i}]"
+        if type(entry) is not dict:
+            raise fail(f"{where} is a JSON {_json_type(entry)}, not an object")
+        missing = [k for k in ("key", "request", "replies") if k not in entry]
+        if missing:
+            raise fail(f"{where} has no {', '.join(f'`{k}`' for k in missing)}")
+        if type(entry["key"]) is not str:
+            raise fail(f"{where}.key is {_brief(entry['key'])}, not a str")
+        where = f"{where} (key {entry['key']})"
+        if type(entry["request"]) is not dict:
+            raise fail(f"{where}: `request` is a JSON {_json_type(entry['request'])}, not an object")
+        replies = entry["replies"]
+        if type(replies) is not list or not replies:
+            raise fail(f"{where}: `replies` must be a non-empty list of messages, got {_brief(replies)}")
+        for n, reply in enumerate(replies):
+            try:
+                message = message_from_dict(reply) if type(reply) is dict else None
+            except (TypeError, ValueError, KeyError, AttributeError) as e:
+                raise fail(f"{where}: replies[{n}] is not a message ({type(e).__name__}: {e})") from None
+            if not isinstance(message, AIMessage):
+                raise fail(f"{where}: replies[{n}] is {_brief(reply)}, not an AI message "
+                           f"(`AIMessage.to_dict()` output)")
+    return data
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number")
+
+
+def _brief(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return f"`{text}`" if len(text) <= 60 else f"`{text[:60]}…` ({len(text)} characters)"
+
+
 class _Tape:
     """The cassette's contents and replay positions, shared by a wrapper and its bound copies."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.Lock()
-        data = json.loads(path.read_text()) if path.exists() else {}
+        data = _read(path) if path.exists() else {}
         self.structured_retries = data.get("structured_retries")
         self.entries: dict[str, dict[str, Any]] = {e["key"]: e for e in data.get("interactions", [])}
         self.served: dict[str, int] = {}
@@ -73,8 +137,7 @@ class _Tape:
             self.served[key] = n + 1
             return message_from_dict(entry["replies"][min(n, len(entry["replies"]) - 1)])
 
-    def record(self, key: str, record: dict, reply: AIMessage, fresh: bool, secrets: list[str],
-               structured_retries: int) -> None:
+    def record(self, key: str, record: dict, reply: AIMessage, fresh: bool, structured_retries: int) -> None:
         with self.lock:
             entry = self.entries.setdefault(key, {"key": key, "request": record, "replies": []})
             if fresh and key not in self.rerecorded:
@@ -85,8 +148,7 @@ class _Tape:
             text = json.dumps({"version": 1, "structured_retries": structured_retries,
                                "interactions": sorted(self.entries.values(), key=lambda e: e["key"])},
                               indent=1, sort_keys=True, ensure_ascii=False)
-            for secret in secrets:
-                text = text.replace(secret, "***")
+            text = redact(text, "***")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(self.path.suffix + ".tmp")
             tmp.write_text(text + "\n")
@@ -126,12 +188,6 @@ class Cassette(BaseChatModel):
             return self.model.structured_retries
         return self._tape.structured_retries or 0
 
-    def _secrets(self) -> list[str]:
-        found = [os.environ.get("ANTHROPIC_API_KEY", "")]
-        secret = getattr(self.model, "_secret", None)
-        found.append(getattr(secret, "value", ""))
-        return [s for s in found if s]
-
     def _lookup(self, request: ModelRequest) -> tuple[str, dict, AIMessage | None]:
         record = request_record(request)
         key = request_key(record)
@@ -142,7 +198,7 @@ class Cassette(BaseChatModel):
         return key, record, hit
 
     def _save(self, key: str, record: dict, reply: AIMessage) -> None:
-        self._tape.record(key, record, reply, self.mode == "record", self._secrets(), self.model.structured_retries)
+        self._tape.record(key, record, reply, self.mode == "record", self.model.structured_retries)
 
     async def _agenerate(self, request: ModelRequest) -> AIMessage:
         key, record, hit = self._lookup(request)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import json
 import os
 import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from wfkit import _secrets
 from wfkit.errors import ModelError
 from wfkit.llm import _io
 from wfkit._sync import run_sync
@@ -155,6 +157,7 @@ class Claude(BaseChatModel):
                              "api_key=...; or call wfkit.llm.default_model(), which falls back to the offline model")
         self.model = model
         self._secret = _Secret(key)
+        _secrets.register(key)  # so that checkpoints, cassettes and widgets redact it too
         given = dict(base_url=base_url, timeout=timeout, max_retries=max_retries,
                      default_headers=default_headers, default_query=default_query)
         self.client_options = {k: v for k, v in given.items() if v is not None}
@@ -230,6 +233,17 @@ class Claude(BaseChatModel):
         error.partial = partial
         return error
 
+    def _not_json(self, endpoint: str) -> ModelError:
+        """A 200 reply whose body is not JSON (a proxy's or captive portal's page); the body is not quoted,
+        since whatever answered may have echoed the request, key included."""
+        where = self.client_options.get("base_url", "https://api.anthropic.com")
+        error = ModelError(f"Claude ({self.model}): {str(where).rstrip('/')}{endpoint} answered HTTP 200 with a "
+                           f"body that is not JSON, so it is not the Messages API's reply; something between wfkit "
+                           f"and the API (a proxy, a gateway, a wrong base_url) answered instead — check base_url "
+                           f"and the network")
+        error.status_code, error.partial = 200, None
+        return error
+
     def _params(self, request: ModelRequest, create: Any) -> dict[str, Any]:
         params = request_params(request, self.model, self.options, structured=self.structured_output,
                                 schema_json=_schema_json, cache_prompt=self.cache_prompt)
@@ -262,6 +276,8 @@ class Claude(BaseChatModel):
             reply = await count(**params)
         except _anthropic().AnthropicError as exc:
             raise self._error(exc) from None
+        except json.JSONDecodeError:
+            raise self._not_json("/v1/messages/count_tokens") from None
         return int(getattr(reply, "input_tokens", 0))
 
     async def _astream(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:
@@ -274,6 +290,8 @@ class Claude(BaseChatModel):
             reply = await create(**self._params(request, create))
         except _anthropic().AnthropicError as exc:
             raise self._error(exc) from None  # `from None`: the SDK's exception holds the request headers
+        except json.JSONDecodeError:  # the SDK decodes a 200's body unguarded
+            raise self._not_json("/v1/messages") from None
         return from_anthropic(reply)
 
     async def _astream_on_io(self, request: ModelRequest) -> AsyncIterator[AIMessageChunk]:

@@ -18,8 +18,10 @@ import ipywidgets
 
 from wfkit.drawing.display import mimebundle
 from wfkit.widgets._edit import changed_keys, editable
-from wfkit.widgets._format import error_html, esc, short
+from wfkit._secrets import redact
+from wfkit.widgets._format import MAX_TEXT, error_html, esc, short, showing_all
 from wfkit.widgets._html_widget import SafeHTML
+from wfkit.widgets._sanitize import safe_html
 from wfkit.widgets._static import debugger_snapshot
 from wfkit.widgets._inspect import Upcoming, inspector_html, next_text
 from wfkit.widgets._timeline import END_ID, START_ID
@@ -79,6 +81,12 @@ class DebuggerView:
         self.reset_button = button("Reset", "undo", "wf-reset", self.reset)
         self.stop_button = button("Stop", "stop", "wf-stop", self.stop)
         self.stop_button.tooltip = "Cancel the superstep under way; finished tasks keep their results"
+        self.show_all = ipywidgets.ToggleButton(description="Show all", icon="expand",
+                                                tooltip=f"Show texts longer than {MAX_TEXT:,} characters and big "
+                                                        f"values in full (a saved view stays cut)",
+                                                layout=ipywidgets.Layout(width="auto"))
+        self.show_all.add_class("wf-show-all")
+        self.show_all.observe(lambda change: self._render(), "value")
         self.status = SafeHTML()
         self.status.add_class("wf-status")
         self.breakpoint_toggles = {}
@@ -117,7 +125,7 @@ class DebuggerView:
                                        layout=ipywidgets.Layout(width="45%"))
         super().__init__([
             ipywidgets.HBox([self.step_button, self.run_button, self.stop_button, self.back_button, self.reset_button,
-                             self.status]),
+                             self.show_all, self.status]),
             ipywidgets.HBox([SafeHTML("<b>Breakpoints</b>&nbsp;"), *self.breakpoint_toggles.values()],
                             layout=ipywidgets.Layout(flex_flow="row wrap")),
             self.running, self.error_view, self.review_box,
@@ -148,11 +156,8 @@ class DebuggerView:
                 self.timeline_view.options = options
             self.timeline_view.value = self.selected
             self.goto_button.disabled = not idle or self.selected == self.head or self.selected not in path
-            upcoming = Upcoming(self.run.next, self.run.waiting_joins(), self.run.interrupts,
-                                self.watcher.interrupt_nodes, frozenset(self.run.breakpoints))
-            self.inspector.value = inspector_html(self.timeline, self.selected, self.head, path, upcoming,
-                                                  self.watcher.model_calls)
-            self.error_view.value = error_html(self._error_title(), self.error) if self.error is not None else ""
+            with showing_all(self.show_all.value):
+                self.inspector.value, self.error_view.value = self._details_html(path)
             self._render_edit()
             self._render_events()
             self._render_review()
@@ -160,6 +165,22 @@ class DebuggerView:
             self.status.value = f'<span style="margin-left:8px">{esc(self.status_text())}</span>'
         finally:
             self._rendering = False
+
+    def _details_html(self, path: set[int]) -> tuple[str, str]:
+        """The step inspector's and the error box's HTML."""
+        upcoming = Upcoming(self.run.next, self.run.waiting_joins(), self.run.interrupts,
+                            self.watcher.interrupt_nodes, frozenset(self.run.breakpoints))
+        inspector = inspector_html(self.timeline, self.selected, self.head, path, upcoming, self.watcher.model_calls)
+        return inspector, error_html(self._error_title(), self.error) if self.error is not None else ""
+
+    def saved_details(self) -> tuple[str, str]:
+        """The step inspector's and the error box's HTML as a saved snapshot shows them: long values cut,
+        also while Show all is on (a notebook must not carry megabytes of run data)."""
+        with self._lock:
+            if not self.show_all.value:
+                return self.inspector.value, self.error_view.value
+            with showing_all(False):
+                return tuple(safe_html(part) for part in self._details_html(self.timeline.path(self.head)))
 
     def _timeline_options(self, path: set[int]) -> tuple:
         """The page of the timeline that holds the selected entry, with a row to each neighbouring page
@@ -202,8 +223,13 @@ class DebuggerView:
         if self._edit_for == key:
             return  # keep what the user is typing while events update the widget
         self._edit_for = key
-        self._edit_base, skipped = editable(self.timeline.ordered(entry.values))
-        self.edit_text.value = json.dumps(self._edit_base, ensure_ascii=False, indent=1)
+        base, skipped = editable(self.timeline.ordered(entry.values))
+        text = json.dumps(base, ensure_ascii=False, indent=1)
+        shown = redact(text)
+        # What the box shows is the base an edit is compared with: a key left as shown (with a key
+        # redacted) is not written back.
+        self._edit_base = base if shown == text else json.loads(shown)
+        self.edit_text.value = shown
         self.edit_note.value = (f"<i>not editable as JSON here: {esc(', '.join(skipped))} "
                                 f"(use debugger.edit({{...}}) from Python)</i>" if skipped else "")
 

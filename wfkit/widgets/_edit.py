@@ -104,7 +104,7 @@ def editable(values: Any) -> tuple[dict, list[str]]:
             if _from_json(key, json.loads(json.dumps(as_json)), value) == value:
                 shown[key] = as_json
                 continue
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):  # RecursionError: nested too deeply for JSON
             pass
         skipped.append(key)
     return shown, skipped

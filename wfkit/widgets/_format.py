@@ -9,18 +9,53 @@ once more with `_sanitize.safe_html` before the browser sees it.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import html
+import itertools
 import os
+import reprlib
 import sysconfig
 import traceback
 from typing import Any
 
+from wfkit._secrets import redact
 from wfkit.widgets._sanitize import markdown_html
 
 MAX_ITEMS = 50  # list items / dict keys shown before "… N more"
-MAX_TEXT = 2000  # characters of one string shown in full views
-MAX_DEPTH = 6
+MAX_TEXT = 20_000  # characters of one text (a string, a payload, an error) shown before "… N more characters"
+MAX_VIEW = 40_000  # about the characters of HTML one value's view may take; past it, "… N more not shown"
+MAX_DEPTH = 6  # levels of nesting drawn as tables and lists; deeper ones are "… deeper levels not shown"
+_ITEM_COST = 80  # what one table row or list item adds to a view, counted against MAX_VIEW
+
+# Shown in full (no MAX_TEXT / MAX_VIEW cut) while `showing_all()` is on: a live widget's "Show all".
+_full = contextvars.ContextVar("wfkit_widgets_full", default=False)
+
+
+@contextlib.contextmanager
+def showing_all(on: bool = True):
+    """Within it, texts and views are not cut (what a live widget shows when asked to show everything)."""
+    token = _full.set(on)
+    try:
+        yield
+    finally:
+        _full.reset(token)
+
+
+def cut_text(text: str, limit: int = MAX_TEXT) -> tuple[str, int]:
+    """`text` redacted, and its first `limit` characters (all of them while `showing_all()`), with how many
+    more there were."""
+    text = redact(text)
+    if _full.get() or len(text) <= limit:
+        return text, 0
+    return text[:limit], len(text) - limit
+
+
+def more_chars_html(count: int) -> str:
+    """The note after a text cut by `cut_text`."""
+    return (f'<div class="wf-cut" style="color:#777777">… {count:,} more characters (a live widget shows '
+            f"them with Show all)</div>" if count else "")
 
 _MONO = "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:12px"
 
@@ -28,27 +63,61 @@ _MONO = "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:12px"
 # -- one line of text --------------------------------------------------------------------------------------
 
 def short(value: Any, limit: int = 80) -> str:
-    """`value` as one line of at most `limit` characters (messages as `kind: text → tool(args)`)."""
-    text = " ".join(_one_line(value).split())
+    """`value` as one line of at most `limit` characters (messages as `kind: text → tool(args)`), secrets
+    redacted; a value of any size or depth takes time and memory in proportion to `limit` only."""
+    text = " ".join(redact(_one_line(value, limit + _MAX_SECRET))[: limit + _MAX_SECRET].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _one_line(value: Any) -> str:
+_MAX_SECRET = 200  # read past the cut, so that a key cut at the limit is still recognised and redacted
+
+
+class _BriefRepr(reprlib.Repr):
+    """`repr`, bounded in depth, items and length (so a huge or 2,000-level value is cheap and cannot
+    overflow the stack), with dicts in their own order rather than sorted."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__()
+        self.maxlevel, self.maxlist, self.maxtuple, self.maxdict, self.maxset = 30, 60, 60, 60, 60
+        self.maxstring = self.maxlong = self.maxother = length
+
+    def repr_dict(self, x: dict, level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = [f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}"
+                  for k, v in itertools.islice(x.items(), self.maxdict)]
+        return "{" + ", ".join(pieces + (["..."] if len(x) > self.maxdict else [])) + "}"
+
+    def repr_str(self, x: str, level: int) -> str:
+        return repr(x[: self.maxstring])  # the start only: the line is cut at the end anyway
+
+
+def brief_repr(value: Any, length: int) -> str:
+    """`repr(value)`, its first `length` characters or so, safe for any size and depth."""
+    try:
+        return _BriefRepr(length).repr(value)
+    except RecursionError:  # a custom __repr__ that recurses without end
+        return f"<{type(value).__name__}: too deeply nested to show>"
+
+
+def _one_line(value: Any, length: int = 200) -> str:
     if _is_message(value):
-        text = f"{value.type}: {value.text!r}" if value.text else f"{value.type}:"
+        text = f"{value.type}: {value.text[:length]!r}" if value.text else f"{value.type}:"
         calls = getattr(value, "tool_calls", None) or []
         if calls:
             text += " → " + ", ".join(f"{c.get('name')}({_args(c.get('args'))})" for c in calls)
         return text
-    if isinstance(value, list) and value and all(_is_message(v) for v in value):
-        return "[" + ", ".join(_one_line(v) for v in value) + "]"
-    return repr(value)
+    if isinstance(value, list) and value and all(_is_message(v) for v in value[:60]):
+        return "[" + ", ".join(_one_line(v, length) for v in value[:60]) + "]"
+    return brief_repr(value, length)
 
 
 def _args(args: Any) -> str:
     if isinstance(args, dict):
-        return ", ".join(f"{k}={v!r}" for k, v in args.items())
-    return repr(args)
+        return ", ".join(f"{k}={brief_repr(v, 200)}" for k, v in itertools.islice(args.items(), 60))
+    return brief_repr(args, 200)
 
 
 def _is_message(value: Any) -> bool:
@@ -68,45 +137,81 @@ def _fields(value: Any) -> dict | None:
 # -- HTML views of a value ---------------------------------------------------------------------------------
 
 def esc(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    """`text` redacted (`wfkit._secrets`) and HTML-escaped."""
+    return html.escape(redact(str(text)), quote=True)
 
 
 def value_html(value: Any, depth: int = 0) -> str:
     """`value` as HTML: dicts and models as key/value tables, lists as numbered lists, messages as one
-    tagged line each, long strings cut at `MAX_TEXT` characters."""
-    if depth > MAX_DEPTH:
-        return f'<code>{esc(short(value))}</code>'
-    if _is_message(value):
-        return _message_html(value)
-    fields = _fields(value)
-    if isinstance(value, dict) or fields is not None:
-        items = list((value if isinstance(value, dict) else fields).items())
-        if not items:
-            return "<code>{}</code>"
-        rows = "".join(f'<tr><th style="text-align:left;vertical-align:top;padding:1px 8px 1px 0">{esc(k)}</th>'
-                       f'<td style="padding:1px 0">{value_html(v, depth + 1)}</td></tr>'
-                       for k, v in items[:MAX_ITEMS])
-        title = "" if fields is None else f'<div style="color:#777777">{esc(type(value).__name__)}</div>'
-        return f'{title}<table class="wf-value-table">{rows}</table>{_more(len(items))}'
-    if isinstance(value, (list, tuple)) and value:
-        items = "".join(f"<li>{value_html(v, depth + 1)}</li>" for v in value[:MAX_ITEMS])
-        return f'<ol start="0" style="margin:0;padding-left:2.2em">{items}</ol>{_more(len(value))}'
-    if isinstance(value, str):
-        cut = value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + f"… ({len(value) - MAX_TEXT} more characters)"
-        return f'<span style="white-space:pre-wrap">{esc(cut)}</span>'
-    return f'<code>{esc(repr(value))}</code>'
+    tagged line each, long strings cut at `MAX_TEXT` characters, levels past `MAX_DEPTH` left out, and the
+    whole view kept to about `MAX_VIEW` characters (none of these cuts while `showing_all()`)."""
+    return _Values().html(value, depth)
 
 
-def _more(count: int) -> str:
-    return f'<div style="color:#777777">… {count - MAX_ITEMS} more</div>' if count > MAX_ITEMS else ""
+class _Values:
+    """One value's view, with what it may still take of `MAX_VIEW`."""
+
+    def __init__(self) -> None:
+        self.left = float("inf") if _full.get() else MAX_VIEW
+
+    def html(self, value: Any, depth: int) -> str:
+        out = self._html(value, depth)
+        self.left -= len(out)
+        return out
+
+    def _items(self, pairs: list, count: int, depth: int, row: Any) -> tuple[str, str]:
+        """The rows of a table or list, as many as `MAX_ITEMS` and the budget allow, and the note on the rest."""
+        shown = []
+        for k, v in pairs[:MAX_ITEMS]:
+            if self.left <= 0:
+                break
+            self.left -= _ITEM_COST
+            shown.append(row(k, self.html(v, depth + 1)))
+        rest = count - len(shown)
+        if not rest:
+            return "".join(shown), ""
+        return "".join(shown), f'<div class="wf-more" style="color:#777777">… {rest} more not shown</div>'
+
+    def _html(self, value: Any, depth: int) -> str:
+        if _is_message(value):
+            return _message_html(value)
+        fields = _fields(value)
+        container = isinstance(value, (dict, list, tuple)) or fields is not None
+        if depth > MAX_DEPTH and container and len(value if fields is None else fields):
+            return ('<span class="wf-deeper" style="color:#777777">… deeper levels not shown '
+                    f'(<code>{esc(short(value, 60))}</code>)</span>')
+        if isinstance(value, dict) or fields is not None:
+            items = list((value if isinstance(value, dict) else fields).items())
+            if not items:
+                return "<code>{}</code>"
+            rows, more = self._items(items, len(items), depth, lambda k, cell: (
+                f'<tr><th style="text-align:left;vertical-align:top;padding:1px 8px 1px 0">{esc(k[:200] if isinstance(k, str) else short(k, 200))}'
+                f'</th><td style="padding:1px 0">{cell}</td></tr>'))
+            title = "" if fields is None else f'<div style="color:#777777">{esc(type(value).__name__)}</div>'
+            return f'{title}<table class="wf-value-table">{rows}</table>{more}'
+        if isinstance(value, (list, tuple)) and value:
+            rows, more = self._items(list(enumerate(value[:MAX_ITEMS])), len(value), depth,
+                                     lambda _, cell: f"<li>{cell}</li>")
+            return f'<ol start="0" style="margin:0;padding-left:2.2em">{rows}</ol>{more}'
+        # a text takes what is left of the view, and at least a line of it
+        limit = MAX_TEXT if self.left >= MAX_TEXT else max(int(self.left), 200)
+        if isinstance(value, str):
+            return text_html(value, limit)
+        return f'<code>{esc(short(value, limit))}</code>'
+
+
+def text_html(text: str, limit: int = MAX_TEXT) -> str:
+    """A string, its line breaks kept, cut at `limit` characters with a note on how many more there are."""
+    shown, more = cut_text(text, limit)
+    return f'<span style="white-space:pre-wrap">{esc(shown)}</span>{more_chars_html(more)}'
 
 
 def _message_html(message: Any) -> str:
     calls = getattr(message, "tool_calls", None) or []
-    body = f'<span style="white-space:pre-wrap">{esc(message.text)}</span>' if message.text else ""
+    body = text_html(message.text) if message.text else ""
     if calls:
-        body += "".join(f'<div><code>→ {esc(c.get("name"))}({esc(_args(c.get("args")))})</code></div>'
-                        for c in calls)
+        body += "".join(f'<div><code>→ {esc(str(c.get("name"))[:200])}({esc(redact(_args(c.get("args"))))})'
+                        f'</code></div>' for c in calls[:MAX_ITEMS])
     return (f'<div class="wf-message"><span style="display:inline-block;min-width:3.5em;color:#555555;'
             f'font-weight:bold">{esc(message.type)}</span> {body}</div>')
 
@@ -114,7 +219,7 @@ def _message_html(message: Any) -> str:
 def diff_html(old: Any, new: Any) -> str:
     """What changed from `old` to `new`: a list that grew by appending shows only the new items (with how
     many were kept); anything else shows `old → new`."""
-    if isinstance(old, list) and isinstance(new, list) and len(new) > len(old) and new[: len(old)] == old:
+    if _appended(old, new):
         kept = f'<span style="color:#777777">{len(old)} kept, </span>' if old else ""
         added = len(new) - len(old)
         return (f'<div class="wf-diff">{kept}<b>+{added} appended</b>'
@@ -123,9 +228,19 @@ def diff_html(old: Any, new: Any) -> str:
             f'{value_html(old)}</div><div class="wf-new" style="color:#1f5f2a">→ {value_html(new)}</div></div>')
 
 
+def _appended(old: Any, new: Any) -> bool:
+    """Whether `new` is the list `old` with items appended."""
+    if not (isinstance(old, list) and isinstance(new, list) and len(new) > len(old)):
+        return False
+    try:
+        return new[: len(old)] == old
+    except RecursionError:  # items nested thousands deep: shown as old → new instead
+        return False
+
+
 def diff_text(old: Any, new: Any) -> str:
     """One line for the text summary: `+2 appended: …` or `old → new`."""
-    if isinstance(old, list) and isinstance(new, list) and len(new) > len(old) and new[: len(old)] == old:
+    if _appended(old, new):
         return f"+{len(new) - len(old)} appended: {short(new[len(old):], 60)}"
     return f"{short(old, 40)} → {short(new, 40)}"
 
@@ -158,7 +273,8 @@ def section(title: str, body: str, css_class: str) -> str:
 def payload_html(payload: Any) -> str:
     """An interrupt's payload: text as markdown, anything else as a table or tree."""
     if isinstance(payload, str):
-        return f'<div class="wf-payload wf-markdown">{markdown_html(payload)}</div>'
+        shown, more = cut_text(payload)
+        return f'<div class="wf-payload wf-markdown">{markdown_html(shown)}{more_chars_html(more)}</div>'
     return f'<div class="wf-payload">{value_html(payload)}</div>'
 
 
@@ -196,9 +312,10 @@ _PLUMBING = tuple(os.path.join(sysconfig.get_paths()["stdlib"], name)
 
 
 def error_html(title: str, error: BaseException) -> str:
+    shown, more = cut_text(traceback_text(error))
     return (f'<div class="wf-error-box" style="border:1px solid #c62828;background-color:#fff0f0;border-radius:4px;'
             f'padding:6px"><div style="color:#7f1010;font-weight:bold">{esc(title)}</div>'
-            f'<pre style="white-space:pre-wrap;margin:4px 0 0 0;{_MONO}">{esc(traceback_text(error))}</pre></div>')
+            f'<pre style="white-space:pre-wrap;margin:4px 0 0 0;{_MONO}">{esc(shown)}</pre>{more_chars_html(more)}</div>')
 
 
 # -- a static picture of text ------------------------------------------------------------------------------
@@ -207,7 +324,7 @@ def text_card_svg(title: str, lines: list[str], width: int = 640) -> str:
     """A plain SVG card with a title and lines of text: what a widget without a live front end shows."""
     line_height, top = 18, 30
     height = top + line_height * len(lines) + 12
-    texts = "".join(f'<text x="12" y="{top + 14 + i * line_height}" font-size="12">{esc(line)}</text>'
+    texts = "".join(f'<text x="12" y="{top + 14 + i * line_height}" font-size="12">{esc(redact(line))}</text>'
                     for i, line in enumerate(lines))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="Helvetica,Arial,sans-serif">'

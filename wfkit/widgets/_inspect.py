@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from wfkit._secrets import redact
 from wfkit.widgets._format import esc, payload_html, section, short, state_table_html, value_html
 from wfkit.widgets._timeline import Timeline
 from wfkit.widgets._why import as_html, waiting_text, why_task
@@ -84,6 +85,7 @@ def _tasks_html(entry, model_calls: dict) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    text = redact(text)  # before the cut, which could leave part of a key
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -91,7 +93,7 @@ def _calls_html(calls) -> str:
     """Each model call of a task: what it was asked, what it said, and why (the reason it gave)."""
     rows = []
     for call in calls:
-        why = (f'<div class="wf-reason" style="color:#555555;padding-left:1em">why: {esc(call.reason)}</div>'
+        why = (f'<div class="wf-reason" style="color:#555555;padding-left:1em">why: {esc(_cut(call.reason, 2000))}</div>'
                if call.reason else "")
         tokens = ""
         if call.usage:

@@ -10,8 +10,11 @@ markdown-it-py with raw HTML off (tags stay text) and its own link validation, t
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
+
+from wfkit._secrets import REDACTED, secrets
 
 try:
     import nh3
@@ -79,10 +82,15 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
 
 
 def safe_html(markup: str) -> str:
-    """`markup` with everything that could run script, load a resource or leave the page removed."""
+    """`markup` with everything that could run script, load a resource or leave the page removed, and every
+    secret in play (`wfkit._secrets`) redacted."""
     if not markup:
         return ""
-    return _clean(str(markup))
+    markup = str(markup)
+    for secret in secrets():  # the last gate for keys: as typed, and as escaped into HTML
+        for form in (secret, html.escape(secret, quote=True)):
+            markup = markup.replace(form, REDACTED)
+    return _clean(markup)
 
 
 @lru_cache(maxsize=512)  # the same picture or table is cleaned once per distinct string

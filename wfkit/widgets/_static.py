@@ -48,7 +48,7 @@ def _card(card: Any) -> str:
         shown = [b.description for b in card.buttons.children]
         answers = f'<div class="wf-answers"><i>answers: {esc(" · ".join(shown))}</i></div>'
     return (f'<div class="wf-interrupt-card" style="border:1px solid #d01c8b;padding:6px;margin:4px 0">'
-            f"{card.header.value}{card.payload.value}{answers}</div>")
+            f"{card.header.value}{card.saved_payload}{answers}</div>")
 
 
 def debugger_snapshot(debugger: Any) -> str:
@@ -57,12 +57,13 @@ def debugger_snapshot(debugger: Any) -> str:
     review = "" if debugger.review is None else (
         f'<div class="wf-review" style="{_BOX}">{review_snapshot(debugger.review, framed=False)}</div>')
     picture = debugger.graph_view.children[1].value
+    inspector, error = debugger.saved_details()
     body = (f'<div style="{_NOTE}">saved view of a Debugger: run the notebook to step it</div>'
             f'<div class="wf-status" style="font-weight:bold">{esc(debugger.status_text())}</div>'
-            f"{debugger.error_view.value}{review}"
+            f"{error}{review}"
             f'<table style="width:100%"><tr><td style="vertical-align:top;width:55%">{picture}</td>'
             f'<td style="vertical-align:top"><div style="font-weight:bold">Timeline</div>{timeline}</td></tr></table>'
-            f'<div class="wf-inspector">{debugger.inspector.value}</div>')
+            f'<div class="wf-inspector">{inspector}</div>')
     return safe_html(f'<div class="wf-static wf-debugger-static" style="{_BOX}">{body}</div>')
 
 

@@ -26,7 +26,8 @@ from wfkit.widgets._background import launch
 from wfkit.widgets._form import ModelForm
 from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets._static import review_snapshot
-from wfkit.widgets._format import error_html, esc, payload_html, short, text_card_svg
+from wfkit._secrets import redact
+from wfkit.widgets._format import error_html, esc, payload_html, short, showing_all, text_card_svg
 from wfkit.widgets._why import as_html
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -44,6 +45,11 @@ class InterruptCard(ipywidgets.VBox):
         self.header = SafeHTML(f"<b>interrupt {index + 1} of {total}</b>{as_html(origin)}")
         self.payload = SafeHTML(payload_html(interrupt.value))
         self.payload.add_class("wf-payload-view")
+        self.saved_payload = self.payload.value  # what a saved snapshot shows: cut, also after Show all
+        self.show_all_button = ipywidgets.Button(description="Show all", icon="expand",
+                                                 tooltip="Show the whole payload (a saved view stays cut)")
+        self.show_all_button.add_class("wf-show-all")
+        self.show_all_button.on_click(lambda _: self.show_all())
         self.approve_button = ipywidgets.Button(description="Approve", button_style="success", icon="check")
         self.reject_button = ipywidgets.Button(description="Reject", button_style="danger", icon="times")
         self.edit_button = ipywidgets.Button(description="Edit", icon="pencil")
@@ -56,7 +62,7 @@ class InterruptCard(ipywidgets.VBox):
         self.edit_button.on_click(lambda _: self.open_editor())
         self.submit_button.on_click(lambda _: panel.submit(index))
         self.form = ModelForm(model, interrupt.value if isinstance(interrupt.value, dict) else None) if model else None
-        self.text = None if model else ipywidgets.Textarea(value=_editable(interrupt.value), rows=4,
+        self.text = None if model else ipywidgets.Textarea(value=redact(_editable(interrupt.value)), rows=4,
                                                            layout=ipywidgets.Layout(width="98%"))
         self.text_error = SafeHTML("")
         self.text_error.add_class("wf-field-error")
@@ -65,6 +71,8 @@ class InterruptCard(ipywidgets.VBox):
         buttons = [b for b, shown in ((self.approve_button, panel.approve_value is not _UNSET or not model),
                                       (self.reject_button, panel.reject_value is not _UNSET or not model),
                                       (self.edit_button, not model)) if shown]
+        if "wf-cut" in self.payload.value or "wf-more" in self.payload.value or "wf-deeper" in self.payload.value:
+            buttons.append(self.show_all_button)  # only when something was left out
         self.buttons = ipywidgets.HBox(buttons)
         editor_parts = [self.form] if model else [self.text, self.text_error]
         self.editor = ipywidgets.VBox([*editor_parts, self.submit_button],
@@ -72,6 +80,12 @@ class InterruptCard(ipywidgets.VBox):
         super().__init__([self.header, self.payload, self.buttons, self.editor, self.result],
                          layout=ipywidgets.Layout(border="1px solid #d01c8b", padding="6px", margin="4px 0"))
         self.add_class("wf-interrupt-card")
+
+    def show_all(self) -> None:
+        """Show the whole payload, however long (the saved snapshot keeps the cut one)."""
+        with showing_all():
+            self.payload.value = payload_html(self.interrupt.value)
+        self.show_all_button.disabled = True
 
     def open_editor(self) -> None:
         self.editor.layout.display = None
@@ -235,4 +249,7 @@ def _editable(payload: Any) -> str:
     if hasattr(payload, "model_dump"):
         payload = payload.model_dump(mode="json")
     # Values JSON cannot hold (a message, a date) start out as their text; the reviewer edits from there.
-    return json.dumps(payload, ensure_ascii=False, indent=1, default=str)
+    try:
+        return json.dumps(payload, ensure_ascii=False, indent=1, default=str)
+    except RecursionError:  # nested thousands deep: the reviewer answers with Approve / Reject, or types one
+        return ""
