@@ -125,7 +125,7 @@ class SqliteSaver(BaseCheckpointSaver):
         self.serde = serde or JsonSerde()
         self._lock = threading.Lock()
         self._heads: dict[str, str | None] = {}  # thread -> the newest checkpoint this saver last saw
-        self._mine: dict[str, str] = {}  # thread -> the checkpoint this saver stored last
+        self._mine: dict[str, str | None] = {}  # thread -> the head this saver left: stored last, or None
         # thread -> the rows (id, parent_id, payload, has_writes) read with the last checkpoint read, newest
         # first (see _NEARBY)
         self._nearby: dict[str, list[tuple]] = {}
@@ -230,7 +230,7 @@ class SqliteSaver(BaseCheckpointSaver):
             head = conn.execute(_HEAD, (thread,)).fetchone()
             if seen is not _UNSEEN and checkpoint.parent_id == seen and (head and head[0]) != seen:
                 # A head this saver stored itself was stored by another run of this process.
-                mine = head is not None and head[0] == self._mine.get(thread)
+                mine = (head and head[0]) == self._mine.get(thread, _UNSEEN)
                 raise CheckpointConflictError(_conflict_message(
                     checkpoint, "another run in this process" if mine else "another process", head))
             try:
@@ -350,7 +350,7 @@ class SqliteSaver(BaseCheckpointSaver):
             conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
         with self._lock:
             self._heads.pop(thread_id, None)
-            self._mine.pop(thread_id, None)
+            self._mine[thread_id] = None  # (deleted by this saver)
             self._nearby.pop(thread_id, None)
             self._chains.pop(thread_id, None)
 
