@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from wfkit.drawing.display import mimebundle
-from wfkit.errors import CheckpointConflictError, StepNotStoredError
+from wfkit.stepping import CheckpointConflictError, StepNotStoredError  # what Run.step raises (widgets use stepping)
 from wfkit.widgets._edit import changed_keys, editable
 from wfkit.widgets._format import error_html, esc, short
 from wfkit.widgets._html_widget import SafeHTML
