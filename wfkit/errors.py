@@ -34,6 +34,16 @@ class CheckpointError(WfkitError):
     """A checkpoint could not be stored, found or read back."""
 
 
+class CheckpointConflictError(CheckpointError):
+    """Another run or process stored a checkpoint on the thread after this one read its head; nothing was
+    stored: reload the thread and retry the step."""
+
+
+class StepNotStoredError(CheckpointError):
+    """A superstep ran but its checkpoint could not be stored; the run stays where it was before it, and
+    stepping again runs that superstep again."""
+
+
 class NoCheckpointerError(CheckpointError, ValueError):
     """get_state, get_state_history or update_state on a graph compiled without a checkpointer (a
     `ValueError`, as LangGraph's)."""

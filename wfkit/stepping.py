@@ -23,7 +23,8 @@ from wfkit.engine.loop import Loop, StepRecord
 from wfkit.engine.options import check_config, given, options_from
 from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import ArgumentTypeError, ArgumentValueError, InvalidResumeError
+from wfkit.errors import (ArgumentTypeError, ArgumentValueError, CheckpointConflictError, InvalidResumeError,
+                          StepNotStoredError, WfkitError)
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -149,12 +150,18 @@ class Run:
         if self._loop.interrupts:
             ids = ", ".join(f"`{i.id}`" for i in self._loop.interrupts)
             raise InvalidResumeError(f"the run is paused at interrupt {ids}: answer it with run.resume(value)")
-        if self._forked:
-            self._branch += 1
-            self._forked = False
-        record = await self._loop.tick(past_breakpoints=True)
+        try:
+            record = await self._loop.tick(past_breakpoints=True)
+        except Exception as error:
+            if error is not self._loop.not_stored:
+                raise
+            self._loop.not_stored = None
+            raise _not_stored(self.thread_id, self._loop.step + 1, error) from error
         if record is None:  # the plan was empty
             raise InvalidResumeError("the run is finished: nothing left to step")
+        if self._forked:  # (only now: a superstep that failed or was not stored leaves the run as it was)
+            self._branch += 1
+            self._forked = False
         record = dataclasses.replace(record, branch=self._branch)
         if self.app.spec.shown is not None:
             record = self.app.spec.shown.record(record)
@@ -248,7 +255,7 @@ class Run:
             plan, step = Plan.from_json(checkpoint.plan), checkpoint.step
         saved = self._history.save(parent_id=checkpoint.id, step=step, source="update", delta=delta,
                                    plan=plan, values=new_values)
-        self._loop.load(saved)
+        self._loop.load(saved, on_head=True)  # just stored: the thread's head
         self._forked = True
         before, after = algo.output_values(self.app.spec, current), self.state
         edited = (tuple(k for k, v in after.items() if k not in before or before[k] != v)
@@ -258,3 +265,14 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<Run step={self._loop.step} {self.status} next={[t.name for t in self.next]}>"
+
+
+def _not_stored(thread_id: str, step: int, error: Exception) -> Exception:
+    """The error `Run.step` raises when superstep `step` ran but its checkpoint was not stored (`error`)."""
+    cause = str(error) if isinstance(error, WfkitError) else f"{type(error).__name__}: {error}"
+    said = f"superstep {step} of thread `{thread_id}` was not stored ({cause}); the run stays where it was before it"
+    if isinstance(error, CheckpointConflictError):
+        return CheckpointConflictError(f"{said}: to go on from the other writer's checkpoint, open the thread "
+                                       f"again (app.start(None, config))")
+    return StepNotStoredError(f"{said} (its state, next tasks and history): fix the cause and step again, "
+                              f"which runs superstep {step} again")

@@ -63,6 +63,14 @@ class BaseCheckpointSaver(abc.ABC):
     def put(self, checkpoint: Checkpoint) -> None:
         """Store one checkpoint atomically (all or nothing)."""
 
+    def put_on_head(self, checkpoint: Checkpoint) -> None:
+        """Store a checkpoint that continues the thread's newest one, its parent (a first checkpoint: the
+        thread has none), as one atomic check and put: when another writer (a run, a Debugger, a process) has
+        stored a checkpoint on the thread since, or deleted it, nothing is stored and `CheckpointConflictError`
+        says so. The engine stores each superstep of a run this way, so that two writers of one thread never
+        fork it silently. This default stores it unchecked (`put`); `InMemorySaver` and `SqliteSaver` check."""
+        self.put(checkpoint)
+
     @abc.abstractmethod
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
         """The named checkpoint of the thread, or its latest one when `checkpoint_id` is None."""

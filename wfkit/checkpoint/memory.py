@@ -17,7 +17,7 @@ from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite,
 from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write, parent_of)
 from wfkit.checkpoint.serde import JsonSerde
-from wfkit.errors import CheckpointError
+from wfkit.errors import CheckpointConflictError, CheckpointError
 
 
 class _Thread:
@@ -47,9 +47,22 @@ class InMemorySaver(BaseCheckpointSaver):
         self.serde.register_types(types)
 
     def put(self, checkpoint: Checkpoint) -> None:
+        self._put(checkpoint, False)
+
+    def put_on_head(self, checkpoint: Checkpoint) -> None:
+        self._put(checkpoint, True)
+
+    def _put(self, checkpoint: Checkpoint, on_head: bool) -> None:
         text = dumps_checkpoint(self.serde, checkpoint)  # encode first: a failure leaves nothing behind
         with self._lock:
             thread = self._threads.get(checkpoint.thread_id)
+            if on_head:  # under the lock: no other run can store between this check and the put
+                head = next(reversed(thread.records), None) if thread is not None else None
+                if head != checkpoint.parent_id:
+                    step = loads_checkpoint(self.serde, thread.records[head], checkpoint.thread_id, head).step \
+                        if head is not None else None
+                    raise CheckpointConflictError(_conflict_message(
+                        checkpoint, "another run in this process", None if head is None else (head, step)))
             if thread is None:
                 thread = self._threads[checkpoint.thread_id] = _Thread()
             if checkpoint.id in thread.records:
@@ -134,6 +147,18 @@ def _check_limit(limit: int | None) -> None:
 def _duplicate_message(cp: Checkpoint) -> str:
     return (f"checkpoint `{cp.id}` already exists in thread `{cp.thread_id}`; checkpoints are never "
             f"overwritten — give the new one a fresh id (`wfkit._ids.new_id('checkpoint')`)")
+
+
+def _conflict_message(cp: Checkpoint, who: str, head: tuple[str, int] | None) -> str:
+    """`cp` continues its parent, the thread's head when it was read, but `who` has stored `head` (id, step)
+    on the thread since (None: deleted it)."""
+    seen = cp.parent_id
+    now = (f"its newest checkpoint is now `{head[0]}` (step {head[1]})" if head else
+           "it has no checkpoint any more (it was deleted)")
+    before = f"`{seen}`" if seen is not None else "no checkpoint at all"
+    return (f"cannot store checkpoint `{cp.id}` of thread `{cp.thread_id}`: {who} advanced the thread "
+            f"meanwhile ({now}, where this one last saw {before}); nothing was stored — reload the thread "
+            f"(get_state, or invoke it again) and retry the step")
 
 
 def _unknown_message(thread_id: str, checkpoint_id: str, call: str) -> str:

@@ -13,11 +13,12 @@ revives only registered types.
 Several processes (two kernels, say) may share a file. Each `SqliteSaver` remembers the newest checkpoint
 it last saw of each thread (read with `get(thread_id)` or stored by itself); a `put` that continues from
 that checkpoint, while another writer has meanwhile stored a newer one on the same thread, is refused with
-a `CheckpointError` that names the thread, inside the same `BEGIN IMMEDIATE` transaction that would have
-stored it: two kernels stepping one thread never interleave their supersteps or lose one, and the loser is
+a `CheckpointConflictError` that names the thread, inside the same `BEGIN IMMEDIATE` transaction that would
+have stored it: two kernels stepping one thread never interleave their supersteps or lose one, and the loser is
 told to reload. A put whose parent is an older checkpoint (a fork: `update_state` or a replay from an earlier
-`checkpoint_id`) starts a new branch and is never refused. Savers used by several threads of one process
-cannot tell those threads apart. SQLite's own failures (a file locked for longer than `timeout` seconds, a
+`checkpoint_id`) starts a new branch and is never refused. Runs of one process sharing a saver are told apart
+by the engine: it stores each superstep with `put_on_head`, which checks the head that run read (the parent)
+rather than the one this saver last saw. SQLite's own failures (a file locked for longer than `timeout` seconds, a
 read-only or full file, an I/O error) become `CheckpointError`s that name the file and the cause; a failed
 transaction stores nothing, so every earlier checkpoint stays readable. A file that cannot be written (a
 read-only folder or mount, where SQLite cannot even make the `-shm` index a WAL file is read through) is
@@ -35,11 +36,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, first_repeat, loops_back
-from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
+from wfkit.checkpoint.memory import _check_limit, _conflict_message, _duplicate_message, _unknown_message
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
 from wfkit.checkpoint.serde import JsonSerde
-from wfkit.errors import CheckpointError
+from wfkit.errors import CheckpointConflictError, CheckpointError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -130,6 +131,7 @@ class SqliteSaver(BaseCheckpointSaver):
         self.serde = serde or JsonSerde()
         self._lock = threading.Lock()
         self._heads: dict[str, str | None] = {}  # thread -> the newest checkpoint this saver last saw
+        self._mine: dict[str, str | None] = {}  # thread -> the head this saver left: stored last, or None
         # thread -> the rows (id, parent_id, payload, has_writes) read with the last checkpoint read, newest
         # first (see _NEARBY)
         self._nearby: dict[str, list[tuple]] = {}
@@ -257,21 +259,31 @@ class SqliteSaver(BaseCheckpointSaver):
         self.serde.register_types(types)
 
     def put(self, checkpoint: Checkpoint) -> None:
+        self._put(checkpoint, False)
+
+    def put_on_head(self, checkpoint: Checkpoint) -> None:
+        self._put(checkpoint, True)
+
+    def _put(self, checkpoint: Checkpoint, on_head: bool) -> None:
         payload = dumps_checkpoint(self.serde, checkpoint)  # encode first: a failure leaves nothing behind
         thread = checkpoint.thread_id
         with self._transaction("cannot store checkpoint `{}` of thread `{}`", checkpoint.id, thread) as conn:
             # Inside the write transaction: no other writer can slip in between this check and the insert.
-            seen = self._heads.get(thread, _UNSEEN)
+            # `put_on_head` checks the head its caller read (the parent); `put`, the one this saver last saw.
+            seen = checkpoint.parent_id if on_head else self._heads.get(thread, _UNSEEN)
             head = conn.execute(_HEAD, (thread,)).fetchone()
             if seen is not _UNSEEN and checkpoint.parent_id == seen and (head and head[0]) != seen:
-                raise CheckpointError(_advanced_message(checkpoint, seen, head))
+                # A head this saver stored itself was stored by another run of this process.
+                mine = (head and head[0]) == self._mine.get(thread, _UNSEEN)
+                raise CheckpointConflictError(_conflict_message(
+                    checkpoint, "another run in this process" if mine else "another process", head))
             try:
                 conn.execute("INSERT INTO checkpoints (thread_id, id, parent_id, step, payload) VALUES (?,?,?,?,?)",
                              (thread, checkpoint.id, checkpoint.parent_id, checkpoint.step, payload))
             except sqlite3.IntegrityError:  # UNIQUE (thread_id, id)
                 raise CheckpointError(_duplicate_message(checkpoint)) from None
         with self._lock:
-            self._heads[thread] = checkpoint.id
+            self._heads[thread] = self._mine[thread] = checkpoint.id
 
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
         return self._read(thread_id, checkpoint_id, False)[0]
@@ -389,6 +401,7 @@ class SqliteSaver(BaseCheckpointSaver):
             conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
         with self._lock:
             self._heads.pop(thread_id, None)
+            self._mine[thread_id] = None  # (deleted by this saver)
             self._nearby.pop(thread_id, None)
             self._chains.pop(thread_id, None)
 
@@ -457,15 +470,6 @@ class _Locked:
         if kind is not None and issubclass(kind, sqlite3.Error):
             doing = self.doing.format(*self.names)
             raise CheckpointError(_sqlite_message(doing, saver._file, saver._timeout, error)) from None
-
-
-def _advanced_message(checkpoint: Checkpoint, seen: str | None, head: tuple[str, int] | None) -> str:
-    now = (f"its newest checkpoint is now `{head[0]}` (step {head[1]})" if head else
-           "it has no checkpoint any more (it was deleted)")
-    before = f"`{seen}`" if seen is not None else "no checkpoint at all"
-    return (f"cannot store checkpoint `{checkpoint.id}` of thread `{checkpoint.thread_id}`: another process "
-            f"advanced the thread meanwhile ({now}, where this one last saw {before}); nothing was stored — "
-            f"reload the thread (get_state, or invoke it again) and retry the step")
 
 
 # SQLite's primary result codes for the failures a user can act on (`sqlite_errorcode` is the extended code).

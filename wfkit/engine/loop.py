@@ -22,7 +22,7 @@ from wfkit.engine.options import RunOptions
 from wfkit.engine.persist import History, metadata, outcome_from_stored, with_updates
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
-from wfkit.errors import WfkitWarning
+from wfkit.errors import WfkitWarning, add_note
 from wfkit.managed import with_managed
 from wfkit.types import Interrupt
 
@@ -88,6 +88,11 @@ class Loop:
         self._run_id = None
         self._counter = 0
         self._kept = None  # the checkpoint last written to the history
+        # Whether the current checkpoint is the thread's head as this run read it (or stored it): the next
+        # checkpoint is then stored only if it still is (`put_on_head`), so two runs of one thread never
+        # fork it silently; False for a deliberate fork (a replay, `goto`), which stores unchecked.
+        self.on_head = False
+        self.not_stored: BaseException | None = None  # why the last superstep's checkpoint was not stored
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              loop=self, owner=owner, take_answer=self.answers.take)
@@ -105,8 +110,9 @@ class Loop:
     def setup(self, input: Any) -> None:
         resume.start(self, input)
 
-    def load(self, checkpoint) -> None:
-        """Continue from a stored checkpoint (with its pending writes)."""
+    def load(self, checkpoint, on_head: bool = False) -> None:
+        """Continue from a stored checkpoint (with its pending writes); `on_head`: it is the thread's head."""
+        self.on_head = on_head
         self.values = self.history.values_at(checkpoint)
         self.plan = Plan.from_json(checkpoint.plan)
         self.step, self.checkpoint_id, self.parent_id = checkpoint.step, checkpoint.id, checkpoint.parent_id
@@ -124,7 +130,7 @@ class Loop:
 
     def commit(self, delta: list, source: str) -> None:
         """Write a checkpoint of the current values and plan (`source`: "input", "fork") and announce it."""
-        self._commit(delta, source)
+        self._commit(delta, source, self.values, self.plan, self.step)
         self._announce()
 
     def carry(self, delta: list) -> None:
@@ -212,11 +218,16 @@ class Loop:
                     f"node `{outcome.task.name}` routed to {', '.join(f'`{u}`' for u in outcome.unknown)}, which is "
                     "not a node of this graph; that route is ignored (as LangGraph does). Check the path function's "
                     "return values, or give add_conditional_edges a path_map.", WfkitWarning, stacklevel=2)
-        self.plan = algo.next_plan(self.spec, self.plan, outcomes)
-        self.values, self.step = new_values, step
+        plan = algo.next_plan(self.spec, self.plan, outcomes)
         if self._carried:
             delta = self._carried + list(delta)
-        self._commit(delta, "loop")
+        try:  # the commit is the last thing: until it is stored, the run stays before this superstep
+            self._commit(delta, "loop", new_values, plan, step)
+        except Exception as error:
+            self.not_stored = error
+            add_note(error, f"superstep {step} of thread `{self.options.thread_id}` was not stored; the run "
+                            f"and the thread stay as they were before it, so running it again retries it")
+            raise
         record = self._record(step, tasks, outcomes, updated, new_values) if self.want_records else None
         if self.listeners:
             self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self._kept_config()))
@@ -250,18 +261,20 @@ class Loop:
         if not lone_ok:
             self.history.save_outcome(self.checkpoint_id, outcome)
 
-    def _commit(self, delta: list, source: str) -> None:
+    def _commit(self, delta: list, source: str, values: dict, plan: Plan, step: int) -> None:
+        """Store the checkpoint of `values`, `plan` and `step`, then make them the run's: a failed store
+        (it raises) leaves the run as it was."""
         parent = self.checkpoint_id or self.parent_id
-        self.parent_id = parent
         if self.history is not None:
-            checkpoint = self.history.save(parent_id=parent, step=self.step, source=source, delta=delta,
-                                           plan=self.plan, values=self.values)
-            self.checkpoint_id, self._kept = checkpoint.id, checkpoint
+            checkpoint = self.history.save(parent_id=parent, step=step, source=source, delta=delta,
+                                           plan=plan, values=values, on_head=self.on_head)
+            self.checkpoint_id, self._kept, self.on_head = checkpoint.id, checkpoint, True
         else:  # no history: ids need only be unique within this run
             if self._run_id is None:
                 self._run_id = new_id("run")
             self._counter += 1
             self.checkpoint_id = f"{self._run_id}.{self._counter}"
+        self.parent_id, self.values, self.plan, self.step = parent, values, plan, step
         self._stored, self._carried = {}, []
         self.answers.clear()
         self.interrupts, self.paused_values = (), None

@@ -19,7 +19,7 @@ from wfkit.engine import algo, rebuild
 from wfkit.engine.algo import Outcome, Plan
 from wfkit.engine.spec import GraphSpec
 from wfkit.engine.stored import BadDelta, check_checkpoint, check_write
-from wfkit.errors import CheckpointError
+from wfkit.errors import CheckpointConflictError, CheckpointError
 from wfkit.types import Interrupt, Send
 
 
@@ -59,8 +59,13 @@ class History:
 
     # -- writing -------------------------------------------------------------------------------------
     def save(self, *, parent_id: str | None, step: int, source: str, delta: list, plan: Plan,
-             values: dict, metadata: dict | None = None) -> Checkpoint:
+             values: dict, metadata: dict | None = None, on_head: bool = False) -> Checkpoint:
+        """Store a checkpoint (all or nothing). `on_head`: the parent is the thread's head as the caller read
+        it, and must still be (see `BaseCheckpointSaver.put_on_head`); else a fork, stored unchecked."""
         # metadata repeats source and step (LangGraph's shape): only extra keys are stored, see `metadata()`
+        put = self.saver.put
+        if on_head:  # a saver written against LangGraph's API has no put_on_head
+            put = getattr(self.saver, "put_on_head", put)
         checkpoint = Checkpoint(
             id=new_id("checkpoint", short=True), thread_id=self.thread_id, parent_id=parent_id, step=step,
             source=source, created_at=now(), writes=[list(w) for w in delta], plan=plan.to_json(),
@@ -73,11 +78,13 @@ class History:
         if parent is None or rebuild.wants_snapshot(count, replayed, values):  # None: distance unknown
             checkpoint.snapshot, count, replayed = values, 0, 0
             try:
-                self.saver.put(checkpoint)
+                put(checkpoint)
+            except CheckpointConflictError:
+                raise
             except CheckpointError:  # a reducer made a value the saver cannot store: keep the delta alone
                 checkpoint.snapshot = None  # (and try again `EVERY` checkpoints later)
         if checkpoint.snapshot is None:
-            self.saver.put(checkpoint)
+            put(checkpoint)
         # The new state replaces its parent's among those kept: a running loop keeps one, not 32.
         self._states.pop(parent_id, None)
         self._remember(checkpoint.id, _State(values, count, replayed))

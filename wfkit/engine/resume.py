@@ -129,7 +129,7 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
             + (f"thread `{loop.options.thread_id}` has no checkpoint" if loop.history else
                "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
         )
-    loop.load(checkpoint)
+    loop.load(checkpoint, on_head=not loop.options.checkpoint_id)  # without an id, the head was read
     # Only a run from a given checkpoint_id reads the head again: a second read of the head would make the
     # saver take whatever another process stored meanwhile for the head this run continues, and the step
     # would then be stored as a fork of it instead of being refused as a conflict.
@@ -137,6 +137,7 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
     if loop.options.checkpoint_id:
         latest = loop.history.get()
         forked = latest is not None and latest.id != checkpoint.id
+        loop.on_head = not forked
     if forked:
         # replaying from an earlier checkpoint starts a new branch: a copy of it (source "fork") whose
         # tasks all run again, as LangGraph does
@@ -170,6 +171,7 @@ def _new_input(loop: Any, input: Any, checkpoint: Any) -> None:
     else:
         loop.values, loop.step = algo.initial_values(loop.spec), -1
     loop.plan = algo.input_plan(writes)
+    loop.on_head = not loop.options.checkpoint_id  # a new input on a given checkpoint forks from it
     loop.commit([], "input")
     # a new input: `recursion_limit` supersteps after the one that writes the input
     loop.stop = loop.step + 1 + loop.options.recursion_limit

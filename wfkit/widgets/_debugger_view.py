@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from wfkit.drawing.display import mimebundle
+from wfkit.stepping import CheckpointConflictError, StepNotStoredError  # what Run.step raises (widgets use stepping)
 from wfkit.widgets._edit import changed_keys, editable
 from wfkit._secrets import redact
 from wfkit.widgets._format import MAX_TEXT, error_html, esc, short, showing_all
@@ -245,6 +246,14 @@ class DebuggerView:
             self.review_box.children = (self.review,)
 
     def _error_title(self) -> str:
+        at, next_ = self.run.step_number, self.run.step_number + 1
+        if isinstance(self.error, CheckpointConflictError):
+            return (f"superstep {next_} ran but was not stored: another run or process stepped thread "
+                    f"`{self.run.thread_id}` first; this run stays at step {at} — open the thread again "
+                    f"(Debugger(app, None, config)) to go on from there")
+        if isinstance(self.error, StepNotStoredError):
+            return (f"superstep {next_} ran but was not stored; the run stays at step {at} — fix the cause and "
+                    f"press Step to run it again")
         nodes = [n for n, _ in self.watcher.failures]
         where = f" in node {', '.join(f'`{n}`' for n in nodes)}" if nodes else ""
         return (f"superstep {self.run.step_number + 1} failed{where}; the run stays at step "
@@ -254,6 +263,8 @@ class DebuggerView:
         run = self.run
         if self.busy is not None:
             state = f"running step {run.step_number + 1} ({self.busy})"
+        elif isinstance(self.error, StepNotStoredError | CheckpointConflictError):
+            state = f"step {run.step_number + 1} not stored"
         elif self.error is not None:
             state = "failed: " + (", ".join(n for n, _ in self.watcher.failures) or type(self.error).__name__)
         elif run.interrupts:
