@@ -90,6 +90,7 @@ class Loop:
         self._kept = None  # the checkpoint last written to the history
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
+                             executor=options.executor,
                              loop=self, owner=owner, take_answer=self.answers.take)
 
     # -- events --------------------------------------------------------------------------------------

@@ -24,12 +24,13 @@ class RunOptions:
     stream_messages: bool = False
     inline_sync: bool = False
     max_concurrency: int | None = None
+    executor: Any = None  # a concurrent.futures.Executor the sync node calls go to (None: wfkit's threads)
     want_records: bool = True  # a StepRecord per superstep (the stepping API); invoke/stream read none
 
 
 def options_from(config: dict | None, **extra: Any) -> RunOptions:
     """The options of a run given `config` (LangGraph's shape: `recursion_limit`, `max_concurrency`,
-    `configurable.thread_id` / `checkpoint_id`), plus `extra` fields as they are."""
+    `configurable.thread_id` / `checkpoint_id`; wfkit's own `executor`), plus `extra` fields as they are."""
     config = dict(config or {})
     configurable = config.get("configurable") or {}
     limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
@@ -37,7 +38,8 @@ def options_from(config: dict | None, **extra: Any) -> RunOptions:
         raise ValueError(f"recursion_limit must be a positive integer, got {limit!r}")
     return RunOptions(config=config, recursion_limit=limit, thread_id=thread_key(configurable.get("thread_id")),
                       checkpoint_id=configurable.get("checkpoint_id"),
-                      max_concurrency=config.get("max_concurrency"), **extra)
+                      max_concurrency=config.get("max_concurrency"),
+                      **{"executor": config.get("executor"), **extra})
 
 
 def thread_key(thread_id: Any) -> str | None:
