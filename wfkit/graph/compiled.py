@@ -272,6 +272,21 @@ class CompiledStateGraph:
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.update_state(config, values, as_node)
 
+    def waiting_threads(self, *, limit: int | None = None) -> list[StateSnapshot]:
+        """The state of every thread of the checkpointer that waits at `interrupt()` (its `interrupts` not
+        empty), oldest first (by when it paused); at most `limit` threads are read (None: all)."""
+        if self.checkpointer is None:
+            raise NoCheckpointerError("this graph has no checkpointer, so no thread can wait at an interrupt: "
+                                      "compile(checkpointer=SqliteSaver('runs.db')) to keep its threads")
+        found = []
+        for waiting in self.checkpointer.waiting_threads(limit=limit):
+            # a History of its own: listing thousands of threads keeps none of their states
+            history = History(self.spec, self.checkpointer, waiting.checkpoint.thread_id)
+            snapshot = self._snapshots(history).waiting(waiting.checkpoint, waiting.writes)
+            if snapshot.interrupts:  # (answered ones are still listed by the saver until the run moves on)
+                found.append(snapshot)
+        return found
+
     # -- drawing -------------------------------------------------------------------------------------
     def get_graph(self, xray: bool | int = False):
         """A drawable picture of the graph: `.to_dot()`, `.draw_svg()`, `.draw_png()`, `.draw_mermaid()`..."""
