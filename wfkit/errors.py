@@ -69,6 +69,10 @@ class InvalidResumeError(WfkitError, RuntimeError):
     checkpointer, a finished run); the thread stays as it was. A RuntimeError, as in LangGraph."""
 
 
+class AlreadyAnsweredError(InvalidResumeError):
+    """An interrupt was answered meanwhile (by another reviewer, kernel or machine): the answer was not given."""
+
+
 class SubgraphOnlyError(WfkitError, RuntimeError):
     """A graph compiled with checkpointer=True (a subgraph keeping its parent's thread) was run on its own."""
 

@@ -23,8 +23,8 @@ from wfkit.engine.loop import Loop, StepRecord
 from wfkit.engine.options import check_config, given, options_from
 from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import (ArgumentTypeError, ArgumentValueError, CheckpointConflictError, InvalidResumeError,
-                          StepNotStoredError, WfkitError)
+from wfkit.errors import (AlreadyAnsweredError, ArgumentTypeError, ArgumentValueError, CheckpointConflictError,
+                          InvalidResumeError, StepNotStoredError, WfkitError)
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -276,3 +276,24 @@ def _not_stored(thread_id: str, step: int, error: Exception) -> Exception:
                                        f"again (app.start(None, config))")
     return StepNotStoredError(f"{said} (its state, next tasks and history): fix the cause and step again, "
                               f"which runs superstep {step} again")
+
+
+def check_waiting(app: Any, config: dict, interrupt_ids: tuple[str, ...]) -> None:
+    """Raise `AlreadyAnsweredError` unless the thread `config` names still waits at each of `interrupt_ids`
+    at its newest checkpoint (read now: another kernel may have answered them meanwhile). Reading the head
+    also makes the checkpointer check that what this process stores next continues from it."""
+    thread_id = config["configurable"]["thread_id"]
+    snapshot = app.get_state({"configurable": {"thread_id": thread_id}})
+    waiting = {i.id for i in snapshot.interrupts}
+    gone = [i for i in interrupt_ids if i not in waiting]
+    if not gone:
+        return
+    if snapshot.config is None:
+        raise AlreadyAnsweredError(f"thread `{thread_id}` no longer exists (it was deleted); interrupt "
+                                   f"`{gone[0]}` cannot be answered — refresh the inbox")
+    by = snapshot.metadata.get("reviewer")
+    raise AlreadyAnsweredError(
+        f"interrupt `{gone[0]}` of thread `{thread_id}` was already answered{f' by {by}' if by else ''}: the "
+        f"thread moved on to checkpoint `{snapshot.config['configurable']['checkpoint_id']}` (stored at "
+        f"{snapshot.created_at}, step {snapshot.metadata['step']}); your answer was not given, and nothing "
+        f"was stored — refresh the inbox to see what still waits")

@@ -269,3 +269,53 @@ def test_lineage_reads_a_checkpoint_and_its_ancestors_down_to_a_snapshot(saver, 
     assert saver.lineage("t", "nope") == [] and saver.lineage("nobody", "c1") == []
     for cid in ("c0", "c2", "c4", "c5"):  # the one-read versions agree with the generic walk
         assert saver.lineage("t", cid) == BaseCheckpointSaver.lineage(saver, "t", cid)
+
+
+# ---- the threads waiting at an interrupt (the review inbox reads them) ---------------------------------
+
+def _interrupt(task="task-1", value="ok?"):
+    return PendingWrite(task, "review", "__interrupt__", [{"value": value, "id": f"i-{task}"}])
+
+
+def test_waiting_threads_lists_each_thread_whose_head_has_an_interrupt_oldest_first(saver, make_checkpoint):
+    for thread in ["b", "a", "c", "done"]:
+        _chain(saver, make_checkpoint, 2, thread=thread)
+    saver.put_writes("c", "c1", [PendingWrite("task-0", "act", "__result__", {"writes": [], "routes": []}),
+                                 _interrupt(value={"q": "c"})])
+    saver.put_writes("a", "c1", [_interrupt(value={"q": "a"})])
+    saver.put_writes("b", "c1", [_interrupt(value={"q": "b"})])
+    saver.put_writes("done", "c0", [_interrupt()])  # on an older checkpoint: that interrupt was passed
+    saver.put(make_checkpoint("c2", thread="b", parent="c1", step=1))  # b moved on after its interrupt
+    saver.put_writes("b", "c2", [PendingWrite("task-2", "other", "__error__", "ValueError: no")])
+    waiting = saver.waiting_threads()
+    assert [(w.checkpoint.thread_id, w.checkpoint.id) for w in waiting] == [("a", "c1"), ("c", "c1")]
+    assert waiting[0].checkpoint == saver.get("a")
+    assert waiting[1].writes == [PendingWrite("task-0", "act", "__result__", {"writes": [], "routes": []}),
+                                 PendingWrite("task-1", "review", "__interrupt__", [{"value": {"q": "c"},
+                                                                                      "id": "i-task-1"}])]
+
+
+def test_waiting_threads_order_is_when_the_head_was_put(saver, make_checkpoint):
+    for thread in ["x", "y"]:
+        _chain(saver, make_checkpoint, 1, thread=thread)
+        saver.put_writes(thread, "c0", [_interrupt()])
+    saver.put(make_checkpoint("c1", thread="x", parent="c0"))  # x's head is now newer than y's
+    saver.put_writes("x", "c1", [_interrupt()])
+    assert [w.checkpoint.thread_id for w in saver.waiting_threads()] == ["y", "x"]
+    assert [w.checkpoint.thread_id for w in saver.waiting_threads(limit=1)] == ["y"]
+    assert saver.waiting_threads(limit=0) == []
+
+
+def test_waiting_threads_is_empty_without_interrupts_and_checks_its_limit(saver, make_checkpoint):
+    _chain(saver, make_checkpoint, 2)
+    assert saver.waiting_threads() == []
+    with pytest.raises(ValueError) as info:
+        saver.waiting_threads(limit=-1)
+    assert str(info.value) == "waiting_threads(limit=...) must be None or an int >= 0, got -1"
+
+
+def test_waiting_threads_forgets_a_deleted_thread(saver, make_checkpoint):
+    _chain(saver, make_checkpoint, 1)
+    saver.put_writes("t", "c0", [_interrupt()])
+    saver.delete_thread("t")
+    assert saver.waiting_threads() == []

@@ -5,7 +5,7 @@
 registered types.
 """
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, WaitingThread
 from wfkit.checkpoint.memory import InMemorySaver
 from wfkit.checkpoint.serde import JsonSerde
 
@@ -18,4 +18,4 @@ def __getattr__(name: str):
         return SqliteSaver
     raise AttributeError(f"module 'wfkit.checkpoint' has no attribute {name!r}")
 
-__all__ = ["BaseCheckpointSaver", "Checkpoint", "InMemorySaver", "JsonSerde", "PendingWrite", "SqliteSaver"]
+__all__ = ["BaseCheckpointSaver", "Checkpoint", "InMemorySaver", "JsonSerde", "PendingWrite", "SqliteSaver", "WaitingThread"]

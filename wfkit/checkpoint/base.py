@@ -47,6 +47,18 @@ class PendingWrite:
     value: Any
 
 
+@dataclass(slots=True)
+class WaitingThread:
+    """A thread whose newest checkpoint has an interrupt stored on it: that checkpoint and every pending
+    write on it, in the order they were put (the engine decides which interrupts are still unanswered)."""
+
+    checkpoint: Checkpoint
+    writes: list[PendingWrite]
+
+
+INTERRUPT_WRITE = "__interrupt__"  # the key of the pending write a task paused by `interrupt()` leaves
+
+
 class BaseCheckpointSaver(abc.ABC):
     """Stores checkpoints by thread. Implementations: `InMemorySaver`, `SqliteSaver`.
 
@@ -117,6 +129,17 @@ class BaseCheckpointSaver(abc.ABC):
         """Ids of the thread's checkpoints that have pending writes (None: unknown, ask each one). Lets a
         history listing skip the thousand checkpoints that have none."""
         return None
+
+    def waiting_threads(self, *, limit: int | None = None) -> list[WaitingThread]:
+        """Every thread whose newest checkpoint (by put order) has a pending write with key `__interrupt__`,
+        oldest first (by when that checkpoint was put), at most `limit` of them; each with its newest
+        checkpoint and all the pending writes on it. An interrupt already answered (a `__resume__` or
+        `__result__` write of the same task) is still listed: savers do not interpret writes."""
+        from wfkit.errors import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            f"`{type(self).__name__}` cannot list the threads waiting at an interrupt; implement "
+            f"`waiting_threads` on it, or use InMemorySaver, SqliteSaver or PostgresSaver")
 
     @abc.abstractmethod
     def delete_thread(self, thread_id: str) -> None:

@@ -13,7 +13,8 @@ import itertools
 import threading
 from collections.abc import Iterable, Iterator
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, loops_back
+from wfkit.checkpoint.base import (INTERRUPT_WRITE, BaseCheckpointSaver, Checkpoint, PendingWrite, WaitingThread,
+                                  _lazily, loops_back)
 from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write, parent_of)
 from wfkit.checkpoint.serde import JsonSerde
@@ -21,13 +22,16 @@ from wfkit.errors import CheckpointConflictError, CheckpointError
 
 
 class _Thread:
-    """One thread's history: checkpoint id → record, in put order; checkpoint id → its pending writes."""
+    """One thread's history: checkpoint id → record, in put order; checkpoint id → its pending writes (and
+    their keys); the saver's put counter when its newest checkpoint was put (the order of `waiting_threads`)."""
 
-    __slots__ = ("records", "writes")
+    __slots__ = ("records", "writes", "keys", "put_at")
 
     def __init__(self) -> None:
         self.records: dict[str, str] = {}
         self.writes: dict[str, list[str]] = {}
+        self.keys: dict[str, set[str]] = {}
+        self.put_at = 0
 
 
 class InMemorySaver(BaseCheckpointSaver):
@@ -37,6 +41,7 @@ class InMemorySaver(BaseCheckpointSaver):
         self.serde = serde or JsonSerde()
         self._threads: dict[str, _Thread] = {}
         self._lock = threading.Lock()
+        self._puts = itertools.count(1)
 
     def __repr__(self) -> str:
         with self._lock:
@@ -68,6 +73,7 @@ class InMemorySaver(BaseCheckpointSaver):
             if checkpoint.id in thread.records:
                 raise CheckpointError(_duplicate_message(checkpoint))
             thread.records[checkpoint.id] = text
+            thread.put_at = next(self._puts)
 
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
         with self._lock:
@@ -116,12 +122,14 @@ class InMemorySaver(BaseCheckpointSaver):
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         context = f"cannot store pending writes on checkpoint `{checkpoint_id}` of thread `{thread_id}`"
+        writes = list(writes)
         texts = [dumps_write(self.serde, w, context=context) for w in writes]  # all encoded before any is kept
         with self._lock:
             thread = self._threads.get(thread_id)
             if thread is None or checkpoint_id not in thread.records:
                 raise CheckpointError(_unknown_message(thread_id, checkpoint_id, "put_writes"))
             thread.writes.setdefault(checkpoint_id, []).extend(texts)
+            thread.keys.setdefault(checkpoint_id, set()).update(w.key for w in writes)
 
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
         with self._lock:
@@ -134,14 +142,27 @@ class InMemorySaver(BaseCheckpointSaver):
             thread = self._threads.get(thread_id)
             return set(thread.writes) if thread is not None else set()
 
+    def waiting_threads(self, *, limit: int | None = None) -> list[WaitingThread]:
+        _check_limit(limit, "waiting_threads")
+        with self._lock:
+            found = []
+            for thread_id, thread in self._threads.items():
+                head = next(reversed(thread.records), None)
+                if head is not None and INTERRUPT_WRITE in thread.keys.get(head, ()):
+                    found.append((thread.put_at, thread_id, head, thread.records[head], list(thread.writes[head])))
+        found.sort()
+        return [WaitingThread(loads_checkpoint(self.serde, text, thread_id, head),
+                              [loads_write(self.serde, t, thread_id, head) for t in writes])
+                for _, thread_id, head, text, writes in found[:limit]]
+
     def delete_thread(self, thread_id: str) -> None:
         with self._lock:
             self._threads.pop(thread_id, None)
 
 
-def _check_limit(limit: int | None) -> None:
+def _check_limit(limit: int | None, call: str = "list") -> None:
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-        raise ValueError(f"list(limit=...) must be None or an int >= 0, got {limit!r}")
+        raise ValueError(f"{call}(limit=...) must be None or an int >= 0, got {limit!r}")
 
 
 def _duplicate_message(cp: Checkpoint) -> str:

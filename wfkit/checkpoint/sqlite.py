@@ -35,7 +35,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, first_repeat, loops_back
+from wfkit.checkpoint.base import (BaseCheckpointSaver, Checkpoint, PendingWrite, WaitingThread, _lazily, first_repeat,
+                                  loops_back)
 from wfkit.checkpoint.memory import _check_limit, _conflict_message, _duplicate_message, _unknown_message
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
@@ -64,6 +65,9 @@ CREATE TABLE IF NOT EXISTS writes (
 );
 CREATE INDEX IF NOT EXISTS writes_by_checkpoint ON writes (thread_id, checkpoint_id, seq);
 """
+# Finds the interrupt writes for `waiting_threads`; added to older files when they are opened (left out of a
+# file that cannot be changed: the query then scans the writes).
+_BY_KEY = "CREATE INDEX IF NOT EXISTS writes_by_key ON writes (key, thread_id, checkpoint_id)"
 _SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
 # Each checkpoint row tells whether pending writes are stored on it: `has_writes`, set by a trigger kept
 # in the file itself (so every writer of the file keeps it, this class or not), so that reading a checkpoint
@@ -99,6 +103,20 @@ def _reads(has_writes: str) -> tuple[str, str]:
 
 _MARKED_READS, _UNMARKED_READS = _reads("has_writes"), _reads(_HAS_WRITES_SUBQUERY)
 _HEAD = "SELECT id, step FROM checkpoints WHERE thread_id = ? ORDER BY seq DESC LIMIT 1"
+# The threads whose newest checkpoint has an interrupt on it (found from the interrupt writes, by index),
+# each with all the writes on that checkpoint: one query, rows in (head seq, write seq) order.
+_WAITING = """
+WITH heads AS (
+    SELECT c.seq, c.thread_id, c.id, c.payload FROM
+        (SELECT DISTINCT thread_id, checkpoint_id FROM writes WHERE key = '__interrupt__') AS i
+    JOIN checkpoints AS c ON c.thread_id = i.thread_id AND c.id = i.checkpoint_id
+    WHERE c.seq = (SELECT MAX(seq) FROM checkpoints AS h WHERE h.thread_id = c.thread_id)
+    ORDER BY c.seq LIMIT ?
+)
+SELECT heads.thread_id, heads.id, heads.payload, w.payload FROM heads
+JOIN writes AS w ON w.thread_id = heads.thread_id AND w.checkpoint_id = heads.id
+ORDER BY heads.seq, w.seq
+"""
 _UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
 # A checkpoint and its ancestors down to the first with a snapshot (its record does not end in
 # `NO_SNAPSHOT`) or without a parent: one query, whatever the length of the thread. A chain is never longer
@@ -167,6 +185,7 @@ class SqliteSaver(BaseCheckpointSaver):
                 self._conn.execute(f"PRAGMA synchronous={synchronous}")
                 self._conn.executescript(_SCHEMA)
             self._newest, self._at_or_before = _MARKED_READS if self._mark_writes() else _UNMARKED_READS
+            self._index_keys()
         except sqlite3.DatabaseError as e:
             self.close()
             if _code(e) == _NOTADB:
@@ -228,6 +247,13 @@ class SqliteSaver(BaseCheckpointSaver):
                 return False  # nothing was changed: read with the subquery
             raise
         return True
+
+    def _index_keys(self) -> None:
+        try:
+            self._conn.execute(_BY_KEY)
+        except sqlite3.OperationalError as e:
+            if getattr(e, "sqlite_errorcode", 0) & 0xFF not in (_READONLY, _BUSY, _LOCKED):
+                raise
 
     @classmethod
     @contextlib.contextmanager
@@ -394,6 +420,17 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._locked("cannot list thread `{}`", thread_id) as conn:
             rows = conn.execute("SELECT DISTINCT checkpoint_id FROM writes WHERE thread_id = ?", (thread_id,)).fetchall()
         return {row[0] for row in rows}
+
+    def waiting_threads(self, *, limit: int | None = None) -> list[WaitingThread]:
+        _check_limit(limit, "waiting_threads")
+        with self._locked("cannot list the threads waiting at an interrupt in `{}`", self._file) as conn:
+            rows = conn.execute(_WAITING, (-1 if limit is None else limit,)).fetchall()
+        found: list[WaitingThread] = []
+        for thread_id, checkpoint_id, payload, write in rows:
+            if not found or found[-1].checkpoint.id != checkpoint_id or found[-1].checkpoint.thread_id != thread_id:
+                found.append(WaitingThread(loads_checkpoint(self.serde, payload, thread_id, checkpoint_id), []))
+            found[-1].writes.append(loads_write(self.serde, write, thread_id, checkpoint_id))
+        return found
 
     def delete_thread(self, thread_id: str) -> None:
         with self._transaction("cannot delete thread `{}`", thread_id) as conn:

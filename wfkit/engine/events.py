@@ -139,3 +139,17 @@ class Nested(Event):
 @dataclass(frozen=True)
 class RunFinished(Event):
     values: dict
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """How far `batch` / `abatch` got, given to their `on_progress` callable: once at the start (`status`
+    "started", `index` None, `done` 0), then once each time a run ends, with its input's `index`, its thread
+    and how it ended: "done", "interrupted" (waiting at `interrupt()`) or "error" (with `error`)."""
+
+    done: int
+    total: int
+    index: int | None = None
+    status: str = "started"
+    thread_id: str | None = None
+    error: BaseException | None = None

@@ -95,6 +95,7 @@ class Loop:
         self.not_stored: BaseException | None = None  # why the last superstep's checkpoint was not stored
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
+                             executor=options.executor,
                              loop=self, owner=owner, take_answer=self.answers.take)
 
     # -- events --------------------------------------------------------------------------------------

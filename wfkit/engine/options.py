@@ -24,12 +24,13 @@ class RunOptions:
     stream_messages: bool = False
     inline_sync: bool = False
     max_concurrency: int | None = None
+    executor: Any = None  # a concurrent.futures.Executor the sync node calls go to (None: wfkit's threads)
     want_records: bool = True  # a StepRecord per superstep (the stepping API); invoke/stream read none
 
 
 def options_from(config: dict | None, **extra: Any) -> RunOptions:
     """The options of a run given `config` (LangGraph's shape: `recursion_limit`, `max_concurrency`,
-    `configurable.thread_id` / `checkpoint_id`), plus `extra` fields as they are."""
+    `configurable.thread_id` / `checkpoint_id`; wfkit's own `executor`), plus `extra` fields as they are."""
     configurable = check_config(config)
     config = dict(config) if config else {}
     limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
@@ -41,7 +42,8 @@ def options_from(config: dict | None, **extra: Any) -> RunOptions:
             f"`config['max_concurrency']` must be a positive int (or None for no limit), got {given(most)}: "
             "e.g. config={'max_concurrency': 4}")
     return RunOptions(config=config, recursion_limit=limit, thread_id=thread_key(configurable.get("thread_id")),
-                      checkpoint_id=configurable.get("checkpoint_id"), max_concurrency=most, **extra)
+                      checkpoint_id=configurable.get("checkpoint_id"), max_concurrency=most,
+                      **{"executor": config.get("executor"), **extra})
 
 
 def check_config(config: Any) -> dict:

@@ -1,5 +1,7 @@
 """Running the tasks of one superstep: sync nodes in worker threads (in parallel, no cap below the number
 of tasks unless `max_concurrency` says so), async nodes as asyncio tasks, each inside its TaskContext.
+Given an `executor` (any `concurrent.futures.Executor`: a Dask or Ray one, say), every sync node call is
+submitted to it instead, a lone task's too; async nodes stay coroutines on the run's event loop.
 
 A task's whole job happens here: call the node, turn its return into writes, follow its static edges,
 evaluate its conditional edges on the state as the node itself would see it after its own writes.
@@ -34,12 +36,14 @@ class Runner:
 
     def __init__(self, spec: GraphSpec, emit: Callable, *, listening: bool, config: dict, inline_sync: bool,
                  stream_messages: bool, max_concurrency: int | None, loop: Any = None,
-                 owner: Any = None, take_answer: Callable[[str], list] | None = None):
+                 owner: Any = None, take_answer: Callable[[str], list] | None = None,
+                 executor: concurrent.futures.Executor | None = None):
         self.spec = spec
         self.emit = emit
         self.listening = listening  # events are built only when someone listens (invoke is the hot path)
         self.config = config
-        self.inline_sync = inline_sync
+        self.inline_sync = inline_sync and executor is None  # with an executor, every node call goes to it
+        self.executor = executor or node_threads
         self.stream_messages = stream_messages
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self.loop, self.owner = loop, owner  # given to each task's context (see TaskContext)
@@ -177,7 +181,7 @@ class Runner:
             result = fn(*args)
         else:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(node_threads, contextvars.copy_context().run, fn, *args)
+            result = await loop.run_in_executor(self.executor, contextvars.copy_context().run, fn, *args)
         if type(result) is not dict and inspect.iscoroutine(result):  # a sync callable returned a coroutine
             result = await result
         return result

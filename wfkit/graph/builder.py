@@ -205,8 +205,9 @@ class StateGraph:
     # -- compile -------------------------------------------------------------------------------------
     def compile(self, checkpointer: Any = None, *, interrupt_before: Sequence[str] | str | None = None,
                 interrupt_after: Sequence[str] | str | None = None, name: str | None = None,
-                debug: bool = False, store: Any = None, cache: Any = None, **options: Any):
-        """Validate the graph and return a runnable `CompiledStateGraph`."""
+                debug: bool = False, store: Any = None, cache: Any = None, executor: Any = None, **options: Any):
+        """Validate the graph and return a runnable `CompiledStateGraph`. `executor`: a
+        `concurrent.futures.Executor` that runs its sync node calls (a `Send` fan-out's among them)."""
         check_options("compile()", {"store": store, "cache": cache, **options})
         from wfkit.graph.compiled import CompiledStateGraph
         from wfkit.graph.validate import validate
@@ -228,7 +229,8 @@ class StateGraph:
         )
         return CompiledStateGraph(self, spec, checkpointer=checkpointer,
                                   interrupt_before=_names(interrupt_before, self.nodes),
-                                  interrupt_after=_names(interrupt_after, self.nodes), name=name)
+                                  interrupt_after=_names(interrupt_after, self.nodes), name=name,
+                                  executor=executor)
 
 
 def _names(value: Sequence[str] | str | None, nodes: dict) -> frozenset:

@@ -6,13 +6,16 @@ Every public run method goes through one async path; the sync methods wrap it wi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import concurrent.futures
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from wfkit._sync import iter_sync, run_sync
 from wfkit.constants import INTERRUPT_KEY
 from wfkit.engine import algo
+from wfkit.engine.batch import run_batch
 from wfkit.engine.drive import run_to_pause, stream_loop
+from wfkit.engine.events import BatchProgress
 from wfkit.engine.loop import Loop
 from wfkit.engine.options import RunOptions, check_config, given, options_from, thread_key
 from wfkit.engine.algo import Plan
@@ -31,7 +34,7 @@ class CompiledStateGraph:
     """A validated graph, ready to run. Made by `StateGraph.compile()`."""
 
     def __init__(self, builder: Any, spec: Any, *, checkpointer: Any = None, interrupt_before: frozenset = frozenset(),
-                 interrupt_after: frozenset = frozenset(), name: str | None = None):
+                 interrupt_after: frozenset = frozenset(), name: str | None = None, executor: Any = None):
         self.builder = builder
         self.spec = spec
         if not (checkpointer is None or isinstance(checkpointer, bool) or hasattr(checkpointer, "register_types")):
@@ -45,6 +48,7 @@ class CompiledStateGraph:
         self.interrupt_before = interrupt_before
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
+        self.executor = _check_executor(executor, "compile(executor=...)")
         self._histories: dict[str, History] = {}
         if checkpointer is not None:
             models = list(spec.state.models())
@@ -94,8 +98,10 @@ class CompiledStateGraph:
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
                 "to its parent's thread, so it cannot run on its own; run it from a node of a graph that has a "
                 "checkpointer, or compile it with checkpointer=InMemorySaver() to run it alone")
+        check_config(config)
+        executor = _check_executor((config or {}).get("executor"), "config['executor']") or self.executor
         options = options_from(
-            config, inline_sync=inline, stream_messages=stream_messages, want_records=False,
+            config, inline_sync=inline, executor=executor, stream_messages=stream_messages, want_records=False,
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
@@ -187,21 +193,35 @@ class CompiledStateGraph:
                                        subgraphs, options))
 
     async def abatch(self, inputs: list, config: dict | list | None = None, *, return_exceptions: bool = False,
-                     **kw: Any) -> list:
-        """Run several inputs concurrently; `config` is one config for all, or one per input. With
-        `return_exceptions=True` a failed run gives its exception in its place instead of raising."""
-        import asyncio
-
-        configs = config if isinstance(config, list) else [config] * len(inputs)
-        if len(configs) != len(inputs):
-            raise ValueError(f"batch() got {len(inputs)} inputs but {len(configs)} configs; pass one config "
-                             f"for all, or one per input")
-        runs = (self.ainvoke(i, c, **kw) for i, c in zip(inputs, configs))
-        return list(await asyncio.gather(*runs, return_exceptions=return_exceptions))
+                     max_concurrency: int | None = None, executor: Any = None,
+                     on_progress: Callable[[BatchProgress], Any] | None = None, **kw: Any) -> list:
+        """Run many inputs, each on its own thread (`config`: one config for all, or one per input), at most
+        `max_concurrency` at once (default: the config's `max_concurrency`, else all). Each run stops at the
+        end or at its interrupts; returns each run's result (its values, with `__interrupt__` when it
+        waits) in input order. A failed run: with `return_exceptions=True` its exception stands in its
+        place; without, the first failure (in input order) is raised once every run has ended.
+        `executor`: a `concurrent.futures.Executor` that runs every sync node call of the batch.
+        `on_progress` gets a `BatchProgress` at the start and as each run ends (a progress bar:
+        `wfkit.widgets.ProgressBar()`)."""
+        return await run_batch(list(inputs), config, return_exceptions=return_exceptions,
+                               max_concurrency=max_concurrency, executor=executor, on_progress=on_progress,
+                               run=self._batch_run(kw, current_task()))
 
     def batch(self, inputs: list, config: dict | list | None = None, *, return_exceptions: bool = False,
-              **kw: Any) -> list:
-        return run_sync(self.abatch(inputs, config, return_exceptions=return_exceptions, **kw))
+              max_concurrency: int | None = None, executor: Any = None,
+              on_progress: Callable[[BatchProgress], Any] | None = None, **kw: Any) -> list:
+        """Sync version of `abatch` (also works inside Jupyter)."""
+        # the running task is read here: the coroutine may run on a helper thread, which does not see it
+        return run_sync(run_batch(list(inputs), config, return_exceptions=return_exceptions,
+                                  max_concurrency=max_concurrency, executor=executor, on_progress=on_progress,
+                                  run=self._batch_run(kw, current_task())))
+
+    def _batch_run(self, kw: dict, parent: TaskContext | None) -> Callable:
+        """How `batch` runs one input: as `invoke` would, with the same keyword arguments."""
+        before, after = kw.pop("interrupt_before", None), kw.pop("interrupt_after", None)
+        _check_invoke(kw.pop("stream_mode", "values"), kw)
+        return lambda input, config: self._ainvoke(input, config, False, parent, interrupt_before=before,
+                                                   interrupt_after=after)
 
     # -- stepping ------------------------------------------------------------------------------------
     def start(self, input: Any, config: dict | None = None):
@@ -259,6 +279,21 @@ class CompiledStateGraph:
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.update_state(config, values, as_node)
 
+    def waiting_threads(self, *, limit: int | None = None) -> list[StateSnapshot]:
+        """The state of every thread of the checkpointer that waits at `interrupt()` (its `interrupts` not
+        empty), oldest first (by when it paused); at most `limit` threads are read (None: all)."""
+        if self.checkpointer is None:
+            raise NoCheckpointerError("this graph has no checkpointer, so no thread can wait at an interrupt: "
+                                      "compile(checkpointer=SqliteSaver('runs.db')) to keep its threads")
+        found = []
+        for waiting in self.checkpointer.waiting_threads(limit=limit):
+            # a History of its own: listing thousands of threads keeps none of their states
+            history = History(self.spec, self.checkpointer, waiting.checkpoint.thread_id)
+            snapshot = self._snapshots(history).waiting(waiting.checkpoint, waiting.writes)
+            if snapshot.interrupts:  # (answered ones are still listed by the saver until the run moves on)
+                found.append(snapshot)
+        return found
+
     # -- drawing -------------------------------------------------------------------------------------
     def get_graph(self, xray: bool | int = False):
         """A drawable picture of the graph: `.to_dot()`, `.draw_svg()`, `.draw_png()`, `.draw_mermaid()`..."""
@@ -282,6 +317,13 @@ def _check_listing(filter: Any, before: Any, limit: Any) -> None:
         if value is not None and not isinstance(value, kind):
             raise ArgumentTypeError(f"get_state_history(): `{name}` must be {what} (or None), got {given(value)}: "
                                     f"e.g. {example}")
+
+
+def _check_executor(executor: Any, where: str) -> Any:
+    if executor is not None and not isinstance(executor, concurrent.futures.Executor):
+        raise ArgumentTypeError(f"{where} must be a concurrent.futures.Executor (a ThreadPoolExecutor, or a Dask "
+                                f"or Ray executor), got {given(executor)}")
+    return executor
 
 
 def _check_invoke(stream_mode: Any, options: dict) -> None:

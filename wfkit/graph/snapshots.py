@@ -49,6 +49,11 @@ class Snapshots:
             return None
         return self._snapshot(checkpoint, self.history.values_at(checkpoint), live=True, writes=writes)
 
+    def waiting(self, checkpoint: Any, writes: list) -> StateSnapshot:
+        """The snapshot get_state would give for the head `checkpoint`, whose pending `writes` were read
+        with it (by `waiting_threads`)."""
+        return self._snapshot(checkpoint, self.history.values_at(checkpoint), live=True, writes=writes)
+
     def listing(self, *, filter: dict | None = None, before_id: str | None = None,
                 limit: int | None = None) -> list[StateSnapshot]:
         """Every checkpoint of the thread, newest first (each shows all the tasks it planned)."""

@@ -1,11 +1,13 @@
 """Jupyter widgets for watching and stepping wfkit graphs: `GraphView` (the marked picture), `Debugger`
-(step, inspect, travel back, edit) and `ReviewPanel` (answer interrupts). ipywidgets is imported only when
-one of them is used."""
+(step, inspect, travel back, edit), `ReviewPanel` (answer interrupts), `ReviewInbox` (every thread waiting
+at an interrupt, for a team of reviewers) and `ProgressBar` (a batch's progress). ipywidgets is imported
+only when one of them is used."""
 
-__all__ = ["Debugger", "GraphView", "ReviewPanel"]
+__all__ = ["Debugger", "GraphView", "ProgressBar", "ReviewInbox", "ReviewPanel"]
 
 _HOMES = {"GraphView": "wfkit.widgets.graph_view", "Debugger": "wfkit.widgets.debugger",
-          "ReviewPanel": "wfkit.widgets.review"}
+          "ReviewPanel": "wfkit.widgets.review", "ReviewInbox": "wfkit.widgets.inbox",
+          "ProgressBar": "wfkit.widgets._progress"}
 
 
 def __getattr__(name):

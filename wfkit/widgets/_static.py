@@ -71,3 +71,24 @@ def _timeline(options: tuple, selected: Any) -> str:
     bold = ' style="font-weight:bold"'
     rows = "".join(f'<li{bold if value == selected else ""}>{esc(label.strip())}</li>' for label, value in options)
     return f'<ol class="wf-timeline" style="margin:0;padding-left:1.5em;list-style:none">{rows}</ol>'
+
+
+def inbox_snapshot(inbox: Any) -> str:
+    """A ReviewInbox: the waiting threads (the selected one marked), and the selected one's picture, payload,
+    state, path and review card."""
+    rows = "".join(
+        f'<tr style="{"font-weight:bold;background:#fdf2f8" if n == inbox.index else ""}">'
+        f"<td>{esc(item.thread_id)}</td><td>{esc(', '.join(dict.fromkeys(item.nodes)))}</td>"
+        f"<td>{esc(item.created_at)}</td><td>{esc(item.label().split(' · ', 2)[-1])}</td></tr>"
+        for n, item in enumerate(inbox.shown))
+    table = (f'<table class="wf-inbox-list"><tr><th>thread</th><th>node</th><th>paused at</th><th>payload</th></tr>'
+             f"{rows}</table>")
+    selected = ""
+    if inbox.selected is not None:
+        review = "" if inbox.panel is None else review_snapshot(inbox.panel, framed=False)
+        selected = (f'<div style="display:flex;gap:8px"><div>{inbox.graph_view.children[1].value}</div>'
+                    f"<div>{inbox.details.value}{review}</div></div>")
+    return safe_html(f'<div class="wf-static wf-inbox-static" style="{_BOX}">'
+                     f'<div style="{_NOTE}">saved view of a ReviewInbox: run the notebook to answer</div>'
+                     f"<div>{inbox.title.value}</div>{table}<div>{inbox.position.value}</div>{selected}"
+                     f'<div class="wf-inbox-status">{inbox.status.value}</div></div>')
