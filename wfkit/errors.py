@@ -59,6 +59,11 @@ class InvalidResumeError(WfkitError, RuntimeError):
     checkpointer, a finished run); the thread stays as it was. A RuntimeError, as in LangGraph."""
 
 
+class AnswerRejectedError(InvalidResumeError):
+    """A node raised on the answer it was resumed with (the node's error is the `__cause__`); nothing was
+    kept and the run still waits at the same interrupt for another answer."""
+
+
 class SubgraphOnlyError(WfkitError, RuntimeError):
     """A graph compiled with checkpointer=True (a subgraph keeping its parent's thread) was run on its own."""
 

@@ -22,7 +22,8 @@ from wfkit.engine.loop import Loop, StepRecord
 from wfkit.engine.options import options_from
 from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import InvalidResumeError
+from wfkit.engine.resume import interrupt_list
+from wfkit.errors import AnswerRejectedError, InvalidResumeError
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -148,7 +149,13 @@ class Run:
         if self._forked:
             self._branch += 1
             self._forked = False
-        record = await self._loop.tick(past_breakpoints=True)
+        try:
+            record = await self._loop.tick(past_breakpoints=True)
+        except Exception as error:
+            rejected = self._rejected(error)
+            if rejected is None:
+                raise
+            raise rejected from error
         if record is None:  # the plan was empty
             raise InvalidResumeError("the run is finished: nothing left to step")
         record = dataclasses.replace(record, branch=self._branch)
@@ -156,6 +163,17 @@ class Run:
             record = self.app.spec.shown.record(record)
         self.history.append(record)
         return record
+
+    def _rejected(self, error: Exception) -> AnswerRejectedError | None:
+        """The error to raise when `error` came from a node given an answer, whose interrupt waits again."""
+        failure = self._loop.failure
+        waiting = self._loop.answers.pending.get(failure.task.id) if failure and failure.error is error else None
+        if not waiting:
+            return None
+        return AnswerRejectedError(
+            f"node `{failure.task.name}` raised {type(error).__name__}: {error} on the answer to "
+            f"{interrupt_list(waiting)}; nothing was kept and the run still waits there for another answer: "
+            "give a better one with run.resume(value)")
 
     def step(self) -> StepRecord:
         return run_sync(self.astep())

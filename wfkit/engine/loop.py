@@ -22,7 +22,7 @@ from wfkit.engine.options import RunOptions
 from wfkit.engine.persist import History, metadata, outcome_from_stored, with_updates
 from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
-from wfkit.errors import WfkitWarning
+from wfkit.errors import WfkitWarning, add_note
 from wfkit.managed import with_managed
 from wfkit.types import Interrupt
 
@@ -88,6 +88,7 @@ class Loop:
         self._run_id = None
         self._counter = 0
         self._kept = None  # the checkpoint last written to the history
+        self.failure: Outcome | None = None  # the task whose error the last failed superstep raised
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              loop=self, owner=owner, take_answer=self.answers.take)
@@ -185,8 +186,7 @@ class Loop:
         paused = []
         for outcome in outcomes:
             if outcome.error is not None:
-                self.status = "ready"
-                raise outcome.error
+                raise self._failed(outcomes, outcome)
             if outcome.interrupts:
                 paused.append(outcome)
         if paused:
@@ -249,6 +249,21 @@ class Loop:
             self.history.save_resume(self.checkpoint_id, outcome.task.id, outcome.task.name, answered)
         if not lone_ok:
             self.history.save_outcome(self.checkpoint_id, outcome)
+
+    def _failed(self, outcomes: list[Outcome], failure: Outcome) -> BaseException:
+        """A task raised: nothing of the superstep is applied. The tasks that raised on the answers just
+        given forget them (none was stored) and wait at their interrupts again, for a better answer."""
+        self.failure = failure
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self.answers.take_back(outcome.task.id)
+        self.interrupts = self.answers.interrupts
+        self.status = "interrupted" if self.interrupts else "ready"
+        waiting = self.answers.pending.get(failure.task.id)
+        if waiting:
+            add_note(failure.error, f"the answer to {resume.interrupt_list(waiting)} was not kept: it still waits for "
+                                    "another answer")
+        return failure.error
 
     def _commit(self, delta: list, source: str) -> None:
         parent = self.checkpoint_id or self.parent_id
