@@ -25,7 +25,6 @@ import ipywidgets
 
 from wfkit.engine.events import (Interrupted, MessageChunk, RunFinished, StepApplied, StepPlanned, TaskFinished,
                                  TaskStarted)
-from wfkit.errors import AnswerRejectedError
 from wfkit.stepping import Edit
 from wfkit.widgets._background import launch, running_loop
 from wfkit.widgets._debugger_view import DebuggerView
@@ -226,14 +225,11 @@ class Debugger(DebuggerView, ipywidgets.VBox):
             again = ", ".join(self.watcher.cancelled) or "nothing"
             self.notice = f"stopped: step {self.run.step_number + 1} was cancelled; Step runs again: {again}"
             return None
-        except AnswerRejectedError as error:  # the run still waits at the interrupt: the review panel says why
-            if self.review is not None and self.review.reopen(error):
+        except Exception as error:  # a node raised: show it, keep the run where it was (stepping retries)
+            if self.review is not None and self.review.reopen(error):  # on answers: the run waits for new ones
                 self.notice = "the answer was not taken (see the review panel)"
             else:
                 self.error = error
-            return None
-        except Exception as error:  # a node raised: show it, keep the run where it was (stepping retries)
-            self.error = error
             return None
         finally:
             self._step_task = None

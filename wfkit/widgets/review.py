@@ -22,7 +22,6 @@ from typing import Any
 import ipywidgets
 
 from wfkit.drawing.display import mimebundle
-from wfkit.errors import AnswerRejectedError
 from wfkit.widgets._background import launch
 from wfkit.widgets._form import ModelForm
 from wfkit.widgets._html_widget import SafeHTML
@@ -221,7 +220,7 @@ class ReviewPanel(ipywidgets.VBox):
         try:
             await self.run.aresume(answers)
         except Exception as error:  # shown here: no exception escapes into the notebook's cell
-            if not (isinstance(error, AnswerRejectedError) and self.reopen(error)):
+            if not self.reopen(error):  # (reopened: the run still waits at those interrupts, for new answers)
                 self.status.value = error_html("resuming failed", error)
             return
         self.status.value = f"<i>resumed: the run is {'done' if self.run.done else 'paused again'}</i>"
