@@ -8,8 +8,8 @@ from typing import Annotated
 import pytest
 from typing_extensions import TypedDict
 
-from wfkit import END, START, InMemorySaver, StateGraph, interrupt
-from wfkit.errors import InvalidResumeError
+from wfkit import END, START, InMemorySaver, SqliteSaver, StateGraph, interrupt
+from wfkit.errors import AnswerRejectedError, InvalidResumeError
 
 
 class S(TypedDict):
@@ -284,3 +284,89 @@ def test_an_edit_is_returned_and_kept_with_the_keys_it_changed():
     replaced = run.edit({"log": ["z"]}, replace=True)
     assert replaced.edited == ("log",) and replaced.values == {"log": ["z"], "n": 7}
     assert run.edits == [edit, same, replaced]
+
+
+# -- an answer the node raises on: the run stays at its interrupt (issue 31) ---------------------------------
+
+class Joke(TypedDict):
+    joke: str
+    published: Annotated[list, operator.add]
+
+
+@pytest.fixture(params=["own history", "memory", "sqlite"])
+def checkpointer(request, tmp_path):
+    """None: the run keeps its history on a private InMemorySaver."""
+    if request.param == "own history":
+        yield None
+    elif request.param == "memory":
+        yield InMemorySaver()
+    else:
+        saver = SqliteSaver(str(tmp_path / "runs.db"))
+        yield saver
+        saver.close()
+
+
+def reviewed(checkpointer, *names):
+    def review(state):
+        answer = interrupt({"joke": state["joke"]})
+        return {"published": [answer["joke"]]}  # KeyError for an edited payload without "joke"
+
+    g = StateGraph(Joke)
+    for name in names or ("review",):
+        g.add_node(name, review)
+        g.add_edge(START, name)
+    return g.compile(checkpointer=checkpointer)
+
+
+def stored_keys(run):
+    return [w.key for w in run._history.saver.get_writes(run.thread_id, run.checkpoint_id)]
+
+
+@pytest.mark.parametrize("how", ["resume", "resume by id", "answer then step"])
+def test_an_answer_the_node_raises_on_leaves_the_run_waiting_at_the_same_interrupt(checkpointer, how):
+    run = reviewed(checkpointer).start({"joke": "Cats knit."}, {"configurable": {"thread_id": "review-1"}})
+    run.run()
+    (pending,) = run.interrupts
+    where = (run.step_number, run.checkpoint_id, run.state, run.lineage(), len(run.history), stored_keys(run))
+    bad = {"text": "an edit that dropped the joke"}
+    with pytest.raises(AnswerRejectedError) as caught:
+        if how == "resume":
+            run.resume(bad)
+        elif how == "resume by id":
+            run.resume({pending.id: bad})
+        else:
+            run.answer(bad)
+            run.step()
+    assert str(caught.value) == (
+        f"node `review` raised KeyError: 'joke' on the answer to interrupt `{pending.id}`; nothing was kept and "
+        "the run still waits there for another answer: give a better one with run.resume(value)")
+    assert isinstance(caught.value, InvalidResumeError)
+    cause = caught.value.__cause__
+    assert type(cause) is KeyError and cause.args == ("joke",)
+    assert cause.__notes__ == ["while running node `review` in superstep 1",
+                               f"the answer to interrupt `{pending.id}` was not kept: it still waits for another answer"]
+    assert run.interrupts == (pending,) and run.interrupts[0].value == {"joke": "Cats knit."}
+    assert run.status == "interrupted"
+    # nothing of the attempt is kept: no checkpoint, no record, no stored answer (the error is noted, as LangGraph does)
+    assert (run.step_number, run.checkpoint_id, run.state, run.lineage(), len(run.history),
+            stored_keys(run)[:1]) == where
+    assert stored_keys(run) == ["__interrupt__", "__error__"]
+    with pytest.raises(InvalidResumeError, match=f"^the run is paused at interrupt `{pending.id}`: answer it with "
+                                                 r"run.resume\(value\)$"):
+        run.step()  # the rejected answer is not tried again
+
+    records = run.resume({"joke": "Owls hoot."})
+    assert [(r.step, r.writes) for r in records] == [(1, (("review", (("published", ["Owls hoot."]),)),))]
+    assert run.done and run.state == {"joke": "Cats knit.", "published": ["Owls hoot."]}
+    assert stored_keys(run) == []  # the new checkpoint
+
+
+def test_of_parallel_answers_only_the_rejected_ones_wait_again_in_their_order(checkpointer):
+    run = reviewed(checkpointer, "x", "y", "z").start({"joke": "Cats knit."})
+    run.run()
+    ix, iy, iz = run.interrupts
+    with pytest.raises(AnswerRejectedError, match=f"^node `x` raised KeyError: 'joke' on the answer to interrupt `{ix.id}`;"):
+        run.resume({iz.id: {}, iy.id: {"joke": "Y"}, ix.id: {}})
+    assert run.interrupts == (ix, iz) and run.status == "interrupted"
+    run.resume({iz.id: {"joke": "Z"}, ix.id: {"joke": "X"}})
+    assert run.done and run.state == {"joke": "Cats knit.", "published": ["X", "Y", "Z"]}

@@ -73,6 +73,11 @@ class AlreadyAnsweredError(InvalidResumeError):
     """An interrupt was answered meanwhile (by another reviewer, kernel or machine): the answer was not given."""
 
 
+class AnswerRejectedError(InvalidResumeError):
+    """A node raised on the answer it was resumed with (the node's error is the `__cause__`); nothing was
+    kept and the run still waits at the same interrupt for another answer."""
+
+
 class SubgraphOnlyError(WfkitError, RuntimeError):
     """A graph compiled with checkpointer=True (a subgraph keeping its parent's thread) was run on its own."""
 

@@ -23,8 +23,9 @@ from wfkit.engine.loop import Loop, StepRecord
 from wfkit.engine.options import check_config, given, options_from
 from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
-from wfkit.errors import (AlreadyAnsweredError, ArgumentTypeError, ArgumentValueError, CheckpointConflictError,
-                          InvalidResumeError, StepNotStoredError, WfkitError)
+from wfkit.engine.resume import interrupt_list
+from wfkit.errors import (AlreadyAnsweredError, AnswerRejectedError, ArgumentTypeError, ArgumentValueError,
+                          CheckpointConflictError, InvalidResumeError, StepNotStoredError, WfkitError)
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -153,10 +154,13 @@ class Run:
         try:
             record = await self._loop.tick(past_breakpoints=True)
         except Exception as error:
-            if error is not self._loop.not_stored:
+            if error is self._loop.not_stored:
+                self._loop.not_stored = None
+                raise _not_stored(self.thread_id, self._loop.step + 1, error) from error
+            rejected = self._rejected(error)
+            if rejected is None:
                 raise
-            self._loop.not_stored = None
-            raise _not_stored(self.thread_id, self._loop.step + 1, error) from error
+            raise rejected from error
         if record is None:  # the plan was empty
             raise InvalidResumeError("the run is finished: nothing left to step")
         if self._forked:  # (only now: a superstep that failed or was not stored leaves the run as it was)
@@ -167,6 +171,17 @@ class Run:
             record = self.app.spec.shown.record(record)
         self.history.append(record)
         return record
+
+    def _rejected(self, error: Exception) -> AnswerRejectedError | None:
+        """The error to raise when `error` came from a node given an answer, whose interrupt waits again."""
+        failure = self._loop.failure
+        waiting = self._loop.answers.pending.get(failure.task.id) if failure and failure.error is error else None
+        if not waiting:
+            return None
+        return AnswerRejectedError(
+            f"node `{failure.task.name}` raised {type(error).__name__}: {error} on the answer to "
+            f"{interrupt_list(waiting)}; nothing was kept and the run still waits there for another answer: "
+            "give a better one with run.resume(value)")
 
     def step(self) -> StepRecord:
         return run_sync(self.astep())

@@ -391,6 +391,28 @@ def test_a_resume_value_the_node_rejects_is_not_kept_and_the_thread_stays_resuma
     assert app.invoke(Command(resume="5"), cfg()) == {"n": 5, "log": []}
 
 
+def test_a_rejected_resume_through_invoke_keeps_the_nodes_error_notes_the_interrupt_and_stores_no_answer(saver):
+    def ask_number(state):
+        return {"n": int(interrupt("how many?"))}
+
+    g = StateGraph(S)
+    g.add_node("ask", ask_number)
+    g.add_edge(START, "ask")
+    app = g.compile(checkpointer=saver)
+    (pending,) = app.invoke({"n": 0}, cfg())["__interrupt__"]
+    history = [s.config["configurable"]["checkpoint_id"] for s in app.get_state_history(cfg())]
+    with pytest.raises(ValueError) as caught:  # the node's own error, as in LangGraph
+        app.invoke(Command(resume="many"), cfg())
+    assert caught.value.__notes__ == [
+        "while running node `ask` in superstep 1",
+        f"the answer to interrupt `{pending.id}` was not kept: it still waits for another answer"]
+    snap = app.get_state(cfg())
+    assert snap.next == ("ask",) and snap.interrupts == (pending,)
+    assert [s.config["configurable"]["checkpoint_id"] for s in app.get_state_history(cfg())] == history
+    assert [w.key for w in saver.get_writes("t", history[0])] == ["__interrupt__", "__error__"]
+    assert app.invoke(Command(resume={pending.id: "5"}), cfg()) == {"n": 5, "log": []}
+
+
 def test_parallel_resume_where_one_task_fails_keeps_the_others_answer(saver):
     def asker(name, strict):
         def node(state):

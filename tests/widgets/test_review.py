@@ -1,7 +1,8 @@
 """ReviewPanel and its model form driven from Python: payload display, approve / reject / edit, a form
 from a pydantic model with inline validation errors, several interrupts answered together."""
 
-from typing import Any, Literal, TypedDict
+import operator
+from typing import Annotated, Any, Literal, TypedDict
 
 import pytest
 from pydantic import BaseModel, Field
@@ -220,3 +221,98 @@ def test_the_debuggers_step_panel_shows_a_text_payload_as_markdown_too():
         '<div class="wf-payload wf-markdown"><p>Publish <strong>Cats knit.</strong>?</p></div>')
     assert debugger.status_text() == "step 1 · waiting for 1 answer(s)"
     assert [label for label, _ in debugger.timeline_view.options][-1] == "▶ step 1 · review · interrupted"
+
+
+# -- an answer the node raises on (issue 31): the card shows why and takes a new answer -----------------------
+
+def strict_app(*names):
+    def review(state):
+        answer = interrupt({"draft": state["draft"]})
+        return {"verdict": [answer["draft"]]}  # KeyError for an edit that dropped "draft"
+
+    class Reviewed(TypedDict):
+        draft: str
+        verdict: Annotated[list, operator.add]
+
+    builder = StateGraph(Reviewed)
+    for name in names or ("review",):
+        builder.add_node(name, review)
+        builder.add_edge(START, name)
+    return builder.compile()
+
+
+def rejected_text(run, node="review"):
+    (pending,) = [i for i in run.interrupts if i.id.endswith(f":{node}")]
+    return (f"AnswerRejectedError: node `{node}` raised KeyError: 'draft' on the answer to interrupt `{pending.id}`; "
+            "nothing was kept and the run still waits there for another answer: give a better one with "
+            "run.resume(value)")
+
+
+def test_an_answer_the_node_raises_on_reopens_its_card_with_the_error_under_it(text_of):
+    run = strict_app().start({"draft": "Cats knit."})
+    run.run()
+    (pending,) = run.interrupts
+    panel = ReviewPanel(run)
+    card = panel.cards[0]
+    card.edit_button.click()
+    card.text.value = '{"text": "<script>alert(1)</script>"}'
+    card.submit_button.click()
+    assert run.interrupts == (pending,) and run.status == "interrupted" and run.state == {"draft": "Cats knit.",
+                                                                                          "verdict": []}
+    assert not card.answered and not panel.delivered and panel.answers == {}
+    assert [b.disabled for b in (card.approve_button, card.reject_button, card.edit_button, card.submit_button)] == [
+        False, False, False, False]
+    assert card.editor.layout.display is None and card.text.value == '{"text": "<script>alert(1)</script>"}'
+    shown = text_of(card.result.value)
+    assert shown.startswith("✗ not taken: {'text': '<script>alert(1)</script>'} the node raised on this answer; "
+                            "the interrupt still waits for another Traceback")
+    assert rejected_text(run) in shown and "✓ answered" not in shown
+    assert "<script>" not in card.result.value and "&lt;script&gt;alert(1)&lt;/script&gt;" in card.result.value
+    assert panel.status.value == "<i>the run did not take the answer and still waits: answer again</i>"
+    assert panel.summary() == ("ReviewPanel: 1 interrupt(s), 0 answered\n"
+                               "- interrupt 1 from review: {'draft': 'Cats knit.'} (waiting)")
+    saved = text_of(panel._repr_mimebundle_()["text/html"])  # the notebook's saved view shows it too
+    assert "answers: Approve · Reject · Edit ✗ not taken: {'text': '<script>alert(1)</script>'}" in saved
+    assert rejected_text(run) in saved
+    fresh = ReviewPanel(run)  # a new panel shows the interrupt that still waits
+    assert [c.interrupt for c in fresh.cards] == [pending]
+
+    card.text.value = '{"draft": "Cats purl."}'
+    card.submit_button.click()
+    assert run.done and run.state == {"draft": "Cats knit.", "verdict": ["Cats purl."]}
+    assert text_of(card.result.value) == "✓ answered: {'draft': 'Cats purl.'}"
+    assert panel.status.value == "<i>resumed: the run is done</i>"
+
+
+def test_of_several_answers_only_the_rejected_ones_are_asked_again(text_of):
+    run = strict_app("x", "y").start({"draft": "Cats knit."})
+    run.run()
+    ix, iy = run.interrupts
+    panel = ReviewPanel(run)
+    panel.answer(0, {"draft": "X"})
+    panel.answer(1, {"text": "no draft"})
+    assert run.interrupts == (iy,)
+    assert [c.answered for c in panel.cards] == [True, False]
+    assert text_of(panel.cards[0].result.value) == "✓ answered: {'draft': 'X'}"
+    assert rejected_text(run, "y") in text_of(panel.cards[1].result.value)
+    panel.answer(1, {"draft": "Y"})  # only y's answer goes to the run: x's was taken already
+    assert run.done and run.state == {"draft": "Cats knit.", "verdict": ["X", "Y"]}
+
+
+def test_the_debuggers_review_takes_a_new_answer_after_the_node_raised_on_one(text_of):
+    debugger = Debugger(strict_app(), {"draft": "Cats knit."})
+    debugger.run_all()
+    panel = debugger.review
+    panel.approve()  # True: the node cannot read a draft from it
+    assert debugger.review is panel and debugger.error is None and debugger.error_view.value == ""
+    card = panel.cards[0]
+    assert not card.answered and not card.approve_button.disabled
+    assert text_of(card.result.value).startswith("✗ not taken: True the node raised on this answer; the interrupt "
+                                                 "still waits for another Traceback")
+    assert "TypeError: 'bool' object is not subscriptable" in text_of(card.result.value)
+    assert debugger.status_text() == ("step 1 · waiting for 1 answer(s) · the answer was not taken (see the "
+                                      "review panel)")
+    assert debugger.review_box.children == (panel,)
+    panel.answer(0, {"draft": "Cats purl."})
+    assert debugger.run.done and debugger.run.state == {"draft": "Cats knit.", "verdict": ["Cats purl."]}
+    assert debugger.review is None and debugger.status_text() == "step 1 · finished"

@@ -93,6 +93,7 @@ class Loop:
         # fork it silently; False for a deliberate fork (a replay, `goto`), which stores unchecked.
         self.on_head = False
         self.not_stored: BaseException | None = None  # why the last superstep's checkpoint was not stored
+        self.failure: Outcome | None = None  # the task whose error the last failed superstep raised
         self.runner = Runner(spec, self.emit, listening=bool(self.listeners), config=options.config, inline_sync=options.inline_sync,
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              executor=options.executor,
@@ -192,8 +193,7 @@ class Loop:
         paused = []
         for outcome in outcomes:
             if outcome.error is not None:
-                self.status = "ready"
-                raise outcome.error
+                raise self._failed(outcomes, outcome)
             if outcome.interrupts:
                 paused.append(outcome)
         if paused:
@@ -261,6 +261,21 @@ class Loop:
             self.history.save_resume(self.checkpoint_id, outcome.task.id, outcome.task.name, answered)
         if not lone_ok:
             self.history.save_outcome(self.checkpoint_id, outcome)
+
+    def _failed(self, outcomes: list[Outcome], failure: Outcome) -> BaseException:
+        """A task raised: nothing of the superstep is applied. The tasks that raised on the answers just
+        given forget them (none was stored) and wait at their interrupts again, for a better answer."""
+        self.failure = failure
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self.answers.take_back(outcome.task.id)
+        self.interrupts = self.answers.interrupts
+        self.status = "interrupted" if self.interrupts else "ready"
+        waiting = self.answers.pending.get(failure.task.id)
+        if waiting:
+            add_note(failure.error, f"the answer to {resume.interrupt_list(waiting)} was not kept: it still waits for "
+                                    "another answer")
+        return failure.error
 
     def _commit(self, delta: list, source: str, values: dict, plan: Plan, step: int) -> None:
         """Store the checkpoint of `values`, `plan` and `step`, then make them the run's: a failed store

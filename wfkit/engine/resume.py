@@ -21,21 +21,24 @@ from wfkit.types import Command, Interrupt
 class Answers:
     """The resume values of the current superstep's tasks."""
 
-    __slots__ = ("replay", "unsaved", "pending", "loose")
+    __slots__ = ("replay", "unsaved", "pending", "loose", "asked")
 
     def __init__(self) -> None:
         self.replay: dict[str, list] = {}  # task id -> the values its interrupt() calls return, in order
         self.unsaved: dict[str, list] = {}  # answers given but not yet used by their task (so not stored)
         self.pending: dict[str, tuple] = {}  # task id -> its unanswered interrupts
         self.loose: list = []  # `Command(resume=value)`: [value] until an interrupt() takes it
+        # task id -> (its answers, its interrupts) before the answers just given, in the order they were
+        # pending: what `take_back` restores when the task fails on those answers
+        self.asked: dict[str, tuple[list, tuple]] = {}
 
     def load(self, replay: dict[str, list], pending: dict[str, tuple]) -> None:
         """The answers stored on a checkpoint, and its interrupts still waiting."""
-        self.replay, self.unsaved, self.pending = replay, {}, dict(pending)
+        self.replay, self.unsaved, self.pending, self.asked = replay, {}, dict(pending), {}
 
     def clear(self) -> None:
         """A checkpoint was committed: its tasks are done, their answers with them."""
-        self.replay, self.pending = {}, {}
+        self.replay, self.pending, self.asked = {}, {}, {}
 
     @property
     def interrupts(self) -> tuple[Interrupt, ...]:
@@ -48,6 +51,7 @@ class Answers:
         pending = self.pending
         by_id = {i.id: task_id for task_id, group in pending.items() for i in group}
         if isinstance(resume, dict) and resume and all(k in by_id for k in resume):
+            self._remember()
             for interrupt_id, value in resume.items():
                 # Kept in memory until the task has used it: stored once the task finished or paused again.
                 # A value the node rejects (it raises) is never stored, and the thread stays at the same
@@ -62,8 +66,31 @@ class Answers:
                 "Command(resume={interrupt_id: value, ...}) naming each id — the thread is unchanged and still resumable"
             )
         else:
+            self._remember()
             self.loose = [resume]
             pending.clear()
+
+    def _remember(self) -> None:
+        # what each pending task had before the answers now given, in order: see `take_back`
+        self.asked = {task_id: (list(self.replay.get(task_id, ())), group) for task_id, group in self.pending.items()}
+
+    def take_back(self, task_id: str) -> tuple[Interrupt, ...]:
+        """`task_id` raised on the answers just given: forget them (none was stored) and make its interrupts
+        wait again, in their place among the pending ones. Returns them (none if it had no answer)."""
+        before = self.asked.get(task_id)
+        if before is None or task_id in self.pending:  # it was given no answer
+            return ()
+        replay, group = before
+        if replay:
+            self.replay[task_id] = replay
+        else:
+            self.replay.pop(task_id, None)
+        self.unsaved.pop(task_id, None)
+        self.loose = []  # it was given for this interrupt, which waits again
+        self.pending[task_id] = group
+        order = list(self.asked)  # every task still pending was pending before the answers
+        self.pending = {t: self.pending[t] for t in sorted(self.pending, key=order.index)}
+        return group
 
     def take(self, task_id: str) -> list:
         """Called by `interrupt()` in a task that has no answer of its own left: the loose answer, once."""
@@ -90,6 +117,11 @@ class Answers:
     def _answer(self, task_id: str, value: Any) -> None:
         self.replay.setdefault(task_id, []).append(value)
         self.unsaved.setdefault(task_id, []).append(value)
+
+
+def interrupt_list(interrupts: tuple[Interrupt, ...]) -> str:
+    """"interrupt `id`" or "interrupts `id1`, `id2`", for messages."""
+    return ("interrupt " if len(interrupts) == 1 else "interrupts ") + ", ".join(f"`{i.id}`" for i in interrupts)
 
 
 def start(loop: Any, input: Any) -> None:

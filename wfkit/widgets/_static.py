@@ -47,6 +47,8 @@ def _card(card: Any) -> str:
     else:
         shown = [b.description for b in card.buttons.children]
         answers = f'<div class="wf-answers"><i>answers: {esc(" · ".join(shown))}</i></div>'
+    if not card.answered:  # an answer the run did not take, and why (see `InterruptCard.reopen`)
+        answers += card.result.value
     return (f'<div class="wf-interrupt-card" style="border:1px solid #d01c8b;padding:6px;margin:4px 0">'
             f"{card.header.value}{card.saved_payload}{answers}</div>")
 

@@ -227,7 +227,10 @@ class Debugger(DebuggerView, ipywidgets.VBox):
             self.notice = f"stopped: step {self.run.step_number + 1} was cancelled; Step runs again: {again}"
             return None
         except Exception as error:  # a node raised: show it, keep the run where it was (stepping retries)
-            self.error = error
+            if self.review is not None and self.review.reopen(error):  # on answers: the run waits for new ones
+                self.notice = "the answer was not taken (see the review panel)"
+            else:
+                self.error = error
             return None
         finally:
             self._step_task = None

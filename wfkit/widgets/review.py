@@ -108,10 +108,22 @@ class InterruptCard(ipywidgets.VBox):
     def mark_answered(self, value: Any) -> None:
         """Show the answer and stop taking new ones on this card."""
         self.answered = True
-        for button in (self.approve_button, self.reject_button, self.edit_button, self.submit_button):
-            button.disabled = True
-        self.editor.layout.display = "none"
+        self._enable(False)
+        self._editor_shown, self.editor.layout.display = self.editor.layout.display, "none"
         self.result.value = f'<div style="color:#1f5f2a">✓ answered: <code>{esc(short(value, 120))}</code></div>'
+
+    def reopen(self, value: Any, error: BaseException) -> None:
+        """The run did not take `value` (the node raised `error` on it): show why under it, take a new one."""
+        self.answered = False
+        self._enable(True)
+        self.editor.layout.display = self._editor_shown  # as it was: an edit can be corrected
+        self.result.value = (f'<div style="color:#c62828">✗ not taken: <code>{esc(short(value, 120))}</code></div>'
+                             + error_html("the node raised on this answer; the interrupt still waits for another",
+                                          error))
+
+    def _enable(self, enabled: bool) -> None:
+        for button in (self.approve_button, self.reject_button, self.edit_button, self.submit_button):
+            button.disabled = not enabled
 
 
 class ReviewPanel(ipywidgets.VBox):
@@ -141,6 +153,7 @@ class ReviewPanel(ipywidgets.VBox):
         self.on_answer = on_answer
         self.answers: dict[str, Any] = {}
         self.delivered = False
+        self.taken: set[str] = set()  # interrupts whose answers the run took while it refused others (reopen)
         self.pending: Any = None  # the resume under way once every card is answered (see `_deliver`)
         nodes = dict(nodes or {})
         if run is not None:  # the engine names an interrupt after its task: find each one's node
@@ -191,9 +204,25 @@ class ReviewPanel(ipywidgets.VBox):
                 return card
         raise KeyError(f"no pending interrupt `{which}`; pending: {', '.join(c.interrupt.id for c in self.cards)}")
 
+    def reopen(self, error: BaseException) -> list[InterruptCard]:
+        """The run did not take the answers (a node raised `error` on them): the cards of the interrupts it
+        still waits at (all answered cards, without a run) show the error under their answer and take a
+        new one; the others keep theirs. Returns the cards reopened."""
+        waiting = ({i.id for i in self.run.interrupts} if self.run is not None else
+                   {card.interrupt.id for card in self.cards})
+        cards = [card for card in self.cards if card.answered and card.interrupt.id in waiting]
+        for card in cards:
+            card.reopen(self.answers.pop(card.interrupt.id), error)
+        if cards:
+            self.taken = set(self.answers)
+            self.delivered = False
+            self.status.value = "<i>the run did not take the answer and still waits: answer again</i>"
+        return cards
+
     def _deliver(self) -> None:
         self.delivered = True
-        answers = dict(self.answers)
+        # after a reopen, the answers the run took already are not given again
+        answers = {key: value for key, value in self.answers.items() if key not in self.taken}
         if self.on_answer is not None:
             self.on_answer(answers)
             return
@@ -205,7 +234,8 @@ class ReviewPanel(ipywidgets.VBox):
         try:
             await self.run.aresume(answers)
         except Exception as error:  # shown here: no exception escapes into the notebook's cell
-            self.status.value = error_html("resuming failed", error)
+            if not self.reopen(error):  # (reopened: the run still waits at those interrupts, for new answers)
+                self.status.value = error_html("resuming failed", error)
             return
         self.status.value = f"<i>resumed: the run is {'done' if self.run.done else 'paused again'}</i>"
 
