@@ -12,6 +12,7 @@ verbatim; they never interpret `writes`, `plan` or `metadata`.
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,8 +46,17 @@ class PendingWrite:
     value: Any
 
 
+@dataclass(slots=True)
+class WaitingThread:
+    """A thread whose newest checkpoint has an interrupt stored on it: that checkpoint and every pending
+    write on it, in the order they were put (the engine decides which interrupts are still unanswered)."""
+
+    checkpoint: Checkpoint
+    writes: list[PendingWrite]
+
+
 class BaseCheckpointSaver(abc.ABC):
-    """Stores checkpoints by thread. Implementations: `InMemorySaver`, `SqliteSaver`.
+    """Stores checkpoints by thread. Implementations: `InMemorySaver`, `SqliteSaver`, `PostgresSaver`.
 
     Values inside a record (state values, Send arguments, messages, pydantic models) are serialized as
     JSON by `wfkit.checkpoint.serde`; only known types are revived. A graph compiled with a saver calls
@@ -104,9 +114,45 @@ class BaseCheckpointSaver(abc.ABC):
         history listing skip the thousand checkpoints that have none."""
         return None
 
+    def waiting_threads(self, *, limit: int | None = None) -> list[WaitingThread]:
+        """Every thread whose newest checkpoint (by put order) has a pending write with key `"__interrupt__"`,
+        oldest first (by when that checkpoint was put), at most `limit` of them, each with all the pending
+        writes on that checkpoint (answered interrupts included: the caller filters them)."""
+        from wfkit.errors import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(f"`{type(self).__name__}` cannot list the threads waiting at an interrupt; "
+                                      f"implement `waiting_threads`")
+
     @abc.abstractmethod
     def delete_thread(self, thread_id: str) -> None:
         """Forget every checkpoint and pending write of the thread."""
+
+
+class ConnectedSaver(BaseCheckpointSaver):
+    """A saver that holds a connection (a file, a server's pool): `close()` it, or use it in a `with`."""
+
+    @classmethod
+    @contextlib.contextmanager
+    def from_conn_string(cls, conn_string: str, **kwargs: Any) -> Iterator[Any]:
+        """`with SqliteSaver.from_conn_string("runs.db") as saver:` — closed at the end."""
+        saver = cls(conn_string, **kwargs)  # type: ignore[call-arg]
+        try:
+            yield saver
+        finally:
+            saver.close()
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close what this saver opened; using it afterwards raises `CheckpointError`."""
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def register_types(self, types: Iterable[type]) -> None:
+        self.serde.register_types(types)  # type: ignore[attr-defined]
 
 
 def _lazily(decode, *args):
