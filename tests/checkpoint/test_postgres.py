@@ -6,6 +6,7 @@ against the real server of tests/conftest.py, each test in a schema of its own.
 
 from __future__ import annotations
 
+import asyncio
 import operator
 import socket
 import sys
@@ -230,3 +231,43 @@ def test_an_interrupted_run_resumes_from_another_saver_on_the_same_database(post
         assert [w.checkpoint.thread_id for w in two.waiting_threads()] == ["review"]
         assert graph.compile(checkpointer=two).invoke(wfkit.Command(resume=5), config) == {"n": 5, "log": ["asked"]}
         assert two.waiting_threads() == []
+
+
+def test_the_async_path_stores_and_resumes_as_the_sync_one(postgres_conninfo):
+    def ask(state):
+        return {"n": state["n"] + interrupt("how many?"), "log": ["asked"]}
+
+    graph = StateGraph(_Count)
+    graph.add_node("ask", ask)
+    graph.add_edge(START, "ask")
+    graph.add_edge("ask", END)
+    config = {"configurable": {"thread_id": "async"}}
+
+    async def run(saver):
+        app = graph.compile(checkpointer=saver)
+        await app.ainvoke({"n": 1, "log": []}, config)
+        return await app.ainvoke(wfkit.Command(resume=2), config)
+
+    with PostgresSaver(postgres_conninfo) as saver:
+        assert asyncio.run(run(saver)) == {"n": 3, "log": ["asked"]}
+    with PostgresSaver(postgres_conninfo) as again:
+        assert graph.compile(checkpointer=again).get_state(config).values == {"n": 3, "log": ["asked"]}
+
+
+def test_without_a_server_the_postgres_tests_skip_outside_ci_and_fail_under_it(monkeypatch):
+    from tests.conftest import _no_server, _start_server
+
+    monkeypatch.setattr("glob.glob", lambda pattern: [])  # no Debian package
+    with pytest.raises(RuntimeError) as e:
+        _start_server("/nowhere")
+    reason = str(e.value)
+    assert reason == ("Debian's postgresql package is not installed (no /usr/lib/postgresql/*/bin/initdb); run "
+                      "`apt-get install postgresql` or set WFKIT_POSTGRES to a server's conninfo")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        _no_server(reason)
+    assert str(failed.value) == f"no PostgreSQL server for the PostgresSaver tests: {reason}"
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        _no_server(reason)
+    assert str(skipped.value) == f"no PostgreSQL server for the PostgresSaver tests: {reason}"
