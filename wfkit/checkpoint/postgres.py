@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -142,7 +143,7 @@ class PostgresSaver(ConnectedSaver):
         self._closed = False
 
     def _migrate(self, conn: Any) -> None:
-        from wfkit import __version__
+        __version__ = sys.modules["wfkit"].__version__  # imported before this module; no import edge back up
 
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
