@@ -12,6 +12,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from typing import Annotated, TypedDict
 
 import pytest
@@ -271,3 +272,31 @@ def test_without_a_server_the_postgres_tests_skip_outside_ci_and_fail_under_it(m
     with pytest.raises(pytest.skip.Exception) as skipped:
         _no_server(reason)
     assert str(skipped.value) == f"no PostgreSQL server for the PostgresSaver tests: {reason}"
+
+
+def test_a_server_that_stops_taking_connections_is_told_after_the_timeout_and_stores_nothing(postgres_server):
+    name = f"gone_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+        conninfo = f"{postgres_server} dbname={name}"
+        try:
+            saver = PostgresSaver(conninfo, timeout=0.5)
+            saver.put(_cp("c0"))
+            # As a server going away would: every connection of the saver is dropped, no new one is accepted.
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            with pytest.raises(CheckpointError) as e:
+                saver.put(_cp("c1", "c0", step=1))
+            assert str(e.value) == (
+                f"cannot store checkpoint `c1` of thread `t`: no connection to the PostgreSQL server at "
+                f"{_where(conninfo)} within 0.5 s; nothing was stored. Check that the server is running and "
+                f"accepts connections there, or give PostgresSaver(..., timeout=...) more seconds")
+            saver.close()
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")  # the server is back
+            with PostgresSaver(conninfo) as again:
+                assert [c.id for c in again.list("t")] == ["c0"]
+                again.put(_cp("c1", "c0", step=1))  # the step runs again
+                assert [c.id for c in again.list("t")] == ["c1", "c0"]
+        finally:
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
