@@ -300,3 +300,15 @@ def test_a_server_that_stops_taking_connections_is_told_after_the_timeout_and_st
         finally:
             admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
             admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def test_idle_connections_the_server_dropped_are_replaced_without_an_error(postgres_conninfo):
+    app_name = f"wfkit_{uuid.uuid4().hex[:8]}"
+    with PostgresSaver(f"{postgres_conninfo} application_name={app_name}", pool_size=2) as saver:
+        saver.put(_cp("c0"))
+        # A server restart, or a proxy closing idle connections: the pool's connections are dead.
+        dropped = _rows(postgres_conninfo, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                           f"WHERE application_name = '{app_name}'")
+        assert dropped and all(ok for (ok,) in dropped)
+        saver.put(_cp("c1", "c0", step=1))
+        assert [c.id for c in saver.list("t")] == ["c1", "c0"]
