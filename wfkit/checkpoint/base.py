@@ -134,8 +134,9 @@ class ConnectedSaver(BaseCheckpointSaver):
     @classmethod
     @contextlib.contextmanager
     def from_conn_string(cls, conn_string: str, **kwargs: Any) -> Iterator[Any]:
-        """`with SqliteSaver.from_conn_string("runs.db") as saver:` — closed at the end."""
-        saver = cls(conn_string, **kwargs)  # type: ignore[call-arg]
+        """`with SqliteSaver.from_conn_string("runs.db") as saver:` (or `PostgresSaver`'s conninfo) — closed
+        at the end."""
+        saver = cls(conn_string, **kwargs)
         try:
             yield saver
         finally:
@@ -152,7 +153,7 @@ class ConnectedSaver(BaseCheckpointSaver):
         self.close()
 
     def register_types(self, types: Iterable[type]) -> None:
-        self.serde.register_types(types)  # type: ignore[attr-defined]
+        self.serde.register_types(types)
 
 
 def _lazily(decode, *args):
