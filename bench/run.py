@@ -6,6 +6,7 @@ verdict per target of issue 7.
     python -m bench --markdown   # the same, printed as markdown for the README
     python -m bench --only chain10,chain100,imports
     python -m bench --big --only growth   # growth with the thread's length, up to 10 000 supersteps
+    python -m bench --only inbox   # the review inbox at 10 000 waiting threads (PostgreSQL: WFKIT_POSTGRES)
 
 Progress goes to stderr, the report to stdout. Without LangGraph installed the LangGraph columns stay
 empty and the ratio targets read `n/a`.
@@ -20,12 +21,12 @@ import platform
 import sys
 import time
 
-from bench import growth, probes, report, targets
+from bench import growth, inbox, probes, report, targets
 from bench.libs import LANGGRAPH, PLAIN, WFKIT, load, version
 from bench.timing import interleaved
 from bench.workloads import workloads
 
-PROBES = ("memory", "history", "imports", "svg", "debugger", "growth")
+PROBES = ("memory", "history", "imports", "svg", "debugger", "growth", "inbox")
 
 
 def log(message: str) -> None:
@@ -113,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         extra["growth"] = growth.growth(libs, big=args.big, quick=args.quick, log=log)
         log(f"{'growth':<18} {time.perf_counter() - started:10.1f} s")
 
+    if wanted("inbox"):
+        started = time.perf_counter()
+        extra["inbox"] = inbox.inbox(quick=args.quick, log=log)
+        log(f"{'inbox':<18} {time.perf_counter() - started:10.1f} s")
+
     derived = targets.overheads(results, list(libs))
     verdicts = targets.verdicts(results, derived, extra)
     growth_verdicts = targets.growth_verdicts(extra.get("growth", []))
@@ -125,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         out += [heading("Time per run, median of interleaved repetitions"), report.timings_table(all_workloads, results, md)]
         if "chain10" in results and "chain100" in results:
             out += [heading("Derived overheads"), report.overheads_table(derived, md)]
-    if set(extra) - {"growth"}:
+    if set(extra) - {"growth", "inbox"}:
         out += [heading("Memory, history, imports, drawing"), report.probes_table(extra, md)]
     if verdicts:
         out += [heading("Targets of issue 7"), report.verdicts_text(verdicts, md)]
@@ -133,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         out += [heading("Growth with the thread's length (issue 12)"), report.growth_table(extra["growth"], md)]
     if growth_verdicts:
         out += [heading("Targets of issue 12"), report.verdicts_text(growth_verdicts, md)]
+    if extra.get("inbox"):
+        out += [heading("Review inbox (issue 33)"), report.growth_table(extra["inbox"], md)]
     print("\n".join(out))
     return 0
 

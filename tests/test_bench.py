@@ -64,3 +64,14 @@ def test_issue_12_keeps_the_checkpoint_cost_and_repeats_the_memory_and_listing_t
         ("FAIL", "listing that history ≤ 1/10 of LangGraph's time (issue 7's, kept)", "l")]
     assert kept_verdicts({"wfkit": {key: 20.0}, "langgraph": {key: 80.0}}, [])[0].status == "PASS"
     assert kept_verdicts({}, []) == []  # not measured (--only): nothing judged
+
+
+def test_bench_inbox_row_lists_the_waiting_threads_on_postgres(postgres_server):
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--only", "inbox", "--no-langgraph"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT), WFKIT_POSTGRES=postgres_server))
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines.count("== Review inbox (issue 33) ==") == 1
+    rows = [line.split("  ")[:2] for line in lines if "PostgresSaver" in line]
+    assert rows == [["inbox listing (waiting_threads), PostgresSaver", "300"]], lines

@@ -10,7 +10,7 @@ def test_top_level_all_is_exactly_the_contract():
     assert sorted(wfkit.__all__) == sorted([
         "StateGraph", "CompiledStateGraph", "START", "END", "Send", "Command", "Interrupt", "interrupt",
         "MessagesState", "add_messages", "task", "entrypoint", "get_stream_writer", "get_config",
-        "InMemorySaver", "SqliteSaver", "GraphRecursionError", "InvalidUpdateError", "RetryPolicy",
+        "InMemorySaver", "SqliteSaver", "PostgresSaver", "GraphRecursionError", "InvalidUpdateError", "RetryPolicy",
         "StateSnapshot",
     ])
     for name in wfkit.__all__:
@@ -50,7 +50,7 @@ def _documented(a: int) -> int:
 
 
 def test_import_wfkit_is_light():
-    code = "import sys, wfkit; print(sorted(m for m in ('pydantic', 'anthropic', 'ipywidgets', 'sqlite3', 'graphviz') if m in sys.modules))"
+    code = "import sys, wfkit; print(sorted(m for m in ('pydantic', 'anthropic', 'ipywidgets', 'sqlite3', 'graphviz', 'psycopg') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
 

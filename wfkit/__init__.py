@@ -20,11 +20,12 @@ _LAZY = {
     "entrypoint": ("wfkit.func", "entrypoint"),
     "InMemorySaver": ("wfkit.checkpoint", "InMemorySaver"),
     "SqliteSaver": ("wfkit.checkpoint", "SqliteSaver"),
+    "PostgresSaver": ("wfkit.checkpoint", "PostgresSaver"),
 }
 
 
 def __getattr__(name: str):
-    # Lazy so that `import wfkit` stays fast: these pull in messages, threads or sqlite only when used.
+    # Lazy so that `import wfkit` stays fast: these pull in messages, threads, sqlite or psycopg only when used.
     if name in _LAZY:
         import importlib
 
@@ -38,6 +39,6 @@ def __getattr__(name: str):
 __all__ = [
     "StateGraph", "CompiledStateGraph", "START", "END", "Send", "Command", "Interrupt", "interrupt",
     "MessagesState", "add_messages", "task", "entrypoint", "get_stream_writer", "get_config",
-    "InMemorySaver", "SqliteSaver", "GraphRecursionError", "InvalidUpdateError", "RetryPolicy",
+    "InMemorySaver", "SqliteSaver", "PostgresSaver", "GraphRecursionError", "InvalidUpdateError", "RetryPolicy",
     "StateSnapshot",
 ]

@@ -1,5 +1,5 @@
-"""Run by `test_concurrency.py` in a process of its own: step thread `race` of a SqliteSaver file `steps`
-times, retrying a step that another process got in first, and print what happened as JSON.
+"""Run by `test_concurrency.py` in a process of its own: step thread `race` of a SqliteSaver file (or, with a
+sixth argument `postgres`, of a PostgresSaver on that conninfo) `steps` times, retrying a step that another process got in first, and print what happened as JSON.
 
 The first step waits inside its node until every process named in `whos` has reached its own first step,
 so that they all read the same head before any of them stores the next checkpoint: at least one must lose.
@@ -15,6 +15,10 @@ from _race_graph import build
 from wfkit.errors import CheckpointError
 
 path, who, steps, gate, whos = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5].split(",")
+if sys.argv[6:] == ["postgres"]:
+    from wfkit.checkpoint.postgres import PostgresSaver as saver_class
+else:
+    from wfkit import SqliteSaver as saver_class
 waited = False
 
 
@@ -31,7 +35,7 @@ def wait_for_the_others(state):
         time.sleep(0.01)
 
 
-app = build(path, who, wait_for_the_others)
+app = build(path, who, wait_for_the_others, saver_class)
 config = {"configurable": {"thread_id": "race"}}
 done, conflicts = 0, []
 while done < steps and len(conflicts) < 500:

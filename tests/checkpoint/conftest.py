@@ -9,12 +9,17 @@ import pytest
 from wfkit.checkpoint import Checkpoint, InMemorySaver, SqliteSaver
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def saver(request, tmp_path):
     if request.param == "memory":
         yield InMemorySaver()
-    else:
+    elif request.param == "sqlite":
         with SqliteSaver.from_conn_string(str(tmp_path / "checkpoints.db")) as s:
+            yield s
+    else:  # a fresh schema on a real server (tests/conftest.py)
+        from wfkit.checkpoint.postgres import PostgresSaver
+
+        with PostgresSaver.from_conn_string(request.getfixturevalue("postgres_conninfo")) as s:
             yield s
 
 

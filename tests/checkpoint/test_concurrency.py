@@ -166,13 +166,21 @@ def test_two_graphs_stepping_one_thread_neither_lose_nor_interleave_a_step(tmp_p
     assert [h.values.get("n") for h in history] == [3, 2, 1, 0, None]
 
 
-def test_two_processes_stepping_one_thread_keep_one_linear_history(tmp_path):
-    path, gate, steps = str(tmp_path / "race.db"), tmp_path / "gate", 12
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_two_processes_stepping_one_thread_keep_one_linear_history(tmp_path, request, backend):
+    gate, steps = tmp_path / "gate", 12
+    if backend == "sqlite":
+        path, saver_class = str(tmp_path / "race.db"), SqliteSaver
+    else:  # two machines sharing a server: a fresh schema on the server of tests/conftest.py
+        from wfkit.checkpoint.postgres import PostgresSaver as saver_class
+
+        path = request.getfixturevalue("postgres_conninfo")
     gate.mkdir()
     config = {"configurable": {"thread_id": "race"}}
-    build(path, "setup").invoke({"n": 0, "log": []}, config)
+    build(path, "setup", saver_class=saver_class).invoke({"n": 0, "log": []}, config)
     workers = [subprocess.Popen([sys.executable, os.path.join(HERE, "_race_worker.py"), path, who, str(steps),
-                                 str(gate), "a,b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 str(gate), "a,b", backend], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
                for who in ("a", "b")]
     results = []
     for worker in workers:
@@ -187,12 +195,12 @@ def test_two_processes_stepping_one_thread_keep_one_linear_history(tmp_path):
                          r"`\w+`\); nothing was stored — reload the thread \(get_state, or invoke it again\) "
                          r"and retry the step")
     assert all(pattern.fullmatch(c) for c in conflicts), conflicts
-    with SqliteSaver(path) as saver:
+    with saver_class(path) as saver:
         stored = list(saver.list("race"))  # newest first, in put order
     # One linear chain: each checkpoint's parent is the one stored just before it, step numbers unique.
     assert [c.parent_id for c in stored] == [c.id for c in stored[1:]] + [None]
     assert [c.step for c in stored] == list(range(2 * steps, -2, -1))
-    final = build(path, "check").get_state(config).values
+    final = build(path, "check", saver_class=saver_class).get_state(config).values
     assert final["n"] == 2 * steps
     assert [int(entry.split(":")[1]) for entry in final["log"]] == list(range(2 * steps))
     assert sorted(entry.split(":")[0] for entry in final["log"]) == ["a"] * steps + ["b"] * steps

@@ -8,7 +8,7 @@ import wfkit.checkpoint
 
 def test_the_public_names_of_wfkit_checkpoint():
     assert wfkit.checkpoint.__all__ == ["BaseCheckpointSaver", "Checkpoint", "InMemorySaver", "JsonSerde",
-                                        "PendingWrite", "SqliteSaver", "WaitingThread"]
+                                        "PendingWrite", "PostgresSaver", "SqliteSaver", "WaitingThread"]
     assert all(getattr(wfkit.checkpoint, name).__name__ == name for name in wfkit.checkpoint.__all__)
 
 

@@ -30,7 +30,7 @@ def build(saver):
     return graph.compile(checkpointer=saver)
 
 
-@pytest.fixture(params=["memory", "sqlite", "two sqlite savers"])
+@pytest.fixture(params=["memory", "sqlite", "two sqlite savers", "postgres", "two postgres savers"])
 def two_apps(request, tmp_path):
     """(app_a, app_b, who): two graphs on one thread's storage, and who the loser is told stored first."""
     path = str(tmp_path / "t.db")
@@ -40,7 +40,15 @@ def two_apps(request, tmp_path):
     if request.param == "sqlite":
         app = build(SqliteSaver(path))
         return app, app, "another run in this process"
-    return build(SqliteSaver(path)), build(SqliteSaver(path)), "another process"
+    if request.param == "two sqlite savers":
+        return build(SqliteSaver(path)), build(SqliteSaver(path)), "another process"
+    from wfkit import PostgresSaver
+
+    conninfo = request.getfixturevalue("postgres_conninfo")
+    if request.param == "postgres":
+        app = build(PostgresSaver(conninfo))
+        return app, app, "another run in this process"
+    return build(PostgresSaver(conninfo)), build(PostgresSaver(conninfo)), "another process"
 
 
 def _linear(app):

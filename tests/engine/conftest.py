@@ -3,13 +3,18 @@ import pytest
 from wfkit import InMemorySaver, SqliteSaver
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def saver(request, tmp_path):
-    """Every persistence test runs against both checkpointers."""
+    """Every persistence test runs against every checkpointer (PostgreSQL: a fresh schema, tests/conftest.py)."""
     if request.param == "memory":
         yield InMemorySaver()
     else:
-        s = SqliteSaver(str(tmp_path / "checkpoints.db"))
+        if request.param == "sqlite":
+            s = SqliteSaver(str(tmp_path / "checkpoints.db"))
+        else:
+            from wfkit.checkpoint.postgres import PostgresSaver
+
+            s = PostgresSaver(request.getfixturevalue("postgres_conninfo"))
         yield s
         close = getattr(s, "close", None)
         if close:

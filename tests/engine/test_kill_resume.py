@@ -1,4 +1,4 @@
-"""A process killed with SIGKILL in the middle of a run on SqliteSaver resumes from the last finished
+"""A process killed with SIGKILL in the middle of a run on SqliteSaver (or PostgresSaver) resumes from the last finished
 superstep with nothing lost and nothing done twice: real subprocesses, many kill points in one thread."""
 
 import json
@@ -41,7 +41,11 @@ CHILD = textwrap.dedent('''
     g.add_edge(START, "tick")
     g.add_conditional_edges("tick", lambda s: END if s["n"] > N else ["L", "R"], ["L", "R", END])
     g.add_edge(["L", "R"], "tick")
-    app = g.compile(checkpointer=SqliteSaver(sys.argv[1]))
+    if sys.argv[2] == "postgres":
+        from wfkit.checkpoint.postgres import PostgresSaver as saver_class
+    else:
+        saver_class = SqliteSaver
+    app = g.compile(checkpointer=saver_class(sys.argv[1]))
     config = {"configurable": {"thread_id": "job"}}
     state = app.get_state(config)
     if not state.values:
@@ -52,14 +56,16 @@ CHILD = textwrap.dedent('''
 ''')
 
 
-def test_sigkill_at_many_points_then_resume_loses_and_repeats_nothing(tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_sigkill_at_many_points_then_resume_loses_and_repeats_nothing(tmp_path, request, backend):
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    db = str(tmp_path / "run.db")
+    # PostgreSQL: a fresh schema on the server of tests/conftest.py, which outlives the killed clients.
+    db = str(tmp_path / "run.db") if backend == "sqlite" else request.getfixturevalue("postgres_conninfo")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     kills = 0
     for kill_after in (1, 2, 3, 1, 4, 2, 3, 1):
-        child = subprocess.Popen([sys.executable, str(script), db], stdout=subprocess.PIPE, text=True, env=env)
+        child = subprocess.Popen([sys.executable, str(script), db, backend], stdout=subprocess.PIPE, text=True, env=env)
         seen = 0
         for line in child.stdout:
             if line.startswith("enter"):
@@ -73,7 +79,7 @@ def test_sigkill_at_many_points_then_resume_loses_and_repeats_nothing(tmp_path):
         child.wait(timeout=30)
         child.stdout.close()
     assert kills == 8
-    done = subprocess.run([sys.executable, str(script), db], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run([sys.executable, str(script), db, backend], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     final = json.loads(done.stdout.strip().splitlines()[-1].removeprefix("final "))
     expected = [f"{side}{n}" for n in range(1, 9) for side in ("L", "R")]

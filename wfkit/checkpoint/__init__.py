@@ -1,8 +1,8 @@
 """Checkpointers: where a graph keeps each superstep's record so a run can pause, resume, rewind and fork.
 
 `BaseCheckpointSaver` is the contract (`base.py`); `InMemorySaver` keeps records in this process,
-`SqliteSaver` in a SQLite file; both store the JSON text that `JsonSerde` makes, which revives only
-registered types.
+`SqliteSaver` in a SQLite file, `PostgresSaver` on a PostgreSQL server (psycopg, imported when used); all
+store the JSON text that `JsonSerde` makes, which revives only registered types.
 """
 
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, WaitingThread
@@ -16,6 +16,11 @@ def __getattr__(name: str):
         from wfkit.checkpoint.sqlite import SqliteSaver
 
         return SqliteSaver
+    if name == "PostgresSaver":
+        from wfkit.checkpoint.postgres import PostgresSaver
+
+        return PostgresSaver
     raise AttributeError(f"module 'wfkit.checkpoint' has no attribute {name!r}")
 
-__all__ = ["BaseCheckpointSaver", "Checkpoint", "InMemorySaver", "JsonSerde", "PendingWrite", "SqliteSaver", "WaitingThread"]
+__all__ = ["BaseCheckpointSaver", "Checkpoint", "InMemorySaver", "JsonSerde", "PendingWrite", "PostgresSaver",
+           "SqliteSaver", "WaitingThread"]

@@ -12,6 +12,7 @@ verbatim; they never interpret `writes`, `plan` or `metadata`.
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,7 @@ INTERRUPT_WRITE = "__interrupt__"  # the key of the pending write a task paused 
 
 
 class BaseCheckpointSaver(abc.ABC):
-    """Stores checkpoints by thread. Implementations: `InMemorySaver`, `SqliteSaver`.
+    """Stores checkpoints by thread. Implementations: `InMemorySaver`, `SqliteSaver`, `PostgresSaver`.
 
     Values inside a record (state values, Send arguments, messages, pydantic models) are serialized as
     JSON by `wfkit.checkpoint.serde`; only known types are revived. A graph compiled with a saver calls
@@ -144,6 +145,34 @@ class BaseCheckpointSaver(abc.ABC):
     @abc.abstractmethod
     def delete_thread(self, thread_id: str) -> None:
         """Forget every checkpoint and pending write of the thread."""
+
+
+class ConnectedSaver(BaseCheckpointSaver):
+    """A saver that holds a connection (a file, a server's pool): `close()` it, or use it in a `with`."""
+
+    @classmethod
+    @contextlib.contextmanager
+    def from_conn_string(cls, conn_string: str, **kwargs: Any) -> Iterator[Any]:
+        """`with SqliteSaver.from_conn_string("runs.db") as saver:` (or `PostgresSaver`'s conninfo) — closed
+        at the end."""
+        saver = cls(conn_string, **kwargs)
+        try:
+            yield saver
+        finally:
+            saver.close()
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close what this saver opened; using it afterwards raises `CheckpointError`."""
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def register_types(self, types: Iterable[type]) -> None:
+        self.serde.register_types(types)
 
 
 def _lazily(decode, *args):

@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import (BaseCheckpointSaver, Checkpoint, PendingWrite, WaitingThread, _lazily, first_repeat,
+from wfkit.checkpoint.base import (Checkpoint, ConnectedSaver, PendingWrite, WaitingThread, _lazily, first_repeat,
                                   loops_back)
 from wfkit.checkpoint.memory import _check_limit, _conflict_message, _duplicate_message, _unknown_message
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
@@ -135,7 +135,7 @@ SELECT id, payload FROM chain ORDER BY depth
 """
 
 
-class SqliteSaver(BaseCheckpointSaver):
+class SqliteSaver(ConnectedSaver):
     """Checkpoints in a SQLite database: `SqliteSaver("runs.db")`, or an open `sqlite3.Connection`."""
 
     def __init__(self, path_or_conn: str | os.PathLike[str] | sqlite3.Connection, *,
@@ -255,16 +255,6 @@ class SqliteSaver(BaseCheckpointSaver):
             if getattr(e, "sqlite_errorcode", 0) & 0xFF not in (_READONLY, _BUSY, _LOCKED):
                 raise
 
-    @classmethod
-    @contextlib.contextmanager
-    def from_conn_string(cls, conn_string: str, **kwargs: Any) -> Iterator[SqliteSaver]:
-        """`with SqliteSaver.from_conn_string("runs.db") as saver:` — the file is closed at the end."""
-        saver = cls(conn_string, **kwargs)
-        try:
-            yield saver
-        finally:
-            saver.close()
-
     def close(self) -> None:
         """Close the database (only a connection this saver opened itself)."""
         with self._lock:
@@ -272,17 +262,8 @@ class SqliteSaver(BaseCheckpointSaver):
                 self._conn.close()
             self._closed = True
 
-    def __enter__(self) -> SqliteSaver:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"SqliteSaver({self._name!r})"
-
-    def register_types(self, types: Iterable[type]) -> None:
-        self.serde.register_types(types)
 
     def put(self, checkpoint: Checkpoint) -> None:
         self._put(checkpoint, False)
