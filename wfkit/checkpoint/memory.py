@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from wfkit.checkpoint.base import (INTERRUPT_WRITE, BaseCheckpointSaver, Checkpoint, PendingWrite, WaitingThread,
                                   _lazily, loops_back)
@@ -168,6 +169,18 @@ def _check_limit(limit: int | None, call: str = "list") -> None:
 def _duplicate_message(cp: Checkpoint) -> str:
     return (f"checkpoint `{cp.id}` already exists in thread `{cp.thread_id}`; checkpoints are never "
             f"overwritten — give the new one a fresh id (`wfkit._ids.new_id('checkpoint')`)")
+
+
+def refuse_moved_head(checkpoint: Checkpoint, seen: Any, head: tuple[str, int] | None, mine: Any) -> None:
+    """For the savers whose storage other writers share: refuse `checkpoint` when it continues `seen` (the
+    head its writer read) but the thread's head is now `head` (id, step; None: no checkpoint). `mine`: the
+    head this saver left (stored last, or None when it deleted the thread), which tells another run of this
+    process from another process."""
+    now = head[0] if head else None
+    if checkpoint.parent_id == seen and now != seen:
+        raise CheckpointConflictError(_conflict_message(
+            checkpoint, "another run in this process" if now == mine else "another process",
+            head if now is not None else None))
 
 
 def _conflict_message(cp: Checkpoint, who: str, head: tuple[str, int] | None) -> str:

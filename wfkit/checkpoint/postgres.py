@@ -34,11 +34,11 @@ from typing import Any
 
 from wfkit.checkpoint.base import (Checkpoint, ConnectedSaver, PendingWrite, WaitingThread, _lazily, first_repeat,
                                   loops_back)
-from wfkit.checkpoint.memory import _check_limit, _conflict_message, _duplicate_message, _unknown_message
+from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message, refuse_moved_head
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, loads_checkpoint,
                                      loads_checkpoints, loads_write)
 from wfkit.checkpoint.serde import JsonSerde
-from wfkit.errors import CheckpointConflictError, CheckpointError
+from wfkit.errors import CheckpointError
 
 SCHEMA_VERSION = 1
 # MIGRATIONS[n] brings a database from schema version n to n + 1 (0: no tables yet).
@@ -189,11 +189,8 @@ class PostgresSaver(ConnectedSaver):
             # `put_on_head` checks the head its caller read (the parent); `put`, the one this saver last saw.
             with self._lock:
                 seen = checkpoint.parent_id if on_head else self._heads.get(thread, _UNSEEN)
-                mine = head[0] is not None and head[0] == self._mine.get(thread, _UNSEEN)
-            if seen is not _UNSEEN and checkpoint.parent_id == seen and head[0] != seen:
-                raise CheckpointConflictError(_conflict_message(
-                    checkpoint, "another run in this process" if mine else "another process",
-                    head if head[0] is not None else None))
+                mine = self._mine.get(thread, _UNSEEN)
+            refuse_moved_head(checkpoint, seen, head if head[0] is not None else None, mine)
             try:
                 with conn.transaction():  # a savepoint: the duplicate is told, not the aborted transaction
                     conn.execute("INSERT INTO wfkit_checkpoints (thread_id, id, parent_id, step, payload) "
@@ -277,7 +274,7 @@ class PostgresSaver(ConnectedSaver):
         return {row[0] for row in rows}
 
     def waiting_threads(self, *, limit: int | None = None) -> list[WaitingThread]:
-        _check_limit(limit)
+        _check_limit(limit, "waiting_threads")
         with self._connection("cannot list the threads waiting at an interrupt{}", "") as conn:
             rows = conn.execute(_WAITING, (limit,)).fetchall()
         return [WaitingThread(loads_checkpoint(self.serde, payload, thread, cid),

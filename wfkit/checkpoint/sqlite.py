@@ -37,11 +37,11 @@ from typing import Any
 
 from wfkit.checkpoint.base import (Checkpoint, ConnectedSaver, PendingWrite, WaitingThread, _lazily, first_repeat,
                                   loops_back)
-from wfkit.checkpoint.memory import _check_limit, _conflict_message, _duplicate_message, _unknown_message
+from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message, refuse_moved_head
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
 from wfkit.checkpoint.serde import JsonSerde
-from wfkit.errors import CheckpointConflictError, CheckpointError
+from wfkit.errors import CheckpointError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -279,11 +279,7 @@ class SqliteSaver(ConnectedSaver):
             # `put_on_head` checks the head its caller read (the parent); `put`, the one this saver last saw.
             seen = checkpoint.parent_id if on_head else self._heads.get(thread, _UNSEEN)
             head = conn.execute(_HEAD, (thread,)).fetchone()
-            if seen is not _UNSEEN and checkpoint.parent_id == seen and (head and head[0]) != seen:
-                # A head this saver stored itself was stored by another run of this process.
-                mine = (head and head[0]) == self._mine.get(thread, _UNSEEN)
-                raise CheckpointConflictError(_conflict_message(
-                    checkpoint, "another run in this process" if mine else "another process", head))
+            refuse_moved_head(checkpoint, seen, head, self._mine.get(thread, _UNSEEN))
             try:
                 conn.execute("INSERT INTO checkpoints (thread_id, id, parent_id, step, payload) VALUES (?,?,?,?,?)",
                              (thread, checkpoint.id, checkpoint.parent_id, checkpoint.step, payload))
