@@ -24,6 +24,7 @@ from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, Mi
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.graph.snapshots import Snapshots
+from wfkit.graph.subgraph_lookup import subgraphs_of
 from wfkit.types import StateSnapshot
 
 
@@ -231,15 +232,24 @@ class CompiledStateGraph:
         return snapshot if snapshot is not None else StateSnapshot({}, (), config, None, None, None, (), ())
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
-        return self.get_state(config)
+        return self.get_state(config, subgraphs=subgraphs)
 
     def get_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
                           limit: int | None = None) -> Iterator[StateSnapshot]:
         """Every checkpoint of the thread, newest first."""
+        yield from self._listing(config, filter, before, limit)
+
+    async def aget_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
+                                 limit: int | None = None) -> AsyncIterator[StateSnapshot]:
+        """`get_state_history` as an async generator."""
+        for snapshot in self._listing(config, filter, before, limit):
+            yield snapshot
+
+    def _listing(self, config: dict, filter: dict | None, before: dict | None, limit: int | None) -> list:
         history = self._require_history(config)
         _check_listing(filter, before, limit)
         before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
-        yield from self._snapshots(history).listing(filter=filter, before_id=before_id, limit=limit)
+        return self._snapshots(history).listing(filter=filter, before_id=before_id, limit=limit)
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
@@ -258,6 +268,17 @@ class CompiledStateGraph:
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.update_state(config, values, as_node)
+
+    def get_subgraphs(self, *, namespace: str | None = None, recurse: bool = False) -> Iterator[tuple[str, Any]]:
+        """`(namespace, subgraph)` for each node that runs a subgraph (`recurse`: theirs too, as `a|b`);
+        with `namespace`, only the one at exactly that namespace."""
+        yield from subgraphs_of(self, namespace, recurse)
+
+    async def aget_subgraphs(self, *, namespace: str | None = None, recurse: bool = False
+                             ) -> AsyncIterator[tuple[str, Any]]:
+        """`get_subgraphs` as an async generator."""
+        for pair in subgraphs_of(self, namespace, recurse):
+            yield pair
 
     # -- drawing -------------------------------------------------------------------------------------
     def get_graph(self, xray: bool | int = False):
