@@ -4,11 +4,15 @@ runs on InMemorySaver and SqliteSaver."""
 
 import asyncio
 import operator
+from collections import Counter
 from typing import Annotated
 
+import pytest
 from typing_extensions import TypedDict
 
-from wfkit import START, StateGraph
+from wfkit import START, Command, Send, StateGraph, entrypoint, interrupt, task
+from wfkit.errors import InvalidResumeError
+from wfkit.graph.snapshots import task_result
 
 
 class S(TypedDict):
@@ -80,3 +84,149 @@ def test_get_subgraphs_finds_graph_nodes_and_graphs_a_node_calls_by_whole_namesp
         return [pair async for pair in parent.aget_subgraphs(namespace="research|review", recurse=True)]
 
     assert asyncio.run(listed()) == [("research|review", inner)]
+
+
+# -- item 4: interrupt bookkeeping -------------------------------------------------------------------
+def parallel_askers(saver, calls, a_questions=1):
+    """`a` and `b` start together; `a` asks `a_questions` questions in a row, `b` one."""
+
+    def a(state):
+        calls["a"] += 1
+        return {"log": [f"a:{interrupt(f'A{i + 1}')}" for i in range(a_questions)]}
+
+    def b(state):
+        calls["b"] += 1
+        return {"log": [f"b:{interrupt('B')}"]}
+
+    return (StateGraph(S).add_node("a", a).add_node("b", b).add_edge(START, "a").add_edge(START, "b")
+            .compile(checkpointer=saver))
+
+
+def by_value(snapshot):
+    return {i.value: i for i in snapshot.interrupts}
+
+
+def test_parallel_interrupts_answered_one_by_one_by_id_and_a_finished_task_is_never_run_again(saver):
+    calls = Counter()
+    app = parallel_askers(saver, calls)
+    app.invoke({"log": []}, cfg())
+    asked = by_value(app.get_state(cfg()))
+    app.invoke(Command(resume={asked["A1"].id: "yes"}), cfg())
+
+    live = app.get_state(cfg())
+    assert [i.value for i in live.interrupts] == ["B"]
+    assert live.next == ("b",)
+    assert [(t.name, [i.value for i in t.interrupts], t.result) for t in live.tasks] == [
+        ("a", [], {"log": ["a:yes"]}), ("b", ["B"], None)]
+    assert live.values == {"log": ["a:yes"]}
+
+    # the same checkpoint named by id: the record of its superstep, every question asked in it included
+    record = app.get_state(live.config)
+    assert record.next == ("a", "b")
+    assert [i.value for i in record.interrupts] == ["A1", "B"]
+    assert [(t.name, [i.value for i in t.interrupts], t.result) for t in record.tasks] == [
+        ("a", ["A1"], {"log": ["a:yes"]}), ("b", ["B"], None)]
+    assert record.values == {"log": []}
+
+    assert app.invoke(Command(resume={asked["B"].id: "ok"}), cfg()) == {"log": ["a:yes", "b:ok"]}
+    assert calls == {"a": 2, "b": 3}
+    done = app.get_state(cfg())
+    assert (done.next, done.interrupts) == ((), ())
+    assert [[i.value for i in s.interrupts] for s in app.get_state_history(cfg()) if s.interrupts] == [["A1", "B"]]
+
+
+def test_a_task_paused_at_its_second_interrupt_stays_pending(saver):
+    calls = Counter()
+    app = parallel_askers(saver, calls, a_questions=2)
+    app.invoke({"log": []}, cfg())
+    app.invoke(Command(resume={by_value(app.get_state(cfg()))["A1"].id: "one"}), cfg())
+    snapshot = app.get_state(cfg())
+    assert snapshot.next == ("a", "b")
+    assert [(t.name, [i.value for i in t.interrupts], t.result) for t in snapshot.tasks] == [
+        ("a", ["A2"], None), ("b", ["B"], None)]
+    asked = by_value(snapshot)
+    assert app.invoke(Command(resume={asked["A2"].id: "two", asked["B"].id: "ok"}), cfg()) == {
+        "log": ["a:one", "a:two", "b:ok"]}
+    assert calls == {"a": 3, "b": 3}
+
+
+def test_resume_without_id_while_several_interrupts_are_pending_is_refused_naming_them(saver):
+    app = parallel_askers(saver, Counter(), a_questions=2)
+    app.invoke({"log": []}, cfg())
+    app.invoke(Command(resume={by_value(app.get_state(cfg()))["A1"].id: "one"}), cfg())
+    a2, b = (by_value(app.get_state(cfg()))[q].id for q in ("A2", "B"))
+    with pytest.raises(InvalidResumeError) as info:
+        app.invoke(Command(resume="ambiguous"), cfg())
+    assert isinstance(info.value, RuntimeError)
+    assert str(info.value) == (
+        f"2 interrupts are pending (`{a2}`, `{b}`); a value without an interrupt id cannot tell multiple pending "
+        "interrupts apart: resume them with Command(resume={interrupt_id: value, ...}) naming each id — the "
+        "thread is unchanged and still resumable")
+
+
+def test_two_interrupts_of_one_task_count_as_several_pending(saver):
+    child = (StateGraph(S).add_node("a", lambda s: {"log": [f"a:{interrupt('A')}"]})
+             .add_node("b", lambda s: {"log": [f"b:{interrupt('B')}"]}).add_edge(START, "a").add_edge(START, "b")
+             .compile())
+    app = StateGraph(S).add_node("child", child).add_edge(START, "child").compile(checkpointer=saver)
+    app.invoke({"log": []}, cfg())
+    pending = app.get_state(cfg()).interrupts
+    assert sorted(i.value for i in pending) == ["A", "B"]
+    with pytest.raises(InvalidResumeError, match="^2 interrupts are pending .*multiple pending interrupts"):
+        app.invoke(Command(resume="ambiguous"), cfg())
+
+
+def test_parallel_task_calls_of_an_entrypoint_each_get_the_answer_given_for_theirs(saver):
+    calls = Counter()
+
+    @task
+    def ask_a():
+        calls["a"] += 1
+        interrupt("A")
+
+    @task
+    def ask_b():
+        calls["b"] += 1
+        return interrupt("B")
+
+    @entrypoint(checkpointer=saver)
+    def workflow(_):
+        a, b = ask_a(), ask_b()
+        return [a.result(), b.result()]
+
+    workflow.invoke(1, cfg())
+    workflow.invoke(Command(resume={by_value(workflow.get_state(cfg()))["A"].id: "x"}), cfg())
+    snapshot = workflow.get_state(cfg())
+    assert [i.value for i in snapshot.interrupts] == ["B"]
+    assert workflow.invoke(Command(resume={by_value(snapshot)["B"].id: "y"}), cfg()) == [None, "y"]
+    assert calls == {"a": 2, "b": 3}
+
+
+# -- item 8: each finished task's result in the history ----------------------------------------------
+def test_history_snapshots_carry_each_finished_tasks_result(saver):
+    class T(TypedDict):
+        log: Annotated[list, operator.add]
+        n: int
+
+    g = StateGraph(T)
+    g.add_node("a", lambda s: {"log": ["a"], "n": 1})
+    g.add_node("b", lambda s: None)
+    g.add_node("c", lambda s: {"log": [s]})
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    g.add_conditional_edges("b", lambda s: [Send("c", 1), Send("c", 2)], ["c"])
+    app = g.compile(checkpointer=saver)
+    app.invoke({"log": [], "n": 0}, cfg())
+    assert [(s.metadata["step"], [(t.name, t.result) for t in s.tasks]) for s in app.get_state_history(cfg())] == [
+        (3, []),
+        (2, [("c", {"log": [1]}), ("c", {"log": [2]})]),
+        (1, [("b", {})]),
+        (0, [("a", {"log": ["a"], "n": 1})]),
+        (-1, [("__start__", {"log": [], "n": 0})]),
+    ]
+
+
+def test_a_task_writing_one_key_twice_shows_both_writes_as_langgraph_does():
+    assert task_result([("log", [1]), ("n", 2), ("log", [3]), ("log", [4])]) == {
+        "log": {"$writes": [[1], [3], [4]]}, "n": 2}
+    assert task_result([]) == {}

@@ -228,7 +228,10 @@ class CompiledStateGraph:
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one named in the config)."""
         history = self._require_history(config)
-        snapshot = self._snapshots(history).current((config.get("configurable") or {}).get("checkpoint_id"))
+        configurable = config.get("configurable") or {}
+        # as in LangGraph: naming a checkpoint gives the record of its superstep, not the live state
+        snapshot = self._snapshots(history).current(configurable.get("checkpoint_id"),
+                                                    live="checkpoint_id" not in configurable)
         return snapshot if snapshot is not None else StateSnapshot({}, (), config, None, None, None, (), ())
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
