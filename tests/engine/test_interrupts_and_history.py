@@ -11,7 +11,7 @@ import pytest
 from typing_extensions import TypedDict
 
 from wfkit import START, Command, Send, StateGraph, entrypoint, interrupt, task
-from wfkit.errors import InvalidResumeError
+from wfkit.errors import ArgumentValueError, InvalidResumeError
 from wfkit.graph.snapshots import task_result
 
 
@@ -230,3 +230,63 @@ def test_a_task_writing_one_key_twice_shows_both_writes_as_langgraph_does():
     assert task_result([("log", [1]), ("n", 2), ("log", [3]), ("log", [4])]) == {
         "log": {"$writes": [[1], [3], [4]]}, "n": 2}
     assert task_result([]) == {}
+
+
+# -- item 6: durability= -----------------------------------------------------------------------------
+def three_steps(saver):
+    return chain(saver, ("step_1", "step_2", "step_3"), interrupt_after="*")
+
+
+@pytest.mark.parametrize("durability,counts", [("sync", [3, 4, 5]), ("async", [3, 4, 5]), ("exit", [1, 2, 3]),
+                                               (None, [3, 4, 5])])
+def test_durability_exit_stores_only_each_runs_last_checkpoint(saver, durability, counts):
+    app = three_steps(saver)
+    seen = []
+    for given in ({"log": []}, None, None):
+        app.invoke(given, cfg(), durability=durability)
+        seen.append(len(list(app.get_state_history(cfg()))))
+    assert seen == counts
+    assert app.get_state(cfg()).values == {"log": ["step_1", "step_2", "step_3"]}
+
+
+def asks_between(saver):
+    def ask(state):
+        return {"log": [interrupt("q")]}
+
+    g = StateGraph(S)
+    for name in ("a", "b", "c"):
+        g.add_node(name, writer(name))
+    g.add_node("ask", ask)
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    g.add_edge("b", "ask")
+    g.add_edge("ask", "c")
+    return g.compile(checkpointer=saver)
+
+
+def test_durability_exit_keeps_the_pause_and_chains_each_run_to_the_last_stored_checkpoint(saver):
+    app = asks_between(saver)
+    out = app.invoke({"log": []}, cfg(), durability="exit")
+    assert (out["log"], [i.value for i in out["__interrupt__"]]) == (["a", "b"], ["q"])
+    assert app.invoke(Command(resume="r"), cfg(), durability="exit") == {"log": ["a", "b", "r", "c"]}
+    chunks = list(app.stream({"log": ["again"]}, cfg(), durability="exit", stream_mode="values"))
+    assert [c["log"] for c in chunks][-1] == ["a", "b", "r", "c", "again", "a", "b"]
+    history = list(app.get_state_history(cfg()))
+    assert [(s.metadata["step"], s.metadata["source"], s.next, s.values["log"],
+             [i.value for i in s.interrupts]) for s in history] == [
+        (8, "loop", ("ask",), ["a", "b", "r", "c", "again", "a", "b"], ["q"]),
+        (4, "loop", (), ["a", "b", "r", "c"], []),
+        (2, "loop", ("ask",), ["a", "b"], ["q"]),
+    ]
+    assert [s.parent_config for s in history] == [history[1].config, history[2].config, None]
+    assert app.invoke(Command(resume="s"), cfg())["log"] == ["a", "b", "r", "c", "again", "a", "b", "s", "c"]
+
+
+def test_checkpoint_during_false_is_durability_exit_and_a_bad_durability_is_refused(saver):
+    app = three_steps(saver)
+    app.invoke({"log": []}, cfg(), checkpoint_during=False)
+    assert len(list(app.get_state_history(cfg()))) == 1
+    with pytest.raises(ArgumentValueError) as info:
+        app.invoke(None, cfg(), durability="never")
+    assert str(info.value) == ("`durability` must be one of 'sync', 'async', 'exit' (or None), got str `'never'`: e.g. "
+                               "invoke(input, config, durability='exit') to store only the run's last checkpoint")

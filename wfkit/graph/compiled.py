@@ -13,6 +13,7 @@ from wfkit._sync import iter_sync, run_sync
 from wfkit.constants import INTERRUPT_KEY
 from wfkit.engine import algo
 from wfkit.engine.drive import run_to_pause, stream_loop
+from wfkit.engine.durability import DeferredSaver, at_exit, durability_of
 from wfkit.engine.loop import Loop
 from wfkit.engine.options import RunOptions, check_config, given, options_from, thread_key
 from wfkit.engine.algo import Plan
@@ -78,7 +79,7 @@ class CompiledStateGraph:
 
     def _make_loop(self, input: Any, config: dict | None, listeners: list, *, inline: bool,
                    stream_messages: bool = False, interrupt_before=None, interrupt_after=None,
-                   parent: TaskContext | None = None) -> Loop:
+                   parent: TaskContext | None = None, durability: str = "async") -> Loop:
         """A loop for a run of this graph. With `parent` (the task running when invoke/stream was called, or
         the task of this graph added as a node) the run is a subgraph of the parent's run, as in LangGraph:
         its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
@@ -100,7 +101,10 @@ class CompiledStateGraph:
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
-        loop = Loop(self.spec, options, None if parent is not None else self.history_of(options), listeners, owner)
+        history = None if parent is not None else self.history_of(options)
+        if history is not None and durability == "exit":  # the run's own view of the thread: see `durability`
+            history = History(self.spec, DeferredSaver(self.checkpointer), history.thread_id)
+        loop = Loop(self.spec, options, history, listeners, owner)
         loop.setup(input)
         return loop
 
@@ -123,7 +127,10 @@ class CompiledStateGraph:
     async def _ainvoke(self, input: Any, config: dict | None, inline: bool, parent: TaskContext | None = None,
                        **kw: Any) -> dict:
         loop = self._make_loop(input, config, [], inline=inline, parent=parent, **kw)
-        await run_to_pause(loop)
+        try:
+            await run_to_pause(loop)
+        finally:
+            at_exit(loop)
         return self._result(loop) if parent is None else self._nested_result(loop)
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
@@ -131,7 +138,7 @@ class CompiledStateGraph:
         """Run to the end (or an interrupt) and return the final state."""
         _check_invoke(stream_mode, options)
         return await self._ainvoke(input, config, False, current_task(), interrupt_before=interrupt_before,
-                                   interrupt_after=interrupt_after)
+                                   interrupt_after=interrupt_after, durability=_durability(options))
 
     def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
                stream_mode: str = "values", **options: Any) -> dict:
@@ -139,12 +146,13 @@ class CompiledStateGraph:
         _check_invoke(stream_mode, options)
         # the running task is read here: the coroutine may run on a helper thread, which does not see it
         return run_sync(self._ainvoke(input, config, True, current_task(), interrupt_before=interrupt_before,
-                                      interrupt_after=interrupt_after))
+                                      interrupt_after=interrupt_after, durability=_durability(options)))
 
     def _astream(self, input: Any, config: dict | None, stream_mode: Any, inline: bool,
                  interrupt_before=None, interrupt_after=None, subgraphs: bool = False,
                  options: dict | None = None) -> AsyncIterator[Any]:
         check_options("stream()", options or {}, RUN_OPTIONS)
+        durability = _durability(options or {})
         parent = current_task()  # read here, not in the generator: the sync stream may pump it on another thread
         modes, pairs = check_modes(stream_mode)
 
@@ -159,11 +167,13 @@ class CompiledStateGraph:
         def make_loop(listeners: list) -> Loop:
             made.append(self._make_loop(input, config, listeners, inline=inline, stream_messages="messages" in modes,
                                         interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-                                        parent=parent))
+                                        parent=parent, durability=durability))
             return made[-1]
 
         made: list[Loop] = []
         chunks = stream_loop(make_loop, listener_for)
+        if durability == "exit":
+            chunks = _stored_at_exit(chunks, made)
         return chunks if parent is None else self._nested_stream(chunks, made)
 
     def _nested_stream(self, chunks: AsyncIterator[Any], made: list) -> AsyncIterator[Any]:
@@ -306,6 +316,20 @@ def _check_listing(filter: Any, before: Any, limit: Any) -> None:
         if value is not None and not isinstance(value, kind):
             raise ArgumentTypeError(f"get_state_history(): `{name}` must be {what} (or None), got {given(value)}: "
                                     f"e.g. {example}")
+
+
+def _durability(options: dict) -> str:
+    return durability_of(options.get("durability"), options.get("checkpoint_during"))
+
+
+async def _stored_at_exit(chunks: AsyncIterator[Any], made: list) -> AsyncIterator[Any]:
+    """A stream in "exit" mode: its run's last checkpoint is stored when the stream ends (or is closed)."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        if made:
+            at_exit(made[0])
 
 
 def _check_invoke(stream_mode: Any, options: dict) -> None:

@@ -62,7 +62,10 @@ class Snapshots:
             snapshots: list[StateSnapshot] = []
             configs: dict = {}
             # the superstep that ran each checkpoint's tasks: its delta holds their writes (their results)
-            ran_by = {cp.parent_id: cp for cp in checkpoints if cp.source == "loop"}
+            # (one step later: a run in "exit" mode stores none of the checkpoints between)
+            steps = {cp.id: cp.step for cp in checkpoints}
+            ran_by = {cp.parent_id: cp for cp in checkpoints
+                      if cp.source == "loop" and steps.get(cp.parent_id) == cp.step - 1}
             for checkpoint in checkpoints:
                 if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
                     continue
@@ -184,7 +187,14 @@ def materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dic
                     raise history.missing_parent(checkpoint)
                 base = values[parent] = history.values_at(stored)
         try:
-            values[checkpoint.id] = algo.replay_stored(spec, base, checkpoint.writes)
+            values[checkpoint.id] = replayed = algo.replay_stored(spec, base, checkpoint.writes)
         except BadDelta as e:
-            raise e.named(history.thread_id, checkpoint.id) from None
+            if checkpoint.snapshot is None:
+                raise e.named(history.thread_id, checkpoint.id) from None
+            replayed = None
+        snapshot = checkpoint.snapshot
+        if snapshot is not None and replayed != snapshot:
+            # a run in "exit" mode stores no checkpoint between its last one and its parent: the snapshot
+            # it keeps is the state (otherwise the replay is the same state, in the order a listing shows)
+            values[checkpoint.id] = snapshot
     return values
