@@ -11,7 +11,7 @@ import pytest
 from typing_extensions import TypedDict
 
 from wfkit import START, Command, Send, StateGraph, entrypoint, interrupt, task
-from wfkit.errors import ArgumentValueError, InvalidResumeError
+from wfkit.errors import ArgumentValueError, InvalidResumeError, InvalidUpdateError
 from wfkit.graph.snapshots import task_result
 
 
@@ -290,3 +290,43 @@ def test_checkpoint_during_false_is_durability_exit_and_a_bad_durability_is_refu
         app.invoke(None, cfg(), durability="never")
     assert str(info.value) == ("`durability` must be one of 'sync', 'async', 'exit' (or None), got str `'never'`: e.g. "
                                "invoke(input, config, durability='exit') to store only the run's last checkpoint")
+
+
+# -- item 7: update_state(config, None, as_node="__copy__") ------------------------------------------
+def test_copy_makes_a_sibling_fork_that_runs_its_tasks_again(saver):
+    app = chain(saver)
+    app.invoke({"log": []}, cfg())
+    before_b = next(s for s in app.get_state_history(cfg()) if s.next == ("b",))
+    copy = app.update_state(before_b.config, None, as_node="__copy__")
+    state = app.get_state(copy)
+    assert (state.metadata, state.next, state.values) == ({"source": "fork", "step": 2, "parents": {}}, ("b",),
+                                                          {"log": ["a"]})
+    assert state.parent_config == before_b.parent_config and copy != before_b.config
+    assert app.get_state(cfg()).config == copy
+    assert app.invoke(None, copy) == {"log": ["a", "b"]}
+    assert [(s.metadata["step"], s.metadata["source"], s.next) for s in app.get_state_history(cfg())] == [
+        (3, "loop", ()), (2, "fork", ("b",)), (2, "loop", ()), (1, "loop", ("b",)), (0, "loop", ("a",)),
+        (-1, "input", ("__start__",))]
+
+
+def test_copy_of_a_checkpoint_before_an_interrupt_asks_again(saver):
+    app = asks_between(saver)
+    app.invoke({"log": []}, cfg())
+    app.invoke(Command(resume="first"), cfg())
+    before_ask = [s for s in app.get_state_history(cfg()) if s.next == ("ask",)][-1]
+    copy = app.update_state(before_ask.config, None, as_node="__copy__")
+    out = app.invoke(None, copy)
+    assert (out["log"], [i.value for i in out["__interrupt__"]]) == (["a", "b"], ["q"])
+    assert app.invoke(Command(resume="second"), copy) == {"log": ["a", "b", "second", "c"]}
+
+
+def test_copy_with_values_is_refused_naming_the_checkpoint(saver):
+    app = chain(saver)
+    app.invoke({"log": []}, cfg())
+    head = app.get_state(cfg()).config
+    with pytest.raises(InvalidUpdateError) as info:
+        app.update_state(head, {"log": ["x"]}, as_node="__copy__")
+    assert str(info.value) == (
+        f"update_state(config, {{'log': ['x']}}, as_node='__copy__') copies checkpoint "
+        f"`{head['configurable']['checkpoint_id']}` as it is and takes no values: pass None, then "
+        "update_state(<the copy's config>, values, as_node=...) to change it")

@@ -19,7 +19,7 @@ from wfkit.engine.options import RunOptions, check_config, given, options_from, 
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, graph_chunker
-from wfkit.engine.update import apply_as_node
+from wfkit.engine.update import COPY, apply_as_node, copy_checkpoint
 from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
@@ -270,6 +270,8 @@ class CompiledStateGraph:
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if checkpoint is None:
             raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")
+        if as_node == COPY:
+            return self._snapshots(history).config(copy_checkpoint(history, checkpoint, values).id)
         parent = (history.get(checkpoint.parent_id) if as_node is None and checkpoint.source == "loop"
                   and checkpoint.parent_id is not None else None)
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
