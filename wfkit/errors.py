@@ -133,9 +133,18 @@ class GraphInterrupt(Exception):
 
 
 
-
 class WfkitWarning(UserWarning):
     """A likely mistake that LangGraph accepts silently; wfkit keeps LangGraph's result and says so."""
+
+
+_INVALID_RESUME = "_langgraph_invalid_resume"  # LangGraph's marker attribute, so its checks agree with ours
+
+
+def is_invalid_resume(error: BaseException) -> bool:
+    """Whether `error` was raised because a resume value did not fit what `interrupt()` asked for (LangGraph's
+    check, for code that tells a refused answer apart from other failures of a node)."""
+    return getattr(error, _INVALID_RESUME, False) is True
+
 
 def add_note(error: BaseException, note: str) -> None:
     """`error.add_note(note)`, also on Python 3.10 (which keeps notes but has no method for them)."""

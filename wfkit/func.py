@@ -20,7 +20,7 @@ from typing import Any, Callable, Generic, TypeVar
 
 from wfkit.constants import END, START
 from wfkit.engine.algo import Task
-from wfkit.engine.context import current_task, get_stream_writer
+from wfkit.engine.context import TaskContext, current_task, get_stream_writer, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.retry import retrying, retrying_sync
 from wfkit.engine.runner import node_threads
@@ -72,6 +72,19 @@ class _Calls:
     def next_call(self) -> int:
         with self.lock:
             return next(self.counter)
+
+    def context(self, ctx: TaskContext, call_task: Task) -> TaskContext:
+        """The context a call runs in: its entrypoint's, except that its `interrupt()` calls are its own (their
+        id is the call's task id, and so are their answers), as each `@task` call is a task of its own in
+        LangGraph. Inside a subgraph they stay the outer task's, as every interrupt there does."""
+        if ctx.parent_owner is not None:
+            return ctx
+        answers = self.loop.answers
+        own = TaskContext(ctx.node, ctx.step, call_task.id, ctx.emit, ctx.stream_messages,
+                          answers.replay.get(call_task.id, ()), ctx.config, ctx.task, ctx.loop)
+        own.calls = ctx.calls
+        own.take_answer = lambda interrupt_id: answers.take(interrupt_id, ctx.task_id)
+        return own
 
     def started(self, call: int, name: str, args: tuple, kwargs: dict, step: int) -> Task:
         """The call as a task (its input: the arguments), announced to listeners: the Debugger shows it
@@ -137,8 +150,10 @@ class TaskFunction:
         def failed(error: BaseException) -> None:
             calls.failed(call_task, error, step)
 
+        own = calls.context(ctx, call_task)
         if self.is_async:
             async def run_async() -> Any:
+                set_current(own)  # (in this asyncio task's own copy of the context)
                 try:
                     value = await self._call_async(args, given)
                 except Exception as error:
@@ -150,6 +165,7 @@ class TaskFunction:
             return TaskFuture(asyncio.ensure_future(run_async()))
 
         def run_sync_task() -> Any:
+            set_current(own)  # (in the copy of the context this call runs in)
             try:
                 value = self._call_sync(args, given)
             except Exception as error:

@@ -4,13 +4,19 @@ StateTask, and the StreamWriter hint."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, NamedTuple, Sequence, TypeVar
+from typing import Any, Callable, Generic, Literal, NamedTuple, Sequence, TypeVar
 
 N = TypeVar("N")
 
 # What a node, task or entrypoint gets in a parameter named `writer` (as in LangGraph, the name decides, the
 # hint is for readers): each value it is called with streams out in mode "custom".
 StreamWriter = Callable[[Any], None]
+
+
+# When a run's checkpoints are written (`invoke(..., durability=)`), as in LangGraph: "sync" and "async"
+# every superstep ("async" is the default; wfkit writes each before the next superstep starts either way),
+# "exit" only the run's last one, when it finishes or pauses.
+Durability = Literal["sync", "async", "exit"]
 
 
 @dataclass(frozen=True)

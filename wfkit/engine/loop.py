@@ -257,8 +257,9 @@ class Loop:
         if self.history is None:
             return
         answered = self.answers.used(outcome.task.id)
-        if answered and outcome.error is None:  # used (finished or paused again): keep it, for replays too
-            self.history.save_resume(self.checkpoint_id, outcome.task.id, outcome.task.name, answered)
+        if outcome.error is None:  # used (finished or paused again): keep them, for replays too
+            for interrupt_id, values in answered.items():
+                self.history.save_resume(self.checkpoint_id, interrupt_id, outcome.task.name, values)
         if not lone_ok:
             self.history.save_outcome(self.checkpoint_id, outcome)
 

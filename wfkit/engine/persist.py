@@ -182,11 +182,13 @@ class History:
             return BaseCheckpointSaver.lineage(self.saver, self.thread_id, checkpoint_id)
         return lineage(self.thread_id, checkpoint_id)
 
-    def pending(self, checkpoint_id: str, with_writes: set | None = None, writes: list[PendingWrite] | None = None
+    def pending(self, checkpoint_id: str, with_writes: set | None = None, writes: list[PendingWrite] | None = None,
+                raised: dict | None = None
                 ) -> tuple[dict[str, Outcome], dict[str, list], dict[str, tuple], dict[str, str], list]:
-        """Pending work on top of a checkpoint: finished outcomes by task id, resume values by task id,
+        """Pending work on top of a checkpoint: finished outcomes by task id, resume values by interrupt id,
         interrupts still unanswered by task id, errors by task id, and the Command updates given on it
-        (oldest first, each `(delta, goto)`). `writes`: those already read with the checkpoint."""
+        (oldest first, each `(delta, goto)`). `writes`: those already read with the checkpoint. `raised`, if
+        given, gets each task's last interrupts, answered or not (a snapshot's record of the superstep)."""
         if (with_writes is not None and checkpoint_id not in with_writes) or writes == []:
             return _NO_PENDING
         done: dict[str, Outcome] = {}
@@ -209,6 +211,8 @@ class History:
                 interrupts.pop(write.task_id, None)  # answered
             elif write.key == "__interrupt__":
                 interrupts[write.task_id] = tuple(Interrupt(i["value"], i["id"]) for i in write.value)
+                if raised is not None:
+                    raised[write.task_id] = interrupts[write.task_id]
             elif write.key == "__error__":
                 errors[write.task_id] = write.value
         return done, resume, interrupts, errors, updates

@@ -19,18 +19,20 @@ from wfkit.types import Command, Interrupt
 
 
 class Answers:
-    """The resume values of the current superstep's tasks."""
+    """The resume values of the current superstep's tasks, by interrupt id: a node's `interrupt()` calls
+    have its task's id, and each `@task` call of an entrypoint its own, as in LangGraph, so parallel calls
+    in one entrypoint each get the answer given for theirs."""
 
     __slots__ = ("replay", "unsaved", "pending", "loose", "asked")
 
     def __init__(self) -> None:
-        self.replay: dict[str, list] = {}  # task id -> the values its interrupt() calls return, in order
-        self.unsaved: dict[str, list] = {}  # answers given but not yet used by their task (so not stored)
+        self.replay: dict[str, list] = {}  # interrupt id -> the values its interrupt() calls return, in order
+        self.unsaved: dict[str, dict[str, list]] = {}  # task id -> {interrupt id: answers not yet used (so not stored)}
         self.pending: dict[str, tuple] = {}  # task id -> its unanswered interrupts
         self.loose: list = []  # `Command(resume=value)`: [value] until an interrupt() takes it
-        # task id -> (its answers, its interrupts) before the answers just given, in the order they were
-        # pending: what `take_back` restores when the task fails on those answers
-        self.asked: dict[str, tuple[list, tuple]] = {}
+        # task id -> (its interrupts' answers by interrupt id, its interrupts) before the answers just given,
+        # in the order they were pending: what `take_back` restores when the task fails on those answers
+        self.asked: dict[str, tuple[dict[str, list], tuple]] = {}
 
     def load(self, replay: dict[str, list], pending: dict[str, tuple]) -> None:
         """The answers stored on a checkpoint, and its interrupts still waiting."""
@@ -57,13 +59,14 @@ class Answers:
                 # A value the node rejects (it raises) is never stored, and the thread stays at the same
                 # interrupt, resumable with a better answer.
                 task_id = by_id[interrupt_id]
-                self._answer(task_id, value)
+                self._answer(interrupt_id, value, task_id)
                 pending.pop(task_id, None)
-        elif len(pending) > 1:
-            listing = ", ".join(f"`{i.id}`" for group in pending.values() for i in group)
+        elif sum(map(len, pending.values())) > 1:  # several (of one task or of several), no id to pick one
+            listing = ", ".join(sorted(f"`{i.id}`" for group in pending.values() for i in group))
             raise InvalidResumeError(
-                f"{len(pending)} interrupts are pending ({listing}); resume them with "
-                "Command(resume={interrupt_id: value, ...}) naming each id — the thread is unchanged and still resumable"
+                f"{sum(map(len, pending.values()))} interrupts are pending ({listing}); a value without an interrupt id cannot tell "
+                "multiple pending interrupts apart: resume them with Command(resume={interrupt_id: value, ...}) "
+                "naming each id — the thread is unchanged and still resumable"
             )
         else:
             self._remember()
@@ -72,7 +75,8 @@ class Answers:
 
     def _remember(self) -> None:
         # what each pending task had before the answers now given, in order: see `take_back`
-        self.asked = {task_id: (list(self.replay.get(task_id, ())), group) for task_id, group in self.pending.items()}
+        self.asked = {task_id: ({i.id: list(self.replay.get(i.id, ())) for i in group}, group)
+                      for task_id, group in self.pending.items()}
 
     def take_back(self, task_id: str) -> tuple[Interrupt, ...]:
         """`task_id` raised on the answers just given: forget them (none was stored) and make its interrupts
@@ -80,11 +84,12 @@ class Answers:
         before = self.asked.get(task_id)
         if before is None or task_id in self.pending:  # it was given no answer
             return ()
-        replay, group = before
-        if replay:
-            self.replay[task_id] = replay
-        else:
-            self.replay.pop(task_id, None)
+        replays, group = before
+        for interrupt_id, replay in replays.items():
+            if replay:
+                self.replay[interrupt_id] = replay
+            else:
+                self.replay.pop(interrupt_id, None)
         self.unsaved.pop(task_id, None)
         self.loose = []  # it was given for this interrupt, which waits again
         self.pending[task_id] = group
@@ -92,18 +97,20 @@ class Answers:
         self.pending = {t: self.pending[t] for t in sorted(self.pending, key=order.index)}
         return group
 
-    def take(self, task_id: str) -> list:
-        """Called by `interrupt()` in a task that has no answer of its own left: the loose answer, once."""
+    def take(self, interrupt_id: str, task_id: str | None = None) -> list:
+        """Called by `interrupt()` (of task `task_id`; by default the one the id names) that has no answer of
+        its own left: the loose answer, once."""
         try:
             value = self.loose.pop()
         except IndexError:
             return []
-        self._answer(task_id, value)
+        self._answer(interrupt_id, value, task_id or interrupt_id)
         return [value]
 
-    def used(self, task_id: str) -> list | None:
-        """The answers `task_id` was given in this run, now that it used them (to store), once."""
-        return self.unsaved.pop(task_id, None)
+    def used(self, task_id: str) -> dict[str, list]:
+        """The answers `task_id`'s interrupts were given in this run, by interrupt id, now that it used them
+        (to store), once."""
+        return self.unsaved.pop(task_id, None) or {}
 
     def drop_unused(self, thread_id: str | None) -> None:
         """A superstep went by and no interrupt() took the loose answer: LangGraph drops it; wfkit says so."""
@@ -114,9 +121,9 @@ class Answers:
                 f"`{thread_id}` (continue a run stopped at a breakpoint with invoke(None, config))",
                 WfkitWarning, stacklevel=4)
 
-    def _answer(self, task_id: str, value: Any) -> None:
-        self.replay.setdefault(task_id, []).append(value)
-        self.unsaved.setdefault(task_id, []).append(value)
+    def _answer(self, interrupt_id: str, value: Any, task_id: str) -> None:
+        self.replay.setdefault(interrupt_id, []).append(value)
+        self.unsaved.setdefault(task_id, {}).setdefault(interrupt_id, []).append(value)
 
 
 def interrupt_list(interrupts: tuple[Interrupt, ...]) -> str:

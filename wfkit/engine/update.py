@@ -15,6 +15,22 @@ from wfkit.engine.algo import Outcome, Plan, Task
 from wfkit.errors import InvalidUpdateError
 
 
+COPY = "__copy__"  # update_state(config, None, as_node=COPY): copy the checkpoint, as LangGraph does
+
+
+def copy_checkpoint(history: Any, checkpoint: Any, values: Any) -> Any:
+    """`update_state(config, None, as_node="__copy__")`: a sibling of `checkpoint` (same parent, same state,
+    same tasks planned, none of them run: their ids are new, so interrupts ask again), source "fork", one
+    step later, as in LangGraph. Its delta is the original's: replayed on the same parent, the same state."""
+    if values is not None:
+        raise InvalidUpdateError(
+            f"update_state(config, {values!r}, as_node='__copy__') copies checkpoint `{checkpoint.id}` as it is and "
+            "takes no values: pass None, then update_state(<the copy's config>, values, as_node=...) to change it")
+    return history.save(parent_id=checkpoint.parent_id, step=checkpoint.step + 1, source="fork",
+                        delta=[tuple(w) for w in checkpoint.writes], plan=Plan.from_json(checkpoint.plan),
+                        values=history.values_at(checkpoint))
+
+
 def infer_as_node(checkpoint: Any, ran: tuple[str, ...] = ()) -> str:
     """The node an update is attributed to when none is named: the one that wrote the last superstep, or
     (none wrote) the one that ran it, `ran` (LangGraph takes the node that last ran, written or not)."""

@@ -16,17 +16,19 @@ from wfkit.engine import algo
 from wfkit.engine.batch import run_batch
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.events import BatchProgress
+from wfkit.engine.durability import DeferredSaver, at_exit, durability_of
 from wfkit.engine.loop import Loop
 from wfkit.engine.options import RunOptions, check_config, given, options_from, thread_key
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, graph_chunker
-from wfkit.engine.update import apply_as_node
+from wfkit.engine.update import COPY, apply_as_node, copy_checkpoint
 from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.graph.snapshots import Snapshots
+from wfkit.graph.subgraph_lookup import subgraphs_of
 from wfkit.types import StateSnapshot
 
 
@@ -81,7 +83,7 @@ class CompiledStateGraph:
 
     def _make_loop(self, input: Any, config: dict | None, listeners: list, *, inline: bool,
                    stream_messages: bool = False, interrupt_before=None, interrupt_after=None,
-                   parent: TaskContext | None = None) -> Loop:
+                   parent: TaskContext | None = None, durability: str = "async") -> Loop:
         """A loop for a run of this graph. With `parent` (the task running when invoke/stream was called, or
         the task of this graph added as a node) the run is a subgraph of the parent's run, as in LangGraph:
         its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
@@ -105,7 +107,10 @@ class CompiledStateGraph:
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
-        loop = Loop(self.spec, options, None if parent is not None else self.history_of(options), listeners, owner)
+        history = None if parent is not None else self.history_of(options)
+        if history is not None and durability == "exit":  # the run's own view of the thread: see `durability`
+            history = History(self.spec, DeferredSaver(self.checkpointer), history.thread_id)
+        loop = Loop(self.spec, options, history, listeners, owner)
         loop.setup(input)
         return loop
 
@@ -128,7 +133,10 @@ class CompiledStateGraph:
     async def _ainvoke(self, input: Any, config: dict | None, inline: bool, parent: TaskContext | None = None,
                        **kw: Any) -> dict:
         loop = self._make_loop(input, config, [], inline=inline, parent=parent, **kw)
-        await run_to_pause(loop)
+        try:
+            await run_to_pause(loop)
+        finally:
+            at_exit(loop)
         return self._result(loop) if parent is None else self._nested_result(loop)
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
@@ -136,7 +144,7 @@ class CompiledStateGraph:
         """Run to the end (or an interrupt) and return the final state."""
         _check_invoke(stream_mode, options)
         return await self._ainvoke(input, config, False, current_task(), interrupt_before=interrupt_before,
-                                   interrupt_after=interrupt_after)
+                                   interrupt_after=interrupt_after, durability=_durability(options))
 
     def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
                stream_mode: str = "values", **options: Any) -> dict:
@@ -144,12 +152,13 @@ class CompiledStateGraph:
         _check_invoke(stream_mode, options)
         # the running task is read here: the coroutine may run on a helper thread, which does not see it
         return run_sync(self._ainvoke(input, config, True, current_task(), interrupt_before=interrupt_before,
-                                      interrupt_after=interrupt_after))
+                                      interrupt_after=interrupt_after, durability=_durability(options)))
 
     def _astream(self, input: Any, config: dict | None, stream_mode: Any, inline: bool,
                  interrupt_before=None, interrupt_after=None, subgraphs: bool = False,
                  options: dict | None = None) -> AsyncIterator[Any]:
         check_options("stream()", options or {}, RUN_OPTIONS)
+        durability = _durability(options or {})
         parent = current_task()  # read here, not in the generator: the sync stream may pump it on another thread
         modes, pairs = check_modes(stream_mode)
 
@@ -164,11 +173,13 @@ class CompiledStateGraph:
         def make_loop(listeners: list) -> Loop:
             made.append(self._make_loop(input, config, listeners, inline=inline, stream_messages="messages" in modes,
                                         interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-                                        parent=parent))
+                                        parent=parent, durability=durability))
             return made[-1]
 
         made: list[Loop] = []
         chunks = stream_loop(make_loop, listener_for)
+        if durability == "exit":
+            chunks = _stored_at_exit(chunks, made)
         return chunks if parent is None else self._nested_stream(chunks, made)
 
     def _nested_stream(self, chunks: AsyncIterator[Any], made: list) -> AsyncIterator[Any]:
@@ -247,19 +258,31 @@ class CompiledStateGraph:
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one named in the config)."""
         history = self._require_history(config)
-        snapshot = self._snapshots(history).current((config.get("configurable") or {}).get("checkpoint_id"))
+        configurable = config.get("configurable") or {}
+        # as in LangGraph: naming a checkpoint gives the record of its superstep, not the live state
+        snapshot = self._snapshots(history).current(configurable.get("checkpoint_id"),
+                                                    live="checkpoint_id" not in configurable)
         return snapshot if snapshot is not None else StateSnapshot({}, (), config, None, None, None, (), ())
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
-        return self.get_state(config)
+        return self.get_state(config, subgraphs=subgraphs)
 
     def get_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
                           limit: int | None = None) -> Iterator[StateSnapshot]:
         """Every checkpoint of the thread, newest first."""
+        yield from self._listing(config, filter, before, limit)
+
+    async def aget_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
+                                 limit: int | None = None) -> AsyncIterator[StateSnapshot]:
+        """`get_state_history` as an async generator."""
+        for snapshot in self._listing(config, filter, before, limit):
+            yield snapshot
+
+    def _listing(self, config: dict, filter: dict | None, before: dict | None, limit: int | None) -> list:
         history = self._require_history(config)
         _check_listing(filter, before, limit)
         before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
-        yield from self._snapshots(history).listing(filter=filter, before_id=before_id, limit=limit)
+        return self._snapshots(history).listing(filter=filter, before_id=before_id, limit=limit)
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
@@ -267,6 +290,8 @@ class CompiledStateGraph:
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if checkpoint is None:
             raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")
+        if as_node == COPY:
+            return self._snapshots(history).config(copy_checkpoint(history, checkpoint, values).id)
         parent = (history.get(checkpoint.parent_id) if as_node is None and checkpoint.source == "loop"
                   and checkpoint.parent_id is not None else None)
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
@@ -293,6 +318,18 @@ class CompiledStateGraph:
             if snapshot.interrupts:  # (answered ones are still listed by the saver until the run moves on)
                 found.append(snapshot)
         return found
+
+
+    def get_subgraphs(self, *, namespace: str | None = None, recurse: bool = False) -> Iterator[tuple[str, Any]]:
+        """`(namespace, subgraph)` for each node that runs a subgraph (`recurse`: theirs too, as `a|b`);
+        with `namespace`, only the one at exactly that namespace."""
+        yield from subgraphs_of(self, namespace, recurse)
+
+    async def aget_subgraphs(self, *, namespace: str | None = None, recurse: bool = False
+                             ) -> AsyncIterator[tuple[str, Any]]:
+        """`get_subgraphs` as an async generator."""
+        for pair in subgraphs_of(self, namespace, recurse):
+            yield pair
 
     # -- drawing -------------------------------------------------------------------------------------
     def get_graph(self, xray: bool | int = False):
@@ -324,6 +361,20 @@ def _check_executor(executor: Any, where: str) -> Any:
         raise ArgumentTypeError(f"{where} must be a concurrent.futures.Executor (a ThreadPoolExecutor, or a Dask "
                                 f"or Ray executor), got {given(executor)}")
     return executor
+
+
+def _durability(options: dict) -> str:
+    return durability_of(options.get("durability"), options.get("checkpoint_during"))
+
+
+async def _stored_at_exit(chunks: AsyncIterator[Any], made: list) -> AsyncIterator[Any]:
+    """A stream in "exit" mode: its run's last checkpoint is stored when the stream ends (or is closed)."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        if made:
+            at_exit(made[0])
 
 
 def _check_invoke(stream_mode: Any, options: dict) -> None:

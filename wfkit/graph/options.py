@@ -27,7 +27,8 @@ WHY = {
     "defer": "deferred nodes are not supported yet: add an edge (or a join) into the node instead",
     "output_keys": "`output_keys` is not supported yet: pick the keys from the returned state",
 }
-# Run options that change nothing wfkit can observe: it always writes a checkpoint per superstep, at once.
+# Run options LangGraph has that wfkit accepts (`durability` and `checkpoint_during`: see engine.durability;
+# `debug` and `print_mode` print to the console in LangGraph, and change nothing wfkit can observe).
 RUN_OPTIONS = frozenset({"durability", "checkpoint_during", "debug", "print_mode"})
 
 

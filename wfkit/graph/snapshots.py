@@ -41,13 +41,15 @@ class Snapshots:
             cache[checkpoint_id] = config
         return config
 
-    def current(self, checkpoint_id: str | None) -> StateSnapshot | None:
-        """The snapshot get_state gives: tasks that already finished on top of the checkpoint count as done,
-        and their writes show in the values. None when the thread has no such checkpoint."""
+    def current(self, checkpoint_id: str | None, live: bool = True) -> StateSnapshot | None:
+        """The snapshot get_state gives. `live` (the thread's latest state, as LangGraph gives it when the
+        config names no checkpoint): tasks that already finished on top of the checkpoint count as done,
+        their writes show in the values, and only unanswered interrupts are listed; else the record of the
+        superstep, as in the history. None when the thread has no such checkpoint."""
         checkpoint, writes = self.history.get_with_writes(checkpoint_id)
         if checkpoint is None:
             return None
-        return self._snapshot(checkpoint, self.history.values_at(checkpoint), live=True, writes=writes)
+        return self._snapshot(checkpoint, self.history.values_at(checkpoint), live=live, writes=writes)
 
     def waiting(self, checkpoint: Any, writes: list) -> StateSnapshot:
         """The snapshot get_state would give for the head `checkpoint`, whose pending `writes` were read
@@ -64,16 +66,22 @@ class Snapshots:
             with_writes = history.saver.checkpoints_with_writes(history.thread_id)
             snapshots: list[StateSnapshot] = []
             configs: dict = {}
+            # the superstep that ran each checkpoint's tasks: its delta holds their writes (their results)
+            # (one step later: a run in "exit" mode stores none of the checkpoints between)
+            steps = {cp.id: cp.step for cp in checkpoints}
+            ran_by = {cp.parent_id: cp for cp in checkpoints
+                      if cp.source == "loop" and steps.get(cp.parent_id) == cp.step - 1}
             for checkpoint in checkpoints:
                 if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
                     continue
                 if limit is not None and len(snapshots) >= limit:
                     break
+                after = ran_by.get(checkpoint.id)
                 if with_writes is None or checkpoint.id in with_writes:
                     snapshots.append(self._snapshot(checkpoint, values[checkpoint.id], with_writes=with_writes,
-                                                    configs=configs))
+                                                    configs=configs, after=after))
                 else:  # most of a history: nothing pending on the checkpoint, its values as stored
-                    snapshots.append(self._plain(checkpoint, values[checkpoint.id], configs))
+                    snapshots.append(self._plain(checkpoint, values[checkpoint.id], configs, after=after))
         return snapshots
 
     # -- building ------------------------------------------------------------------------------------
@@ -88,37 +96,70 @@ class Snapshots:
                              interrupts)
 
     def _snapshot(self, checkpoint: Any, values: dict, live: bool = False, with_writes: set | None = None,
-                  configs: dict | None = None, writes: list | None = None) -> StateSnapshot:
-        """`live` (get_state): tasks that already finished on top of the checkpoint count as done, and their
-        writes show in the values; in the history every checkpoint shows all the tasks it planned."""
-        done, _, pending, errors, updates = self.history.pending(checkpoint.id, with_writes, writes)
+                  configs: dict | None = None, writes: list | None = None, after: Any = None) -> StateSnapshot:
+        """`live` (get_state of the latest state): tasks that already finished on top of the checkpoint count
+        as done, their writes show in the values, and only the interrupts still unanswered are listed. Else
+        (the history, or a checkpoint named by id) the record of the superstep, as LangGraph shows it: the
+        values it started from, every task it planned with its result, and every interrupt raised in it.
+        `after`: the checkpoint the superstep made, if known (results of tasks that kept none on top)."""
+        raised: dict | None = None if live else {}
+        done, _, pending, errors, updates = self.history.pending(checkpoint.id, with_writes, writes, raised)
         if updates:  # Command(update=...) inputs kept on this checkpoint show in its values (not its next:
             values = with_updates(self.spec, values, Plan(), updates)[0]  # a goto runs, unlisted, as in LangGraph)
         tasks = self._tasks(checkpoint)
-        if not live:
-            done = {}
-        elif done:
+        if live and done:
             # applied as a superstep applies them: the nodes first, then the Sends (snapshots list Sends first)
             applied = sorted(tasks, key=lambda t: t[2][0] == "push")
             finished = [(name, k, v) for tid, name, _ in applied if tid in done for k, v in done[tid]["writes"]]
             values = algo.replay(self.spec, values, finished)[0]
-        if configs is None or done:  # (a history listing's values come as stored: the state, in schema order)
+        if configs is None or (live and done):  # (a history listing's values come as stored, in schema order)
             values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
-        if not (done or pending or errors):  # most checkpoints of a history: nothing pending on them
-            return self._plain(checkpoint, values, configs, tasks)
+        asked = pending if live else raised
+        if not (done or asked or errors):  # most checkpoints of a history: nothing pending on them
+            return self._plain(checkpoint, values, configs, tasks, after)
+        results = _results_after(tasks, after)
         state_tasks = tuple(
-            StateTask(tid, name, path, errors.get(tid), tuple(pending.get(tid, ())), None,
-                      (dict(map(tuple, done[tid]["writes"])) or None) if tid in done else None)
+            StateTask(tid, name, path, errors.get(tid), tuple(asked.get(tid, ())), None,
+                      task_result(done[tid]["writes"]) if tid in done else results.get(tid))
             for tid, name, path in tasks)
-        interrupts = tuple(i for tid, _, _ in tasks for i in pending.get(tid, ()))  # in task order
-        return self._made(checkpoint, values, tuple([name for tid, name, _ in tasks if tid not in done]),
-                          state_tasks, interrupts, configs)
+        interrupts = tuple(i for tid, _, _ in tasks for i in asked.get(tid, ()))  # in task order
+        next_names = tuple([name for tid, name, _ in tasks if not (live and tid in done)])
+        return self._made(checkpoint, values, next_names, state_tasks, interrupts, configs)
 
-    def _plain(self, checkpoint: Any, values: dict, configs: dict | None, tasks: list | None = None) -> StateSnapshot:
-        """A checkpoint with nothing pending on it: every task it planned, none finished, no interrupt."""
+    def _plain(self, checkpoint: Any, values: dict, configs: dict | None, tasks: list | None = None,
+               after: Any = None) -> StateSnapshot:
+        """A checkpoint with nothing pending on it: every task it planned, with its result when `after` (the
+        checkpoint its superstep made) is known, and no interrupt."""
         tasks = self._tasks(checkpoint) if tasks is None else tasks
+        results = _results_after(tasks, after)
         return self._made(checkpoint, values, tuple([name for _, name, _ in tasks]),
-                          tuple([StateTask(tid, name, path) for tid, name, path in tasks]), (), configs)
+                          tuple([StateTask(tid, name, path, result=results.get(tid)) for tid, name, path in tasks]),
+                          (), configs)
+
+
+def task_result(writes: list) -> dict:
+    """A finished task's result as LangGraph shows it: its writes by key (several writes to one key as
+    `{"$writes": [...]}`), `{}` for a task that wrote nothing."""
+    result: dict = {}
+    for key, value in writes:
+        if key in result:
+            earlier = result[key]
+            many = earlier["$writes"] if isinstance(earlier, dict) and "$writes" in earlier else [earlier]
+            result[key] = {"$writes": [*many, value]}
+        else:
+            result[key] = value
+    return result
+
+
+def _results_after(tasks: list, after: Any) -> dict[str, dict]:
+    """The results of `tasks` read from the delta of `after`, the checkpoint their superstep made (each
+    write there names the node that made it): for the tasks whose node ran once in that superstep (a
+    superstep of several tasks keeps each one's result on top of its checkpoint as well)."""
+    if after is None or not tasks:
+        return {}
+    names = [name for _, name, _ in tasks]
+    return {tid: task_result([(w[1], w[2]) for w in after.writes if w[0] == name])
+            for tid, name, _ in tasks if names.count(name) == 1}
 
 
 @contextlib.contextmanager
@@ -151,7 +192,14 @@ def materialize(spec: Any, history: History, checkpoints: list) -> dict[str, dic
                     raise history.missing_parent(checkpoint)
                 base = values[parent] = history.values_at(stored)
         try:
-            values[checkpoint.id] = algo.replay_stored(spec, base, checkpoint.writes)
+            values[checkpoint.id] = replayed = algo.replay_stored(spec, base, checkpoint.writes)
         except BadDelta as e:
-            raise e.named(history.thread_id, checkpoint.id) from None
+            if checkpoint.snapshot is None:
+                raise e.named(history.thread_id, checkpoint.id) from None
+            replayed = None
+        snapshot = checkpoint.snapshot
+        if snapshot is not None and replayed != snapshot:
+            # a run in "exit" mode stores no checkpoint between its last one and its parent: the snapshot
+            # it keeps is the state (otherwise the replay is the same state, in the order a listing shows)
+            values[checkpoint.id] = snapshot
     return values

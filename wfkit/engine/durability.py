@@ -1,0 +1,109 @@
+"""`durability=`: when a run's checkpoints reach the checkpointer, as in LangGraph.
+
+"sync" and "async" (the default) write every superstep's checkpoint; wfkit writes each before the next
+superstep starts in both. "exit" writes only the run's last checkpoint, when the run finishes, pauses or
+fails: the run's checkpoints go to a `DeferredSaver`, which holds them in memory and, at the end, stores the
+last one (with the pending writes on it, and a full snapshot of its values, since the deltas before it are
+never stored) as a child of the last checkpoint the thread had stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.engine.options import given
+from wfkit.errors import ArgumentValueError
+
+MODES = ("sync", "async", "exit")
+
+
+def durability_of(durability: Any, checkpoint_during: Any = None) -> str:
+    """The run's mode from `durability=` (None: "async") or LangGraph's older `checkpoint_during=` (False is
+    "exit"), checked."""
+    if durability is None:
+        return "async" if checkpoint_during is None or checkpoint_during else "exit"
+    if durability not in MODES:
+        raise ArgumentValueError(f"`durability` must be one of 'sync', 'async', 'exit' (or None), got "
+                                 f"{given(durability)}: e.g. invoke(input, config, durability='exit') to store only "
+                                 "the run's last checkpoint")
+    return durability
+
+
+class DeferredSaver(BaseCheckpointSaver):
+    """A run's view of `inner` in "exit" mode: what the run puts stays here until `flush`; reads see it first."""
+
+    def __init__(self, inner: BaseCheckpointSaver):
+        self.inner = inner
+        self._held: dict[str, Checkpoint] = {}  # checkpoint id -> the run's checkpoint, in the order put
+        self._writes: dict[str, list[PendingWrite]] = {}
+
+    def register_types(self, types: Iterable[type]) -> None:
+        self.inner.register_types(types)
+
+    def put(self, checkpoint: Checkpoint) -> None:
+        self._held[checkpoint.id] = checkpoint
+
+    def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
+        if checkpoint_id is None and self._held:
+            return next(reversed(self._held.values()))
+        held = self._held.get(checkpoint_id) if checkpoint_id is not None else None
+        return held if held is not None else self.inner.get(thread_id, checkpoint_id)
+
+    def get_with_writes(self, thread_id: str, checkpoint_id: str | None = None) -> tuple[Checkpoint | None,
+                                                                                          list[PendingWrite]]:
+        if not self._held:
+            return self.inner.get_with_writes(thread_id, checkpoint_id)
+        return BaseCheckpointSaver.get_with_writes(self, thread_id, checkpoint_id)
+
+    def list(self, thread_id: str, *, before: str | None = None, limit: int | None = None) -> Iterator[Checkpoint]:
+        return self.inner.list(thread_id, before=before, limit=limit)
+
+    def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
+        if checkpoint_id in self._held:
+            self._writes.setdefault(checkpoint_id, []).extend(writes)
+        else:  # on the stored checkpoint the run started from: stored at once, as before
+            self.inner.put_writes(thread_id, checkpoint_id, writes)
+
+    def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
+        if checkpoint_id in self._held:
+            return list(self._writes.get(checkpoint_id, ()))
+        return self.inner.get_writes(thread_id, checkpoint_id)
+
+    def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
+        return self.inner.checkpoints_with_writes(thread_id)
+
+    def delete_thread(self, thread_id: str) -> None:
+        self._held.clear()
+        self._writes.clear()
+        self.inner.delete_thread(thread_id)
+
+    @property
+    def holding(self) -> bool:
+        """Whether the run put a checkpoint not stored yet."""
+        return bool(self._held)
+
+    def flush(self, values: dict) -> None:
+        """Store the run's last checkpoint (whose state is `values`) and the pending writes on it, as a child
+        of the last checkpoint stored before the run (None: the thread's first), then forget the rest."""
+        if not self._held:
+            return
+        last = next(reversed(self._held.values()))
+        parent = last.parent_id
+        while parent in self._held:
+            parent = self._held[parent].parent_id
+        last.parent_id, last.snapshot = parent, values
+        writes = self._writes.get(last.id, [])
+        self._held, self._writes = {}, {}
+        self.inner.put(last)
+        if writes:
+            self.inner.put_writes(last.thread_id, last.id, writes)
+
+
+def at_exit(loop: Any) -> None:
+    """The run of `loop` stopped (finished, paused or failed): in "exit" mode, store its last checkpoint."""
+    history = loop.history
+    saver = getattr(history, "saver", None)
+    if isinstance(saver, DeferredSaver) and saver.holding:
+        saver.flush(history.values_at(saver.get(history.thread_id)))
