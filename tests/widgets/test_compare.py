@@ -1,41 +1,14 @@
 """`Compare(run_a, run_b)` (issue 32, item 11): two runs side by side, timelines aligned, where they
 diverge, the state diff at each row, both pictures, and a sanitised static snapshot."""
 
-from typing import TypedDict
 
 import pytest
 
-from wfkit import END, START, StateGraph
 from wfkit.stepping import ArgumentTypeError
 from wfkit.widgets import Compare, Debugger
 from wfkit.widgets.compare import compare_rows, divergence, side_timeline
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-class State(TypedDict, total=False):
-    topic: str
-    n: int
-    verdict: str
-
-
-@pytest.fixture
-def loop_app():
-    """Generate, evaluate; back to generate until n reaches 3."""
-    def generate(state):
-        return {"n": state.get("n", 0) + 1}
-
-    def evaluate(state):
-        return {"verdict": "good" if state["n"] >= 3 else "again"}
-
-    builder = StateGraph(State)
-    builder.add_node("generate", generate)
-    builder.add_node("evaluate", evaluate)
-    builder.add_edge(START, "generate")
-    builder.add_edge("generate", "evaluate")
-    builder.add_conditional_edges("evaluate", lambda s: END if s["verdict"] == "good" else "generate",
-                                  ["generate", END])
-    return builder.compile()
 
 
 def test_two_branches_of_one_run_are_aligned_and_diverge_at_the_edit(loop_app, text_of):
@@ -51,15 +24,16 @@ def test_two_branches_of_one_run_are_aligned_and_diverge_at_the_edit(loop_app, t
         "= 0: step 0 · input | step 0 · input\n"
         "= 1: step 1 · generate | step 1 · generate\n"
         "= 2: step 2 · evaluate | step 2 · evaluate\n"
-        "> 3: step 3 · generate | step 2 · edited n · n: 2 → 5\n"
-        "≠ 4: step 4 · evaluate | step 3 · generate · n: 2 → 6\n"
-        "≠ 5: step 5 · generate | step 4 · evaluate · n: 3 → 6; verdict: 'again' → 'good'\n"
+        "> 3: step 3 · generate | step 2 · edited n · joke: 'joke 2 about cats' → 'joke 1 about cats'; n: 2 → 5\n"
+        "≠ 4: step 4 · evaluate | step 3 · generate · joke: 'joke 2 about cats' → 'joke 6 about cats'; n: 2 → 6\n"
+        "≠ 5: step 5 · generate | step 4 · evaluate · joke: 'joke 3 about cats' → 'joke 6 about cats'; n: 3 → 6; "
+        "verdict: 'again' → 'good'\n"
         "≠ 6: step 6 · evaluate | (ended)")
     assert compare.selected == 3 and compare.row_picker.value == 3
     assert compare.view_a.current == ("generate",) and compare.view_b.current == ()  # B's row 3 is an edit
     assert compare.view_a.taken_edges == (("evaluate", "generate"),)
     row = text_of(compare.table.value)
-    assert "3 diverges here step 3 · generate step 2 · edited n n : 2 → 5" in row
+    assert "3 diverges here step 3 · generate step 2 · edited n joke : joke 2 about cats → joke 1 about cats n : 2 → 5" in row
     assert "6 differs step 6 · evaluate (ended) edited ended" in row
     compare.row_picker.value = 6  # picking a row shows it; B ended: its last picture stays
     assert compare.selected == 6 and compare.view_b.current == ("evaluate",)

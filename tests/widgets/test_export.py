@@ -3,39 +3,14 @@ the picture, the timeline and the state; nothing external, run data sanitised, s
 
 import json
 import re
-from typing import TypedDict
 
 import pytest
 
-from wfkit import END, START, StateGraph
 from wfkit.stepping import ArgumentTypeError
 from wfkit.widgets import Debugger, export_html
 from wfkit.widgets._export import export_steps
 
 KEY = "sk-ant-test-0123456789abcdef"
-
-
-class State(TypedDict, total=False):
-    topic: str
-    joke: str
-    n: int
-
-
-@pytest.fixture
-def loop_app():
-    def generate(state):
-        return {"joke": f"joke {state.get('n', 0) + 1} about {state['topic']}", "n": state.get("n", 0) + 1}
-
-    def evaluate(state):
-        return {}
-
-    builder = StateGraph(State)
-    builder.add_node("generate", generate)
-    builder.add_node("evaluate", evaluate)
-    builder.add_edge(START, "generate")
-    builder.add_edge("generate", "evaluate")
-    builder.add_conditional_edges("evaluate", lambda s: END if s["n"] >= 2 else "generate", ["generate", END])
-    return builder.compile()
 
 
 def embedded_steps(text: str) -> list[dict]:
@@ -50,9 +25,11 @@ def test_the_file_holds_every_step_with_its_picture_timeline_and_state(loop_app,
     text = path.read_text(encoding="utf-8")
     steps = embedded_steps(text)
     assert [s["title"] for s in steps] == ["step 0 · input", "step 1 · generate", "step 2 · evaluate",
-                                           "step 3 · generate", "step 4 · evaluate"]
+                                           "step 3 · generate", "step 4 · evaluate", "step 5 · generate",
+                                           "step 6 · evaluate"]
     assert re.findall(r'<li>(step [^<]*)</li>', text) == [s["title"] for s in steps]
-    assert [re.findall(r'data-key="(\w+)"', s["state"]) for s in steps] == [["topic"]] + [["topic", "joke", "n"]] * 4
+    assert [re.findall(r'data-key="(\w+)"', s["state"]) for s in steps] == (
+        [["topic"], ["topic", "joke", "n"]] + [["topic", "joke", "n", "verdict"]] * 5)
     assert "joke 2 about cats" in steps[3]["state"] and "joke 2 about cats" not in steps[2]["state"]
     # the picture of step 3: generate ran (current), the loop's edge into it taken, its path counted
     def marked(kind, mark):
@@ -107,5 +84,6 @@ def test_an_edit_is_a_step_of_the_replay(loop_app):
     run.run()
     steps = export_steps(run)
     assert [s["title"] for s in steps] == ["step 0 · input", "step 1 · generate", "step 1 · edited topic",
-                                           "step 2 · evaluate", "step 3 · generate", "step 4 · evaluate"]
+                                           "step 2 · evaluate", "step 3 · generate", "step 4 · evaluate",
+                                           "step 5 · generate", "step 6 · evaluate"]
     assert "joke 2 about dogs" in steps[4]["state"]

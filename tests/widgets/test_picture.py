@@ -13,32 +13,6 @@ from wfkit.widgets._path import graph_marks, lineage_steps, names_text, waiting_
 from wfkit.widgets._picture import back_edges, marked_dot
 
 
-class LoopState(TypedDict, total=False):
-    n: int
-    verdict: str
-
-
-@pytest.fixture
-def loop_app():
-    """Notebook 06's shape: a generator and an evaluator that sends it back twice, then accepts."""
-    def generate(state):
-        return {"n": state.get("n", 0) + 1}
-
-    def evaluate(state):
-        return {"verdict": "funny" if state["n"] >= 3 else "not funny"}
-
-    def route(state):
-        return "Accepted" if state["verdict"] == "funny" else "Rejected + Feedback"
-
-    builder = StateGraph(LoopState)
-    builder.add_node("generate", generate)
-    builder.add_node("evaluate", evaluate)
-    builder.add_edge(START, "generate")
-    builder.add_edge("generate", "evaluate")
-    builder.add_conditional_edges("evaluate", route, {"Accepted": END, "Rejected + Feedback": "generate"})
-    return builder.compile()
-
-
 class RouteState(TypedDict, total=False):
     topic: str
     out: str
