@@ -38,7 +38,7 @@ _SCRIPT = """
     document.getElementById("wf-picture").innerHTML = s.picture;
     document.getElementById("wf-why").innerHTML = s.why;
     document.getElementById("wf-state").innerHTML = s.state;
-    document.getElementById("wf-position").textContent = s.title + "  (" + (at + 1) + " of " + steps.length + ")";
+    document.getElementById("wf-position").textContent = s.title + " (" + (at + 1) + " of " + steps.length + ")";
     for (var i = 0; i < rows.length; i++) { rows[i].className = i === at ? "wf-selected" : ""; }
     document.getElementById("wf-first").disabled = document.getElementById("wf-prev").disabled = at === 0;
     document.getElementById("wf-last").disabled = document.getElementById("wf-next").disabled = at === steps.length - 1;
