@@ -126,17 +126,31 @@ class Run:
             out.append((join.sources, join.target, list(seen)))
         return out
 
-    def lineage(self) -> list[tuple[int, str]]:
-        """(step, checkpoint id) of every checkpoint from the thread's first to the current one, oldest
-        first: the current branch."""
-        out, seen, checkpoint = [], set(), self._history.get(self._loop.checkpoint_id)
+    def lineage(self, checkpoint_id: str | None = None) -> list[tuple[int, str]]:
+        """(step, checkpoint id) of every checkpoint from the thread's first to the current one (or to
+        `checkpoint_id`: another branch's), oldest first: the current branch."""
+        end = self._loop.checkpoint_id if checkpoint_id is None else checkpoint_id
+        out, seen, checkpoint = [], set(), self._history.get(end)
+        if checkpoint is None and checkpoint_id is not None:
+            raise self._no_checkpoint(checkpoint_id)
         while checkpoint is not None:
             if checkpoint.id in seen:  # a damaged file: the walk would never end
-                raise loops_back(self.thread_id, self._loop.checkpoint_id, checkpoint.id)
+                raise loops_back(self.thread_id, end, checkpoint.id)
             seen.add(checkpoint.id)
             out.append((checkpoint.step, checkpoint.id))
             checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
         return out[::-1]
+
+    def state_at(self, checkpoint_id: str) -> dict:
+        """The state as it was at one checkpoint of this run (say, a `lineage()` entry's)."""
+        checkpoint = self._history.get(checkpoint_id)
+        if checkpoint is None:
+            raise self._no_checkpoint(checkpoint_id)
+        return algo.output_values(self.app.spec, self._history.values_at(checkpoint))
+
+    def _no_checkpoint(self, checkpoint_id: str) -> ArgumentValueError:
+        return ArgumentValueError(f"no checkpoint `{checkpoint_id}` in thread `{self.thread_id}`; use an id from "
+                          f"run.lineage() or a record's checkpoint_id")
 
     def timeline(self) -> list[StepRecord]:
         """The records on the path from the start to the current checkpoint (the current branch)."""

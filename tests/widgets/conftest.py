@@ -255,3 +255,33 @@ def counter_app():
     builder.add_edge(START, "inc")
     builder.add_conditional_edges("inc", lambda s: "inc" if s["n"] < 10 else END, ["inc", END])
     return builder.compile()
+
+
+class LoopState(TypedDict, total=False):
+    topic: str
+    joke: str
+    n: int
+    verdict: str
+
+
+@pytest.fixture
+def loop_app():
+    """Notebook 06's shape: a generator and an evaluator that sends it back (`Rejected + Feedback`) until
+    n reaches 3, then accepts: supersteps generate, evaluate ×3."""
+    def generate(state):
+        n = state.get("n", 0) + 1
+        return {"joke": f"joke {n} about {state.get('topic')}", "n": n}
+
+    def evaluate(state):
+        return {"verdict": "good" if state["n"] >= 3 else "again"}
+
+    def route(state):
+        return "Accepted" if state["verdict"] == "good" else "Rejected + Feedback"
+
+    builder = StateGraph(LoopState)
+    builder.add_node("generate", generate)
+    builder.add_node("evaluate", evaluate)
+    builder.add_edge(START, "generate")
+    builder.add_edge("generate", "evaluate")
+    builder.add_conditional_edges("evaluate", route, {"Accepted": END, "Rejected + Feedback": "generate"})
+    return builder.compile()

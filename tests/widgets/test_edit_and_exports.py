@@ -74,7 +74,7 @@ def test_messages_and_models_are_edited_as_json_and_read_back_as_themselves():
 def test_exports_are_lazy_and_curated():
     code = ("import sys, wfkit.widgets as w\n"
             "assert 'ipywidgets' not in sys.modules, 'imported too early'\n"
-            "assert w.__all__ == ['Debugger', 'GraphView', 'ProgressBar', 'ReviewInbox', 'ReviewPanel'] and dir(w) == w.__all__\n"
+            "assert w.__all__ == ['Compare', 'Debugger', 'GraphView', 'ProgressBar', 'ReviewInbox', 'ReviewPanel', 'export_html'] and dir(w) == w.__all__\n"
             "from wfkit.widgets import Debugger, ReviewPanel\n"
             "assert 'ipywidgets' in sys.modules\n"
             "print(Debugger.__module__, ReviewPanel.__module__)\n")

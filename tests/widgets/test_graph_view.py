@@ -195,11 +195,18 @@ def test_legend_explains_every_state():
     assert re.sub(r"<[^>]+>", "", legend) == (
         "failed: raised an error"
         "interrupted: paused by interrupt(), waiting for an answer"
-        "current: running in this superstep"
+        "running: running now"
+        "current: ran in the superstep shown"
         "next: planned for the next superstep"
         "visited: ran in an earlier superstep"
-        "taken edge: followed into the current superstep"
+        "taken edge: followed into the superstep shown"
+        "chosen edge: the route chosen: runs next"
+        "waiting edge: a join still waits for its source"
+        "path edge: taken earlier on the way here (×n: n times)"
+        "not taken edge: a route its router did not choose"
     )
+    assert "background-color:#fff3bf;border:1.5px dashed #e8590c" in legend
+    assert "border-top:2.5px dotted #b8b8c8" in legend
     assert "background-color:#ffcf5c;border:1.5px solid #b7791f" in legend
     assert "background-color:#e0ecff;border:1.5px dashed #2f6fd6" in legend
 

@@ -1,13 +1,15 @@
 """Jupyter widgets for watching and stepping wfkit graphs: `GraphView` (the marked picture), `Debugger`
 (step, inspect, travel back, edit), `ReviewPanel` (answer interrupts), `ReviewInbox` (every thread waiting
 at an interrupt, for a team of reviewers) and `ProgressBar` (a batch's progress). ipywidgets is imported
-only when one of them is used."""
+only when one of them is used. `Compare` shows two runs side by side; `export_html` writes a run as one
+standalone HTML file that replays it."""
 
-__all__ = ["Debugger", "GraphView", "ProgressBar", "ReviewInbox", "ReviewPanel"]
+__all__ = ["Compare", "Debugger", "GraphView", "ProgressBar", "ReviewInbox", "ReviewPanel", "export_html"]
 
 _HOMES = {"GraphView": "wfkit.widgets.graph_view", "Debugger": "wfkit.widgets.debugger",
           "ReviewPanel": "wfkit.widgets.review", "ReviewInbox": "wfkit.widgets.inbox",
-          "ProgressBar": "wfkit.widgets._progress"}
+          "ProgressBar": "wfkit.widgets._progress", "Compare": "wfkit.widgets.compare",
+          "export_html": "wfkit.widgets._export"}
 
 
 def __getattr__(name):

@@ -27,6 +27,7 @@ from wfkit.widgets._static import debugger_snapshot
 from wfkit.widgets._inspect import Upcoming, inspector_html, next_text
 from wfkit.widgets._timeline import END_ID, START_ID
 from wfkit.widgets._why import taken_edges
+from wfkit.widgets._path import timeline_marks, waiting_marks
 from wfkit.widgets.review import ReviewPanel
 
 if TYPE_CHECKING:
@@ -199,12 +200,16 @@ class DebuggerView:
         entry = self.timeline.entries[self.selected]
         interrupted = [self._interrupt_node(i.id, entry) for i in entry.record.interrupts] if entry.paused else []
         marks = self.timeline.marks(self.selected, self._nodes, self._edges, interrupted)
+        marks.update(timeline_marks(self.timeline, self.selected, self.graph_view.graph))
+        if self.selected == self.head:
+            marks["waiting"] = waiting_marks(self.run.waiting_joins())
         if self.selected == self.head and self.busy is not None and self.watcher.running:
-            # A superstep is under way: its tasks are the current ones; what the head ran becomes visited.
+            # A superstep is under way: its tasks are running; what the head ran becomes visited.
             head_names = [n for n in self.timeline.entries[self.head].names if n in self._nodes]
             marks["visited"] = tuple(dict.fromkeys([*marks["visited"], *head_names]))
-            marks["current"] = tuple(n for n in dict.fromkeys(self.watcher.running.values()) if n in self._nodes)
-            marks["next"], marks["interrupted"] = (), ()
+            marks["running"] = tuple(n for n in dict.fromkeys(self.watcher.running.values()) if n in self._nodes)
+            marks["current"] = ()
+            marks["next"], marks["interrupted"], marks["next_edges"] = (), (), ()
             marks["taken_edges"] = taken_edges(self.run.next, head_names, self._edges)
         if self.selected == self.head and self.error is not None:
             marks["failed"] = tuple(n for n, _ in self.watcher.failures if n in self._nodes)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfkit.constants import END, START
+from wfkit.widgets._path import names_text
 from wfkit.widgets._why import taken_edges
 
 START_ID, END_ID = START, END
@@ -214,7 +215,7 @@ class Timeline:
         elif entry.kind == "edit":
             what = "edited " + (", ".join(entry.edited) if entry.edited else "(no change)")
         else:
-            what = ", ".join(entry.names) or "(no task)"
+            what = names_text(entry.record.tasks if entry.record is not None else ()) or "(no task)"
         parts = [f"{mark} step {entry.step}", what]
         if entry.paused:
             parts.append("interrupted")

@@ -1,5 +1,6 @@
-"""`GraphView`: the graph's picture inside Jupyter, with nodes marked current / next / visited / interrupted /
-failed and the edges just taken highlighted.
+"""`GraphView`: the graph's picture inside Jupyter, with nodes marked running / current / next / visited /
+interrupted / failed, the path taken so far (with how often), the route just chosen and the routes not
+taken, joins still waiting, and each Send task's input.
 
 The SVG is rendered on the Python side (see `wfkit.drawing.render`) and shown inline in an
 `ipywidgets.HTML`, so the same picture also reaches GitHub, nbviewer and nbval through
@@ -23,8 +24,9 @@ from wfkit.drawing.display import mimebundle
 from wfkit.drawing.graph import DrawableGraph
 from wfkit.drawing.render import render_svg
 from wfkit.widgets._html_widget import SafeHTML
+from wfkit.widgets._picture import freeze, picture_styles
 from wfkit.widgets._static import graph_snapshot
-from wfkit.widgets.styles import STATES, TAKEN_EDGE, legend_html, node_attrs
+from wfkit.widgets.styles import STATES, legend_html
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CACHE_SIZE = 128
@@ -38,12 +40,18 @@ class GraphView(ipywidgets.VBox):
     (tuples of node ids; `taken_edges` a tuple of `(source, target)` pairs) and can be observed.
     """
 
-    current = traitlets.Tuple(help="nodes running in this superstep")
+    running = traitlets.Tuple(help="nodes running now (a superstep under way)")
+    current = traitlets.Tuple(help="nodes that ran in the superstep shown")
     next = traitlets.Tuple(help="nodes planned for the next superstep")
     visited = traitlets.Tuple(help="nodes that ran in an earlier superstep")
     interrupted = traitlets.Tuple(help="nodes paused by interrupt()")
     failed = traitlets.Tuple(help="nodes that raised an error")
-    taken_edges = traitlets.Tuple(help="(source, target) edges followed into the current superstep")
+    taken_edges = traitlets.Tuple(help="(source, target) edges followed into the superstep shown")
+    path_edges = traitlets.Tuple(help="(source, target, count) edges taken on the way here, and how often")
+    next_edges = traitlets.Tuple(help="(source, target) edges of the route chosen: what runs next")
+    not_taken = traitlets.Tuple(help="(source, target) conditional edges a router did not choose")
+    waiting = traitlets.Tuple(help="(join target, (source still awaited, ...)) of each join that waits")
+    sends = traitlets.Tuple(help="(node, (input, ...)) of each node that ran as Send tasks")
     zoom = traitlets.Float(1.0, help="scale of the picture; only its display size changes")
 
     def __init__(self, graph, *, zoom: float = 1.0, max_height: int = 600, **kwargs):
@@ -64,19 +72,26 @@ class GraphView(ipywidgets.VBox):
         traitlets.link((self._zoom_slider, "value"), (self, "zoom"))
         self._refresh()
 
-    def mark(self, current=(), next=(), visited=(), interrupted=(), failed=(), taken_edges=()) -> None:
+    def mark(self, current=(), next=(), visited=(), interrupted=(), failed=(), taken_edges=(), *, running=(),
+             path_edges=(), next_edges=(), not_taken=(), waiting=(), sends=()) -> None:
         """Replace all marks and redraw once. Node ids may be given as one string or an iterable."""
-        marks = {"current": _id_tuple(current), "next": _id_tuple(next), "visited": _id_tuple(visited),
-                 "interrupted": _id_tuple(interrupted), "failed": _id_tuple(failed)}
-        edges = tuple(tuple(edge) for edge in taken_edges)
+        marks = {"running": _id_tuple(running), "current": _id_tuple(current), "next": _id_tuple(next),
+                 "visited": _id_tuple(visited), "interrupted": _id_tuple(interrupted), "failed": _id_tuple(failed)}
+        edges = {"taken_edges": tuple(tuple(e) for e in taken_edges),
+                 "path_edges": tuple((a, b, int(n)) for a, b, n in path_edges),
+                 "next_edges": tuple(tuple(e) for e in next_edges), "not_taken": tuple(tuple(e) for e in not_taken)}
+        notes = {"waiting": tuple((node, _id_tuple(ids)) for node, ids in waiting),
+                 "sends": tuple((node, tuple(map(str, inputs))) for node, inputs in sends)}
         for state, ids in marks.items():
             self._check_nodes(state, ids)
-        self._check_edges(edges)
-        self._batching = True  # one redraw for all six traits, not one per trait
+        for name, pairs in edges.items():
+            self._check_edges(pairs, name)
+        for name, pairs in notes.items():
+            self._check_nodes(name, tuple(node for node, _ in pairs))
+        self._batching = True  # one redraw for all the traits, not one per trait
         try:
-            for state, ids in marks.items():
-                setattr(self, state, ids)
-            self.taken_edges = edges
+            for name, value in {**marks, **edges, **notes}.items():
+                setattr(self, name, value)
         finally:
             self._batching = False
         self._refresh()
@@ -93,12 +108,23 @@ class GraphView(ipywidgets.VBox):
     def summary(self) -> str:
         """Text saying which nodes are current and next (and any other marks), for text-only front ends."""
         lines = [f"GraphView of `{self.graph.name}` ({len(self.graph.nodes)} nodes)"]
-        for state in ("current", "next", "visited", "interrupted", "failed"):
+        for state in ("running", "current", "next", "visited", "interrupted", "failed"):
             ids = getattr(self, state)
             if ids or state in ("current", "next"):
                 lines.append(f"{state}: {', '.join(ids) if ids else '(none)'}")
         if self.taken_edges:
             lines.append("taken edges: " + ", ".join(f"{a} -> {b}" for a, b in self.taken_edges))
+        if self.path_edges:
+            lines.append("path: " + ", ".join(f"{a} -> {b}" + (f" ×{n}" if n > 1 else "")
+                                              for a, b, n in self.path_edges))
+        if self.next_edges:
+            lines.append("route chosen: " + ", ".join(f"{a} -> {b}" for a, b in self.next_edges))
+        if self.not_taken:
+            lines.append("not taken: " + ", ".join(f"{a} -> {b}" for a, b in self.not_taken))
+        for node, missing in self.waiting:
+            lines.append(f"join into {node} waits for: {', '.join(missing)}")
+        for node, inputs in self.sends:
+            lines.append(f"{node}: {len(inputs)} Send tasks: " + "; ".join(f"#{n} {t}" for n, t in enumerate(inputs, 1)))
         return "\n".join(lines)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
@@ -109,13 +135,20 @@ class GraphView(ipywidgets.VBox):
                         "text/plain": self.summary})
         return mimebundle(formats, include, exclude)
 
-    @traitlets.observe("current", "next", "visited", "interrupted", "failed", "taken_edges")
+    @traitlets.observe(*STATES, "taken_edges", "path_edges", "next_edges", "not_taken", "waiting", "sends")
     def _on_marks(self, change):
         if not self._batching:
             for state in STATES:
                 self._check_nodes(state, getattr(self, state))
-            self._check_edges(self.taken_edges)
+            for name in ("taken_edges", "next_edges", "not_taken"):
+                self._check_edges(getattr(self, name), name)
+            self._check_edges(tuple(edge[:2] for edge in self.path_edges), "path_edges")
             self._refresh()
+
+    def marks(self) -> dict[str, tuple]:
+        """Every mark, by the name `mark()` takes it under."""
+        return {name: getattr(self, name) for name in (*STATES, "taken_edges", "path_edges", "next_edges",
+                                                      "not_taken", "waiting", "sends")}
 
     @traitlets.observe("zoom")
     def _on_zoom(self, change):
@@ -123,17 +156,11 @@ class GraphView(ipywidgets.VBox):
             self._picture.value = self._html()
 
     def _refresh(self) -> None:
-        state_of: dict[str, str] = {}
-        for state in reversed(STATES):  # lowest precedence first, so higher ones overwrite
-            for node_id in getattr(self, state):
-                state_of[node_id] = state
-        key = (tuple(sorted(state_of.items())), tuple(sorted(set(self.taken_edges))))
+        marks = self.marks()
+        key = freeze(marks)
         svg = self._cache.get(key)
         if svg is None:
-            node_styles = {node_id: node_attrs(state, self.graph.node(node_id).kind)
-                           for node_id, state in state_of.items()}
-            edge_styles = {edge: dict(TAKEN_EDGE) for edge in key[1]}
-            svg = render_svg(self.graph.to_dot(node_styles, edge_styles))
+            svg = render_svg(self.graph.to_dot(*picture_styles(self.graph, marks)))
             self._cache[key] = svg
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -158,10 +185,10 @@ class GraphView(ipywidgets.VBox):
                              f"a node of graph `{self.graph.name}`; its nodes are: "
                              f"{', '.join(node.id for node in self.graph.nodes)}")
 
-    def _check_edges(self, edges: tuple) -> None:
+    def _check_edges(self, edges: tuple, name: str = "taken_edges") -> None:
         for edge in edges:
-            if edge not in self._edge_ids:
-                raise ValueError(f"GraphView.mark(taken_edges=...) names {edge!r}, not an edge of graph "
+            if tuple(edge[:2]) not in self._edge_ids:
+                raise ValueError(f"GraphView.mark({name}=...) names {edge!r}, not an edge of graph "
                                  f"`{self.graph.name}`; give (source, target) pairs of its edges")
 
 

@@ -29,7 +29,8 @@ NODE_LOOKS = (
     NodeLook("failed", "#ffd6d6", "#c62828", "#7f1010", "raised an error"),
     # magenta, not violet: unmarked nodes are drawn in LangGraph's lavender and must not look paused
     NodeLook("interrupted", "#ffc0e8", "#d01c8b", "#5a0a3c", "paused by interrupt(), waiting for an answer"),
-    NodeLook("current", "#ffcf5c", "#b7791f", "#3d2a00", "running in this superstep"),
+    NodeLook("running", "#fff3bf", "#e8590c", "#5c2600", "running now", dashed=True),
+    NodeLook("current", "#ffcf5c", "#b7791f", "#3d2a00", "ran in the superstep shown"),
     NodeLook("next", "#e0ecff", "#2f6fd6", "#0f2f66", "planned for the next superstep", dashed=True),
     NodeLook("visited", "#dcefe0", "#4f8a5b", "#1f3d26", "ran in an earlier superstep"),
 )
@@ -37,7 +38,31 @@ STATES = tuple(look.state for look in NODE_LOOKS)
 LOOKS = {look.state: look for look in NODE_LOOKS}
 
 TAKEN_EDGE = {"color": "#e8590c", "fontcolor": "#e8590c", "penwidth": "2.4", "class": "wf-taken"}
-TAKEN_MEANING = "followed into the current superstep"
+TAKEN_MEANING = "followed into the superstep shown"
+
+
+@dataclass(frozen=True)
+class EdgeLook:
+    """How an edge in one state is drawn (its DOT attributes), and the legend's words for that state."""
+
+    state: str
+    attrs: dict
+    meaning: str
+
+
+# Lowest precedence first: an edge taken earlier and again into the step shown is drawn as taken.
+EDGE_LOOKS = (
+    EdgeLook("not taken", {"color": "#b8b8c8", "fontcolor": "#9a9aaa", "style": "dotted", "class": "wf-not-taken"},
+             "a route its router did not choose"),
+    EdgeLook("path", {"color": "#4f8a5b", "fontcolor": "#1f3d26", "penwidth": "1.8", "class": "wf-path"},
+             "taken earlier on the way here (×n: n times)"),
+    EdgeLook("waiting", {"color": "#2f6fd6", "fontcolor": "#0f2f66", "style": "dotted", "penwidth": "1.8",
+                         "class": "wf-waiting"}, "a join still waits for its source"),
+    EdgeLook("chosen", {"color": "#2f6fd6", "fontcolor": "#0f2f66", "style": "dashed", "penwidth": "1.8",
+                        "class": "wf-chosen"}, "the route chosen: runs next"),
+    EdgeLook("taken", TAKEN_EDGE, TAKEN_MEANING),
+)
+EDGE_LOOK = {look.state: look for look in EDGE_LOOKS}
 
 # Terminals are ellipses without the `rounded` style; keep each shape's own style when adding `dashed`.
 _BASE_STYLE = {"start": "filled", "end": "filled", "node": "rounded,filled"}
@@ -61,9 +86,11 @@ def legend_html() -> str:
                   f'vertical-align:middle;border-radius:3px;background-color:{look.fill};'
                   f'border:1.5px {border} {look.border}"></span>')
         items.append(_legend_item(swatch, look.state, look.meaning))
-    arrow = (f'<span style="display:inline-block;width:16px;margin-right:4px;vertical-align:middle;'
-             f'border-top:2.5px solid {TAKEN_EDGE["color"]}"></span>')
-    items.append(_legend_item(arrow, "taken edge", TAKEN_MEANING))
+    for look in reversed(EDGE_LOOKS):
+        line = look.attrs.get("style", "solid")
+        arrow = (f'<span style="display:inline-block;width:16px;margin-right:4px;vertical-align:middle;'
+                 f'border-top:2.5px {line} {look.attrs["color"]}"></span>')
+        items.append(_legend_item(arrow, f"{look.state} edge", look.meaning))
     return ('<div class="wf-legend" style="display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;'
             'font-family:Helvetica,Arial,sans-serif;color:#333333">' + "".join(items) + "</div>")
 
