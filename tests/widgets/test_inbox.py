@@ -63,13 +63,18 @@ def _fill(app, tasks=TASKS):
               max_concurrency=1)  # one at a time: the threads pause in input order
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def app(request, tmp_path):
     acted.clear()
     if request.param == "memory":
         yield _graph(InMemorySaver())
-    else:
+    elif request.param == "sqlite":
         with SqliteSaver(tmp_path / "inbox.db") as saver:
+            yield _graph(saver)
+    else:  # a fresh schema on the real server of tests/conftest.py
+        from wfkit.checkpoint.postgres import PostgresSaver
+
+        with PostgresSaver(request.getfixturevalue("postgres_conninfo")) as saver:
             yield _graph(saver)
 
 
