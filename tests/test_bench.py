@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -66,12 +67,18 @@ def test_issue_12_keeps_the_checkpoint_cost_and_repeats_the_memory_and_listing_t
     assert kept_verdicts({}, []) == []  # not measured (--only): nothing judged
 
 
-def test_bench_inbox_row_lists_the_waiting_threads_on_postgres(postgres_server):
+def test_bench_inbox_rows_list_the_waiting_threads_and_four_reviewers_answer_them_on_sqlite_and_postgres(
+        postgres_server):
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--only", "inbox", "--no-langgraph"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300,
                           env=dict(os.environ, PYTHONPATH=str(ROOT), WFKIT_POSTGRES=postgres_server))
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines.count("== Review inbox (issue 33) ==") == 1
-    rows = [line.split("  ")[:2] for line in lines if "PostgresSaver" in line]
-    assert rows == [["inbox listing (waiting_threads), PostgresSaver", "300"]], lines
+    rows = [re.split(r"\s{2,}", line)[:3] for line in lines if "Saver " in line]
+    assert [row[:2] for row in rows] == [["inbox listing (waiting_threads), SqliteSaver", "300"],
+                                         ["resumes per second, 4 reviewer processes, SqliteSaver", "40"],
+                                         ["inbox listing (waiting_threads), PostgresSaver", "300"],
+                                         ["resumes per second, 4 reviewer processes, PostgresSaver", "40"]], lines
+    assert [re.fullmatch(r"[\d.]+ (ms|s|/s)", row[2])[1] in (("/s",) if "resumes" in row[0] else ("ms", "s"))
+            for row in rows] == [True] * 4, rows
