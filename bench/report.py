@@ -122,12 +122,14 @@ def fmt_rate(value: float | None) -> str:
 
 
 def growth_table(rows: list, markdown: bool) -> str:
-    """One line per measure and size: wfkit, LangGraph, and their ratio."""
+    """One line per measure and size: wfkit, LangGraph, and their ratio (wfkit alone when no row has LangGraph's)."""
     out = []
     for row in rows:
         fmt = {"B": fmt_bytes, "/s": fmt_rate}.get(row.unit, fmt_time)
         ours, theirs = row.values.get(WFKIT), row.values.get(LANGGRAPH)
         out.append([row.measure, f"{row.n:,}".replace(",", " "), fmt(ours), fmt(theirs), fmt_ratio(ours, theirs)])
+    if all(LANGGRAPH not in row.values for row in rows):
+        return table(["measure", "N", "wfkit"], [line[:3] for line in out], markdown)
     return table(["measure", "N", "wfkit", "LangGraph", "wfkit ÷ LangGraph"], out, markdown)
 
 

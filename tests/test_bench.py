@@ -82,3 +82,19 @@ def test_bench_inbox_rows_list_the_waiting_threads_and_four_reviewers_answer_the
                                          ["resumes per second, 4 reviewer processes, PostgresSaver", "40"]], lines
     assert [re.fullmatch(r"[\d.]+ (ms|s|/s)", row[2])[1] in (("/s",) if "resumes" in row[0] else ("ms", "s"))
             for row in rows] == [True] * 4, rows
+
+
+def test_a_table_of_wfkit_rows_alone_leaves_out_the_langgraph_columns_and_shows_rates_per_second():
+    from bench.growth import Row
+    from bench.report import growth_table
+
+    ours = [Row("inbox listing (waiting_threads), SqliteSaver", 10_000, {"wfkit": 0.70244}),
+            Row("resumes per second, 4 reviewer processes, SqliteSaver", 1000, {"wfkit": 431.4}, unit="/s")]
+    assert growth_table(ours, markdown=True).splitlines() == [
+        "| measure | N | wfkit |", "|---|---:|---:|",
+        "| inbox listing (waiting_threads), SqliteSaver | 10 000 | 702.44 ms |",
+        "| resumes per second, 4 reviewer processes, SqliteSaver | 1 000 | 431 /s |"]
+    both = [Row("SqliteSaver: run, per superstep", 100, {"wfkit": 0.001, "langgraph": 0.004})]
+    assert growth_table(both, markdown=True).splitlines() == [
+        "| measure | N | wfkit | LangGraph | wfkit ÷ LangGraph |", "|---|---:|---:|---:|---:|",
+        "| SqliteSaver: run, per superstep | 100 | 1.00 ms | 4.00 ms | 1/4.0 |"]
