@@ -277,7 +277,7 @@ class PostgresSaver(ConnectedSaver):
         return {row[0] for row in rows}
 
     def waiting_threads(self, *, limit: int | None = None) -> list[WaitingThread]:
-        _check_limit(limit)
+        _check_limit(limit, "waiting_threads")
         with self._connection("cannot list the threads waiting at an interrupt{}", "") as conn:
             rows = conn.execute(_WAITING, (limit,)).fetchall()
         return [WaitingThread(loads_checkpoint(self.serde, payload, thread, cid),
