@@ -37,7 +37,7 @@ PER_TURN = 10  # messages added per superstep of the conversation
 class Row:
     measure: str
     n: int
-    values: dict[str, float]  # implementation -> seconds, or bytes when `unit` is "B"
+    values: dict[str, float]  # implementation -> seconds, bytes when `unit` is "B", a rate when "/s"
     unit: str = "s"
 
 

@@ -117,13 +117,19 @@ def fmt_bytes(value: float | None) -> str:
     return f"{value:.0f} B" if value < 10_000 else f"{value / 1e3:.0f} kB"
 
 
+def fmt_rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} /s"
+
+
 def growth_table(rows: list, markdown: bool) -> str:
-    """One line per measure and size: wfkit, LangGraph, and their ratio."""
+    """One line per measure and size: wfkit, LangGraph, and their ratio (wfkit alone when no row has LangGraph's)."""
     out = []
     for row in rows:
-        fmt = fmt_bytes if row.unit == "B" else fmt_time
+        fmt = {"B": fmt_bytes, "/s": fmt_rate}.get(row.unit, fmt_time)
         ours, theirs = row.values.get(WFKIT), row.values.get(LANGGRAPH)
         out.append([row.measure, f"{row.n:,}".replace(",", " "), fmt(ours), fmt(theirs), fmt_ratio(ours, theirs)])
+    if all(LANGGRAPH not in row.values for row in rows):
+        return table(["measure", "N", "wfkit"], [line[:3] for line in out], markdown)
     return table(["measure", "N", "wfkit", "LangGraph", "wfkit ÷ LangGraph"], out, markdown)
 
 

@@ -6,7 +6,7 @@ verdict per target of issue 7.
     python -m bench --markdown   # the same, printed as markdown for the README
     python -m bench --only chain10,chain100,imports
     python -m bench --big --only growth   # growth with the thread's length, up to 10 000 supersteps
-    python -m bench --only inbox   # the review inbox at 10 000 waiting threads (PostgreSQL: WFKIT_POSTGRES)
+    python -m bench --only inbox   # the review inbox: 10 000 waiting threads, four reviewers (PostgreSQL: WFKIT_POSTGRES)
 
 Progress goes to stderr, the report to stdout. Without LangGraph installed the LangGraph columns stay
 empty and the ratio targets read `n/a`.

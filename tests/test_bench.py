@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -66,12 +67,34 @@ def test_issue_12_keeps_the_checkpoint_cost_and_repeats_the_memory_and_listing_t
     assert kept_verdicts({}, []) == []  # not measured (--only): nothing judged
 
 
-def test_bench_inbox_row_lists_the_waiting_threads_on_postgres(postgres_server):
+def test_bench_inbox_rows_list_the_waiting_threads_and_four_reviewers_answer_them_on_sqlite_and_postgres(
+        postgres_server):
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--only", "inbox", "--no-langgraph"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300,
                           env=dict(os.environ, PYTHONPATH=str(ROOT), WFKIT_POSTGRES=postgres_server))
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines.count("== Review inbox (issue 33) ==") == 1
-    rows = [line.split("  ")[:2] for line in lines if "PostgresSaver" in line]
-    assert rows == [["inbox listing (waiting_threads), PostgresSaver", "300"]], lines
+    rows = [re.split(r"\s{2,}", line)[:3] for line in lines if "Saver " in line]
+    assert [row[:2] for row in rows] == [["inbox listing (waiting_threads), SqliteSaver", "300"],
+                                         ["resumes per second, 4 reviewer processes, SqliteSaver", "40"],
+                                         ["inbox listing (waiting_threads), PostgresSaver", "300"],
+                                         ["resumes per second, 4 reviewer processes, PostgresSaver", "40"]], lines
+    assert [re.fullmatch(r"[\d.]+ (ms|s|/s)", row[2])[1] in (("/s",) if "resumes" in row[0] else ("ms", "s"))
+            for row in rows] == [True] * 4, rows
+
+
+def test_a_table_of_wfkit_rows_alone_leaves_out_the_langgraph_columns_and_shows_rates_per_second():
+    from bench.growth import Row
+    from bench.report import growth_table
+
+    ours = [Row("inbox listing (waiting_threads), SqliteSaver", 10_000, {"wfkit": 0.70244}),
+            Row("resumes per second, 4 reviewer processes, SqliteSaver", 1000, {"wfkit": 431.4}, unit="/s")]
+    assert growth_table(ours, markdown=True).splitlines() == [
+        "| measure | N | wfkit |", "|---|---:|---:|",
+        "| inbox listing (waiting_threads), SqliteSaver | 10 000 | 702.44 ms |",
+        "| resumes per second, 4 reviewer processes, SqliteSaver | 1 000 | 431 /s |"]
+    both = [Row("SqliteSaver: run, per superstep", 100, {"wfkit": 0.001, "langgraph": 0.004})]
+    assert growth_table(both, markdown=True).splitlines() == [
+        "| measure | N | wfkit | LangGraph | wfkit ÷ LangGraph |", "|---|---:|---:|---:|---:|",
+        "| SqliteSaver: run, per superstep | 100 | 1.00 ms | 4.00 ms | 1/4.0 |"]

@@ -40,10 +40,12 @@ def offline_env() -> dict[str, str]:
     return env
 
 
-def nbval(notebook: pathlib.Path) -> subprocess.CompletedProcess:
+def nbval(notebook: pathlib.Path, env: dict[str, str] | None = None,
+          sanitize: pathlib.Path = SANITIZE) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "pytest", str(notebook), "--nbval", "--nbval-current-env",
-               "--nbval-sanitize-with", str(SANITIZE), "-p", "no:cacheprovider", "-q", "--no-header"]
-    return subprocess.run(command, cwd=ROOT, env=offline_env(), capture_output=True, text=True, timeout=240)
+               "--nbval-sanitize-with", str(sanitize), "-p", "no:cacheprovider", "-q", "--no-header"]
+    return subprocess.run(command, cwd=ROOT, env={**offline_env(), **(env or {})}, capture_output=True, text=True,
+                          timeout=240)
 
 
 def code_cells(notebook: pathlib.Path) -> list:
@@ -62,6 +64,22 @@ def test_notebook_runs_offline_with_the_saved_outputs(notebook):
     assert result.returncode == 0, f"nbval failed on {notebook.name}:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
     assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-2000:]
     assert took < TIME_LIMIT, f"{notebook.name} took {took:.1f} s under nbval (limit {TIME_LIMIT:.0f} s)"
+
+
+def test_the_review_inbox_notebook_runs_on_postgresql_when_wfkit_postgres_names_a_server(postgres_conninfo,
+                                                                                        tmp_path):
+    import psycopg
+
+    # The saved outputs are SQLite's; on PostgreSQL only the line naming the store differs.
+    sanitize = tmp_path / "sanitize.cfg"
+    sanitize.write_text(SANITIZE.read_text() + "\n[the store the notebook picked]\nregex: threads kept in "
+                        "PostgreSQL\nreplace: threads kept in SQLite\n")
+    result = nbval(NOTEBOOK_DIR / "11_review_inbox.ipynb", {"WFKIT_POSTGRES": postgres_conninfo}, sanitize)
+    assert result.returncode == 0, f"nbval failed on PostgreSQL:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
+    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-2000:]
+    with psycopg.connect(postgres_conninfo) as conn:  # the threads went to the server, none to a file
+        threads = [t for (t,) in conn.execute("SELECT thread_id FROM wfkit_threads ORDER BY thread_id")]
+    assert threads == ["order-7", "order-8", *(f"ticket-{n:02d}" for n in range(21))]
 
 
 def test_notebooks_are_built_from_their_sources():

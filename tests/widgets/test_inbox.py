@@ -4,6 +4,11 @@ stepped through, answered (resuming the thread), and never answered twice by two
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -16,6 +21,7 @@ from wfkit.widgets import ProgressBar, ReviewInbox
 
 from .conftest import strip_tags
 
+REVIEWER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_inbox_reviewer.py")
 BARRIER: list = []  # the race test puts a barrier here: both reviewers' `review` meet before either stores
 
 
@@ -63,13 +69,18 @@ def _fill(app, tasks=TASKS):
               max_concurrency=1)  # one at a time: the threads pause in input order
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def app(request, tmp_path):
     acted.clear()
     if request.param == "memory":
         yield _graph(InMemorySaver())
-    else:
+    elif request.param == "sqlite":
         with SqliteSaver(tmp_path / "inbox.db") as saver:
+            yield _graph(saver)
+    else:  # a fresh schema on the real server of tests/conftest.py
+        from wfkit.checkpoint.postgres import PostgresSaver
+
+        with PostgresSaver(request.getfixturevalue("postgres_conninfo")) as saver:
             yield _graph(saver)
 
 
@@ -240,3 +251,53 @@ def test_the_progress_bar_counts_the_runs_of_a_batch(app):
     assert bar._repr_mimebundle_()["text/plain"] == "agent runs: 3 of 3 ended (3 interrupted)"
     bar(BatchProgress(0, 2))
     assert bar.summary() == "agent runs: 0 of 2 ended (3 interrupted)"
+
+
+def _reviewer_module():
+    spec = importlib.util.spec_from_file_location("_inbox_reviewer", REVIEWER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_two_reviewers_in_two_processes_answer_one_interrupt_once(tmp_path, request, backend):
+    reviewer = _reviewer_module()
+    where = str(tmp_path / "shared.db") if backend == "sqlite" else request.getfixturevalue("postgres_conninfo")
+    gate, acted = tmp_path / "gate", tmp_path / "acted.txt"
+    gate.mkdir()
+    config = {"configurable": {"thread_id": "t0"}}
+    with reviewer.open_saver(where, backend) as saver:
+        app = reviewer.build(saver)
+        paused = app.invoke({"task": "refund ann"}, config)["__interrupt__"][0]
+        paused_at = app.get_state(config).config["configurable"]["checkpoint_id"]
+    workers = {who: subprocess.Popen([sys.executable, REVIEWER, where, backend, who, answer, str(gate), "alice,bob",
+                                      str(acted)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for who, answer in (("alice", "yes"), ("bob", "no"))}
+    results = {}
+    for who, worker in workers.items():
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+        results[who] = json.loads(out)
+    refused = [who for who, r in results.items() if r["refused"] is not None]
+    assert len(refused) == 1, results  # both answered the same head: exactly one wins
+    winner = "bob" if refused == ["alice"] else "alice"
+    assert [r["waiting"] for r in results.values()] == [[], []]
+    with reviewer.open_saver(where, backend) as saver:
+        app = reviewer.build(saver)
+        head = app.get_state(config)
+        history = list(app.get_state_history(config))  # newest first
+        ids = [s.config["configurable"]["checkpoint_id"] for s in history]
+        moved_on = history[:ids.index(paused_at)]  # stored after the one that waited
+    # The loser is told which checkpoint the thread moved on to: the winner's `review` step or its `act` step,
+    # whichever was the head when it looked.
+    told = {(f"interrupt `{paused.id}` of thread `t0` was already answered: the thread moved on to checkpoint "
+             f"`{s.config['configurable']['checkpoint_id']}` (stored at {s.created_at}, step "
+             f"{s.metadata['step']}); your answer was not given, and nothing was stored — refresh the inbox to see "
+             f"what still waits") for s in moved_on}
+    assert len(told) == 2 and results[refused[0]]["refused"] in told
+    verdict = "approved" if winner == "alice" else "rejected"
+    assert acted.read_text() == f"refund ann: {verdict}\n"  # `act` ran once, for the winner's answer
+    assert head.values == {"task": "refund ann", "approved": winner == "alice",
+                           "done": "refunded" if winner == "alice" else "kept"}
+    assert head.next == () and head.interrupts == ()
