@@ -1,0 +1,23 @@
+"""What the notebooks leave for the learner after Run All (issue 32): widgets that still wait for a click,
+and a folder that holds only the notebooks."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+from tests.notebooks.test_notebooks import NOTEBOOK_DIR
+
+
+def test_run_all_leaves_the_main_review_demo_of_08_waiting_for_the_learner():
+    cells = [c for c in nbformat.read(NOTEBOOK_DIR / "08_human_review.ipynb", as_version=4).cells
+             if c.cell_type == "code"]
+    demo = next(i for i, c in enumerate(cells) if c.source.startswith("from wfkit.widgets import Debugger"))
+    shown = [o.data["text/plain"] for o in cells[demo].outputs if o.output_type == "execute_result"]
+    assert shown and shown[0].startswith("Debugger of `LangGraph`: step 1 · waiting for 1 answer(s)"), shown
+    later = "\n".join(c.source for c in cells[demo + 1:])
+    assert not re.search(r"\bdebugger\.(review|run|pending|aresume|_on_answers)", later), later
+    panel = next(i for i, c in enumerate(cells) if "panel = ReviewPanel(run)" in c.source)
+    assert not re.search(r"\b(panel|run)\.(approve|reject|answer|submit|resume)", "\n".join(
+        c.source for c in cells[panel + 1:])), "a later cell answers the standalone ReviewPanel"
