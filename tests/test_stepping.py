@@ -370,3 +370,43 @@ def test_of_parallel_answers_only_the_rejected_ones_wait_again_in_their_order(ch
     assert run.interrupts == (ix, iz) and run.status == "interrupted"
     run.resume({iz.id: {"joke": "Z"}, ix.id: {"joke": "X"}})
     assert run.done and run.state == {"joke": "Cats knit.", "published": ["X", "Y", "Z"]}
+
+
+def test_forward_walks_the_stored_branch_without_forking():
+    run = build().start({"log": []})
+    first, second = run.step(), run.step()
+    assert run.ahead() == [] and run.forward() is None  # at the end of its branch: nothing stored ahead
+    run.goto(0)
+    assert run.ahead() == [first, second]
+    assert run.forward() == first and run.state == first.values and run.checkpoint_id == first.checkpoint_id
+    assert run.forward() == second and run.state == second.values
+    assert run.forward() is None and run.history == [first, second]  # nothing ran, no branch was made
+    third = run.step()  # on from the end of the branch: the same branch goes on
+    assert third.branch == 0 and third.parent_checkpoint_id == second.checkpoint_id
+
+
+def test_after_an_edit_or_a_step_run_anew_nothing_is_ahead_and_stepping_forks():
+    run = build().start({"log": []})
+    first, second = run.step(), run.step()
+    run.back()
+    run.edit({"n": 42})
+    assert run.ahead() == [] and run.forward() is None
+    forked = run.step()
+    assert forked.branch == 1
+    run.goto(0)
+    assert run.ahead() == [first, forked]  # the branch gone back along is the edited one, edit passed through
+    run.forward()
+    again = run.step()  # LangGraph's replay semantics: step() runs the superstep again, a second fork
+    assert again.branch == 2 and again.parent_checkpoint_id == first.checkpoint_id and run.ahead() == []
+    assert [r.branch for r in run.history] == [0, 0, 1, 2]
+
+
+def test_forward_walks_over_a_stored_answer():
+    run = build().start({"log": []})
+    run.run()
+    assert run.interrupts
+    done = run.resume("yes")[-1]
+    run.goto(2)
+    assert run.ahead() == [done]
+    assert run.forward() == done and run.done and run.state["log"][-1] == "ask:yes"
+    assert run.history[-1] == done  # nothing ran again
