@@ -410,3 +410,16 @@ def test_forward_walks_over_a_stored_answer():
     assert run.ahead() == [done]
     assert run.forward() == done and run.done and run.state["log"][-1] == "ask:yes"
     assert run.history[-1] == done  # nothing ran again
+
+
+def test_going_to_a_checkpoint_of_another_branch_walks_that_branch_forward():
+    run = build().start({"log": []})
+    first, second = run.step(), run.step()
+    run.goto(1)
+    run.edit({"n": 42})
+    forked = run.step()
+    run.goto(checkpoint_id=first.checkpoint_id)  # on the first branch's line, but the run came from the fork
+    assert run.ahead() == [forked]
+    run.goto(checkpoint_id=second.checkpoint_id)
+    run.goto(0)
+    assert run.ahead() == [first, second]

@@ -234,7 +234,7 @@ class Run:
             checkpoint = self._history.get(checkpoint_id)
             if checkpoint is None:
                 raise ValueError(f"no checkpoint `{checkpoint_id}` in this run; use a record's checkpoint_id")
-            self._keep_tip()
+            self._keep_tip(checkpoint_id)
             self._loop.load(checkpoint)
             self._forked = True
             return
@@ -244,14 +244,19 @@ class Run:
         if step not in lineage or step < 0:
             known = sorted(s for s in lineage if s >= 0)
             raise ValueError(f"no superstep {step} on this branch; steps here: {known}")
-        self._keep_tip()
+        self._keep_tip(lineage[step])
         self._loop.load(self._history.get(lineage[step]))
         self._forked = True
 
-    def _keep_tip(self) -> None:
-        """Before moving: remember where the branch ends, unless the run is already walking back along it."""
+    def _keep_tip(self, target: str) -> None:
+        """Before moving to checkpoint `target`: remember where the branch through it ends (the branch the run
+        is on, else the newest stored superstep past `target`)."""
         if self._tip is None or self._loop.checkpoint_id not in self._line(self._tip):
             self._tip = self._loop.checkpoint_id
+        if target in self._line(self._tip):
+            return
+        ends = (r.checkpoint_id for r in reversed(self.history) if r.checkpoint_id is not None)
+        self._tip = next((end for end in ends if target in self._line(end)), target)
 
     def _line(self, checkpoint_id: str | None) -> list[str]:
         """The checkpoint ids from the thread's first to `checkpoint_id`, oldest first."""

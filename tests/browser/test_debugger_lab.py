@@ -205,8 +205,8 @@ def test_breakpoint_then_run_and_jump_back_on_the_timeline(lab):
     lab.status("step 1 · paused; next: tool_node")
     options = lab.page.locator(".wf-timeline select option").all_inner_texts()
     assert [" ".join(o.split()) for o in options] == [
-        "step 0 · input", "▶ step 1 · llm_call", "step 2 · tool_node · off path",
-        "step 3 · llm_call · off path"]
+        "step 0 · input", "▶ step 1 · llm_call", "step 2 · tool_node · ahead",
+        "step 3 · llm_call · ahead"]
     lab.shot("breakpoint", "went-back")
 
 

@@ -27,7 +27,7 @@ class Upcoming:
     breakpoints: frozenset = frozenset()
 
 
-def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> str:
+def title(timeline: Timeline, index: int, head: int | None, path: set[int], ahead: set[int] = frozenset()) -> str:
     entry = timeline.entries[index]
     if entry.kind == "start":
         text = "step 0: the input was applied"
@@ -41,15 +41,17 @@ def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> s
         text += f" (branch {entry.branch})"
     if index == head:
         text += " — the run is here"
+    elif index in ahead:
+        text += " — ahead on this branch: Step goes here again without running it"
     elif index not in path:
         text += " — off the path to where the run is now"
     return text
 
 
 def inspector_html(timeline: Timeline, index: int, head: int | None, path: set[int],
-                   upcoming: Upcoming | None, model_calls: dict | None = None) -> str:
+                   upcoming: Upcoming | None, model_calls: dict | None = None, ahead: set[int] = frozenset()) -> str:
     entry = timeline.entries[index]
-    heading = esc(title(timeline, index, head, path))
+    heading = esc(title(timeline, index, head, path, ahead))
     parts = [f'<div class="wf-title" style="font-size:14px;font-weight:bold">{heading}</div>']
     if entry.record is not None:
         parts.append(section("Tasks", _tasks_html(entry, model_calls or {}), "wf-tasks"))
