@@ -423,3 +423,67 @@ def test_going_to_a_checkpoint_of_another_branch_walks_that_branch_forward():
     run.goto(checkpoint_id=second.checkpoint_id)
     run.goto(0)
     assert run.ahead() == [first, second]
+
+
+def one_node_app(schema, write):
+    g = StateGraph(schema)
+    g.add_node("write", write)
+    g.add_edge(START, "write")
+    g.add_edge("write", END)
+    return g.compile()
+
+
+class Drafts(TypedDict):
+    topic: str
+    drafts: Annotated[list[str], operator.add]
+
+
+def test_an_edit_that_does_not_fit_a_typeddict_schema_is_refused_naming_the_key():
+    from wfkit.errors import StateEditError
+
+    run = one_node_app(Drafts, lambda s: {"drafts": [s["topic"]]}).start({"topic": "cats"}, {
+        "configurable": {"thread_id": "t-edit"}})
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"topic": 42, "drafts": "not a list"}, replace=True)
+    assert str(caught.value) == (
+        "run.edit at step 0 of thread `t-edit`: `topic` must be `str` (as state `Drafts` declares it), got int 42; "
+        "`drafts` must be `list[str]` (as state `Drafts` declares it), got str 'not a list'; nothing was changed: "
+        "give values of the declared types")
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"drafts": ["a", 3]})  # through the reducer: the list it makes is checked
+    assert str(caught.value) == (
+        "run.edit at step 0 of thread `t-edit`: `drafts` must be `list[str]` (as state `Drafts` declares it), got "
+        "list ['a', 3] (at `drafts[1]`); nothing was changed: give values of the declared types")
+    assert run.state == {"topic": "cats", "drafts": []} and run.edits == []
+    assert run.edit({"topic": "dogs"}).edited == ("topic",)
+
+
+def test_an_edit_of_a_pydantic_or_dataclass_state_is_checked_by_its_schema():
+    import dataclasses
+
+    from pydantic import BaseModel, TypeAdapter, ValidationError
+
+    from wfkit.errors import StateEditError
+
+    class Topic(BaseModel):
+        topic: str
+        n: int = 0
+
+    run = one_node_app(Topic, lambda s: {"n": s.n + 1}).start({"topic": "cats"}, {"configurable": {"thread_id": "p"}})
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"topic": 42})
+    with pytest.raises(ValidationError) as pydantic_said:  # pydantic's own words for it, whatever they are
+        TypeAdapter(str).validate_python(42)
+    assert str(caught.value) == (
+        f"run.edit at step 0 of thread `p`: `topic`: {pydantic_said.value.errors()[0]['msg']} (state `Topic` "
+        "declares `topic: str`), got int 42; nothing was changed: give values of the declared types")
+
+    @dataclasses.dataclass
+    class Count:
+        n: int = 0
+
+    run = one_node_app(Count, lambda s: {"n": s.n + 1}).start({"n": 1}, {"configurable": {"thread_id": "d"}})
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"n": "5"})
+    assert str(caught.value) == ("run.edit at step 0 of thread `d`: `n` must be `int` (as state `Count` declares it), "
+                                 "got str '5'; nothing was changed: give values of the declared types")

@@ -28,7 +28,8 @@ from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
 from wfkit.engine.resume import interrupt_list
 from wfkit.errors import (AlreadyAnsweredError, AnswerRejectedError, ArgumentTypeError, ArgumentValueError,
-                          CheckpointConflictError, InvalidResumeError, StepNotStoredError, WfkitError)
+                          CheckpointConflictError, InvalidResumeError, StateEditError, StepNotStoredError,
+                          WfkitError)
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -322,6 +323,10 @@ class Run:
             delta = [("__edit__", k, v) for k, v in writes]
             new_values, _, delta = algo.replay(self.app.spec, current, delta)
             plan, step = Plan.from_json(checkpoint.plan), checkpoint.step
+        problems = self.app.spec.state.problems(new_values, values)
+        if problems:
+            raise StateEditError(f"run.edit at step {checkpoint.step} of thread `{self.thread_id}`: "
+                                 f"{'; '.join(problems)}; nothing was changed: give values of the declared types")
         saved = self._history.save(parent_id=checkpoint.id, step=step, source="update", delta=delta,
                                    plan=plan, values=new_values)
         self._loop.load(saved, on_head=True)  # just stored: the thread's head

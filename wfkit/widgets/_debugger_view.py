@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from wfkit.drawing.display import mimebundle
-from wfkit.stepping import CheckpointConflictError, StepNotStoredError  # what Run.step raises (widgets use stepping)
+from wfkit.stepping import (CheckpointConflictError, StateEditError,  # what Run raises (widgets use stepping)
+                            StepNotStoredError)
 from wfkit.widgets._edit import changed_keys, editable
 from wfkit._secrets import redact
 from wfkit.widgets._format import MAX_TEXT, error_html, esc, short, showing_all
@@ -322,7 +323,15 @@ class DebuggerView:
             at = self.timeline.by_checkpoint(entry.parent_id) if entry.paused else self.selected
             # The box shows whole values, so what was typed replaces the value: past the reducer, which
             # would append an edited list to the old one.
-            self.edit(changed, step=self.timeline.entries[at].step, replace=True)
+            try:
+                self.edit(changed, step=self.timeline.entries[at].step, replace=True)
+            except StateEditError as error:  # does not fit the state schema: nothing was stored
+                self.edit_note.value = f'<span style="color:#c62828">{esc(error)}</span>'
+                return
+            note = self.edit_note.value
+            self.edit_note.value = (f'<span style="color:#1f5f2a">✓ edited {esc(", ".join(changed))} at step '
+                                    f"{self.run.step_number}: Step goes on from the edited state, on a new "
+                                    f"branch (the Step tab shows what changed)</span>" + (f"<br>{note}" if note else ""))
 
     def _edit_from_text(self) -> tuple[str, dict]:
         """(what is wrong, the changed keys) for the edit text area."""
