@@ -44,6 +44,7 @@ def test_three_steps_of_the_calculator_agent(agent, question, text_of):
         "step 1: ran llm_call — the run is here "
         "Tasks llm_call because the edge __start__ → llm_call input messages human Add 3 and 4. "
         "model human: Add 3 and 4. → add(a=3, b=4) "  # the model call the task made (a scripted one: no reason)
+        "the 2 message(s) it was sent system You do arithmetic. human Add 3 and 4. "  # the system prompt too
         "wrote messages ai → add(a=3, b=4) "
         "State after step 1 (changed: messages) messages ✎ 1 kept, +1 appended ai → add(a=3, b=4) "
         "Next tool_node because the conditional edge of llm_call chose tool_node")

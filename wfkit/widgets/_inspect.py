@@ -101,8 +101,11 @@ def _calls_html(calls) -> str:
         if call.usage:
             tokens = (f' <span class="wf-tokens" style="color:#777777">({call.usage.get("input_tokens", 0)} in, '
                       f'{call.usage.get("output_tokens", 0)} out tokens)</span>')
+        prompt = getattr(call, "prompt", ())
+        sent = (f'<details class="wf-prompt" open><summary>the {len(prompt)} message(s) it was sent</summary>'
+                f"{value_html(list(prompt))}</details>" if prompt else "")
         rows.append(f'<div class="wf-model-call"><b>model</b> <code>{esc(_cut(call.asked, 80))}</code> → '
-                    f"<code>{esc(_cut(call.said, 100))}</code>{tokens}{why}</div>")
+                    f"<code>{esc(_cut(call.said, 100))}</code>{tokens}{why}{sent}</div>")
     return "".join(rows)
 
 
