@@ -168,7 +168,8 @@ def test_step_three_times_through_the_calculator_agent(lab):
     # llm_call ran before and runs next: "next" wins in the picture (the legend's precedence)
     expected = {"current": ["tool_node"], "next": ["llm_call"], "visited": ["__start__"]}
     assert lab.marks(**expected) == expected
-    expected = "State after step 2 (changed: messages) messages ✎ 2 kept, +1 appended tool 7"
+    call_id = lab.kernel_print("print(dbg.run.state['messages'][1].tool_calls[0]['id'])").strip()
+    expected = f"State after step 2 (changed: messages) messages ✎ 2 kept, +1 appended tool ← {call_id} 7"
     assert lab.text(".wf-inspector .wf-state", expected) == expected
 
     step.click()
