@@ -370,3 +370,120 @@ def test_of_parallel_answers_only_the_rejected_ones_wait_again_in_their_order(ch
     assert run.interrupts == (ix, iz) and run.status == "interrupted"
     run.resume({iz.id: {"joke": "Z"}, ix.id: {"joke": "X"}})
     assert run.done and run.state == {"joke": "Cats knit.", "published": ["X", "Y", "Z"]}
+
+
+def test_forward_walks_the_stored_branch_without_forking():
+    run = build().start({"log": []})
+    first, second = run.step(), run.step()
+    assert run.ahead() == [] and run.forward() is None  # at the end of its branch: nothing stored ahead
+    run.goto(0)
+    assert run.ahead() == [first, second]
+    assert run.forward() == first and run.state == first.values and run.checkpoint_id == first.checkpoint_id
+    assert run.forward() == second and run.state == second.values
+    assert run.forward() is None and run.history == [first, second]  # nothing ran, no branch was made
+    third = run.step()  # on from the end of the branch: the same branch goes on
+    assert third.branch == 0 and third.parent_checkpoint_id == second.checkpoint_id
+
+
+def test_after_an_edit_or_a_step_run_anew_nothing_is_ahead_and_stepping_forks():
+    run = build().start({"log": []})
+    first, second = run.step(), run.step()
+    run.back()
+    run.edit({"n": 42})
+    assert run.ahead() == [] and run.forward() is None
+    forked = run.step()
+    assert forked.branch == 1
+    run.goto(0)
+    assert run.ahead() == [first, forked]  # the branch gone back along is the edited one, edit passed through
+    run.forward()
+    again = run.step()  # LangGraph's replay semantics: step() runs the superstep again, a second fork
+    assert again.branch == 2 and again.parent_checkpoint_id == first.checkpoint_id and run.ahead() == []
+    assert [r.branch for r in run.history] == [0, 0, 1, 2]
+
+
+def test_forward_walks_over_a_stored_answer():
+    run = build().start({"log": []})
+    run.run()
+    assert run.interrupts
+    done = run.resume("yes")[-1]
+    run.goto(2)
+    assert run.ahead() == [done]
+    assert run.forward() == done and run.done and run.state["log"][-1] == "ask:yes"
+    assert run.history[-1] == done  # nothing ran again
+
+
+def test_going_to_a_checkpoint_of_another_branch_walks_that_branch_forward():
+    run = build().start({"log": []})
+    first, second = run.step(), run.step()
+    run.goto(1)
+    run.edit({"n": 42})
+    forked = run.step()
+    run.goto(checkpoint_id=first.checkpoint_id)  # on the first branch's line, but the run came from the fork
+    assert run.ahead() == [forked]
+    run.goto(checkpoint_id=second.checkpoint_id)
+    run.goto(0)
+    assert run.ahead() == [first, second]
+
+
+def one_node_app(schema, write):
+    g = StateGraph(schema)
+    g.add_node("write", write)
+    g.add_edge(START, "write")
+    g.add_edge("write", END)
+    return g.compile()
+
+
+class Drafts(TypedDict):
+    topic: str
+    drafts: Annotated[list[str], operator.add]
+
+
+def test_an_edit_that_does_not_fit_a_typeddict_schema_is_refused_naming_the_key():
+    from wfkit.errors import StateEditError
+
+    run = one_node_app(Drafts, lambda s: {"drafts": [s["topic"]]}).start({"topic": "cats"}, {
+        "configurable": {"thread_id": "t-edit"}})
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"topic": 42, "drafts": "not a list"}, replace=True)
+    assert str(caught.value) == (
+        "run.edit at step 0 of thread `t-edit`: `topic` must be `str` (as state `Drafts` declares it), got int 42; "
+        "`drafts` must be `list[str]` (as state `Drafts` declares it), got str 'not a list'; nothing was changed: "
+        "give values of the declared types")
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"drafts": ["a", 3]})  # through the reducer: the list it makes is checked
+    assert str(caught.value) == (
+        "run.edit at step 0 of thread `t-edit`: `drafts` must be `list[str]` (as state `Drafts` declares it), got "
+        "list ['a', 3] (at `drafts[1]`); nothing was changed: give values of the declared types")
+    assert run.state == {"topic": "cats", "drafts": []} and run.edits == []
+    assert run.edit({"topic": "dogs"}).edited == ("topic",)
+
+
+def test_an_edit_of_a_pydantic_or_dataclass_state_is_checked_by_its_schema():
+    import dataclasses
+
+    from pydantic import BaseModel, TypeAdapter, ValidationError
+
+    from wfkit.errors import StateEditError
+
+    class Topic(BaseModel):
+        topic: str
+        n: int = 0
+
+    run = one_node_app(Topic, lambda s: {"n": s.n + 1}).start({"topic": "cats"}, {"configurable": {"thread_id": "p"}})
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"topic": 42})
+    with pytest.raises(ValidationError) as pydantic_said:  # pydantic's own words for it, whatever they are
+        TypeAdapter(str).validate_python(42)
+    assert str(caught.value) == (
+        f"run.edit at step 0 of thread `p`: `topic`: {pydantic_said.value.errors()[0]['msg']} (state `Topic` "
+        "declares `topic: str`), got int 42; nothing was changed: give values of the declared types")
+
+    @dataclasses.dataclass
+    class Count:
+        n: int = 0
+
+    run = one_node_app(Count, lambda s: {"n": s.n + 1}).start({"n": 1}, {"configurable": {"thread_id": "d"}})
+    with pytest.raises(StateEditError) as caught:
+        run.edit({"n": "5"})
+    assert str(caught.value) == ("run.edit at step 0 of thread `d`: `n` must be `int` (as state `Count` declares it), "
+                                 "got str '5'; nothing was changed: give values of the declared types")

@@ -2,7 +2,10 @@
 
 `app.start(input, config)` returns a `Run`. It always keeps a history (on the graph's checkpointer, or on a
 private in-memory one), so `back()`/`goto()` can return to any superstep and stepping on from there forks
-a new branch while the old one stays in `history`. The widgets are built on this API and the engine's
+a new branch while the old one stays in `history`. `step()` from an earlier checkpoint runs the superstep
+again, as LangGraph's replay does; `forward()` instead moves to the next checkpoint already stored on the
+branch the run went back along (time travel without forking): a fork appears only when something changes
+(an edit, an answer, a step run again). The widgets are built on this API and the engine's
 events only. `astep`/`arun`/`aresume` are the one implementation; `step`/`run`/`resume` are sync wrappers
 around them (they work inside Jupyter's running event loop too).
 """
@@ -25,7 +28,8 @@ from wfkit.engine.persist import History
 from wfkit.engine.update import apply_as_node
 from wfkit.engine.resume import interrupt_list
 from wfkit.errors import (AlreadyAnsweredError, AnswerRejectedError, ArgumentTypeError, ArgumentValueError,
-                          CheckpointConflictError, InvalidResumeError, StepNotStoredError, WfkitError)
+                          CheckpointConflictError, InvalidResumeError, StateEditError, StepNotStoredError,
+                          WfkitError)
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -68,8 +72,10 @@ class Run:
         self._loop = Loop(app.spec, options, self._history, [self._emit])
         self.history: list[StepRecord] = []
         self.edits: list[Edit] = []  # every edit of the state, in the order they were made
-        self._branch = 0
+        self._branch = 0  # the branch the run is on (0: the first)
+        self._branches = 0  # how many branches were forked so far
         self._forked = False
+        self._tip: str | None = None  # after back/goto: the checkpoint where the branch gone back along ends
         self._loop.setup(input)
         if len(self._loop.plan.push) == 1 and self._loop.plan.push[0][0] == START and not self._loop.plan.pull:
             run_sync(self._loop.tick())  # apply the input: runs no node, only START's edges
@@ -178,8 +184,10 @@ class Run:
         if record is None:  # the plan was empty
             raise InvalidResumeError("the run is finished: nothing left to step")
         if self._forked:  # (only now: a superstep that failed or was not stored leaves the run as it was)
-            self._branch += 1
+            self._branches += 1
+            self._branch = self._branches
             self._forked = False
+        self._tip = None  # a superstep run anew: what lay ahead is another branch now
         record = dataclasses.replace(record, branch=self._branch)
         if self.app.spec.shown is not None:
             record = self.app.spec.shown.record(record)
@@ -223,6 +231,7 @@ class Run:
         """Give the pending interrupt(s) their answer without running anything yet (a map {id: value} when
         several are pending). The next `step()` re-runs the interrupted task(s) with it."""
         self._loop.apply_resume(value)
+        self._tip = None  # a new answer: the next superstep is not the stored one
 
     async def aresume(self, value: Any) -> list[StepRecord]:
         """Answer the pending interrupt(s) and go on like `run()`."""
@@ -240,6 +249,7 @@ class Run:
             checkpoint = self._history.get(checkpoint_id)
             if checkpoint is None:
                 raise ValueError(f"no checkpoint `{checkpoint_id}` in this run; use a record's checkpoint_id")
+            self._keep_tip(checkpoint_id)
             self._loop.load(checkpoint)
             self._forked = True
             return
@@ -249,8 +259,53 @@ class Run:
         if step not in lineage or step < 0:
             known = sorted(s for s in lineage if s >= 0)
             raise ValueError(f"no superstep {step} on this branch; steps here: {known}")
+        self._keep_tip(lineage[step])
         self._loop.load(self._history.get(lineage[step]))
         self._forked = True
+
+    def _keep_tip(self, target: str) -> None:
+        """Before moving to checkpoint `target`: remember where the branch through it ends (the branch the run
+        is on, else the newest stored superstep past `target`)."""
+        if self._tip is None or self._loop.checkpoint_id not in self._line(self._tip):
+            self._tip = self._loop.checkpoint_id
+        if target in self._line(self._tip):
+            return
+        ends = (r.checkpoint_id for r in reversed(self.history) if r.checkpoint_id is not None)
+        self._tip = next((end for end in ends if target in self._line(end)), target)
+
+    def _line(self, checkpoint_id: str | None) -> list[str]:
+        """The checkpoint ids from the thread's first to `checkpoint_id`, oldest first."""
+        out, checkpoint = [], self._history.get(checkpoint_id) if checkpoint_id else None
+        while checkpoint is not None and checkpoint.id not in out:
+            out.append(checkpoint.id)
+            checkpoint = self._history.get(checkpoint.parent_id) if checkpoint.parent_id else None
+        return out[::-1]
+
+    def ahead(self) -> list[StepRecord]:
+        """After `back()`/`goto()`: the supersteps already stored on the branch the run went back along, from
+        where the run is to where that branch ends, nearest first (`forward()` walks them). Empty when the
+        run is at the end of its branch, or once something changed (an edit, an answer, a step run anew)."""
+        if self._tip is None:
+            return []
+        line = self._line(self._tip)
+        here = self._loop.checkpoint_id
+        if here not in line:
+            return []
+        records = {r.checkpoint_id: r for r in self.history if r.checkpoint_id is not None}
+        return [records[cid] for cid in line[line.index(here) + 1:] if cid in records]
+
+    def forward(self) -> StepRecord | None:
+        """Move to the next superstep stored on this branch (see `ahead()`) without running anything, and
+        return its record; None (and the run stays) when nothing is stored ahead: `step()` runs one then.
+        An edit stored on the way is passed through, as the branch went."""
+        ahead = self.ahead()
+        if not ahead:
+            return None
+        record = ahead[0]
+        self._loop.load(self._history.get(record.checkpoint_id))
+        self._branch = record.branch
+        self._forked = len(ahead) > 1 or self._tip != record.checkpoint_id  # stepping anew from here forks
+        return record
 
     def back(self, n: int = 1) -> None:
         """Go back `n` supersteps."""
@@ -282,10 +337,15 @@ class Run:
             delta = [("__edit__", k, v) for k, v in writes]
             new_values, _, delta = algo.replay(self.app.spec, current, delta)
             plan, step = Plan.from_json(checkpoint.plan), checkpoint.step
+        problems = self.app.spec.state.problems(new_values, values)
+        if problems:
+            raise StateEditError(f"run.edit at step {checkpoint.step} of thread `{self.thread_id}`: "
+                                 f"{'; '.join(problems)}; nothing was changed: give values of the declared types")
         saved = self._history.save(parent_id=checkpoint.id, step=step, source="update", delta=delta,
                                    plan=plan, values=new_values)
         self._loop.load(saved, on_head=True)  # just stored: the thread's head
         self._forked = True
+        self._tip = None  # changed: what lay ahead is another branch now
         before, after = algo.output_values(self.app.spec, current), self.state
         edited = (tuple(k for k, v in after.items() if k not in before or before[k] != v)
                   if isinstance(before, dict) and isinstance(after, dict) else ())

@@ -168,7 +168,8 @@ def test_step_three_times_through_the_calculator_agent(lab):
     # llm_call ran before and runs next: "next" wins in the picture (the legend's precedence)
     expected = {"current": ["tool_node"], "next": ["llm_call"], "visited": ["__start__"]}
     assert lab.marks(**expected) == expected
-    expected = "State after step 2 (changed: messages) messages ✎ 2 kept, +1 appended tool 7"
+    call_id = lab.kernel_print("print(dbg.run.state['messages'][1].tool_calls[0]['id'])").strip()
+    expected = f"State after step 2 (changed: messages) messages ✎ 2 kept, +1 appended tool ← {call_id} 7"
     assert lab.text(".wf-inspector .wf-state", expected) == expected
 
     step.click()
@@ -205,8 +206,8 @@ def test_breakpoint_then_run_and_jump_back_on_the_timeline(lab):
     lab.status("step 1 · paused; next: tool_node")
     options = lab.page.locator(".wf-timeline select option").all_inner_texts()
     assert [" ".join(o.split()) for o in options] == [
-        "step 0 · input", "▶ step 1 · llm_call", "step 2 · tool_node · off path",
-        "step 3 · llm_call · off path"]
+        "step 0 · input", "▶ step 1 · llm_call", "step 2 · tool_node · ahead",
+        "step 3 · llm_call · ahead"]
     lab.shot("breakpoint", "went-back")
 
 

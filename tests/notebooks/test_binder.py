@@ -64,7 +64,6 @@ def test_fresh_binder_environment_runs_every_notebook(tmp_path):
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for notebook in notebooks:
         shutil.copy(notebook, work)
-    shutil.copy(ROOT / "notebooks" / "exercises.py", work)  # the checks of the "Your turn" cells, beside them
     where = run([str(python), "-c", "import wfkit; print(wfkit.__file__)"], cwd=work, env=env).stdout
     assert where.startswith(str(venv)), f"wfkit came from {where}, not from the binder environment"
 

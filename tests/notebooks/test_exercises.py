@@ -1,10 +1,11 @@
 """The "Your turn" exercises: saved unsolved (each check says "not answered yet"), and solved from the
-solutions in `notebooks/_src/<name>.py` every check says it is right; a wrong answer is called wrong."""
+solutions in `notebooks/.build/src/<name>.py` every check says it is right; a wrong answer is called wrong."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 
 import nbformat
 import pytest
@@ -16,7 +17,7 @@ PATTERNS = ["02_prompt_chaining", "03_parallelization", "04_routing", "05_orches
 
 
 def _build():
-    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOK_DIR / "_build.py")
+    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOK_DIR / ".build" / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     return build
@@ -57,11 +58,22 @@ def test_solved_exercises_pass_their_checks(stem):
     assert lines and all(line.startswith(f"✓ Your turn {i}: ") for i, line in enumerate(lines, 1)), lines
 
 
-def test_a_wrong_answer_is_called_wrong():
+def test_a_wrong_answer_is_called_wrong_with_a_hint_that_does_not_give_the_answer():
     cells = _build().solved("02_prompt_chaining")
     first = next(i for i, c in enumerate(cells) if "exercise" in c.metadata.get("tags", []))
-    cells[first] = _build().code('my_nodes = ["generate_joke"]', tags=("exercise",))
+    cells[first] = _build().code('my_nodes = ["polish_joke"]', tags=("exercise",))
     lines = check_lines(run(cells))
-    assert lines[0] == ("✗ Your turn 1: not right: the run went ['generate_joke', 'improve_joke', 'polish_joke']; "
-                        "look at the first draft: has it a '?' or a '!'?")
+    assert lines[0] == ("✗ Your turn 1: not right: call check_punchline({'joke': 'Cats sit on keyboards.'}) "
+                        "yourself: which way does its answer lead in the path map of add_conditional_edges, and "
+                        "what follows there?")
     assert lines[1].startswith("✓ Your turn 2: ")
+
+
+@pytest.mark.parametrize("stem", PATTERNS)
+def test_the_cell_under_an_exercise_only_calls_its_check(stem):
+    """The expected values live in `wfkit.exercises`, out of the learner's sight."""
+    nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+    checks = [c.source for c in nb.cells if "check" in c.get("metadata", {}).get("tags", [])]
+    call = r"\w+\.your_turn_\d\((\w+(, )?)+\)"
+    pattern = rf"(from wfkit\.exercises import \w+( as \w+)?\n\n)?{call}"
+    assert checks and all(re.fullmatch(pattern, source) for source in checks), checks

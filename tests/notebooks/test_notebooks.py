@@ -5,7 +5,7 @@ ANTHROPIC_API_KEY): every code cell runs and its outputs are compared with the s
 replacements in `nbval_sanitize.cfg` (random ids, addresses, timestamps, SVG pictures). Cells whose output
 legitimately varies (the order parallel tasks finish in) carry the `nbval-ignore-output` tag.
 
-The other tests check what nbval cannot: that the saved notebooks are what `notebooks/_build.py` makes
+The other tests check what nbval cannot: that the saved notebooks are what `notebooks/.build/build.py` makes
 from their sources, that they were saved executed (so nbval really compares), and that each shows what
 issue 6 asks of it.
 """
@@ -83,13 +83,13 @@ def test_the_review_inbox_notebook_runs_on_postgresql_when_wfkit_postgres_names_
 
 
 def test_notebooks_are_built_from_their_sources():
-    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOK_DIR / "_build.py")
+    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOK_DIR / ".build" / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     sources = build.sources()
     assert sorted(sources) == EXPECTED
     stale = [stem for stem, cells in sources.items() if not build.same_cells(stem, cells)]
-    assert not stale, f"edit notebooks/_src/<name>.py, not the .ipynb, then run notebooks/_build.py: {stale}"
+    assert not stale, f"edit notebooks/.build/src/<name>.py, not the .ipynb, then run notebooks/.build/build.py: {stale}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

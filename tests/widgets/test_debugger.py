@@ -44,6 +44,7 @@ def test_three_steps_of_the_calculator_agent(agent, question, text_of):
         "step 1: ran llm_call — the run is here "
         "Tasks llm_call because the edge __start__ → llm_call input messages human Add 3 and 4. "
         "model human: Add 3 and 4. → add(a=3, b=4) "  # the model call the task made (a scripted one: no reason)
+        "the 2 message(s) it was sent system You do arithmetic. human Add 3 and 4. "  # the system prompt too
         "wrote messages ai → add(a=3, b=4) "
         "State after step 1 (changed: messages) messages ✎ 1 kept, +1 appended ai → add(a=3, b=4) "
         "Next tool_node because the conditional edge of llm_call chose tool_node")
@@ -89,12 +90,26 @@ def test_selecting_a_past_step_shows_it_without_moving_the_run(agent, question, 
     debugger.goto_button.click()
     assert debugger.run.step_number == 1
     assert labels(debugger) == [f"{EM} step 0 · input", "▶ step 1 · llm_call",
-                                f"{EM} step 2 · tool_node · off path", f"{EM} step 3 · llm_call · off path"]
+                                f"{EM} step 2 · tool_node · ahead", f"{EM} step 3 · llm_call · ahead"]
+    debugger.select(3)  # a step ahead on the branch can be gone to
+    assert debugger.goto_button.disabled is False
+    assert text_of(debugger.inspector.value).startswith(
+        "step 3: ran llm_call — ahead on this branch: Step goes here again without running it")
+    debugger.step()  # forward along the stored branch: nothing runs again, no fork
+    assert labels(debugger) == [f"{EM} step 0 · input", f"{EM} step 1 · llm_call",
+                                "▶ step 2 · tool_node", f"{EM} step 3 · llm_call · ahead"]
+    assert debugger.watcher.lines[-2:] == [
+        "went to step 1", "forward to step 2, stored on this branch (nothing ran again)"]
+    assert len(debugger.run.history) == 3 and debugger.run.state["messages"][-1].content == "7"
+    debugger.select(3)
+    debugger.goto_button.click()
+    assert debugger.run.done and labels(debugger)[-1] == "▶ step 3 · llm_call"
+    debugger.goto(1)
+    debugger.edit({"messages": []})  # something changed: stepping on forks, the old steps are off path
     debugger.step()
     assert labels(debugger) == [f"{EM} step 0 · input", f"{EM} step 1 · llm_call",
                                 f"{EM} step 2 · tool_node · off path", f"{EM} step 3 · llm_call · off path",
-                                "▶ ↳ step 2 · tool_node · branch 1"]  # the fork, under the line it left
-    assert debugger.watcher.lines[-5] == "went to step 1"
+                                f"{EM} ↳ step 1 · edited (no change)", f"▶{EM} step 2 · tool_node · branch 1"]
 
 
 def test_breakpoints_stop_run_before_the_node(agent, question):
@@ -204,11 +219,16 @@ def test_a_step_off_the_current_path_cannot_be_edited(flaky, text_of):
     debugger = Debugger(flaky.app, {"n": 1, "log": []})
     debugger.run_all()
     debugger.goto(1)
-    debugger.select(2)  # step 2 ran before going back: Run.goto() cannot return there
+    debugger.select(2)  # ahead on the branch: go there first
+    debugger.edit_text.value = '{"n": 3}'
+    debugger.edit_apply.click()
+    assert text_of(debugger.edit_note.value) == "this step is ahead of the run: press Go to this step, then edit there"
+    debugger.edit({"n": 5})  # a fork: the old step 2 is off the path now
+    debugger.select(2)
     debugger.edit_text.value = '{"n": 3}'
     debugger.edit_apply.click()
     assert text_of(debugger.edit_note.value) == "this step is off the current path: go to a step of it to edit there"
-    assert debugger.run.state == {"n": 2, "log": ["first"]} and debugger.goto_button.disabled is True
+    assert debugger.run.state == {"n": 5, "log": ["first"]} and debugger.goto_button.disabled is True
 
 
 def test_edit_at_an_earlier_step_forks(flaky):

@@ -86,3 +86,51 @@ def test_exports_are_lazy_and_curated():
     with pytest.raises(AttributeError) as caught:
         wfkit.widgets.Stepper
     assert str(caught.value) == "module `wfkit.widgets` has no attribute `Stepper`"
+
+
+def test_the_edit_box_refuses_values_of_the_wrong_type_and_confirms_a_good_edit(flaky, text_of):
+    from wfkit.widgets import Debugger
+
+    debugger = Debugger(flaky.app, {"n": 1, "log": []}, {"configurable": {"thread_id": "box"}})
+    debugger.step()
+    debugger.edit_text.value = '{"n": "ten", "log": "not a list"}'
+    debugger.edit_apply.click()
+    assert text_of(debugger.edit_note.value) == (
+        "run.edit at step 1 of thread `box`: `n` must be `int` (as state `Counter` declares it), got str 'ten'; "
+        "`log` must be `list` (as state `Counter` declares it), got str 'not a list'; nothing was changed: give "
+        "values of the declared types")
+    assert debugger.run.state == {"n": 2, "log": ["first"]} and debugger.run.edits == []
+    debugger.edit_text.value = '{"n": 10, "log": ["first"]}'
+    debugger.edit_apply.click()
+    assert text_of(debugger.edit_note.value) == (
+        "✓ edited n at step 1: Step goes on from the edited state, on a new branch (the Step tab shows what changed)")
+
+
+def test_changing_one_number_of_a_tool_call_shows_only_that_field(agent, question, text_of):
+    import json
+
+    from wfkit.widgets import Debugger
+
+    debugger = Debugger(agent, question)
+    debugger.step()
+    shown = json.loads(debugger.edit_text.value)
+    shown["messages"][1]["tool_calls"][0]["args"]["a"] = 30
+    debugger.edit_text.value = json.dumps(shown)
+    debugger.edit_apply.click()
+    assert text_of(debugger.inspector.value) == (
+        "step 1: the state was edited (messages) — the run is here State after step 1 (changed: messages) "
+        "messages ✎ [1] ai · tool_calls[0].args.a : 3 → 30 Next tool_node because the conditional edge of "
+        "llm_call chose tool_node")
+
+
+def test_field_changes_find_the_smallest_difference():
+    from wfkit.messages import AIMessage, HumanMessage
+    from wfkit.widgets._format import field_changes
+
+    before = [HumanMessage("hi", id="q"), AIMessage("", id="x", tool_calls=[{"name": "add", "args": {"a": 3}, "id": "c"}])]
+    after = [HumanMessage("ho", id="q"), AIMessage("", id="x", tool_calls=[{"name": "add", "args": {"a": 4}, "id": "c"}])]
+    assert field_changes(before, after) == [("[0] human · content", "hi", "ho"),
+                                            ("[1] ai · tool_calls[0].args.a", 3, 4)]
+    assert field_changes({"x": 1, "y": [1, 2]}, {"x": 1, "y": [1, 3], "z": 0}) == [("y[1]", 2, 3), ("z", "(none)", 0)]
+    assert field_changes(1, 2) == [] and field_changes([1], [5, 6]) == []  # whole values: old → new
+    assert field_changes(list(range(20)), [i + 1 for i in range(20)]) == []  # too many: old → new

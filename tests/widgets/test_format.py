@@ -71,3 +71,21 @@ def test_text_card_is_an_svg_with_one_text_per_line():
     svg = text_card_svg("Title <1>", ["a & b", "c"])
     root = ET.fromstring(svg)
     assert [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")] == ["Title <1>", "a & b", "c"]
+
+
+def test_appended_items_are_numbered_by_their_index_in_the_list():
+    old = [HumanMessage(content="a"), AIMessage(content="b"), HumanMessage(content="c")]
+    new = [*old, AIMessage(content="d")]
+    assert '<ol class="wf-chat" start="3" ' in diff_html(old, new)  # messages[3], not "0."
+    assert '<ol start="2" ' in diff_html([1, 2], [1, 2, 3]) and '<ol start="0" ' in value_html([5])
+
+
+def test_a_messages_list_is_a_chat_with_roles_tool_calls_and_tool_results(text_of):
+    from wfkit.messages import SystemMessage
+
+    chat = [SystemMessage(content="You do arithmetic."), HumanMessage(content="Add 3 and 4."),
+            AIMessage(content="", tool_calls=[CALL]), ToolMessage(content="7", tool_call_id="call_1")]
+    shown = value_html(chat)
+    assert shown.startswith('<ol class="wf-chat" start="0" ')
+    assert text_of(shown) == "system You do arithmetic. human Add 3 and 4. ai → add(a=3, b=4) tool ← call_1 7"
+    assert '<div title="tool call call_1"><code>→ add(a=3, b=4)</code></div>' in shown

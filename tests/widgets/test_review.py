@@ -316,3 +316,40 @@ def test_the_debuggers_review_takes_a_new_answer_after_the_node_raised_on_one(te
     panel.answer(0, {"draft": "Cats purl."})
     assert debugger.run.done and debugger.run.state == {"draft": "Cats knit.", "verdict": ["Cats purl."]}
     assert debugger.review is None and debugger.status_text() == "step 1 · finished"
+
+
+def looping_app():
+    """`review` asks until it gets True; a False sends the draft through `improve` and back to `review`."""
+
+    def review(state):
+        return {"verdict": interrupt({"draft": state["draft"]})}
+
+    def improve(state):
+        return {"draft": state["draft"] + "!"}
+
+    builder = StateGraph(Doc)
+    builder.add_node("review", review)
+    builder.add_node("improve", improve)
+    builder.add_edge(START, "review")
+    builder.add_conditional_edges("review", lambda s: END if s["verdict"] is True else "improve", ["improve", END])
+    builder.add_edge("improve", "review")
+    return builder.compile()
+
+
+def test_after_reject_the_panel_offers_the_new_interrupt_to_answer(text_of):
+    run = looping_app().start({"draft": "Cats knit."})
+    run.run()
+    panel = ReviewPanel(run)
+    first = panel.cards[0]
+    first.reject_button.click()
+    assert run.interrupts and run.interrupts[0].value == {"draft": "Cats knit.!"}
+    assert panel.status.value == ("<i>resumed, and the run paused again: it waits for an answer to the new "
+                                  "interrupt above</i>")
+    card = panel.cards[0]
+    assert card is not first and card.interrupt == run.interrupts[0]
+    assert list(panel.children) == [panel.title, card, panel.status]
+    assert not card.approve_button.disabled and panel.answers == {}
+    assert text_of(card.payload.value) == "draft Cats knit.!"
+    card.approve_button.click()
+    assert run.done and run.state == {"draft": "Cats knit.!", "verdict": True}
+    assert panel.status.value == "<i>resumed: the run is done</i>"

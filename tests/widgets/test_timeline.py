@@ -99,3 +99,16 @@ def test_watcher_logs_events_and_tracks_running_tasks_and_interrupting_nodes():
     assert watcher.interrupt_nodes == {"i9": "b"}
     assert [(n, type(e)) for n, e in watcher.failures] == [("a", KeyError)]
     assert watcher.running_text() == ""
+
+
+def test_labels_say_a_fork_ran_again_and_which_steps_lie_ahead():
+    timeline = Timeline.begin("c0", {"n": 0}, ("a",))
+    history = [Record(1, (task("a", "edge:__start__"),), "c1", "c0", {"n": 1}, ("b",), ("n",)),
+               Record(2, (task("b", "edge:a"),), "c2", "c1", {"n": 2}, (), ("n",)),
+               Record(2, (task("b", "edge:a"),), "c3", "c1", {"n": 2}, (), ("n",), branch=1)]
+    timeline.sync(history)
+    head = timeline.head("c1", interrupted=False)
+    path = timeline.path(head)
+    assert [timeline.label(i, head, path, depth, fork, ahead={2}) for i, depth, fork in timeline.tree()] == [
+        "\u2003 step 0 · input", "▶ step 1 · a", "\u2003 step 2 · b · ahead",
+        "\u2003 ↳ step 2 · b · ran again · branch 1 · off path"]

@@ -83,11 +83,13 @@ class TaskContext:
 
         return forward
 
-    def model_called(self, model: str, asked: str, said: str, reason: str | None, usage: dict | None) -> None:
-        """Tell the run's listeners (the Debugger) that a model answered a call made in this task."""
+    def model_called(self, model: str, asked: str, said: str, reason: str | None, usage: dict | None,
+                     prompt: tuple = ()) -> None:
+        """Tell the run's listeners (the Debugger) that a model answered a call made in this task (`prompt`:
+        the messages it was sent)."""
         from wfkit.engine.events import ModelCalled
 
-        self.emit(ModelCalled(self.step, self.node, self.task_id, model, asked, said, reason, usage))
+        self.emit(ModelCalled(self.step, self.node, self.task_id, model, asked, said, reason, usage, prompt))
 
 
 def current_task() -> TaskContext | None:

@@ -123,6 +123,7 @@ class ModelCalled(Event):
     said: str
     reason: str | None = None
     usage: dict | None = None
+    prompt: tuple = ()  # the messages sent, system prompt included
 
 
 @dataclass(frozen=True)

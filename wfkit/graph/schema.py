@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,6 +160,41 @@ class Schema:
                 view[key] = values[key]
         return view if self.kind == "typeddict" else self.schema(**view)
 
+    def problems(self, values: dict[str, Any], keys: Any) -> list[str]:
+        """Why the state `values` does not fit the schema at `keys`, one line per key (empty: it fits). A
+        pydantic schema validates with its own rules (field validators included); a TypedDict or dataclass
+        checks each value against its annotated type, strictly (no "42" for an int). A type pydantic cannot
+        check is taken as it is."""
+        keys = [k for k in keys if k in self.channels and k in values]
+        if not keys:
+            return []
+        if self.kind == "pydantic":
+            try:
+                self.schema.model_validate({k: v for k, v in values.items() if k in self.channels})
+            except (TypeError, ValueError) as exc:  # a pydantic ValidationError, or what a validator raised
+                errors = getattr(exc, "errors", None)
+                found = [e for e in errors() if e.get("loc") and e["loc"][0] in keys] if callable(errors) else []
+                return [f"`{_where(e['loc'])}`: {e.get('msg')} (state `{self.name}` declares `{e['loc'][0]}: "
+                        f"{_type_name(self.channels[e['loc'][0]].annotation)}`), got {_brief(values[e['loc'][0]])}"
+                        for e in found]
+            return []
+        out = []
+        for key in keys:
+            base, _ = _reducer_of(self.channels[key].annotation)
+            adapter = _adapter(base)
+            if adapter is None:
+                continue
+            try:
+                adapter.validate_python(values[key], strict=True)
+            except (TypeError, ValueError) as exc:  # TypeError: a validator of a type raised it (messages)
+                errors = getattr(exc, "errors", None)
+                first = errors()[0] if callable(errors) and errors() else {"loc": ()}
+                where = _where((key, *first.get("loc", ())))
+                detail = f" (at `{where}`)" if where != key else ""
+                out.append(f"`{key}` must be `{_type_name(base)}` (as state `{self.name}` declares it), got "
+                           f"{_brief(values[key])}{detail}")
+        return out
+
     def models(self) -> list[type]:
         """Pydantic models and dataclasses this schema declares (recursively), for safe reviving."""
         found: list[type] = []
@@ -202,3 +238,33 @@ def node_input_schema(fn: Callable) -> Any | None:
     except TypeError:
         return None
     return None if hint is dict else hint
+
+
+def _adapter(tp: Any) -> Any:
+    """A pydantic TypeAdapter for `tp`, or None when pydantic cannot check it (an arbitrary class is then
+    checked with isinstance) or is not installed."""
+    try:
+        from pydantic import ConfigDict, TypeAdapter
+
+        if isinstance(tp, type) and not (_is_pydantic(tp) or dataclasses.is_dataclass(tp) or is_typeddict(tp)):
+            return TypeAdapter(tp, config=ConfigDict(arbitrary_types_allowed=True))
+        return TypeAdapter(tp)
+    except Exception:  # pydantic cannot build a schema for it (a forward reference, an odd generic)
+        return None
+
+
+def _type_name(tp: Any) -> str:
+    tp, _ = _reducer_of(tp)
+    if isinstance(tp, type) and not get_args(tp):
+        return tp.__name__
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", str(tp))  # typing.List -> List
+
+
+def _where(loc: tuple) -> str:
+    head, *rest = loc
+    return str(head) + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest)
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:59] + '…'}"

@@ -114,7 +114,7 @@ class BaseChatModel(abc.ABC):
         tell = getattr(task, "model_called", None)
         if tell is not None:  # inside a graph run: the Debugger shows the call under its task
             tell(repr(self), asked_text(request), said_text(message), message.response_metadata.get("reason"),
-                 message.usage_metadata)
+                 message.usage_metadata, prompt=tuple(request.messages))
         return message
 
     def _set_tags(self, tags: Any) -> None:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from wfkit.drawing.display import mimebundle
-from wfkit.stepping import CheckpointConflictError, StepNotStoredError  # what Run.step raises (widgets use stepping)
+from wfkit.stepping import (CheckpointConflictError, StateEditError,  # what Run raises (widgets use stepping)
+                            StepNotStoredError)
 from wfkit.widgets._edit import changed_keys, editable
 from wfkit._secrets import redact
 from wfkit.widgets._format import MAX_TEXT, error_html, esc, short, showing_all
@@ -144,6 +145,7 @@ class DebuggerView:
         self._rendering = True
         try:
             path = self.timeline.path(self.head)
+            ahead = self._ahead()
             idle = self.busy is None
             can_step = idle and not self.run.done and not self.run.interrupts
             self.step_button.disabled = self.run_button.disabled = not can_step
@@ -153,11 +155,12 @@ class DebuggerView:
             for name, toggle in self.breakpoint_toggles.items():
                 toggle.value = name in self.run.breakpoints
             self._render_marks()
-            options = self._timeline_options(path)
+            options = self._timeline_options(path, ahead)
             if options != self.timeline_view.options:
                 self.timeline_view.options = options
             self.timeline_view.value = self.selected
-            self.goto_button.disabled = not idle or self.selected == self.head or self.selected not in path
+            self.goto_button.disabled = (not idle or self.selected == self.head
+                                         or (self.selected not in path and self.selected not in ahead))
             with showing_all(self.show_all.value):
                 self.inspector.value, self.error_view.value = self._details_html(path)
             self._render_edit()
@@ -168,11 +171,18 @@ class DebuggerView:
         finally:
             self._rendering = False
 
+    def _ahead(self) -> set[int]:
+        """The timeline entries of the supersteps stored ahead on the run's branch (after Back: Step walks
+        them again without running anything)."""
+        found = (self.timeline.by_checkpoint(r.checkpoint_id) for r in self.run.ahead())
+        return {index for index in found if index is not None}
+
     def _details_html(self, path: set[int]) -> tuple[str, str]:
         """The step inspector's and the error box's HTML."""
         upcoming = Upcoming(self.run.next, self.run.waiting_joins(), self.run.interrupts,
                             self.watcher.interrupt_nodes, frozenset(self.run.breakpoints))
-        inspector = inspector_html(self.timeline, self.selected, self.head, path, upcoming, self.watcher.model_calls)
+        inspector = inspector_html(self.timeline, self.selected, self.head, path, upcoming, self.watcher.model_calls,
+                                   self._ahead())
         return inspector, error_html(self._error_title(), self.error) if self.error is not None else ""
 
     def saved_details(self) -> tuple[str, str]:
@@ -184,12 +194,13 @@ class DebuggerView:
             with showing_all(False):
                 return tuple(safe_html(part) for part in self._details_html(self.timeline.path(self.head)))
 
-    def _timeline_options(self, path: set[int]) -> tuple:
+    def _timeline_options(self, path: set[int], ahead: set[int]) -> tuple:
         """The page of the timeline that holds the selected entry, with a row to each neighbouring page
         (its value names the entry to select there): only one page is labelled and sent to the front end."""
         rows = self.timeline.tree()
         start, stop = self.timeline.page(rows, self.selected)
-        options = [(self.timeline.label(i, self.head, path, depth, fork), i) for i, depth, fork in rows[start:stop]]
+        options = [(self.timeline.label(i, self.head, path, depth, fork, ahead), i)
+                   for i, depth, fork in rows[start:stop]]
         if start:
             options.insert(0, (f"▲ {start} earlier", ~rows[start - 1][0]))
         if stop < len(rows):
@@ -294,7 +305,10 @@ class DebuggerView:
         target = self.selected
         if entry.paused:  # it hangs off its parent: going there brings the interrupts back
             target = self.timeline.by_checkpoint(entry.parent_id)
-        self.goto(self.timeline.entries[target].step)
+        if target in self._ahead():
+            self.goto(checkpoint_id=self.timeline.entries[target].checkpoint_id)
+        else:
+            self.goto(self.timeline.entries[target].step)
 
     def _toggle_breakpoint(self, name: str, on: bool) -> None:
         if self._rendering:
@@ -314,10 +328,20 @@ class DebuggerView:
             at = self.timeline.by_checkpoint(entry.parent_id) if entry.paused else self.selected
             # The box shows whole values, so what was typed replaces the value: past the reducer, which
             # would append an edited list to the old one.
-            self.edit(changed, step=self.timeline.entries[at].step, replace=True)
+            try:
+                self.edit(changed, step=self.timeline.entries[at].step, replace=True)
+            except StateEditError as error:  # does not fit the state schema: nothing was stored
+                self.edit_note.value = f'<span style="color:#c62828">{esc(error)}</span>'
+                return
+            note = self.edit_note.value
+            self.edit_note.value = (f'<span style="color:#1f5f2a">✓ edited {esc(", ".join(changed))} at step '
+                                    f"{self.run.step_number}: Step goes on from the edited state, on a new "
+                                    f"branch (the Step tab shows what changed)</span>" + (f"<br>{note}" if note else ""))
 
     def _edit_from_text(self) -> tuple[str, dict]:
         """(what is wrong, the changed keys) for the edit text area."""
+        if self.selected in self._ahead():
+            return "this step is ahead of the run: press Go to this step, then edit there", {}
         if self.selected not in self.timeline.path(self.head):
             return "this step is off the current path: go to a step of it to edit there", {}
         return changed_keys(self.edit_text.value, self._edit_base, self.timeline.entries[self.selected].values)

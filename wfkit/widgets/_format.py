@@ -141,11 +141,13 @@ def esc(text: Any) -> str:
     return html.escape(redact(str(text)), quote=True)
 
 
-def value_html(value: Any, depth: int = 0) -> str:
-    """`value` as HTML: dicts and models as key/value tables, lists as numbered lists, messages as one
-    tagged line each, long strings cut at `MAX_TEXT` characters, levels past `MAX_DEPTH` left out, and the
-    whole view kept to about `MAX_VIEW` characters (none of these cuts while `showing_all()`)."""
-    return _Values().html(value, depth)
+def value_html(value: Any, depth: int = 0, start: int = 0) -> str:
+    """`value` as HTML: dicts and models as key/value tables, lists as lists numbered by their index (from
+    `start`: the index of the first item shown, for the tail of a longer list), a list of messages as a
+    chat (role, text, tool calls, tool results), long strings cut at `MAX_TEXT` characters, levels past
+    `MAX_DEPTH` left out, and the whole view kept to about `MAX_VIEW` characters (none of these cuts while
+    `showing_all()`)."""
+    return _Values().html(value, depth, start)
 
 
 class _Values:
@@ -154,8 +156,8 @@ class _Values:
     def __init__(self) -> None:
         self.left = float("inf") if _full.get() else MAX_VIEW
 
-    def html(self, value: Any, depth: int) -> str:
-        out = self._html(value, depth)
+    def html(self, value: Any, depth: int, start: int = 0) -> str:
+        out = self._html(value, depth, start)
         self.left -= len(out)
         return out
 
@@ -172,7 +174,7 @@ class _Values:
             return "".join(shown), ""
         return "".join(shown), f'<div class="wf-more" style="color:#777777">… {rest} more not shown</div>'
 
-    def _html(self, value: Any, depth: int) -> str:
+    def _html(self, value: Any, depth: int, start: int = 0) -> str:
         if _is_message(value):
             return _message_html(value)
         fields = _fields(value)
@@ -190,9 +192,11 @@ class _Values:
             title = "" if fields is None else f'<div style="color:#777777">{esc(type(value).__name__)}</div>'
             return f'{title}<table class="wf-value-table">{rows}</table>{more}'
         if isinstance(value, (list, tuple)) and value:
+            chat = all(_is_message(v) for v in value[:MAX_ITEMS])
             rows, more = self._items(list(enumerate(value[:MAX_ITEMS])), len(value), depth,
                                      lambda _, cell: f"<li>{cell}</li>")
-            return f'<ol start="0" style="margin:0;padding-left:2.2em">{rows}</ol>{more}'
+            css = ' class="wf-chat"' if chat else ""
+            return f'<ol{css} start="{start}" style="margin:0;padding-left:2.2em">{rows}</ol>{more}'
         # a text takes what is left of the view, and at least a line of it
         limit = MAX_TEXT if self.left >= MAX_TEXT else max(int(self.left), 200)
         if isinstance(value, str):
@@ -209,23 +213,93 @@ def text_html(text: str, limit: int = MAX_TEXT) -> str:
 def _message_html(message: Any) -> str:
     calls = getattr(message, "tool_calls", None) or []
     body = text_html(message.text) if message.text else ""
+    answered = getattr(message, "tool_call_id", None)
+    if answered:  # a tool result: which call it answers (the `title` of that call's line says its id)
+        body = (f'<code class="wf-tool-result" style="color:#555555">← {esc(str(answered)[:200])}</code> '
+                + body)
     if calls:
-        body += "".join(f'<div><code>→ {esc(str(c.get("name"))[:200])}({esc(redact(_args(c.get("args"))))})'
-                        f'</code></div>' for c in calls[:MAX_ITEMS])
+        body += "".join(f'<div title="tool call {esc(str(c.get("id"))[:200])}"><code>→ {esc(str(c.get("name"))[:200])}'
+                        f'({esc(redact(_args(c.get("args"))))})</code></div>' for c in calls[:MAX_ITEMS])
     return (f'<div class="wf-message"><span style="display:inline-block;min-width:3.5em;color:#555555;'
             f'font-weight:bold">{esc(message.type)}</span> {body}</div>')
 
 
 def diff_html(old: Any, new: Any) -> str:
     """What changed from `old` to `new`: a list that grew by appending shows only the new items (with how
-    many were kept); anything else shows `old → new`."""
+    many were kept); a list, dict, model or message of the same shape shows only the fields that changed
+    (`[1] ai · tool_calls[0].args.a: 3 → 30`); anything else shows `old → new`."""
     if _appended(old, new):
         kept = f'<span style="color:#777777">{len(old)} kept, </span>' if old else ""
         added = len(new) - len(old)
         return (f'<div class="wf-diff">{kept}<b>+{added} appended</b>'
-                f"{value_html(new[len(old):])}</div>")
+                f"{value_html(new[len(old):], start=len(old))}</div>")
+    changes = field_changes(old, new)
+    if changes:
+        rows = "".join(f'<div class="wf-field-diff"><code>{esc(where)}</code>: <span class="wf-old" style='
+                       f'"text-decoration:line-through;color:#9a3b3b">{esc(short(a, 120))}</span> → <span '
+                       f'class="wf-new" style="color:#1f5f2a">{esc(short(b, 120))}</span></div>'
+                       for where, a, b in changes)
+        return f'<div class="wf-diff">{rows}</div>'
     return (f'<div class="wf-diff"><div class="wf-old" style="text-decoration:line-through;color:#9a3b3b">'
             f'{value_html(old)}</div><div class="wf-new" style="color:#1f5f2a">→ {value_html(new)}</div></div>')
+
+
+_GONE = "(none)"
+MAX_FIELD_CHANGES = 8  # more changed fields than this: the whole value is shown old → new
+
+
+def field_changes(old: Any, new: Any, limit: int = MAX_FIELD_CHANGES) -> list[tuple[str, Any, Any]]:
+    """The smallest changes from `old` to `new` as (where, old, new), `where` like `[1] ai · content`: only
+    when both are containers (lists of the same length, dicts, models, messages) and at most `limit` leaves
+    changed; else [] (show the whole value)."""
+    if not (_container(old) and _container(new)):
+        return []
+    out: list[tuple[str, Any, Any]] = []
+    try:
+        if not _walk(old, new, "", out, limit, 0) or any(not where for where, _, _ in out):
+            return []
+    except RecursionError:
+        return []
+    return out
+
+
+def _container(value: Any) -> bool:
+    return isinstance(value, (dict, list, tuple)) or _fields(value) is not None or _is_message(value)
+
+
+def _plain(value: Any) -> Any:
+    """A message as its dict (without its type, which names it), a model or dataclass as its fields."""
+    if _is_message(value) and hasattr(value, "to_dict"):
+        return {k: v for k, v in value.to_dict().items() if k != "type"}
+    fields = _fields(value)
+    return fields if fields is not None else value
+
+
+def _walk(old: Any, new: Any, where: str, out: list, limit: int, depth: int) -> bool:
+    """Add the changed leaves under `where` to `out`; False when they do not fit `limit`."""
+    if depth > MAX_DEPTH * 2:
+        return False
+    if _is_message(old) and _is_message(new) and old.type != new.type:
+        out.append((where, old, new))
+        return len(out) <= limit
+    a, b = _plain(old), _plain(new)
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in dict.fromkeys([*a, *b]):
+            step = f"{where}.{key}" if where and not where.endswith(" · ") else f"{where}{key}"
+            if a.get(key, _GONE) != b.get(key, _GONE) and not _walk(a.get(key, _GONE), b.get(key, _GONE),
+                                                                    step, out, limit, depth + 1):
+                return False
+        return True
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b)):
+            if x == y:
+                continue
+            step = f"{where}[{index}]" + (f" {y.type} · " if _is_message(y) else "")
+            if not _walk(x, y, step, out, limit, depth + 1):
+                return False
+        return True
+    out.append((where.removesuffix(" · "), old, new))
+    return len(out) <= limit
 
 
 def _appended(old: Any, new: Any) -> bool:

@@ -27,7 +27,7 @@ class Upcoming:
     breakpoints: frozenset = frozenset()
 
 
-def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> str:
+def title(timeline: Timeline, index: int, head: int | None, path: set[int], ahead: set[int] = frozenset()) -> str:
     entry = timeline.entries[index]
     if entry.kind == "start":
         text = "step 0: the input was applied"
@@ -41,15 +41,17 @@ def title(timeline: Timeline, index: int, head: int | None, path: set[int]) -> s
         text += f" (branch {entry.branch})"
     if index == head:
         text += " — the run is here"
+    elif index in ahead:
+        text += " — ahead on this branch: Step goes here again without running it"
     elif index not in path:
         text += " — off the path to where the run is now"
     return text
 
 
 def inspector_html(timeline: Timeline, index: int, head: int | None, path: set[int],
-                   upcoming: Upcoming | None, model_calls: dict | None = None) -> str:
+                   upcoming: Upcoming | None, model_calls: dict | None = None, ahead: set[int] = frozenset()) -> str:
     entry = timeline.entries[index]
-    heading = esc(title(timeline, index, head, path))
+    heading = esc(title(timeline, index, head, path, ahead))
     parts = [f'<div class="wf-title" style="font-size:14px;font-weight:bold">{heading}</div>']
     if entry.record is not None:
         parts.append(section("Tasks", _tasks_html(entry, model_calls or {}), "wf-tasks"))
@@ -99,8 +101,11 @@ def _calls_html(calls) -> str:
         if call.usage:
             tokens = (f' <span class="wf-tokens" style="color:#777777">({call.usage.get("input_tokens", 0)} in, '
                       f'{call.usage.get("output_tokens", 0)} out tokens)</span>')
+        prompt = getattr(call, "prompt", ())
+        sent = (f'<details class="wf-prompt" open><summary>the {len(prompt)} message(s) it was sent</summary>'
+                f"{value_html(list(prompt))}</details>" if prompt else "")
         rows.append(f'<div class="wf-model-call"><b>model</b> <code>{esc(_cut(call.asked, 80))}</code> → '
-                    f"<code>{esc(_cut(call.said, 100))}</code>{tokens}{why}</div>")
+                    f"<code>{esc(_cut(call.said, 100))}</code>{tokens}{why}{sent}</div>")
     return "".join(rows)
 
 

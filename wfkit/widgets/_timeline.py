@@ -203,9 +203,10 @@ class Timeline:
         return max(0, stop - size), stop
 
     def label(self, index: int, head: int | None, path: Collection[int], depth: int = 0,
-              fork: bool = False) -> str:
+              fork: bool = False, ahead: Collection[int] = ()) -> str:
         """The timeline's text for entry `index`, e.g. `▶ step 2 · tool_node · branch 1`; `depth` and `fork`
-        (from `tree()`) indent the entries of a fork and mark where it starts with ↳."""
+        (from `tree()`) indent the entries of a fork and mark where it starts with ↳, and a superstep that
+        starts a fork says it ran again. `ahead`: entries stored further along the run's branch."""
         entry = self.entries[index]
         mark = "▶" if index == head else "\u2003"  # an em space keeps the lines aligned
         if depth:
@@ -219,9 +220,13 @@ class Timeline:
         parts = [f"{mark} step {entry.step}", what]
         if entry.paused:
             parts.append("interrupted")
+        if fork and entry.kind == "step":  # an edit says what changed; a step says it ran anew
+            parts.append("ran again")
         if entry.branch:
             parts.append(f"branch {entry.branch}")
-        if index not in path:
+        if index in ahead:
+            parts.append("ahead")
+        elif index not in path:
             parts.append("off path")
         return " · ".join(parts)
 

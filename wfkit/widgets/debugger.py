@@ -114,9 +114,11 @@ class Debugger(DebuggerView, ipywidgets.VBox):
         """Return `n` supersteps on the current branch; stepping on from there forks."""
         self._move(lambda: self.run.back(n), f"back {n} step(s)")
 
-    def goto(self, step: int) -> None:
-        """Return to the state after superstep `step` of the current branch (0: just after the input)."""
-        self._move(lambda: self.run.goto(step), f"went to step {step}")
+    def goto(self, step: int | None = None, *, checkpoint_id: str | None = None) -> None:
+        """Return to the state after superstep `step` of the current branch (0: just after the input), or to
+        any checkpoint of the run by id (a step ahead on the branch, say)."""
+        self._move(lambda: self.run.goto(step, checkpoint_id=checkpoint_id),
+                   f"went to step {step}" if checkpoint_id is None else f"went to checkpoint {checkpoint_id}")
 
     def reset(self) -> None:
         """Start over from the same input (breakpoints are kept)."""
@@ -217,6 +219,10 @@ class Debugger(DebuggerView, ipywidgets.VBox):
 
     async def _one_step(self):
         self.error, self._stop_requested = None, False
+        record = self.run.forward()  # after Back: the next superstep stored on this branch, not run again
+        if record is not None:
+            self.watcher.note(f"forward to step {record.step}, stored on this branch (nothing ran again)")
+            return record
         self._step_task = asyncio.ensure_future(self.run.astep())
         try:
             record = await self._step_task

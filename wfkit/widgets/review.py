@@ -151,21 +151,29 @@ class ReviewPanel(ipywidgets.VBox):
             # Stored answers must come back as models when the run goes back and steps over them again.
             run.register_types(*models)
         self.on_answer = on_answer
+        self.answer_model = answer_model
+        self.pending: Any = None  # the resume under way once every card is answered (see `_deliver`)
+        self.title = SafeHTML("<b>Review: the run is waiting for an answer</b>")
+        self.status = SafeHTML()
+        self.status.add_class("wf-review-status")
+        super().__init__()
+        self._show(self.interrupts, nodes)
+        self.add_class("wf-review")
+
+    def _show(self, interrupts: tuple, nodes: dict[str, str] | None = None) -> None:
+        """A card for each of `interrupts`, none answered yet."""
+        self.interrupts = tuple(interrupts)
         self.answers: dict[str, Any] = {}
         self.delivered = False
         self.taken: set[str] = set()  # interrupts whose answers the run took while it refused others (reopen)
-        self.pending: Any = None  # the resume under way once every card is answered (see `_deliver`)
         nodes = dict(nodes or {})
-        if run is not None:  # the engine names an interrupt after its task: find each one's node
-            nodes.update({t.id: t.name for t in run.next if t.id not in nodes})
+        if self.run is not None:  # the engine names an interrupt after its task: find each one's node
+            nodes.update({t.id: t.name for t in self.run.next if t.id not in nodes})
         self.cards = [InterruptCard(self, i, interrupt, nodes.get(interrupt.id),
-                                    _model_for(answer_model, nodes.get(interrupt.id)))
+                                    _model_for(self.answer_model, nodes.get(interrupt.id)))
                       for i, interrupt in enumerate(self.interrupts)]
-        self.status = SafeHTML(self._status_text())
-        self.status.add_class("wf-review-status")
-        title = SafeHTML("<b>Review: the run is waiting for an answer</b>")
-        super().__init__([title, *self.cards, self.status])
-        self.add_class("wf-review")
+        self.status.value = self._status_text()
+        self.children = (self.title, *self.cards, self.status)
 
     # -- answering ---------------------------------------------------------------------------------------
     def approve(self, which: int | str = 0) -> None:
@@ -236,6 +244,11 @@ class ReviewPanel(ipywidgets.VBox):
         except Exception as error:  # shown here: no exception escapes into the notebook's cell
             if not self.reopen(error):  # (reopened: the run still waits at those interrupts, for new answers)
                 self.status.value = error_html("resuming failed", error)
+            return
+        if self.run.interrupts:  # paused again (a rejected draft came back, say): what to answer now
+            self._show(self.run.interrupts)
+            self.status.value = ("<i>resumed, and the run paused again: it waits for an answer to the "
+                                 "new interrupt above</i>")
             return
         self.status.value = f"<i>resumed: the run is {'done' if self.run.done else 'paused again'}</i>"
 

@@ -1,4 +1,4 @@
-# The cells of 07_agent.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 07_agent.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 07 · Agent
@@ -221,6 +221,11 @@ for m in agent_entrypoint.invoke([HumanMessage(content="Multiply 6 and 7, then a
 md(r"""
 ## Your turn
 
+Fill in each `...`, run the cell, then run the check under it. The checks keep the answers out of sight;
+a wrong answer gets a hint on where to look. Supersteps are counted as the Debugger's timeline numbers
+them: superstep 0 applies the input, supersteps 1, 2, ... run nodes.
+"""),
+md(r"""
 **1. Review before the tool runs.** Compile the agent as `reviewed_agent` with a checkpointer and a
 static breakpoint so that the run stops *before* the first tool call (notebook 08 shows the options).
 """),
@@ -228,21 +233,9 @@ code(r'''
 reviewed_agent = ...
 ''', tags=("exercise",)),
 code(r'''
-from exercises import check, expect, given
+from wfkit.exercises import agent as checks
 
-
-def test():
-    given(reviewed_agent)
-    config = {"configurable": {"thread_id": "your-turn-1"}}
-    reviewed_agent.invoke({"messages": [HumanMessage(content="Add 3 and 4.")]}, config)
-    state = reviewed_agent.get_state(config)
-    expect(state.next == ("tool_node",), f"the run stopped with next = {state.next}, not before tool_node")
-    calls = state.values["messages"][-1].tool_calls
-    expect([c["name"] for c in calls] == ["add"], "the last message should be the model's request for add")
-    return "the run waits before tool_node, with the model's add call to review"
-
-
-check("Your turn 1", test)
+checks.your_turn_1(reviewed_agent)
 ''', tags=("check",)),
 md(r"""
 **2. Three tools, answer 42.** Ask the agent a question that takes at least three tool calls and whose
@@ -252,17 +245,7 @@ code(r'''
 my_question = ...
 ''', tags=("exercise",)),
 code(r'''
-def test():
-    given(my_question)
-    messages = agent.invoke({"messages": [HumanMessage(content=my_question)]})["messages"]
-    calls = [c["name"] for m in messages for c in getattr(m, "tool_calls", [])]
-    expect(len(calls) >= 3, f"the agent made {len(calls)} tool call(s): {calls}")
-    expect(messages[-1].content in ("The answer is 42.", "The answer is 42.0."),
-           f"the agent answered {messages[-1].content!r}")
-    return f"{len(calls)} tool calls ({', '.join(calls)}), then {messages[-1].content!r}"
-
-
-check("Your turn 2", test)
+checks.your_turn_2(my_question, agent)
 ''', tags=("check",)),
 ]
 

@@ -1,14 +1,16 @@
-"""Build the notebooks from their sources in `_src/` and execute them, so that their outputs are saved.
+"""Build the notebooks from their sources in `.build/src/` and execute them, so that their outputs are saved.
 
-Each `_src/NN_name.py` defines `CELLS`: a list of `md("...")` and `code("...")` cells (plain Python data).
+The sources, this script and the exercises' checks (`wfkit.exercises`) stay out of the learner's folder:
+JupyterLab does not list the hidden `.build/`, so `notebooks/` shows the notebooks. Each `src/NN_name.py`
+defines `CELLS`: a list of `md("...")` and `code("...")` cells (plain Python data).
 This script turns them into `NN_name.ipynb` with nbformat and runs them top to bottom with nbclient, in a
 kernel from the Python that runs this script (use the project's venv) and with no ANTHROPIC_API_KEY, so the
 saved outputs are the offline model's and the same on every machine.
 
-    .venv/bin/python notebooks/_build.py            # build and execute every notebook
-    .venv/bin/python notebooks/_build.py 03 07      # only the notebooks whose names start with these
-    .venv/bin/python notebooks/_build.py --no-execute
-    .venv/bin/python notebooks/_build.py --check    # exit 1 if a notebook's cells differ from its source
+    .venv/bin/python notebooks/.build/build.py            # build and execute every notebook
+    .venv/bin/python notebooks/.build/build.py 03 07      # only the notebooks whose names start with these
+    .venv/bin/python notebooks/.build/build.py --no-execute
+    .venv/bin/python notebooks/.build/build.py --check    # exit 1 if a notebook's cells differ from its source
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ import time
 
 import nbformat
 
-HERE = pathlib.Path(__file__).resolve().parent
-SOURCES = HERE / "_src"
+HERE = pathlib.Path(__file__).resolve().parent.parent  # notebooks/, where the .ipynb files are
+SOURCES = HERE / ".build" / "src"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 TIMEOUT = 120  # per cell; the whole notebook must stay far below 30 s offline
 
@@ -46,7 +48,7 @@ def _load(path: pathlib.Path) -> dict:
 
 
 def sources() -> dict[str, list]:
-    """{notebook stem: cells} for every file in `_src/`, in name order."""
+    """{notebook stem: cells} for every file in `.build/src/`, in name order."""
     return {path.stem: _load(path)["CELLS"] for path in sorted(SOURCES.glob("[0-9][0-9]_*.py"))}
 
 
@@ -62,7 +64,7 @@ def solved(stem: str) -> list:
         cells.append(cell)
     left = list(answers)
     if left:
-        raise ValueError(f"_src/{stem}.py has {len(left)} more SOLUTIONS than exercise cells")
+        raise ValueError(f".build/src/{stem}.py has {len(left)} more SOLUTIONS than exercise cells")
     return cells
 
 
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = [stem for stem, cells in chosen.items() if not same_cells(stem, cells)]
         for stem in stale:
-            print(f"{stem}.ipynb differs from _src/{stem}.py: run notebooks/_build.py {stem[:2]}")
+            print(f"{stem}.ipynb differs from .build/src/{stem}.py: run notebooks/.build/build.py {stem[:2]}")
         return 1 if stale else 0
     for stem, cells in chosen.items():
         nb = notebook(stem, cells)

@@ -1,4 +1,4 @@
-# The cells of 01_augmented_llm.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 01_augmented_llm.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 01 · The augmented LLM

@@ -1,4 +1,4 @@
-# The cells of 03_parallelization.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 03_parallelization.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 03 · Parallelization
@@ -367,54 +367,78 @@ print(parallel_entrypoint.invoke("cats"))
 md(r"""
 ## Your turn
 
-Fill in each `...`, run the cell, then run the check below it.
-
-**1. Predict the superstep.** Which nodes run together in the first superstep of `parallel_workflow`, and
-how many supersteps does the whole run take?
+Fill in each `...`, run the cell, then run the check under it. The checks keep the answers out of sight;
+a wrong answer gets a hint on where to look. Supersteps are counted as the Debugger's timeline numbers
+them: superstep 0 applies the input, supersteps 1, 2, ... run nodes.
+"""),
+md(r"""
+**1. Predict the supersteps.** Which nodes run together in superstep 1 of `parallel_workflow`, and how
+many supersteps run nodes in the whole run?
 """),
 code(r'''
 my_first_superstep = ...  # a set of node names
 my_superstep_count = ...
 ''', tags=("exercise",)),
 code(r'''
-from exercises import check, expect, given
+from wfkit.exercises import parallelization
 
-
-def test():
-    given(my_first_superstep, my_superstep_count)
-    updates = list(parallel_workflow.stream({"topic": "cats"}, stream_mode="updates"))
-    expect(set(my_first_superstep) == {"call_llm_1", "call_llm_2", "call_llm_3"},
-           f"{sorted(my_first_superstep)} is not what ran first: which nodes have an edge from START?")
-    expect(my_superstep_count == 2, f"{my_superstep_count} supersteps? The writers run together, then the aggregator")
-    return "the three writers run together, then the aggregator: 2 supersteps"
-
-
-check("Your turn 1", test)
+parallelization.your_turn_1(my_first_superstep, my_superstep_count, parallel_workflow)
 ''', tags=("check",)),
 md(r"""
-**2. More voters.** With five voters the vote above was 3 to 2. Build `voting_7`, the same graph with
-seven voters (seeds 0 to 6), and predict its decision string for the same request.
+**2. What a join waits for.** The cell below builds `early_join`: the graph of the join above, but the
+join into `combine` now comes from the *first* drafts, `write_joke` and `write_poem`. Predict which of its
+sources the join still waits for after superstep 1, and in which superstep `combine` runs.
+"""),
+code(r'''
+early = StateGraph(Drafts)
+for name, node in [("write_joke", write_joke), ("improve_joke", improve_joke), ("write_poem", write_poem),
+                   ("combine", combine)]:
+    early.add_node(name, node)
+early.add_edge(START, "write_joke")
+early.add_edge(START, "write_poem")
+early.add_edge("write_joke", "improve_joke")
+early.add_edge(["write_joke", "write_poem"], "combine")  # the join, from the first drafts
+early.add_edge("improve_joke", END)
+early.add_edge("combine", END)
+early_join = early.compile()
+
+my_waiting_for = ...  # after superstep 1: a set of node names (maybe empty: set())
+my_combine_superstep = ...
+''', tags=("exercise",)),
+code(r'''
+parallelization.your_turn_2(my_waiting_for, my_combine_superstep, early_join)
+''', tags=("check",)),
+md(r"""
+**3. Seven voters.** Build `voting_7`, the voting graph with seven voters (seeds 0 to 6). How many
+`vote` tasks run in superstep 1, and how many supersteps run nodes?
 """),
 code(r'''
 voting_7 = ...
-my_decision = ...  # a string like "poem (6 of 7 votes)"
+my_vote_tasks = ...
+my_superstep_count = ...
 ''', tags=("exercise",)),
 code(r'''
-def test():
-    given(voting_7, my_decision)
-    result = voting_7.invoke({"input": "Write me a joke about owls"})
-    expect(len(result["votes"]) == 7, f"voting_7 collected {len(result['votes'])} votes, not 7")
-    expect(result["decision"] == my_decision, f"the decision is {result['decision']!r}, not {my_decision!r}")
-    return f"seven voters decide {result['decision']}"
-
-
-check("Your turn 2", test)
+parallelization.your_turn_3(voting_7, my_vote_tasks, my_superstep_count)
 ''', tags=("check",)),
 ]
 
 SOLUTIONS = [
     '''my_first_superstep = {"call_llm_1", "call_llm_2", "call_llm_3"}
 my_superstep_count = 2''',
+    '''early = StateGraph(Drafts)
+for name, node in [("write_joke", write_joke), ("improve_joke", improve_joke), ("write_poem", write_poem),
+                   ("combine", combine)]:
+    early.add_node(name, node)
+early.add_edge(START, "write_joke")
+early.add_edge(START, "write_poem")
+early.add_edge("write_joke", "improve_joke")
+early.add_edge(["write_joke", "write_poem"], "combine")  # the join, from the first drafts
+early.add_edge("improve_joke", END)
+early.add_edge("combine", END)
+early_join = early.compile()
+
+my_waiting_for = set()
+my_combine_superstep = 2''',
     '''def ask_seven(state: Ballot):
     return [Send("vote", {"input": state["input"], "seed": seed}) for seed in range(7)]
 
@@ -426,5 +450,6 @@ builder_7.add_conditional_edges(START, ask_seven, ["vote"])
 builder_7.add_edge("vote", "tally")
 builder_7.add_edge("tally", END)
 voting_7 = builder_7.compile()
-my_decision = "joke (4 of 7 votes)"''',
+my_vote_tasks = 7
+my_superstep_count = 2''',
 ]

@@ -1,4 +1,4 @@
-# The cells of 06_evaluator_optimizer.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 06_evaluator_optimizer.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 06 · Evaluator-optimizer
@@ -180,6 +180,11 @@ for step in optimizer_entrypoint.stream("Cats", stream_mode="updates"):
 md(r"""
 ## Your turn
 
+Fill in each `...`, run the cell, then run the check under it. The checks keep the answers out of sight;
+a wrong answer gets a hint on where to look. Supersteps are counted as the Debugger's timeline numbers
+them: superstep 0 applies the input, supersteps 1, 2, ... run nodes.
+"""),
+md(r"""
 **1. Predict the loop.** How many times does `llm_call_generator` run on `{"topic": "Owls"}` before the
 grader accepts?
 """),
@@ -187,45 +192,23 @@ code(r'''
 my_rounds = ...
 ''', tags=("exercise",)),
 code(r'''
-from exercises import check, expect, given
+from wfkit.exercises import evaluator_optimizer
 
-
-def test():
-    given(my_rounds)
-    ran = [name for update in optimizer_workflow.stream({"topic": "Owls"}, stream_mode="updates") for name in update]
-    rounds = ran.count("llm_call_generator")
-    expect(my_rounds == rounds, f"the generator ran {rounds} time(s): {ran}")
-    return f"{rounds} rounds: {' → '.join(ran)}"
-
-
-check("Your turn 1", test)
+evaluator_optimizer.your_turn_1(my_rounds, optimizer_workflow)
 ''', tags=("check",)),
 md(r"""
-**2. Think like the grader.** Predict the grade the offline grader gives each joke (`llm.explain()` after a
-run shows its rule).
+**2. The safety net.** Run the same loop on Owls with `{"recursion_limit": 3}`: does it finish, or stop
+with a `GraphRecursionError`?
 """),
 code(r'''
-jokes = ["Why did the owl cross the road? To get to the other side!",
-         "What do owls and a good pun have in common? They always land on their feet. Ba-dum-tss!",
-         "Owls are wise."]
-my_grades = [..., ..., ...]  # "funny" or "not funny"
+my_outcome = ...  # "finishes" or "GraphRecursionError"
 ''', tags=("exercise",)),
 code(r'''
-def test():
-    given(*my_grades)
-    grades = [evaluator.invoke(f"Grade the joke {joke}").grade for joke in jokes]
-    expect(list(my_grades) == grades, f"the grader said {grades}")
-    return f"the grader said {grades}"
-
-
-check("Your turn 2", test)
+evaluator_optimizer.your_turn_2(my_outcome, optimizer_workflow)
 ''', tags=("check",)),
 ]
 
 SOLUTIONS = [
     '''my_rounds = 2''',
-    '''jokes = ["Why did the owl cross the road? To get to the other side!",
-         "What do owls and a good pun have in common? They always land on their feet. Ba-dum-tss!",
-         "Owls are wise."]
-my_grades = ["not funny", "funny", "not funny"]''',
+    '''my_outcome = "GraphRecursionError"''',
 ]

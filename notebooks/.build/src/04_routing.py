@@ -1,4 +1,4 @@
-# The cells of 04_routing.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 04_routing.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 04 · Routing
@@ -210,52 +210,35 @@ for step in router_entrypoint.stream("Write me a joke about cats", stream_mode="
 md(r"""
 ## Your turn
 
-**1. Route without the magic words.** Write three requests that the router sends to `poem`, `story` and
-`joke`, none of which contains the words "poem", "story" or "joke". (Hint: `llm.explain()` above shows
-which words the offline router understands.)
+Fill in each `...`, run the cell, then run the check under it. The checks keep the answers out of sight;
+a wrong answer gets a hint on where to look. Supersteps are counted as the Debugger's timeline numbers
+them: superstep 0 applies the input, supersteps 1, 2, ... run nodes.
+"""),
+md(r"""
+**1. Predict the next superstep.** The router has just decided `"poem"`. Which node does the next
+superstep run?
 """),
 code(r'''
-my_requests = {"poem": ..., "story": ..., "joke": ...}
+my_next = ...  # a node name
 ''', tags=("exercise",)),
 code(r'''
-from exercises import check, expect, given
+from wfkit.exercises import routing
 
-
-def test():
-    given(*my_requests.values())
-    for wanted, request in my_requests.items():
-        expect(not any(w in request.lower() for w in ("poem", "story", "joke")),
-               f"{request!r} uses one of the words poem / story / joke")
-        decision = router_workflow.invoke({"input": request})["decision"]
-        expect(decision == wanted, f"{request!r} was routed to {decision!r}, not {wanted!r}")
-    return "each request reached its handler"
-
-
-check("Your turn 1", test)
+routing.your_turn_1(my_next, router_workflow)
 ''', tags=("check",)),
 md(r"""
-**2. Predict a route.** Predict which handler node `command_router` runs
-for the input `"A tale about a lighthouse keeper"`.
+**2. Predict a route.** Predict which handler node `command_router` runs for the input
+`"A tale about a lighthouse keeper"`.
 """),
 code(r'''
 my_handler = ...  # "llm_call_1", "llm_call_2" or "llm_call_3"
 ''', tags=("exercise",)),
 code(r'''
-def test():
-    given(my_handler)
-    ran = [name for update in command_router.stream({"input": "A tale about a lighthouse keeper"},
-                                                    stream_mode="updates") for name in update]
-    expect(ran[-1] == my_handler, f"the run went {ran}: the last node is the handler")
-    return f"the run went {' → '.join(ran)}"
-
-
-check("Your turn 2", test)
+routing.your_turn_2(my_handler, command_router)
 ''', tags=("check",)),
 ]
 
 SOLUTIONS = [
-    '''my_requests = {"poem": "Some verse about the sea, please",
-               "story": "Tell me a tale about a brave owl",
-               "joke": "Say something funny about cats"}''',
+    '''my_next = "llm_call_3"''',
     '''my_handler = "llm_call_1"''',
 ]

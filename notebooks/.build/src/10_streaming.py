@@ -1,4 +1,4 @@
-# The cells of 10_streaming.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 10_streaming.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 10 · Streaming

@@ -1,4 +1,4 @@
-# The cells of 05_orchestrator_worker.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 05_orchestrator_worker.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 05 · Orchestrator-worker
@@ -210,8 +210,13 @@ Markdown(report)
 md(r"""
 ## Your turn
 
+Fill in each `...`, run the cell, then run the check under it. The checks keep the answers out of sight;
+a wrong answer gets a hint on where to look. Supersteps are counted as the Debugger's timeline numbers
+them: superstep 0 applies the input, supersteps 1, 2, ... run nodes.
+"""),
+md(r"""
 **1. Five sections.** Choose a topic for which the planner returns 5 sections, and predict the `Send`
-tasks of the second superstep: how many, and the name of the section the last one gets.
+tasks of superstep 2: how many, and the name of the section the last one gets.
 """),
 code(r'''
 my_topic = ...
@@ -219,39 +224,20 @@ my_task_count = ...
 my_last_section = ...
 ''', tags=("exercise",)),
 code(r'''
-from exercises import check, expect, given
+from wfkit.exercises import orchestrator_worker as checks
 
-
-def test():
-    given(my_topic, my_task_count, my_last_section)
-    probe = orchestrator_worker.start({"topic": f"Create a report on {my_topic}"})
-    probe.step()
-    sends = [t for t in probe.next if t.name == "llm_call"]
-    expect(len(sends) == 5, f"the plan for {my_topic!r} has {len(sends)} sections, not 5")
-    expect(my_task_count == len(sends), f"{my_task_count} tasks? The plan has {len(sends)} sections")
-    last = sends[-1].input["section"].name
-    expect(my_last_section == last, f"the last worker gets {last!r}, not {my_last_section!r}")
-    return f"5 workers, the last one writes {last!r}"
-
-
-check("Your turn 1", test)
+checks.your_turn_1(my_topic, my_task_count, my_last_section, orchestrator_worker)
 ''', tags=("check",)),
 md(r"""
-**2. Predict the plan.** Which section names does the planner give the topic `"tea, coffee and cocoa"`?
+**2. Supersteps of a fan-out.** For the report on LLM scaling laws above, how many supersteps run nodes,
+and how many times does `synthesizer` run?
 """),
 code(r'''
-my_sections = ...  # a list of names, in order
+my_superstep_count = ...
+my_synthesizer_runs = ...
 ''', tags=("exercise",)),
 code(r'''
-def test():
-    given(my_sections)
-    state = orchestrator_worker.invoke({"topic": "Create a report on tea, coffee and cocoa"})
-    names = [section.name for section in state["sections"]]
-    expect(list(my_sections) == names, f"the plan is {names}")
-    return f"the plan is {names}"
-
-
-check("Your turn 2", test)
+checks.your_turn_2(my_superstep_count, my_synthesizer_runs, orchestrator_worker)
 ''', tags=("check",)),
 ]
 
@@ -259,5 +245,6 @@ SOLUTIONS = [
     '''my_topic = "owls in 5 sections"
 my_task_count = 5
 my_last_section = "Outlook"''',
-    '''my_sections = ["Introduction", "Tea", "Coffee", "Cocoa", "Conclusion"]''',
+    '''my_superstep_count = 3
+my_synthesizer_runs = 1''',
 ]

@@ -1,4 +1,4 @@
-# The cells of 00_tour.ipynb; `md` and `code` come from ../_build.py, which turns this list into the notebook.
+# The cells of 00_tour.ipynb; `md` and `code` come from ../build.py, which turns this list into the notebook.
 CELLS = [
 md(r"""
 # wfkit in five minutes
@@ -99,7 +99,9 @@ app.invoke({"topic": "owls"})
 md(r"""
 `stream` gives you the run as it happens. In `"values"` mode you get the whole state after each
 **superstep**: a superstep runs every node that is ready, all at once, and then applies what they wrote.
-Here there are three: the input, then `joke` and `poem` together, then `pick`.
+Three states come out: the input (applied in superstep 0, which runs no node), the state after superstep 1
+(`joke` and `poem` together) and after superstep 2 (`pick`). So this run takes **two supersteps**: the
+notebooks count, as the Debugger's timeline numbers them, the supersteps that run nodes.
 """),
 code(r'''
 for state in app.stream({"topic": "owls"}, stream_mode="values"):

@@ -1,4 +1,4 @@
-# The cells of 08_human_review.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 08_human_review.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 08 · Human review
@@ -158,14 +158,20 @@ records = await debugger.run_all()
 debugger
 '''),
 md(r"""
-The next cell answers from Python, as if you had filled in the form and pressed *Submit*, then waits for
-the resumed run to finish. The Debugger above follows: the timeline gains the superstep that resumed the
-run and the one that published.
+Your turn to review: fill in the form above and press **Submit** (or Reject, to see the joke improved and
+asked about again). The timeline then gains the superstep that resumed the run and the one that
+published. Nothing below answers it for you.
+
+The same answer can come from Python, as if someone had filled in the form and pressed *Submit*. On a
+Debugger of its own (so that the one above still waits for you):
 """),
 code(r'''
-debugger.review.answer(0, Verdict(publish=True, joke="What do dogs and good jokes share? A great delivery!"))
-records = await debugger.pending  # the run resumes in the background; wait for it
-debugger.run.state
+answered = Debugger(review_graph, {"topic": "dogs"}, {"configurable": {"thread_id": "review-4"}},
+                    answer_model=Verdict)
+records = await answered.run_all()
+answered.review.answer(0, Verdict(publish=True, joke="What do dogs and good jokes share? A great delivery!"))
+records = await answered.pending  # the run resumes in the background; wait for it
+answered.run.state
 '''),
 md(r"""
 ## Breakpoints: pausing without `interrupt()`

@@ -1,4 +1,4 @@
-# The cells of 02_prompt_chaining.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 02_prompt_chaining.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 02 · Prompt chaining
@@ -191,54 +191,37 @@ prompt_chaining_workflow
 md(r"""
 ## Your turn
 
-Fill in each `...`, run the cell, then run the check below it. The offline model answers the same way every
-time, so the checks are exact.
-
-**1. Predict the run.** Which nodes run, in order, for the topic `"dogs"`? (Think about what the gate sees.)
+Fill in each `...`, run the cell, then run the check under it. The checks keep the answers out of sight;
+a wrong answer gets a hint on where to look. Supersteps are counted as the Debugger's timeline numbers
+them: superstep 0 applies the input, supersteps 1, 2, ... run nodes.
+"""),
+md(r"""
+**1. Follow the gate.** Suppose `generate_joke` writes the draft `"Cats sit on keyboards."`. Which nodes
+run after it, in order? (Think about what the gate sees, not about the model.)
 """),
 code(r'''
-my_nodes = ...  # e.g. ["generate_joke", ...]
+my_nodes = ...  # e.g. ["some_node", ...]
 ''', tags=("exercise",)),
 code(r'''
-from exercises import check, expect, given
+from wfkit.exercises import prompt_chaining
 
-
-def test():
-    given(my_nodes)
-    ran = [name for update in chain.stream({"topic": "dogs"}, stream_mode="updates") for name in update]
-    expect(list(my_nodes) == ran, f"the run went {ran}; look at the first draft: has it a '?' or a '!'?")
-    return f"the run went {' → '.join(ran)}"
-
-
-check("Your turn 1", test)
+prompt_chaining.your_turn_1(my_nodes, chain)
 ''', tags=("check",)),
 md(r"""
 **2. A stricter gate.** Write `check_long_punchline(state)`: `"Pass"` only when the joke has a punchline
-*and* at least 12 words, else `"Fail"`. The check builds the chain with your gate and runs it on two
-drafts.
+*and* at least 12 words, else `"Fail"`. The check tries your gate on a few drafts.
 """),
 code(r'''
 def check_long_punchline(state: State):
     ...
 ''', tags=("exercise",)),
 code(r'''
-def test():
-    given(check_long_punchline({"joke": "Why? Because!"}))
-    short = check_long_punchline({"joke": "Why? Because!"})
-    long = check_long_punchline({"joke": "Why did the cats sit on the keyboard? To keep an eye on the mouse!"})
-    flat = check_long_punchline({"joke": "The cats sat on the keyboard to keep an eye on the mouse all day long."})
-    expect((short, long, flat) == ("Fail", "Pass", "Fail"),
-           f"short punchline → {short!r}, long punchline → {long!r}, long without punchline → {flat!r}; "
-           f"expected 'Fail', 'Pass', 'Fail'")
-    return "short punchlines fail, long ones pass, no punchline fails"
-
-
-check("Your turn 2", test)
+prompt_chaining.your_turn_2(check_long_punchline)
 ''', tags=("check",)),
 ]
 
 SOLUTIONS = [
-    '''my_nodes = ["generate_joke", "improve_joke", "polish_joke"]''',
+    '''my_nodes = ["improve_joke", "polish_joke"]''',
     '''def check_long_punchline(state: State):
     joke = state["joke"]
     return "Pass" if ("?" in joke or "!" in joke) and len(joke.split()) >= 12 else "Fail"''',

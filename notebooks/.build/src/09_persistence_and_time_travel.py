@@ -1,4 +1,4 @@
-# The cells of 09_persistence_and_time_travel.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 09_persistence_and_time_travel.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 09 · Persistence and time travel
@@ -145,10 +145,13 @@ kernel, run the first two code cells, then the last one of this section.)
 """),
 code(r'''
 import pathlib
+import tempfile
 from wfkit import SqliteSaver
 
-db_path = pathlib.Path("checkpoints-09.db")  # next to this notebook
-for leftover in pathlib.Path().glob("checkpoints-09.db*"):
+# In the system's temporary folder, not beside the notebooks; the same path after a kernel restart.
+db_path = pathlib.Path(tempfile.gettempdir()) / "wfkit-notebook-09" / "checkpoints.db"
+db_path.parent.mkdir(exist_ok=True)
+for leftover in db_path.parent.glob("checkpoints.db*"):
     leftover.unlink()  # start from an empty file, so this notebook gives the same output every time
 
 first = builder.compile(checkpointer=SqliteSaver(str(db_path)))
@@ -156,9 +159,10 @@ first.invoke({"topic": "penguins"}, {"configurable": {"thread_id": "kept"}})
 '''),
 code(r'''
 import pathlib
+import tempfile
 from wfkit import SqliteSaver
 
-db_path = pathlib.Path("checkpoints-09.db")
+db_path = pathlib.Path(tempfile.gettempdir()) / "wfkit-notebook-09" / "checkpoints.db"
 reopened = builder.compile(checkpointer=SqliteSaver(str(db_path)))
 saved = reopened.get_state({"configurable": {"thread_id": "kept"}})
 print(saved.values["log"])

@@ -1,4 +1,4 @@
-# The cells of 11_review_inbox.ipynb; `md` and `code` come from ../_build.py.
+# The cells of 11_review_inbox.ipynb; `md` and `code` come from ../build.py.
 CELLS = [
 md(r"""
 # 11 · Review inbox
