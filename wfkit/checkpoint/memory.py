@@ -13,7 +13,7 @@ import itertools
 import threading
 from collections.abc import Iterable, Iterator
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, loops_back
+from wfkit.checkpoint.base import NS_SEP, BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, loops_back
 from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write, parent_of)
 from wfkit.checkpoint.serde import JsonSerde
@@ -124,6 +124,8 @@ class InMemorySaver(BaseCheckpointSaver):
     def delete_thread(self, thread_id: str) -> None:
         with self._lock:
             self._threads.pop(thread_id, None)
+            for key in [k for k in self._threads if k.startswith(thread_id + NS_SEP)]:  # its subgraphs'
+                del self._threads[key]
 
 
 def _check_limit(limit: int | None) -> None:

@@ -34,7 +34,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, first_repeat, loops_back
+from wfkit.checkpoint.base import NS_SEP, BaseCheckpointSaver, Checkpoint, PendingWrite, _lazily, first_repeat, loops_back
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
@@ -385,12 +385,14 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         with self._transaction("cannot delete thread `{}`", thread_id) as conn:
-            conn.execute("DELETE FROM writes WHERE thread_id = ?", (thread_id,))
-            conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
+            # the thread and its subgraphs' threads (`nested_key`: the keys in [thread + NS_SEP, thread + next))
+            nested = (thread_id, thread_id + NS_SEP, thread_id + chr(ord(NS_SEP) + 1))
+            for table in ("writes", "checkpoints"):
+                conn.execute(f"DELETE FROM {table} WHERE thread_id = ? OR (thread_id >= ? AND thread_id < ?)", nested)
         with self._lock:
-            self._heads.pop(thread_id, None)
-            self._nearby.pop(thread_id, None)
-            self._chains.pop(thread_id, None)
+            for cache in (self._heads, self._nearby, self._chains):
+                for key in [k for k in cache if k == thread_id or k.startswith(thread_id + NS_SEP)]:
+                    del cache[key]
 
     # ---- plumbing ------------------------------------------------------------------------------------
 

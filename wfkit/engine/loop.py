@@ -294,12 +294,13 @@ class Loop:
             return
         tasks = tuple((tid, name) for tid, name, _ in algo.plan_task_ids(kept.plan, kept.id, self.spec.node_order))
         parent = None if kept.parent_id is None else {"configurable": {
-            "thread_id": self.options.thread_id, "checkpoint_ns": "", "checkpoint_id": kept.parent_id}}
+            "thread_id": self.options.thread_id, "checkpoint_ns": self.history.ns, "checkpoint_id": kept.parent_id}}
         self.emit(CheckpointKept(kept.step, self.config(), parent, metadata(kept), self.values, tasks))
 
     def config(self) -> dict | None:
         if self.options.thread_id is None:
             return None
-        return {"configurable": {"thread_id": self.options.thread_id, "checkpoint_ns": "",
+        return {"configurable": {"thread_id": self.options.thread_id,
+                                 "checkpoint_ns": self.history.ns if self.history is not None else "",
                                  "checkpoint_id": self.checkpoint_id}}
 

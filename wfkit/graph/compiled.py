@@ -11,7 +11,7 @@ from typing import Any
 
 from wfkit._sync import iter_sync, run_sync
 from wfkit.constants import INTERRUPT_KEY
-from wfkit.engine import algo
+from wfkit.engine import algo, nested
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.loop import Loop
 from wfkit.engine.options import RunOptions, check_config, given, options_from, thread_key
@@ -39,18 +39,32 @@ class CompiledStateGraph:
             raise ArgumentTypeError(
                 f"`checkpointer` must be a checkpointer, True, False or None, got {given(checkpointer)}: pass e.g. "
                 "checkpointer=InMemorySaver(), or checkpointer=SqliteSaver('checkpoints.db') to keep threads in a file")
-        # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: none
-        self._subgraph_only = checkpointer is True
+        # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: as a subgraph,
+        # no checkpoints of its own (see `engine.nested`)
+        self._subgraph_only, self.stateless = checkpointer is True, checkpointer is False
+        self._registered: list = []  # savers other than its own that keep its checkpoints as a subgraph
         self.checkpointer = checkpointer = None if isinstance(checkpointer, bool) else checkpointer
         self.interrupt_before = interrupt_before
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
         self._histories: dict[str, History] = {}
         if checkpointer is not None:
-            models = list(spec.state.models())
-            for schema in [spec.input, spec.output, *(n.input for n in spec.nodes.values())]:
-                models += [m for m in schema.models() if m not in models]
-            checkpointer.register_types(models)
+            checkpointer.register_types(self._models())
+        for name, node in spec.nodes.items():  # a compiled graph added as a node (see builder._subgraph_node)
+            if getattr(node.fn, "subgraph", None) is not None:
+                spec.subgraphs[name] = node.fn.subgraph
+
+    def _models(self) -> list:
+        models = list(self.spec.state.models())
+        for schema in [self.spec.input, self.spec.output, *(n.input for n in self.spec.nodes.values())]:
+            models += [m for m in schema.models() if m not in models]
+        return models
+
+    def register_on(self, saver: Any) -> None:
+        """Let `saver` (a parent's, keeping this graph's checkpoints as a subgraph) revive this graph's types."""
+        if saver is not self.checkpointer and not any(s is saver for s in self._registered):
+            saver.register_types(self._models())
+            self._registered.append(saver)
 
     @property
     def nodes(self) -> dict:
@@ -81,14 +95,21 @@ class CompiledStateGraph:
         """A loop for a run of this graph. With `parent` (the task running when invoke/stream was called, or
         the task of this graph added as a node) the run is a subgraph of the parent's run, as in LangGraph:
         its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
-        parent's task, and it is part of the parent's thread, with no checkpoints of its own (whatever
-        checkpointer it was compiled with)."""
-        owner = None
+        parent's task, and it is part of the parent's thread, with checkpoints of its own under its
+        namespace when the parent keeps checkpoints (see `engine.nested`)."""
+        owner = history = None
         if parent is not None:
             config = {k: v for k, v in (config or {}).items() if k != "configurable"}
-            listeners = [*listeners, parent.nested_listener(self.spec, stable=self._subgraph_only)]
+            namespace = parent.nested_namespace(stable=self._subgraph_only)
+            listeners = [*listeners, parent.nested_listener(self.spec, namespace)]
             stream_messages = stream_messages or parent.stream_messages
-            owner = parent.owner
+            if parent.loop is not None:
+                parent.loop.spec.subgraphs.setdefault(parent.node, self)  # for get_state(subgraphs=True)
+            history = nested.nested_history(self, parent, namespace)
+            if history is None:  # its interrupts are the parent task's: it runs again from its start
+                owner = parent.owner
+            else:
+                config["configurable"] = {"thread_id": history.thread_id, "checkpoint_ns": history.ns}
         elif self._subgraph_only:
             raise SubgraphOnlyError(
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
@@ -99,8 +120,13 @@ class CompiledStateGraph:
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
-        loop = Loop(self.spec, options, None if parent is not None else self.history_of(options), listeners, owner)
-        loop.setup(input)
+        if parent is None:
+            history = self.history_of(options)
+        loop = Loop(self.spec, options, history, listeners, owner)
+        if parent is not None and history is not None:
+            nested.start(loop, input, parent)
+        else:
+            loop.setup(input)
         return loop
 
     def _result(self, loop: Loop) -> dict:
@@ -113,7 +139,8 @@ class CompiledStateGraph:
 
     def _nested_result(self, loop: Loop) -> dict:
         """What a subgraph's run gives its parent task: its output, or (paused by `interrupt()`) the parent
-        task pauses too; on resume the task runs again, and this graph with it, from its start."""
+        task pauses too; on resume the task runs again, and this graph with it: from where it stopped when
+        it keeps checkpoints, else from its start."""
         if loop.interrupts:
             raise GraphInterrupt(list(loop.interrupts))
         return self._result(loop)

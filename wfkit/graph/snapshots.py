@@ -35,7 +35,7 @@ class Snapshots:
             return None
         if cache is not None and checkpoint_id in cache:
             return cache[checkpoint_id]
-        config = {"configurable": {"thread_id": self.history.thread_id, "checkpoint_ns": "",
+        config = {"configurable": {"thread_id": self.history.thread_id, "checkpoint_ns": self.history.ns,
                                    "checkpoint_id": checkpoint_id}}
         if cache is not None:
             cache[checkpoint_id] = config
@@ -56,7 +56,7 @@ class Snapshots:
         with _gc_paused():  # thousands of small objects, no cycles: the cyclic GC would only rescan them
             checkpoints = history.list(before_id)
             values = materialize(self.spec, history, checkpoints)
-            with_writes = history.saver.checkpoints_with_writes(history.thread_id)
+            with_writes = history.saver.checkpoints_with_writes(history.key)
             snapshots: list[StateSnapshot] = []
             configs: dict = {}
             for checkpoint in checkpoints:

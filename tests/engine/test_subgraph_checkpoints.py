@@ -1,0 +1,134 @@
+"""A subgraph of a run that keeps checkpoints keeps its own, under its parent's thread and a checkpoint_ns, as
+in LangGraph (issue 28): a resume goes on inside the subgraph where it stopped, checkpointer=True keeps one
+state per thread that accumulates, checkpointer=False keeps none, and deleting the thread deletes them."""
+
+import operator
+from typing import Annotated
+
+from typing_extensions import TypedDict
+
+import pytest
+
+from wfkit import Command, InMemorySaver, START, StateGraph, interrupt
+from wfkit.checkpoint.base import nested_key
+
+
+class S(TypedDict):
+    foo: str
+
+
+def counted_sub(calls, checkpointer=None):
+    """a -> b (asks q1) -> c (asks q2), each appending to `foo` and counting its runs in `calls`."""
+    def a(s):
+        calls.append("a")
+        return {"foo": s["foo"] + "a"}
+
+    def b(s):
+        calls.append("b")
+        return {"foo": s["foo"] + interrupt("q1")}
+
+    def c(s):
+        calls.append("c")
+        return {"foo": s["foo"] + interrupt("q2")}
+
+    g = StateGraph(S)
+    for fn in (a, b, c):
+        g.add_node(fn.__name__, fn)
+    g.add_edge(START, "a")
+    g.add_edge("a", "b")
+    g.add_edge("b", "c")
+    return g.compile(checkpointer=checkpointer)
+
+
+def parent_with(sub, saver, *, as_node=True):
+    """p runs `sub` (added as a node, or invoked by the node's code), then q appends "!"."""
+    g = StateGraph(S)
+    g.add_node("p", sub if as_node else (lambda s: {"foo": sub.invoke(s)["foo"]}))
+    g.add_node("q", lambda s: {"foo": s["foo"] + "!"})
+    g.add_edge(START, "p")
+    g.add_edge("p", "q")
+    return g.compile(checkpointer=saver)
+
+
+def run(app, inputs, config):
+    """Each input's result: the state's `foo` and the values of the interrupts it paused at."""
+    return [(out["foo"], [i.value for i in out.get("__interrupt__", ())])
+            for out in (app.invoke(i, config) for i in inputs)]
+
+
+@pytest.mark.parametrize("as_node", [True, False])
+def test_a_resume_goes_on_inside_the_subgraph_where_it_stopped(saver, as_node):
+    calls = []
+    app = parent_with(counted_sub(calls), saver, as_node=as_node)
+    config = {"configurable": {"thread_id": "t"}}
+    assert run(app, [{"foo": ""}], config) == [("", ["q1"])]
+    assert calls == ["a", "b"]
+    assert run(app, [Command(resume="X")], config) == [("", ["q2"])]
+    assert calls == ["a", "b", "b", "c"]  # `a` finished before the pause: not run again (twice before)
+    assert run(app, [Command(resume="Y")], config) == [("aXY!", [])]
+    assert calls == ["a", "b", "b", "c", "c"]
+    # the next parent task has a namespace of its own: the subgraph starts afresh
+    assert run(app, [{"foo": "n"}, Command(resume="1"), Command(resume="2")], config) == [
+        ("n", ["q1"]), ("n", ["q2"]), ("na12!", [])]
+    assert calls[5:] == ["a", "b", "b", "c", "c"]
+
+
+def test_an_answer_by_interrupt_id_reaches_the_subgraphs_task(saver):
+    calls = []
+    app = parent_with(counted_sub(calls), saver)
+    config = {"configurable": {"thread_id": "t"}}
+    waiting = app.invoke({"foo": ""}, config)["__interrupt__"][0]
+    assert waiting.id.endswith(":b")  # the subgraph's task owns it
+    assert run(app, [Command(resume={waiting.id: "X"})], config) == [("", ["q2"])]
+    assert calls == ["a", "b", "b", "c"]
+
+
+class Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+def counter_in_a_node(saver, checkpointer):
+    """A parent whose node `p` invokes a subgraph that appends "+" to its `log`: p returns the subgraph's log."""
+    sub = StateGraph(Log)
+    sub.add_node("count", lambda s: {"log": ["+"]})
+    sub.add_edge(START, "count")
+    inner = sub.compile(checkpointer=checkpointer)
+    g = StateGraph(S)
+    g.add_node("p", lambda s: {"foo": "".join(inner.invoke({"log": []})["log"])})
+    g.add_edge(START, "p")
+    return g.compile(checkpointer=saver)
+
+
+def test_a_subgraph_compiled_with_checkpointer_true_accumulates_its_state_in_the_thread(saver):
+    app = counter_in_a_node(saver, True)
+    one, two = {"configurable": {"thread_id": "one"}}, {"configurable": {"thread_id": "two"}}
+    assert [app.invoke({"foo": "x"}, one)["foo"] for _ in range(3)] == ["+", "++", "+++"]
+    assert app.invoke({"foo": "x"}, two)["foo"] == "+"  # per thread
+
+
+@pytest.mark.parametrize("checkpointer", [None, False])
+def test_a_subgraph_compiled_with_checkpointer_none_or_false_starts_afresh_each_call(saver, checkpointer):
+    app = counter_in_a_node(saver, checkpointer)
+    config = {"configurable": {"thread_id": "t"}}
+    assert [app.invoke({"foo": "x"}, config)["foo"] for _ in range(3)] == ["+", "+", "+"]
+
+
+def test_checkpointer_false_keeps_no_checkpoints_so_the_subgraph_runs_again_from_its_start(saver):
+    calls = []
+    app = parent_with(counted_sub(calls, checkpointer=False), saver)
+    config = {"configurable": {"thread_id": "t"}}
+    assert run(app, [{"foo": ""}, Command(resume="X")], config) == [("", ["q1"]), ("", ["q2"])]
+    assert calls == ["a", "b", "a", "b", "c"]
+    assert list(saver.list(nested_key("t", "p"))) == []
+
+
+def test_deleting_a_thread_deletes_its_subgraphs_checkpoints(saver):
+    app = parent_with(counted_sub([]), saver)
+    app.invoke({"foo": ""}, {"configurable": {"thread_id": "t"}})
+    app.invoke({"foo": ""}, {"configurable": {"thread_id": "t2"}})  # a thread whose name starts alike
+    ns = app.get_state({"configurable": {"thread_id": "t"}}).tasks[0]
+    key = nested_key("t", f"p:{ns.id}")
+    assert [cp.step for cp in saver.list(key)] == [1, 0, -1]
+    saver.delete_thread("t")
+    assert (list(saver.list(key)), saver.get("t")) == ([], None)
+    assert saver.get("t2") is not None
