@@ -11,6 +11,7 @@ import pytest
 
 from wfkit import Command, InMemorySaver, START, StateGraph, interrupt
 from wfkit.checkpoint.base import nested_key
+from wfkit.errors import CheckpointError
 
 
 class S(TypedDict):
@@ -132,3 +133,47 @@ def test_deleting_a_thread_deletes_its_subgraphs_checkpoints(saver):
     saver.delete_thread("t")
     assert (list(saver.list(key)), saver.get("t")) == ([], None)
     assert saver.get("t2") is not None
+
+
+def paused_in_sub(saver):
+    """An app paused at `b`'s q1 inside subgraph node `p` (thread "t"), and the namespace of p's task."""
+    app = parent_with(counted_sub([]), saver)
+    config = {"configurable": {"thread_id": "t"}}
+    app.invoke({"foo": "s"}, config)
+    return app, config, f"p:{app.get_state(config).tasks[0].id}"
+
+
+def test_get_state_with_subgraphs_shows_each_subgraph_tasks_state(saver):
+    app, config, ns = paused_in_sub(saver)
+    task = app.get_state(config).tasks[0]
+    assert task.state == {"configurable": {"thread_id": "t", "checkpoint_ns": ns}}  # without: its config
+    (task,) = app.get_state(config, subgraphs=True).tasks
+    inner = task.state
+    assert (task.name, inner.values, inner.next, inner.config["configurable"]["checkpoint_ns"]) == (
+        "p", {"foo": "sa"}, ("b",), ns)
+    assert (inner.metadata["parents"], [i.value for i in inner.interrupts]) == (
+        {"": app.get_state(config).config["configurable"]["checkpoint_id"]}, ["q1"])
+    assert inner.interrupts == task.interrupts  # one interrupt, seen from both graphs
+
+
+def test_a_config_naming_a_subgraphs_namespace_reads_and_writes_its_checkpoints(saver):
+    app, config, ns = paused_in_sub(saver)
+    sub_config = {"configurable": {"thread_id": "t", "checkpoint_ns": ns}}
+    assert app.get_state(sub_config).values == {"foo": "sa"}
+    assert [(h.values, h.next, h.metadata["source"]) for h in app.get_state_history(sub_config)] == [
+        ({"foo": "sa"}, ("b",), "loop"), ({"foo": "s"}, ("a",), "loop"), ({}, ("__start__",), "input")]
+    changed = app.update_state(sub_config, {"foo": "zz"})
+    assert changed["configurable"]["checkpoint_ns"] == ns
+    assert (app.get_state(sub_config).values, app.get_state(sub_config).next) == ({"foo": "zz"}, ("b",))
+    # the resume goes on from the changed state; the answer reaches `b`, waiting there again
+    assert run(app, [Command(resume="X"), Command(resume="Y")], config) == [("s", ["q2"]), ("zzXY!", [])]
+
+
+def test_a_namespace_naming_no_subgraph_is_refused_with_the_nodes_that_have_one(saver):
+    app, config, ns = paused_in_sub(saver)
+    with pytest.raises(CheckpointError) as raised:
+        app.get_state({"configurable": {"thread_id": "t", "checkpoint_ns": "q:123"}})
+    assert str(raised.value) == (
+        "checkpoint_ns `q:123` names node `q`, which runs no subgraph of graph `LangGraph` (nodes that do: `p`); "
+        "take the config of a task's state from get_state(config, subgraphs=True), or a subgraph's config from "
+        "its stream's checkpoints")

@@ -40,9 +40,11 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
         resume.start(loop, input)
         return
     loop.load(checkpoint)
-    answers = _fresh_answers(parent) if loop.interrupts else []
-    if answers:  # to the waiting interrupts in their order (one answer, to the one waiting, most often)
+    answers = _fresh_answers(parent)
+    if answers and loop.interrupts:  # to the waiting interrupts in their order (most often one to one)
         loop.apply_resume(dict(zip((i.id for i in loop.interrupts), answers)))
+    elif answers:  # none waits (update_state on the subgraph, a breakpoint): the first interrupt() takes it
+        loop.apply_resume(answers[0])
     loop.skip_breakpoint_once()
     loop.stop = loop.step + loop.options.recursion_limit + 2  # as a resumed run's budget (see resume._continue)
 

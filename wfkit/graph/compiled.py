@@ -23,6 +23,7 @@ from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
+from wfkit.graph import subgraph_state
 from wfkit.graph.snapshots import Snapshots
 from wfkit.types import StateSnapshot
 
@@ -41,7 +42,7 @@ class CompiledStateGraph:
                 "checkpointer=InMemorySaver(), or checkpointer=SqliteSaver('checkpoints.db') to keep threads in a file")
         # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: as a subgraph,
         # no checkpoints of its own (see `engine.nested`)
-        self._subgraph_only, self.stateless = checkpointer is True, checkpointer is False
+        self.subgraph_only, self.stateless = checkpointer is True, checkpointer is False
         self._registered: list = []  # savers other than its own that keep its checkpoints as a subgraph
         self.checkpointer = checkpointer = None if isinstance(checkpointer, bool) else checkpointer
         self.interrupt_before = interrupt_before
@@ -100,7 +101,7 @@ class CompiledStateGraph:
         owner = history = None
         if parent is not None:
             config = {k: v for k, v in (config or {}).items() if k != "configurable"}
-            namespace = parent.nested_namespace(stable=self._subgraph_only)
+            namespace = parent.nested_namespace(stable=self.subgraph_only)
             listeners = [*listeners, parent.nested_listener(self.spec, namespace)]
             stream_messages = stream_messages or parent.stream_messages
             if parent.loop is not None:
@@ -110,7 +111,7 @@ class CompiledStateGraph:
                 owner = parent.owner
             else:
                 config["configurable"] = {"thread_id": history.thread_id, "checkpoint_ns": history.ns}
-        elif self._subgraph_only:
+        elif self.subgraph_only:
             raise SubgraphOnlyError(
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
                 "to its parent's thread, so it cannot run on its own; run it from a node of a graph that has a "
@@ -241,24 +242,33 @@ class CompiledStateGraph:
     def _require_history(self, config: dict | None) -> History:
         if self.checkpointer is None:
             raise NoCheckpointerError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
-        thread_id = thread_key(check_config(config).get("thread_id"))
+        configurable = check_config(config)
+        thread_id = thread_key(configurable.get("thread_id"))
         if thread_id is None:
             raise ThreadKeyMissingError(
                 "reading or writing a thread's state needs its thread: pass "
                 "config={'configurable': {'thread_id': 'some-id'}}")
+        ns = configurable.get("checkpoint_ns")
+        if ns:  # a subgraph's own checkpoints (see `engine.nested`)
+            return subgraph_state.history_at(self, self._history(thread_id), ns)
         return self._history(thread_id)
 
     def _snapshots(self, history: History) -> Snapshots:
-        return Snapshots(self.spec, history)
+        return Snapshots(history.spec, history)
 
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
-        """The thread's state at its latest checkpoint (or the one named in the config)."""
+        """The thread's state at its latest checkpoint (or the one named in the config); each task that runs
+        a subgraph shows the config naming its checkpoints, or with `subgraphs=True` its snapshot."""
         history = self._require_history(config)
         snapshot = self._snapshots(history).current((config.get("configurable") or {}).get("checkpoint_id"))
-        return snapshot if snapshot is not None else StateSnapshot({}, (), config, None, None, None, (), ())
+        if snapshot is None:
+            return StateSnapshot({}, (), config, None, None, None, (), ())
+        if history.spec.subgraphs:
+            snapshot = subgraph_state.with_subgraph_states(history, snapshot, subgraphs, self._snapshots)
+        return snapshot
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
-        return self.get_state(config)
+        return self.get_state(config, subgraphs=subgraphs)
 
     def get_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
                           limit: int | None = None) -> Iterator[StateSnapshot]:
@@ -277,7 +287,7 @@ class CompiledStateGraph:
         parent = (history.get(checkpoint.parent_id) if as_node is None and checkpoint.source == "loop"
                   and checkpoint.parent_id is not None else None)
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
-        new_values, delta, plan = apply_as_node(self.spec, checkpoint, history.values_at(checkpoint), values, as_node,
+        new_values, delta, plan = apply_as_node(history.spec, checkpoint, history.values_at(checkpoint), values, as_node,
                                                 ran)
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
                              plan=plan, values=new_values)

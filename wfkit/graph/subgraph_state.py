@@ -1,0 +1,60 @@
+"""Reading and changing a subgraph's own checkpoints (see `engine.nested`) from its parent graph, as LangGraph
+does: a config whose `checkpoint_ns` names a subgraph (`"<node>:<task id>"`, levels joined by "|") reads and
+writes that subgraph's history, and `get_state(config, subgraphs=True)` shows, in each task that runs a
+subgraph, the subgraph's snapshot (without: the config that names it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wfkit.engine.persist import History
+from wfkit.errors import CheckpointError
+from wfkit.types import StateSnapshot
+
+
+def graph_at(graph: Any, ns: str) -> Any:
+    """The compiled graph whose checkpoints `ns` names, found from `graph` down its subgraph nodes."""
+    for part in ns.split("|"):
+        if part.isdigit():  # "...|<n>": the n-th further graph a node ran (as a stream names it)
+            continue
+        node = part.split(":", 1)[0]
+        sub = graph.spec.subgraphs.get(node)
+        if sub is None:
+            known = ", ".join(f"`{n}`" for n in graph.spec.subgraphs) or "none"
+            raise CheckpointError(
+                f"checkpoint_ns `{ns}` names node `{node}`, which runs no subgraph of graph `{graph.name}` "
+                f"(nodes that do: {known}); take the config of a task's state from "
+                "get_state(config, subgraphs=True), or a subgraph's config from its stream's checkpoints")
+        graph = sub
+    return graph
+
+
+def history_at(graph: Any, history: History, ns: str) -> History:
+    """The history of the subgraph `ns` names in the thread of `history` (its parent's)."""
+    sub = graph_at(graph, ns)
+    saver = sub.checkpointer if sub.checkpointer is not None else history.saver
+    sub.register_on(saver)
+    return History(sub.spec, saver, history.thread_id, ns)
+
+
+def with_subgraph_states(history: History, snapshot: StateSnapshot, recurse: bool, snapshots: Any) -> StateSnapshot:
+    """`snapshot` whose tasks that run a subgraph show its state: its snapshot (`recurse`, with theirs in
+    turn) when it has a checkpoint, else the config naming it. `snapshots(history)`: a `Snapshots`."""
+    subgraphs = history.spec.subgraphs
+    tasks = []
+    for task in snapshot.tasks:
+        sub = subgraphs.get(task.name)
+        if sub is not None:
+            local = task.name if sub.subgraph_only else f"{task.name}:{task.id}"
+            ns = f"{history.ns}|{local}" if history.ns else local
+            state: Any = {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": ns}}
+            if recurse:
+                saver = sub.checkpointer if sub.checkpointer is not None else history.saver
+                inner = History(sub.spec, saver, history.thread_id, ns)
+                found = snapshots(inner).current(None)
+                if found is not None:
+                    state = with_subgraph_states(inner, found, True, snapshots) if sub.spec.subgraphs else found
+            task = task._replace(state=state)
+        tasks.append(task)
+    return snapshot._replace(tasks=tuple(tasks))
