@@ -63,6 +63,11 @@ class SubgraphOnlyError(WfkitError, RuntimeError):
     """A graph compiled with checkpointer=True (a subgraph keeping its parent's thread) was run on its own."""
 
 
+class SubgraphNotFoundError(CheckpointError, ValueError):
+    """update_state on a config whose checkpoint_ns names no subgraph this graph knows (a ValueError, as in
+    LangGraph)."""
+
+
 class TaskOutsideEntrypointError(WfkitError, RuntimeError):
     """A `@task` function was called outside an `@entrypoint` (or a graph node), where it has no run."""
 

@@ -11,7 +11,7 @@ import pytest
 
 from wfkit import Command, InMemorySaver, START, StateGraph, interrupt
 from wfkit.checkpoint.base import nested_key
-from wfkit.errors import CheckpointError
+from wfkit.errors import SubgraphNotFoundError
 
 
 class S(TypedDict):
@@ -169,11 +169,15 @@ def test_a_config_naming_a_subgraphs_namespace_reads_and_writes_its_checkpoints(
     assert run(app, [Command(resume="X"), Command(resume="Y")], config) == [("s", ["q2"]), ("zzXY!", [])]
 
 
-def test_a_namespace_naming_no_subgraph_is_refused_with_the_nodes_that_have_one(saver):
+def test_a_namespace_naming_no_known_subgraph_reads_with_the_parent_but_is_not_written(saver):
     app, config, ns = paused_in_sub(saver)
-    with pytest.raises(CheckpointError) as raised:
-        app.get_state({"configurable": {"thread_id": "t", "checkpoint_ns": "q:123"}})
+    unknown = {"configurable": {"thread_id": "t", "checkpoint_ns": "q:123"}}
+    assert app.get_state(unknown).values == {}  # nothing kept there: read with the parent's schema
+    with pytest.raises(SubgraphNotFoundError) as raised:
+        app.update_state({"configurable": {"thread_id": "t", "checkpoint_ns": f"{ns}|q:123"}}, {"foo": "x"})
     assert str(raised.value) == (
-        "checkpoint_ns `q:123` names node `q`, which runs no subgraph of graph `LangGraph` (nodes that do: `p`); "
-        "take the config of a task's state from get_state(config, subgraphs=True), or a subgraph's config from "
-        "its stream's checkpoints")
+        f"Subgraph p|q not found: checkpoint_ns `{ns}|q:123` names node `q`, which runs no subgraph that graph "
+        "`LangGraph` knows (nodes that do: none), so its state cannot be written with the right schema; add the "
+        "subgraph as a node (add_node(name, compiled_subgraph)), or run the node once in this process before "
+        "update_state")
+    assert isinstance(raised.value, ValueError)  # as LangGraph's

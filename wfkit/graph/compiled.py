@@ -239,7 +239,7 @@ class CompiledStateGraph:
         return Run(self, input, config)
 
     # -- state ---------------------------------------------------------------------------------------
-    def _require_history(self, config: dict | None) -> History:
+    def _require_history(self, config: dict | None, writing: bool = False) -> History:
         if self.checkpointer is None:
             raise NoCheckpointerError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
         configurable = check_config(config)
@@ -250,7 +250,7 @@ class CompiledStateGraph:
                 "config={'configurable': {'thread_id': 'some-id'}}")
         ns = configurable.get("checkpoint_ns")
         if ns:  # a subgraph's own checkpoints (see `engine.nested`)
-            return subgraph_state.history_at(self, self._history(thread_id), ns)
+            return subgraph_state.history_at(self, self._history(thread_id), ns, writing)
         return self._history(thread_id)
 
     def _snapshots(self, history: History) -> Snapshots:
@@ -280,7 +280,7 @@ class CompiledStateGraph:
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
-        history = self._require_history(config)
+        history = self._require_history(config, writing=True)
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if checkpoint is None:
             raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")

@@ -9,30 +9,38 @@ from __future__ import annotations
 from typing import Any
 
 from wfkit.engine.persist import History
-from wfkit.errors import CheckpointError
+from wfkit.errors import SubgraphNotFoundError
 from wfkit.types import StateSnapshot
 
 
-def graph_at(graph: Any, ns: str) -> Any:
-    """The compiled graph whose checkpoints `ns` names, found from `graph` down its subgraph nodes."""
+def graph_at(graph: Any, ns: str, writing: bool = False) -> Any:
+    """The compiled graph whose checkpoints `ns` names, found from `graph` down its subgraph nodes (added
+    as nodes, or seen run by a node's code). A namespace naming no known subgraph is read with the deepest
+    graph found (LangGraph's rule: the state a node's unseen subgraph kept reads with its parent's schema),
+    but not written: `SubgraphNotFoundError`."""
+    path = []
     for part in ns.split("|"):
         if part.isdigit():  # "...|<n>": the n-th further graph a node ran (as a stream names it)
             continue
         node = part.split(":", 1)[0]
+        path.append(node)
         sub = graph.spec.subgraphs.get(node)
         if sub is None:
+            if not writing:
+                return graph
             known = ", ".join(f"`{n}`" for n in graph.spec.subgraphs) or "none"
-            raise CheckpointError(
-                f"checkpoint_ns `{ns}` names node `{node}`, which runs no subgraph of graph `{graph.name}` "
-                f"(nodes that do: {known}); take the config of a task's state from "
-                "get_state(config, subgraphs=True), or a subgraph's config from its stream's checkpoints")
+            raise SubgraphNotFoundError(
+                f"Subgraph {'|'.join(path)} not found: checkpoint_ns `{ns}` names node `{node}`, which runs no "
+                f"subgraph that graph `{graph.name}` knows (nodes that do: {known}), so its state cannot be written "
+                "with the right schema; add the subgraph as a node (add_node(name, compiled_subgraph)), or "
+                "run the node once in this process before update_state")
         graph = sub
     return graph
 
 
-def history_at(graph: Any, history: History, ns: str) -> History:
+def history_at(graph: Any, history: History, ns: str, writing: bool = False) -> History:
     """The history of the subgraph `ns` names in the thread of `history` (its parent's)."""
-    sub = graph_at(graph, ns)
+    sub = graph_at(graph, ns, writing)
     saver = sub.checkpointer if sub.checkpointer is not None else history.saver
     sub.register_on(saver)
     return History(sub.spec, saver, history.thread_id, ns)
