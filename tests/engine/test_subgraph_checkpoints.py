@@ -181,3 +181,28 @@ def test_a_namespace_naming_no_known_subgraph_reads_with_the_parent_but_is_not_w
         "subgraph as a node (add_node(name, compiled_subgraph)), or run the node once in this process before "
         "update_state")
     assert isinstance(raised.value, ValueError)  # as LangGraph's
+
+
+def test_time_travel_to_a_subgraphs_checkpoint_asks_again_there_and_branches_both_graphs(saver):
+    calls = []
+    app = parent_with(counted_sub(calls, checkpointer=True), saver)
+    config = {"configurable": {"thread_id": "t"}}
+    app.invoke({"foo": ""}, config)
+    at_q1 = app.get_state(config, subgraphs=True).tasks[0].state.config
+    assert at_q1["configurable"]["checkpoint_ns"] == "p"  # checkpointer=True: the node's name
+    assert run(app, [Command(resume="X"), Command(resume="Y")], config) == [("", ["q2"]), ("aXY!", [])]
+    calls.clear()
+    assert run(app, [None], at_q1) == [("", ["q1"])]  # `a` ran before that checkpoint: not again
+    assert calls == ["b"]
+    assert [(h.metadata["source"], h.next) for h in app.get_state_history(config)] == [
+        ("fork", ("p",)), ("loop", ()), ("loop", ("q",)), ("loop", ("p",)), ("input", ("__start__",))]
+    assert run(app, [Command(resume="1"), Command(resume="2")], config) == [("", ["q2"]), ("a12!", [])]
+    assert calls == ["b", "b", "c", "c"]
+
+
+def test_running_from_a_subgraph_checkpoint_update_state_made_goes_on_from_it(saver):
+    app, config, ns = paused_in_sub(saver)
+    changed = app.update_state({"configurable": {"thread_id": "t", "checkpoint_ns": ns}}, {"foo": "zz"})
+    assert run(app, [None], changed) == [("s", ["q1"])]  # b asks again, on the changed state
+    assert run(app, [Command(resume="X")], changed) == [("s", ["q2"])]  # the answer reaches b there
+    assert run(app, [Command(resume="Y")], config) == [("zzXY!", [])]  # and the thread goes on from there

@@ -31,15 +31,33 @@ def nested_history(graph: Any, parent: TaskContext, namespace: str) -> History |
     return History(graph.spec, saver, outer.thread_id, ns, {**outer.parents, outer.ns: parent.loop.checkpoint_id})
 
 
+def config_for(history: History, parent: TaskContext) -> dict:
+    """The `configurable` of a subgraph's run: its thread and namespace, and the checkpoints a run from a
+    subgraph's checkpoint goes on from, by namespace (`checkpoint_map`, from the top run's config)."""
+    configurable = {"thread_id": history.thread_id, "checkpoint_ns": history.ns}
+    chosen = (parent.loop.options.config.get("configurable") or {}).get("checkpoint_map")
+    if chosen:
+        configurable["checkpoint_map"] = chosen
+    return configurable
+
+
 def start(loop: Any, input: Any, parent: TaskContext) -> None:
-    """Set up the run of a subgraph that keeps checkpoints: where it stopped, if its latest checkpoint still
-    plans work (it paused at an interrupt or a breakpoint, or failed), with the answers its parent's task was
-    just given; else `input` after its latest checkpoint (if any) as a new input."""
-    checkpoint = loop.history.get()
+    """Set up the run of a subgraph that keeps checkpoints: where it stopped, if its latest checkpoint (or the
+    one the run's `checkpoint_map` names for it) still plans work (it paused at an interrupt or a breakpoint,
+    or failed), with the answers its parent's task was just given; else `input` after it (if any) as a new
+    input."""
+    # (used once: a graph the run calls again under this namespace goes on from its latest checkpoint)
+    chosen = loop.options.config["configurable"].get("checkpoint_map", {}).pop(loop.history.ns, None)
+    checkpoint = loop.history.get(chosen)
     if checkpoint is None or Plan.from_json(checkpoint.plan).empty:
         resume.start(loop, input)
         return
     loop.load(checkpoint)
+    if chosen is not None and loop.history.get().id != checkpoint.id:
+        # time travel to an earlier checkpoint of the subgraph: as a replay of a thread's, a new branch (a
+        # copy, source "fork") whose tasks all run again, and whose interrupts ask again
+        loop.step += 1
+        loop.commit([], "fork")
     answers = _fresh_answers(parent)
     if answers and loop.interrupts:  # to the waiting interrupts in their order (most often one to one)
         loop.apply_resume(dict(zip((i.id for i in loop.interrupts), answers)))

@@ -110,7 +110,7 @@ class CompiledStateGraph:
             if history is None:  # its interrupts are the parent task's: it runs again from its start
                 owner = parent.owner
             else:
-                config["configurable"] = {"thread_id": history.thread_id, "checkpoint_ns": history.ns}
+                config["configurable"] = nested.config_for(history, parent)
         elif self.subgraph_only:
             raise SubgraphOnlyError(
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
@@ -122,6 +122,9 @@ class CompiledStateGraph:
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
         if parent is None:
+            if config and (config.get("configurable") or {}).get("checkpoint_ns"):  # a subgraph's checkpoint
+                options.config = subgraph_state.parent_run_config(self._require_history(config), config)
+                options.checkpoint_id = options.config["configurable"]["checkpoint_id"]
             history = self.history_of(options)
         loop = Loop(self.spec, options, history, listeners, owner)
         if parent is not None and history is not None:
@@ -289,8 +292,9 @@ class CompiledStateGraph:
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
         new_values, delta, plan = apply_as_node(history.spec, checkpoint, history.values_at(checkpoint), values, as_node,
                                                 ran)
+        parents = checkpoint.metadata.get("parents")  # a subgraph's: the parent checkpoints it belongs under
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
-                             plan=plan, values=new_values)
+                             plan=plan, values=new_values, metadata={"parents": parents} if parents else None)
         return self._snapshots(history).config(saved.id)
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from wfkit.engine.persist import History
-from wfkit.errors import SubgraphNotFoundError
+from wfkit.errors import CheckpointError, SubgraphNotFoundError
 from wfkit.types import StateSnapshot
 
 
@@ -44,6 +44,23 @@ def history_at(graph: Any, history: History, ns: str, writing: bool = False) -> 
     saver = sub.checkpointer if sub.checkpointer is not None else history.saver
     sub.register_on(saver)
     return History(sub.spec, saver, history.thread_id, ns)
+
+
+def parent_run_config(history: History, config: dict) -> dict:
+    """A run's config naming a subgraph's checkpoint (a config from a subgraph's snapshot, or update_state on
+    one), made the parent's: the parent goes on from the checkpoint the subgraph's was made under, and the
+    subgraph from its own (`checkpoint_map`, by namespace, as LangGraph's configs carry it). `history`: the
+    subgraph's, that config names."""
+    configurable = config["configurable"]
+    ns, checkpoint_id = configurable["checkpoint_ns"], configurable.get("checkpoint_id")
+    checkpoint = history.get(checkpoint_id)
+    if checkpoint is None:
+        raise CheckpointError(
+            f"thread `{history.thread_id}` has no checkpoint `{checkpoint_id}` in subgraph namespace `{ns}`; pick "
+            "one from get_state_history(config) on a config naming that checkpoint_ns")
+    parents = checkpoint.metadata.get("parents") or {}
+    return {**config, "configurable": {**configurable, "checkpoint_ns": "", "checkpoint_id": parents.get(""),
+                                       "checkpoint_map": {**parents, ns: checkpoint.id}}}
 
 
 def with_subgraph_states(history: History, snapshot: StateSnapshot, recurse: bool, snapshots: Any) -> StateSnapshot:
