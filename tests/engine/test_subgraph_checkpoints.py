@@ -154,6 +154,8 @@ def test_get_state_with_subgraphs_shows_each_subgraph_tasks_state(saver):
     assert (inner.metadata["parents"], [i.value for i in inner.interrupts]) == (
         {"": app.get_state(config).config["configurable"]["checkpoint_id"]}, ["q1"])
     assert inner.interrupts == task.interrupts  # one interrupt, seen from both graphs
+    top = app.get_state(config).config["configurable"]["checkpoint_id"]
+    assert inner.config["configurable"]["checkpoint_map"] == {"": top, ns: inner.config["configurable"]["checkpoint_id"]}
 
 
 def test_a_config_naming_a_subgraphs_namespace_reads_and_writes_its_checkpoints(saver):
@@ -206,3 +208,14 @@ def test_running_from_a_subgraph_checkpoint_update_state_made_goes_on_from_it(sa
     assert run(app, [None], changed) == [("s", ["q1"])]  # b asks again, on the changed state
     assert run(app, [Command(resume="X")], changed) == [("s", ["q2"])]  # the answer reaches b there
     assert run(app, [Command(resume="Y")], config) == [("zzXY!", [])]  # and the thread goes on from there
+
+
+def test_a_replay_or_fork_of_the_parent_finds_the_subgraph_as_it_was_then(saver):
+    app = counter_in_a_node(saver, True)
+    config = {"configurable": {"thread_id": "t"}}
+    assert [app.invoke({"foo": "x"}, config)["foo"] for _ in range(3)] == ["+", "++", "+++"]
+    before_p = [s for s in app.get_state_history(config) if s.next == ("p",)]  # newest first
+    assert app.invoke(None, before_p[1].config)["foo"] == "++"  # the 2nd call again: one "+" before it
+    assert app.invoke({"foo": "x"}, config)["foo"] == "+++"  # the subgraph's branch goes on
+    forked = app.update_state(before_p[2].config, {"foo": "y"})  # the 1st call, forked: nothing before it
+    assert (app.invoke(None, forked)["foo"], app.invoke({"foo": "x"}, config)["foo"]) == ("+", "++")

@@ -28,7 +28,10 @@ def nested_history(graph: Any, parent: TaskContext, namespace: str) -> History |
     saver = graph.checkpointer if graph.checkpointer is not None else outer.saver
     graph.register_on(saver)
     ns = f"{outer.ns}|{namespace}" if outer.ns else namespace
-    return History(graph.spec, saver, outer.thread_id, ns, {**outer.parents, outer.ns: parent.loop.checkpoint_id})
+    history = History(graph.spec, saver, outer.thread_id, ns, {**outer.parents, outer.ns: parent.loop.checkpoint_id})
+    # a run from a checkpoint the caller named (a replay, a fork) and the subgraphs it runs, at every depth
+    history.replaying = outer.replaying if outer.ns else parent.loop.options.checkpoint_id is not None
+    return history
 
 
 def config_for(history: History, parent: TaskContext) -> dict:
@@ -49,8 +52,16 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
     # (used once: a graph the run calls again under this namespace goes on from its latest checkpoint)
     chosen = loop.options.config["configurable"].get("checkpoint_map", {}).pop(loop.history.ns, None)
     checkpoint = loop.history.get(chosen)
+    if chosen is None and loop.history.replaying and checkpoint is not None:
+        checkpoint = chosen = _as_of_parent(loop.history, parent)
+        if checkpoint is None:  # it had not run yet then: afresh
+            resume.new_input_at(loop, input, None)
+            return
     if checkpoint is None or Plan.from_json(checkpoint.plan).empty:
-        resume.start(loop, input)
+        if chosen is None:
+            resume.start(loop, input)
+        else:
+            resume.new_input_at(loop, input, checkpoint)
         return
     loop.load(checkpoint)
     if chosen is not None and loop.history.get().id != checkpoint.id:
@@ -65,6 +76,22 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
         loop.apply_resume(answers[0])
     loop.skip_breakpoint_once()
     loop.stop = loop.step + loop.options.recursion_limit + 2  # as a resumed run's budget (see resume._continue)
+
+
+def _as_of_parent(history: History, parent: TaskContext) -> Any:
+    """In a replay of the parent's thread: the subgraph's newest checkpoint made on the parent's branch
+    before this point (under a checkpoint the parent's current one descends from, and not by the tasks of
+    a checkpoint the branch forked from or changed with update_state, which run again), so that the subgraph is as it was then; None
+    when it had none then. Reads both histories: only replays pay for it."""
+    outer = parent.loop.history
+    by_id = {cp.id: cp for cp in outer.list()}
+    branch, child = set(), None
+    cp = by_id.get(parent.loop.checkpoint_id)
+    while cp is not None:
+        if child is None or child.source not in ("fork", "update"):  # its tasks run again on the branch
+            branch.add(cp.id)
+        child, cp = cp, by_id.get(cp.parent_id)
+    return next((cp for cp in history.list() if cp.metadata.get("parents", {}).get(outer.ns) in branch), None)
 
 
 def _fresh_answers(parent: TaskContext) -> list:

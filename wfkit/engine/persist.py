@@ -59,6 +59,7 @@ class History:
         # a subgraph's history: its checkpoint_ns, the saver's key for it, and the checkpoint each enclosing
         # graph was at when it ran (by namespace, LangGraph's metadata "parents")
         self.ns, self.key, self.parents = ns, nested_key(thread_id, ns), parents or {}
+        self.replaying = False  # a subgraph's, run by a replay of the parent's thread (see `engine.nested`)
         self._states: dict[str, _State] = {}  # checkpoint id -> materialized, least recently used first
 
     # -- writing -------------------------------------------------------------------------------------

@@ -175,6 +175,12 @@ def _new_input(loop: Any, input: Any, checkpoint: Any) -> None:
     loop.stop = loop.step + 1 + loop.options.recursion_limit
 
 
+def new_input_at(loop: Any, input: Any, checkpoint: Any) -> None:
+    """`input` as a new input after `checkpoint` (None: on a fresh state), whichever is the thread's latest: a
+    subgraph's run from a replay of its parent (see `nested`)."""
+    _new_input(loop, input, checkpoint)
+
+
 def apply_command(loop: Any, command: Command) -> None:
     """`invoke(Command(update=..., goto=...), config)`: write the update as the input does, and if there is a
     goto, run those nodes (or Sends) next beside what was planned. As in LangGraph it makes no checkpoint:

@@ -295,7 +295,7 @@ class CompiledStateGraph:
         parents = checkpoint.metadata.get("parents")  # a subgraph's: the parent checkpoints it belongs under
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
                              plan=plan, values=new_values, metadata={"parents": parents} if parents else None)
-        return self._snapshots(history).config(saved.id)
+        return self._snapshots(history).config(saved.id, None, parents)
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.update_state(config, values, as_node)
