@@ -219,3 +219,19 @@ def test_a_replay_or_fork_of_the_parent_finds_the_subgraph_as_it_was_then(saver)
     assert app.invoke({"foo": "x"}, config)["foo"] == "+++"  # the subgraph's branch goes on
     forked = app.update_state(before_p[2].config, {"foo": "y"})  # the 1st call, forked: nothing before it
     assert (app.invoke(None, forked)["foo"], app.invoke({"foo": "x"}, config)["foo"]) == ("+", "++")
+
+
+def test_a_graph_given_a_thread_of_its_own_inside_a_node_keeps_its_checkpoints_there(saver):
+    child = StateGraph(Log)
+    child.add_node("n", lambda s: {"log": ["+"]})
+    child.add_edge(START, "n")
+    child = child.compile(checkpointer=saver)
+    own = {"configurable": {"thread_id": "child"}}
+    app = StateGraph(S)
+    app.add_node("p", lambda s: {"foo": "".join(child.invoke({"log": []}, own)["log"])})
+    app.add_edge(START, "p")
+    app = app.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "parent"}}
+    assert [app.invoke({"foo": ""}, config)["foo"] for _ in range(2)] == ["+", "++"]
+    state = child.get_state(own)
+    assert (state.values, state.config["configurable"]["checkpoint_ns"]) == ({"log": ["+", "+"]}, "")

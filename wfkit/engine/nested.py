@@ -17,6 +17,7 @@ from typing import Any
 from wfkit.engine import resume
 from wfkit.engine.algo import Plan
 from wfkit.engine.context import TaskContext
+from wfkit.engine.options import check_config, thread_key
 from wfkit.engine.persist import History
 
 
@@ -32,6 +33,13 @@ def nested_history(graph: Any, parent: TaskContext, namespace: str) -> History |
     # a run from a checkpoint the caller named (a replay, a fork) and the subgraphs it runs, at every depth
     history.replaying = outer.replaying if outer.ns else parent.loop.options.checkpoint_id is not None
     return history
+
+
+def other_thread(config: dict | None, parent: TaskContext) -> bool:
+    """Whether `config` names a thread other than the parent run's (a graph with a checkpointer of its own,
+    invoked by a node with a thread of its own, keeps its checkpoints there, as a run of its own)."""
+    thread = thread_key(check_config(config).get("thread_id"))
+    return thread is not None and (parent.loop is None or thread != parent.loop.options.thread_id)
 
 
 def config_for(history: History, parent: TaskContext) -> dict:

@@ -99,18 +99,21 @@ class CompiledStateGraph:
         parent's task, and it is part of the parent's thread, with checkpoints of its own under its
         namespace when the parent keeps checkpoints (see `engine.nested`)."""
         owner = history = None
+        # a graph with a checkpointer of its own, given a thread of its own, keeps to that thread
+        own_thread = parent is not None and self.checkpointer is not None and nested.other_thread(config, parent)
         if parent is not None:
-            config = {k: v for k, v in (config or {}).items() if k != "configurable"}
             namespace = parent.nested_namespace(stable=self.subgraph_only)
             listeners = [*listeners, parent.nested_listener(self.spec, namespace)]
             stream_messages = stream_messages or parent.stream_messages
-            if parent.loop is not None:
-                parent.loop.spec.subgraphs.setdefault(parent.node, self)  # for get_state(subgraphs=True)
-            history = nested.nested_history(self, parent, namespace)
-            if history is None:  # its interrupts are the parent task's: it runs again from its start
-                owner = parent.owner
-            else:
-                config["configurable"] = nested.config_for(history, parent)
+            if not own_thread:
+                config = {k: v for k, v in (config or {}).items() if k != "configurable"}
+                if parent.loop is not None:
+                    parent.loop.spec.subgraphs.setdefault(parent.node, self)  # for get_state(subgraphs=True)
+                history = nested.nested_history(self, parent, namespace)
+                if history is None:  # its interrupts are the parent task's: it runs again from its start
+                    owner = parent.owner
+                else:
+                    config["configurable"] = nested.config_for(history, parent)
         elif self.subgraph_only:
             raise SubgraphOnlyError(
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
@@ -121,13 +124,13 @@ class CompiledStateGraph:
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
-        if parent is None:
+        if parent is None or own_thread:
             if config and (config.get("configurable") or {}).get("checkpoint_ns"):  # a subgraph's checkpoint
                 options.config = subgraph_state.parent_run_config(self._require_history(config), config)
                 options.checkpoint_id = options.config["configurable"]["checkpoint_id"]
             history = self.history_of(options)
         loop = Loop(self.spec, options, history, listeners, owner)
-        if parent is not None and history is not None:
+        if parent is not None and not own_thread and history is not None:
             nested.start(loop, input, parent)
         else:
             loop.setup(input)
