@@ -235,3 +235,20 @@ def test_a_graph_given_a_thread_of_its_own_inside_a_node_keeps_its_checkpoints_t
     assert [app.invoke({"foo": ""}, config)["foo"] for _ in range(2)] == ["+", "++"]
     state = child.get_state(own)
     assert (state.values, state.config["configurable"]["checkpoint_ns"]) == ({"log": ["+", "+"]}, "")
+
+
+def test_running_from_a_subgraphs_latest_checkpoint_by_name_asks_its_answered_questions_again(saver):
+    sub = StateGraph(Log)
+    sub.add_node("a", lambda s: {"log": [f"a:{interrupt('a')}"]})
+    sub.add_node("b", lambda s: {"log": [f"b:{interrupt('b')}"]})
+    sub.add_edge(START, "a")
+    sub.add_edge(START, "b")
+    app = StateGraph(Log)
+    app.add_node("p", sub.compile(checkpointer=True))
+    app.add_edge(START, "p")
+    app = app.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "t"}}
+    asked = {i.value: i.id for i in app.invoke({"log": []}, config)["__interrupt__"]}
+    assert [i.value for i in app.invoke(Command(resume={asked["a"]: "yes"}), config)["__interrupt__"]] == ["b"]
+    head = app.get_state(config, subgraphs=True).tasks[0].state.config
+    assert sorted(i.value for i in app.invoke(None, head)["__interrupt__"]) == ["a", "b"]  # replayed in place

@@ -77,6 +77,9 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
         # copy, source "fork") whose tasks all run again, and whose interrupts ask again
         loop.step += 1
         loop.commit([], "fork")
+    elif chosen is not None:  # its latest, named: replayed in place, its tasks all run and ask again
+        loop._stored, loop.interrupts = {}, ()
+        loop.answers.load({}, {})
     answers = _fresh_answers(parent)
     if answers and loop.interrupts:  # to the waiting interrupts in their order (most often one to one)
         loop.apply_resume(dict(zip((i.id for i in loop.interrupts), answers)))
