@@ -251,4 +251,17 @@ def test_running_from_a_subgraphs_latest_checkpoint_by_name_asks_its_answered_qu
     asked = {i.value: i.id for i in app.invoke({"log": []}, config)["__interrupt__"]}
     assert [i.value for i in app.invoke(Command(resume={asked["a"]: "yes"}), config)["__interrupt__"]] == ["b"]
     head = app.get_state(config, subgraphs=True).tasks[0].state.config
-    assert sorted(i.value for i in app.invoke(None, head)["__interrupt__"]) == ["a", "b"]  # replayed in place
+    asked = {i.value: i.id for i in app.invoke(None, head)["__interrupt__"]}
+    assert sorted(asked) == ["a", "b"]  # replayed in place
+    # answered by id at once, each its own (whichever order the saver keeps them in)
+    assert app.invoke(Command(resume={asked["b"]: "B", asked["a"]: "A"}), config) == {"log": ["a:A", "b:B"]}
+
+
+def test_resuming_with_the_latest_snapshots_config_answers_the_subgraph_by_id(saver):
+    calls = []
+    app = parent_with(counted_sub(calls), saver)
+    config = {"configurable": {"thread_id": "t"}}
+    waiting = app.invoke({"foo": ""}, config)["__interrupt__"][0]
+    latest = app.get_state(config).config  # names the latest checkpoint: not a replay of an earlier one
+    assert run(app, [Command(resume={waiting.id: "X"})], latest) == [("", ["q2"])]
+    assert calls == ["a", "b", "b", "c"]

@@ -79,6 +79,7 @@ class Loop:
         self.interrupts: tuple[Interrupt, ...] = ()
         self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
         self.answers = resume.Answers()
+        self.resumed_with: Any = None  # the Command(resume=...) value given: a subgraph takes its share (nested)
         self.paused_values: dict | None = None  # paused by interrupt(): the state shown (see tick)
         self._carried: list = []  # Command updates on the current checkpoint: go into the next one's delta
         self._skip_before = False
@@ -121,6 +122,7 @@ class Loop:
         """Answer the pending interrupt(s): see `Answers.give`."""
         self.answers.give(value)
         self.interrupts = self.answers.interrupts
+        self.resumed_with = value
 
     def commit(self, delta: list, source: str) -> None:
         """Write a checkpoint of the current values and plan (`source`: "input", "fork") and announce it."""

@@ -59,7 +59,7 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
     input."""
     # (used once: a graph the run calls again under this namespace goes on from its latest checkpoint)
     chosen = loop.options.config["configurable"].get("checkpoint_map", {}).pop(loop.history.ns, None)
-    checkpoint = loop.history.get(chosen)
+    checkpoint, named = loop.history.get(chosen), chosen is not None
     if chosen is None and loop.history.replaying and checkpoint is not None:
         checkpoint = chosen = _as_of_parent(loop.history, parent)
         if checkpoint is None:  # it had not run yet then: afresh
@@ -72,19 +72,20 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
             resume.new_input_at(loop, input, checkpoint)
         return
     loop.load(checkpoint)
-    if chosen is not None and loop.history.get().id != checkpoint.id:
-        # time travel to an earlier checkpoint of the subgraph: as a replay of a thread's, a new branch (a
-        # copy, source "fork") whose tasks all run again, and whose interrupts ask again
+    if named or chosen is not None and loop.history.get().id != checkpoint.id:
+        # time travel to a checkpoint of the subgraph (named: its latest too): as a replay of a thread's, a
+        # new branch (a copy, source "fork") whose tasks all run again, and whose interrupts ask again,
+        # answered ones too; the answers kept on the original stay there
         loop.step += 1
         loop.commit([], "fork")
-    elif chosen is not None:  # its latest, named: replayed in place, its tasks all run and ask again
-        loop._stored, loop.interrupts = {}, ()
-        loop.answers.load({}, {})
-    answers = _fresh_answers(parent)
-    if answers and loop.interrupts:  # to the waiting interrupts in their order (most often one to one)
-        loop.apply_resume(dict(zip((i.id for i in loop.interrupts), answers)))
-    elif answers:  # none waits (update_state on the subgraph, a breakpoint): the first interrupt() takes it
-        loop.apply_resume(answers[0])
+    given = parent.loop.resumed_with
+    waiting = {i.id for i in loop.interrupts}
+    if isinstance(given, dict) and waiting.intersection(given):  # answers by interrupt id: those of its own
+        loop.apply_resume({k: v for k, v in given.items() if k in waiting})
+    else:  # an answer to no interrupt in particular, if the parent's task has one: the first waiting takes it
+        answer = parent.take_answer(parent.task_id) if parent.take_answer is not None else []
+        if answer:
+            loop.apply_resume(answer[0])
     loop.skip_breakpoint_once()
     loop.stop = loop.step + loop.options.recursion_limit + 2  # as a resumed run's budget (see resume._continue)
 
@@ -92,8 +93,8 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
 def _as_of_parent(history: History, parent: TaskContext) -> Any:
     """In a replay of the parent's thread: the subgraph's newest checkpoint made on the parent's branch
     before this point (under a checkpoint the parent's current one descends from, and not by the tasks of
-    a checkpoint the branch forked from or changed with update_state, which run again), so that the subgraph is as it was then; None
-    when it had none then. Reads both histories: only replays pay for it."""
+    a checkpoint the branch forked from or changed with update_state, which run again), so that the
+    subgraph is as it was then; None when it had none then. Reads both histories: only replays pay."""
     outer = parent.loop.history
     by_id = {cp.id: cp for cp in outer.list()}
     branch, child = set(), None
@@ -103,12 +104,3 @@ def _as_of_parent(history: History, parent: TaskContext) -> Any:
             branch.add(cp.id)
         child, cp = cp, by_id.get(cp.parent_id)
     return next((cp for cp in history.list() if cp.metadata.get("parents", {}).get(outer.ns) in branch), None)
-
-
-def _fresh_answers(parent: TaskContext) -> list:
-    """The answers the parent's task was given by this resume (the older ones the subgraph has used and
-    kept): those given by interrupt id, else the one given to no interrupt in particular."""
-    given = parent.loop.answers.unsaved.get(parent.task_id)
-    if given:
-        return list(given)
-    return parent.take_answer(parent.task_id) if parent.take_answer is not None else []
