@@ -86,6 +86,11 @@ class SubgraphOnlyError(WfkitError, RuntimeError):
     """A graph compiled with checkpointer=True (a subgraph keeping its parent's thread) was run on its own."""
 
 
+class SubgraphNotFoundError(CheckpointError, ValueError):
+    """update_state on a config whose checkpoint_ns names no subgraph this graph knows (a ValueError, as in
+    LangGraph)."""
+
+
 class TaskOutsideEntrypointError(WfkitError, RuntimeError):
     """A `@task` function was called outside an `@entrypoint` (or a graph node), where it has no run."""
 
@@ -133,6 +138,20 @@ class GraphInterrupt(Exception):
     def __init__(self, interrupts=()):
         super().__init__(interrupts)
         self.interrupts = tuple(interrupts)
+
+
+class ParentCommand(WfkitError):
+    """Control flow: a subgraph's node returned `Command(graph=Command.PARENT, ...)`; the subgraph stops and
+    the parent's task that runs it takes the Command as its own return. Raised to the caller only by a graph
+    run on its own, which has no parent."""
+
+    def __init__(self, node: str, command: object):
+        super().__init__(
+            f"node `{node}` returned Command(graph=Command.PARENT, ...), which routes in the graph that runs this "
+            "one as a subgraph, and this graph ran on its own: add it as a node of a parent graph "
+            "(add_node(name, compiled_graph)) or invoke it from a parent's node, or return the Command without "
+            "graph= to route in this graph")
+        self.command = command
 
 
 

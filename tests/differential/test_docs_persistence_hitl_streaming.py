@@ -578,7 +578,7 @@ def multiple_interrupts_in_one_node(m):
           'Entered `parent_node` a total of 2 times',
           'Entered human_node in sub-graph a total of 2 times',
           'Got an answer of 35']],
-                 marks=pytest.mark.xfail(strict=True, reason="a subgraph has no checkpoints of its own in wfkit (README's table of differences): on resume it runs again from its start, so node_in_subgraph runs twice (once in LangGraph)")),
+                 id="subgraph_called_as_function"),
 ])
 def test_hitl_docs_sample(program, expected):
     assert same(program) == (expected, [])

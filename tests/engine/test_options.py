@@ -135,18 +135,34 @@ def test_task_retry_policy_retries_the_named_errors_only():
     assert attempts == ["wrong"]
 
 
-def test_command_to_the_parent_graph_is_refused_by_name():
+def test_command_to_the_parent_graph_from_a_graph_run_on_its_own_stops_it_naming_the_node():
     from wfkit import Command
+    from wfkit.errors import ParentCommand
 
     g = StateGraph(S)
     g.add_node("a", lambda s: Command(graph=Command.PARENT, goto="elsewhere", update={"log": ["a"]}))
     g.add_edge(START, "a")
+    with pytest.raises(ParentCommand) as caught:  # LangGraph raises its ParentCommand too
+        g.compile().invoke({"log": []})
+    assert str(caught.value) == (
+        "node `a` returned Command(graph=Command.PARENT, ...), which routes in the graph that runs this one as a "
+        "subgraph, and this graph ran on its own: add it as a node of a parent graph (add_node(name, "
+        "compiled_graph)) or invoke it from a parent's node, or return the Command without graph= to route in "
+        "this graph")
+    assert (caught.value.command.goto, caught.value.command.update) == ("elsewhere", {"log": ["a"]})
+
+
+def test_command_to_a_graph_by_name_is_refused():
+    from wfkit import Command
+
+    g = StateGraph(S)
+    g.add_node("a", lambda s: Command(graph="other", goto="elsewhere"))
+    g.add_edge(START, "a")
     with pytest.raises(UnsupportedFeatureError) as caught:
         g.compile().invoke({"log": []})
     assert str(caught.value) == (
-        "node `a` returned Command(graph='__parent__'); wfkit runs a graph used as a node as one node, so there "
-        "is no parent graph to send it to: return the update from the subgraph's output instead, and route in "
-        "the parent graph")
+        "node `a` returned Command(graph='other'); wfkit sends a Command to the graph that runs this one as a "
+        "subgraph (graph=Command.PARENT), not to a graph by name: return Command(graph=Command.PARENT, ...) instead")
 
 
 def test_batch_returns_exceptions_in_place_when_asked():

@@ -60,6 +60,18 @@ class WaitingThread:
 INTERRUPT_WRITE = "__interrupt__"  # the key of the pending write a task paused by `interrupt()` leaves
 
 
+# A subgraph's checkpoints live in a thread of their own, named by the parent's thread and the subgraph's
+# checkpoint_ns (LangGraph's "node:task id", "|" between levels): `nested_key` joins them with a character no
+# thread id uses, so every saver stores them without knowing of namespaces, and `delete_thread` finds them
+# as the keys that start with `thread_id + NS_SEP` (a range scan in SQL).
+NS_SEP = "\x1f"
+
+
+def nested_key(thread_id: str, checkpoint_ns: str) -> str:
+    """The thread key a saver stores a subgraph's checkpoints under ("" is the thread itself)."""
+    return f"{thread_id}{NS_SEP}{checkpoint_ns}" if checkpoint_ns else thread_id
+
+
 class BaseCheckpointSaver(abc.ABC):
     """Stores checkpoints by thread. Implementations: `InMemorySaver`, `SqliteSaver`, `PostgresSaver`.
 
@@ -144,7 +156,7 @@ class BaseCheckpointSaver(abc.ABC):
 
     @abc.abstractmethod
     def delete_thread(self, thread_id: str) -> None:
-        """Forget every checkpoint and pending write of the thread."""
+        """Forget every checkpoint and pending write of the thread, its subgraphs' (`nested_key`) too."""
 
 
 class ConnectedSaver(BaseCheckpointSaver):

@@ -14,8 +14,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import (INTERRUPT_WRITE, BaseCheckpointSaver, Checkpoint, PendingWrite, WaitingThread,
-                                  _lazily, loops_back)
+from wfkit.checkpoint.base import (INTERRUPT_WRITE, NS_SEP, BaseCheckpointSaver, Checkpoint, PendingWrite,
+                                  WaitingThread, _lazily, loops_back)
 from wfkit.checkpoint.records import (dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write, parent_of)
 from wfkit.checkpoint.serde import JsonSerde
@@ -148,6 +148,8 @@ class InMemorySaver(BaseCheckpointSaver):
         with self._lock:
             found = []
             for thread_id, thread in self._threads.items():
+                if NS_SEP in thread_id:  # a subgraph's: its parent's head carries the interrupt too
+                    continue
                 head = next(reversed(thread.records), None)
                 if head is not None and INTERRUPT_WRITE in thread.keys.get(head, ()):
                     found.append((thread.put_at, thread_id, head, thread.records[head], list(thread.writes[head])))
@@ -159,6 +161,8 @@ class InMemorySaver(BaseCheckpointSaver):
     def delete_thread(self, thread_id: str) -> None:
         with self._lock:
             self._threads.pop(thread_id, None)
+            for key in [k for k in self._threads if k.startswith(thread_id + NS_SEP)]:  # its subgraphs'
+                del self._threads[key]
 
 
 def _check_limit(limit: int | None, call: str = "list") -> None:

@@ -32,7 +32,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import (Checkpoint, ConnectedSaver, PendingWrite, WaitingThread, _lazily, first_repeat,
+from wfkit.checkpoint.base import (NS_SEP, Checkpoint, ConnectedSaver, PendingWrite, WaitingThread, _lazily, first_repeat,
                                   loops_back)
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message, refuse_moved_head
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, loads_checkpoint,
@@ -100,6 +100,7 @@ SELECT c.thread_id, c.id, c.payload,
 FROM wfkit_threads t JOIN wfkit_checkpoints c ON c.thread_id = t.thread_id AND c.id = t.head_id
 WHERE EXISTS (SELECT 1 FROM wfkit_writes i WHERE i.key = '__interrupt__' AND i.thread_id = c.thread_id
               AND i.checkpoint_id = c.id)
+AND strpos(c.thread_id, chr(31)) = 0
 ORDER BY c.seq LIMIT %s
 """
 _UNSEEN = object()  # no head recorded for a thread: this saver never looked at it
@@ -284,11 +285,15 @@ class PostgresSaver(ConnectedSaver):
     def delete_thread(self, thread_id: str) -> None:
         with self._transaction("cannot delete thread `{}`", thread_id) as conn:
             conn.execute(_LOCK_HEAD, (thread_id,))
-            conn.execute("DELETE FROM wfkit_writes WHERE thread_id = %s", (thread_id,))
-            conn.execute("DELETE FROM wfkit_checkpoints WHERE thread_id = %s", (thread_id,))
-            conn.execute("DELETE FROM wfkit_threads WHERE thread_id = %s", (thread_id,))
+            # the thread and its subgraphs' threads (`nested_key`: the keys in [thread + NS_SEP, thread + next))
+            nested = (thread_id, thread_id + NS_SEP, thread_id + chr(ord(NS_SEP) + 1))
+            for table in ("wfkit_writes", "wfkit_checkpoints", "wfkit_threads"):
+                conn.execute(f"DELETE FROM {table} WHERE thread_id = %s OR (thread_id >= %s AND thread_id < %s)",
+                             nested)
         with self._lock:
-            self._heads.pop(thread_id, None)
+            for key in [k for k in self._heads if k == thread_id or k.startswith(thread_id + NS_SEP)]:
+                del self._heads[key]
+            self._mine[thread_id] = None  # (deleted by this saver)
 
     # ---- plumbing ------------------------------------------------------------------------------------
 

@@ -35,8 +35,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import (Checkpoint, ConnectedSaver, PendingWrite, WaitingThread, _lazily, first_repeat,
-                                  loops_back)
+from wfkit.checkpoint.base import (NS_SEP, Checkpoint, ConnectedSaver, PendingWrite, WaitingThread, _lazily,
+                                  first_repeat, loops_back)
 from wfkit.checkpoint.memory import _check_limit, _duplicate_message, _unknown_message, refuse_moved_head
 from wfkit.checkpoint.records import (NO_SNAPSHOT, dumps_checkpoint, dumps_write, has_snapshot, loads_checkpoint,
                                      loads_checkpoints, loads_write)
@@ -111,6 +111,7 @@ WITH heads AS (
         (SELECT DISTINCT thread_id, checkpoint_id FROM writes WHERE key = '__interrupt__') AS i
     JOIN checkpoints AS c ON c.thread_id = i.thread_id AND c.id = i.checkpoint_id
     WHERE c.seq = (SELECT MAX(seq) FROM checkpoints AS h WHERE h.thread_id = c.thread_id)
+    AND instr(c.thread_id, char(31)) = 0
     ORDER BY c.seq LIMIT ?
 )
 SELECT heads.thread_id, heads.id, heads.payload, w.payload FROM heads
@@ -411,13 +412,15 @@ class SqliteSaver(ConnectedSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         with self._transaction("cannot delete thread `{}`", thread_id) as conn:
-            conn.execute("DELETE FROM writes WHERE thread_id = ?", (thread_id,))
-            conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread_id,))
+            # the thread and its subgraphs' threads (`nested_key`: the keys in [thread + NS_SEP, thread + next))
+            nested = (thread_id, thread_id + NS_SEP, thread_id + chr(ord(NS_SEP) + 1))
+            for table in ("writes", "checkpoints"):
+                conn.execute(f"DELETE FROM {table} WHERE thread_id = ? OR (thread_id >= ? AND thread_id < ?)", nested)
         with self._lock:
-            self._heads.pop(thread_id, None)
+            for cache in (self._heads, self._nearby, self._chains):
+                for key in [k for k in cache if k == thread_id or k.startswith(thread_id + NS_SEP)]:
+                    del cache[key]
             self._mine[thread_id] = None  # (deleted by this saver)
-            self._nearby.pop(thread_id, None)
-            self._chains.pop(thread_id, None)
 
     # ---- plumbing ------------------------------------------------------------------------------------
 

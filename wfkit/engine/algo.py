@@ -18,7 +18,8 @@ from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec
 from wfkit.engine.stored import BadDelta
 from wfkit.engine.trigger import Trigger, trigger
-from wfkit.errors import GraphRecursionError, InvalidUpdateError, ReducerError, UnsupportedFeatureError, WfkitWarning
+from wfkit.errors import (GraphRecursionError, InvalidUpdateError, ParentCommand, ReducerError, UnsupportedFeatureError,
+                          WfkitWarning)
 from wfkit.types import OVERWRITE, Command, Overwrite, Send, model_writes, overwritten
 
 MISSING = object()
@@ -166,11 +167,13 @@ def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[
     goto: list = []
     update = returned
     if isinstance(returned, Command):
+        if returned.graph == Command.PARENT:  # the subgraph stops; its parent's task returns the Command
+            raise ParentCommand(node, Command(update=returned.update, goto=returned.goto))
         if returned.graph is not None:
             raise UnsupportedFeatureError(
-                f"node `{node}` returned Command(graph={returned.graph!r}); wfkit runs a graph used as a node as "
-                "one node, so there is no parent graph to send it to: return the update from the subgraph's "
-                "output instead, and route in the parent graph")
+                f"node `{node}` returned Command(graph={returned.graph!r}); wfkit sends a Command to the graph "
+                "that runs this one as a subgraph (graph=Command.PARENT), not to a graph by name: return "
+                "Command(graph=Command.PARENT, ...) instead")
         update, goto = returned.update, returned.goto_list()
     if update is None:
         return [], goto

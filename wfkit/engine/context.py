@@ -63,18 +63,19 @@ class TaskContext:
         """The task whose `interrupt()` calls these are: this one, or in a subgraph the outermost parent's."""
         return self.parent_owner if self.parent_owner is not None else self
 
-    def nested_listener(self, spec: Any, stable: bool = False) -> Callable[[Any], None]:
-        """A listener for a graph run inside this task (a subgraph): it hands each of the subgraph's events
-        to this task's run, wrapped in `Nested` with the subgraph's namespace as LangGraph names it:
-        `"<node>:<task id>"` (only `"<node>"` for a subgraph compiled with checkpointer=True), and
-        `"...|<n>"` for the n-th further graph this task runs (0-based)."""
-        from wfkit.engine.events import MessageChunk, Nested
-
+    def nested_namespace(self, stable: bool = False) -> str:
+        """The namespace of a graph run inside this task (a subgraph), as LangGraph names it: `"<node>:<task
+        id>"` (only `"<node>"` for a subgraph compiled with checkpointer=True), and `"...|<n>"` for the n-th
+        further graph this task runs (0-based)."""
         with _nested_lock:
             n, self.nested_runs = self.nested_runs, self.nested_runs + 1
         namespace = self.node if stable else f"{self.node}:{self.task_id}"
-        if n:
-            namespace = f"{namespace}|{n}"
+        return f"{namespace}|{n}" if n else namespace
+
+    def nested_listener(self, spec: Any, namespace: str) -> Callable[[Any], None]:
+        """A listener for a graph run inside this task under `namespace` (see `nested_namespace`): it hands
+        each of the subgraph's events to this task's run, wrapped in `Nested`."""
+        from wfkit.engine.events import MessageChunk, Nested
 
         def forward(event: Any) -> None:
             if isinstance(event, MessageChunk):
@@ -126,8 +127,10 @@ def interrupt(value: Any) -> Any:
     `Command(resume=...)`. The node runs again from its start, and its n-th `interrupt()` call returns the
     n-th resume value; a value given to no interrupt id in particular goes to the first call left without
     one (as in LangGraph, also after a Command(update=...) made the node skip an earlier call). Inside a
-    subgraph (a compiled graph used as a node, or run by a node's code) the interrupt belongs to the
-    parent's task: the whole subgraph runs again on resume, its calls matched by order the same way."""
+    subgraph with checkpoints of its own (see `engine.nested`) the interrupt is its task's, and the parent's
+    task pauses with it; inside one without (its parent has no checkpointer, or it was compiled with
+    checkpointer=False) it belongs to the parent's task: the whole subgraph runs again on resume, its calls
+    matched by order the same way."""
     ctx = _current.get()
     if ctx is None:
         raise RuntimeError("interrupt() was called outside a running graph; call it from inside a node")

@@ -79,6 +79,7 @@ class Loop:
         self.interrupts: tuple[Interrupt, ...] = ()
         self._stored: dict[str, dict] = {}  # task id -> stored result of the unfinished superstep
         self.answers = resume.Answers()
+        self.resumed_with: Any = None  # the Command(resume=...) value given: a subgraph takes its share (nested)
         self.paused_values: dict | None = None  # paused by interrupt(): the state shown (see tick)
         self._carried: list = []  # Command updates on the current checkpoint: go into the next one's delta
         self._skip_before = False
@@ -129,6 +130,7 @@ class Loop:
         """Answer the pending interrupt(s): see `Answers.give`."""
         self.answers.give(value)
         self.interrupts = self.answers.interrupts
+        self.resumed_with = value
 
     def commit(self, delta: list, source: str) -> None:
         """Write a checkpoint of the current values and plan (`source`: "input", "fork") and announce it."""
@@ -324,12 +326,13 @@ class Loop:
             return
         tasks = tuple((tid, name) for tid, name, _ in algo.plan_task_ids(kept.plan, kept.id, self.spec.node_order))
         parent = None if kept.parent_id is None else {"configurable": {
-            "thread_id": self.options.thread_id, "checkpoint_ns": "", "checkpoint_id": kept.parent_id}}
+            "thread_id": self.options.thread_id, "checkpoint_ns": self.history.ns, "checkpoint_id": kept.parent_id}}
         self.emit(CheckpointKept(kept.step, self.config(), parent, metadata(kept), self.values, tasks))
 
     def config(self) -> dict | None:
         if self.options.thread_id is None:
             return None
-        return {"configurable": {"thread_id": self.options.thread_id, "checkpoint_ns": "",
+        return {"configurable": {"thread_id": self.options.thread_id,
+                                 "checkpoint_ns": self.history.ns if self.history is not None else "",
                                  "checkpoint_id": self.checkpoint_id}}
 

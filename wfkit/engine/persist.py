@@ -13,7 +13,7 @@ import datetime
 from typing import Any
 
 from wfkit._ids import new_id
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, nested_key
 from wfkit.constants import START
 from wfkit.engine import algo, rebuild
 from wfkit.engine.algo import Outcome, Plan
@@ -51,10 +51,15 @@ class _State:
 class History:
     """Checkpoints of one thread, for one graph."""
 
-    def __init__(self, spec: GraphSpec, saver: BaseCheckpointSaver, thread_id: str):
+    def __init__(self, spec: GraphSpec, saver: BaseCheckpointSaver, thread_id: str, ns: str = "",
+                 parents: dict | None = None):
         self.spec = spec
         self.saver = saver
         self.thread_id = thread_id
+        # a subgraph's history: its checkpoint_ns, the saver's key for it, and the checkpoint each enclosing
+        # graph was at when it ran (by namespace, LangGraph's metadata "parents")
+        self.ns, self.key, self.parents = ns, nested_key(thread_id, ns), parents or {}
+        self.replaying = False  # a subgraph's, run by a replay of the parent's thread (see `engine.nested`)
         self._states: dict[str, _State] = {}  # checkpoint id -> materialized, least recently used first
 
     # -- writing -------------------------------------------------------------------------------------
@@ -67,9 +72,9 @@ class History:
         if on_head:  # a saver written against LangGraph's API has no put_on_head
             put = getattr(self.saver, "put_on_head", put)
         checkpoint = Checkpoint(
-            id=new_id("checkpoint", short=True), thread_id=self.thread_id, parent_id=parent_id, step=step,
+            id=new_id("checkpoint", short=True), thread_id=self.key, parent_id=parent_id, step=step,
             source=source, created_at=now(), writes=[list(w) for w in delta], plan=plan.to_json(),
-            metadata=dict(metadata or {}),
+            metadata={"parents": self.parents, **(metadata or {})} if self.parents else dict(metadata or {}),
         )
         parent = self._states.get(parent_id) if parent_id is not None else _State({}, 0, 0)
         count = replayed = 0
@@ -101,34 +106,34 @@ class History:
         else:
             value = {"writes": [list(w) for w in outcome.writes], "routes": encode_routes(outcome.routes)}
             key = "__result__"
-        self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(task.id, task.name, key, value)])
+        self.saver.put_writes(self.key, checkpoint_id, [PendingWrite(task.id, task.name, key, value)])
 
     def save_update(self, checkpoint_id: str, delta: list, goto: list) -> None:
         """A `Command(update=..., goto=...)` input, kept on top of the checkpoint it applies to, as LangGraph
         keeps it (no checkpoint of its own): the next superstep's checkpoint includes it."""
         value = {"writes": [list(w) for w in delta], "goto": encode_routes([(g, "goto") for g in goto])}
-        self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(new_id("update", short=True), START,
+        self.saver.put_writes(self.key, checkpoint_id, [PendingWrite(new_id("update", short=True), START,
                                                                            "__update__", value)])
 
     def save_resume(self, checkpoint_id: str, task_id: str, task_name: str, values: list) -> None:
-        self.saver.put_writes(self.thread_id, checkpoint_id, [PendingWrite(task_id, task_name, "__resume__", values)])
+        self.saver.put_writes(self.key, checkpoint_id, [PendingWrite(task_id, task_name, "__resume__", values)])
 
     # -- reading -------------------------------------------------------------------------------------
     def get(self, checkpoint_id: str | None = None) -> Checkpoint | None:
-        checkpoint = self.saver.get(self.thread_id, checkpoint_id)
+        checkpoint = self.saver.get(self.key, checkpoint_id)
         return None if checkpoint is None else check_checkpoint(checkpoint)
 
     def list(self, before: str | None = None) -> list[Checkpoint]:
         """The thread's checkpoints, newest first (those put before `before`)."""
-        return [check_checkpoint(cp) for cp in self.saver.list(self.thread_id, before=before)]
+        return [check_checkpoint(cp) for cp in self.saver.list(self.key, before=before)]
 
     def get_with_writes(self, checkpoint_id: str | None = None) -> tuple[Checkpoint | None, list[PendingWrite]]:
         """A checkpoint and the pending writes on it, for `pending(..., writes=)`."""
         both = getattr(self.saver, "get_with_writes", None)  # a saver written against LangGraph's API has none
         if both is None:
-            checkpoint, writes = BaseCheckpointSaver.get_with_writes(self.saver, self.thread_id, checkpoint_id)
+            checkpoint, writes = BaseCheckpointSaver.get_with_writes(self.saver, self.key, checkpoint_id)
         else:
-            checkpoint, writes = both(self.thread_id, checkpoint_id)
+            checkpoint, writes = both(self.key, checkpoint_id)
         if checkpoint is None:
             return None, writes
         return check_checkpoint(checkpoint), [check_write(self.thread_id, checkpoint.id, w) for w in writes]
@@ -179,8 +184,8 @@ class History:
     def _ancestors(self, checkpoint_id: str) -> list[Checkpoint]:
         lineage = getattr(self.saver, "lineage", None)  # a saver written against LangGraph's API has none
         if lineage is None:
-            return BaseCheckpointSaver.lineage(self.saver, self.thread_id, checkpoint_id)
-        return lineage(self.thread_id, checkpoint_id)
+            return BaseCheckpointSaver.lineage(self.saver, self.key, checkpoint_id)
+        return lineage(self.key, checkpoint_id)
 
     def pending(self, checkpoint_id: str, with_writes: set | None = None, writes: list[PendingWrite] | None = None,
                 raised: dict | None = None
@@ -198,7 +203,7 @@ class History:
         updates: list = []
         if writes is None:
             writes = [check_write(self.thread_id, checkpoint_id, w)
-                      for w in self.saver.get_writes(self.thread_id, checkpoint_id)]
+                      for w in self.saver.get_writes(self.key, checkpoint_id)]
         for write in writes:
             if write.key == "__update__":
                 updates.append(([tuple(w) for w in write.value["writes"]],
@@ -219,11 +224,11 @@ class History:
 
     def save_task_result(self, checkpoint_id: str, node_task_id: str, name: str, call: int, value: Any) -> None:
         """Keep a functional-API task's result, so a resumed entrypoint reuses it instead of re-running it."""
-        self.saver.put_writes(self.thread_id, checkpoint_id,
+        self.saver.put_writes(self.key, checkpoint_id,
                               [PendingWrite(node_task_id, name, "__task__", {"call": call, "value": value})])
 
     def task_results(self, checkpoint_id: str) -> dict[int, Any]:
-        return {w.value["call"]: w.value["value"] for w in self.saver.get_writes(self.thread_id, checkpoint_id)
+        return {w.value["call"]: w.value["value"] for w in self.saver.get_writes(self.key, checkpoint_id)
                 if w.key == "__task__" and check_write(self.thread_id, checkpoint_id, w)}
 
     def _remember(self, checkpoint_id: str, state: _State) -> None:

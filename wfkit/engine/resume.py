@@ -195,7 +195,7 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
     loop.stop = loop.step + loop.options.recursion_limit + (1 if forked else 2)
 
 
-def _new_input(loop: Any, input: Any, checkpoint: Any) -> None:
+def _new_input(loop: Any, input: Any, checkpoint: Any, on_head: bool | None = None) -> None:
     writes = loop.spec.input.validate_input(input)
     for key in list(writes):
         if key in loop.spec.managed:  # computed for each task, never written (as LangGraph)
@@ -210,10 +210,19 @@ def _new_input(loop: Any, input: Any, checkpoint: Any) -> None:
     else:
         loop.values, loop.step = algo.initial_values(loop.spec), -1
     loop.plan = algo.input_plan(writes)
-    loop.on_head = not loop.options.checkpoint_id  # a new input on a given checkpoint forks from it
+    # a new input on a given checkpoint forks from it
+    loop.on_head = not loop.options.checkpoint_id if on_head is None else on_head
     loop.commit([], "input")
     # a new input: `recursion_limit` supersteps after the one that writes the input
     loop.stop = loop.step + 1 + loop.options.recursion_limit
+
+
+def new_input_at(loop: Any, input: Any, checkpoint: Any) -> None:
+    """`input` as a new input after `checkpoint` (None: on a fresh state), whichever is the thread's latest: a
+    subgraph's run from a replay of its parent (see `nested`). After an earlier checkpoint it is a fork,
+    stored unchecked; after the latest, the head check applies."""
+    latest = loop.history.get() if loop.history is not None else None
+    _new_input(loop, input, checkpoint, on_head=(latest.id if latest else None) == (checkpoint.id if checkpoint else None))
 
 
 def apply_command(loop: Any, command: Command) -> None:

@@ -24,7 +24,7 @@ from wfkit.engine.context import TaskContext, reset_current, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
 from wfkit.engine.retry import retrying
-from wfkit.errors import GraphInterrupt, add_note
+from wfkit.errors import GraphInterrupt, ParentCommand, add_note
 from wfkit.types import Send
 
 # Threads are created lazily and reused; the high ceiling means "as many as there are tasks".
@@ -124,13 +124,16 @@ class Runner:
                 outcome.update = None
             else:
                 node = spec.nodes[task.name]
-                if alone and self.inline_sync and node.retry is None and not node.is_async:
-                    # a chain's usual task: call it here, without two more coroutine frames
-                    returned = node.fn(task.input, self.config) if node.takes_config else node.fn(task.input)
-                    if type(returned) is not dict and inspect.iscoroutine(returned):
-                        returned = await returned
-                else:
-                    returned = await self._call_node(node, task.input, alone)
+                try:
+                    if alone and self.inline_sync and node.retry is None and not node.is_async:
+                        # a chain's usual task: call it here, without two more coroutine frames
+                        returned = node.fn(task.input, self.config) if node.takes_config else node.fn(task.input)
+                        if type(returned) is not dict and inspect.iscoroutine(returned):
+                            returned = await returned
+                    else:
+                        returned = await self._call_node(node, task.input, alone)
+                except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
+                    returned = sent.command
                 writes, goto = algo.writes_from_return(spec, task.name, returned)
                 if self.listening:  # what the "updates" stream shows; nobody else reads it
                     outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)

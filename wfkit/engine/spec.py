@@ -124,6 +124,8 @@ class GraphSpec:
     managed: dict = field(default_factory=dict)  # key -> Managed: the state's and nodes' managed keys
     # node -> rank in the order the nodes were added: the order snapshots and checkpoint events list tasks in
     node_order: dict[str, int] = field(default_factory=dict)
+    # node -> the compiled graph it runs as a subgraph (added as a node, or seen run by the node's code)
+    subgraphs: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for schema in (self.state, *(n.input for n in self.nodes.values())):

@@ -57,6 +57,7 @@ def _subgraph_node(subgraph: Any) -> Callable:
         return {k: v for k, v in out.items() if k in keys}
 
     run_subgraph.__name__ = getattr(subgraph, "name", "subgraph")
+    run_subgraph.subgraph = subgraph  # for get_state(subgraphs=True) (see CompiledStateGraph)
     return run_subgraph
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from wfkit._sync import iter_sync, run_sync
 from wfkit.constants import INTERRUPT_KEY
-from wfkit.engine import algo
+from wfkit.engine import algo, nested
 from wfkit.engine.batch import run_batch
 from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.events import BatchProgress
@@ -27,6 +27,7 @@ from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
+from wfkit.graph import subgraph_state
 from wfkit.graph.snapshots import Snapshots
 from wfkit.graph.subgraph_lookup import subgraphs_of
 from wfkit.types import StateSnapshot
@@ -44,8 +45,10 @@ class CompiledStateGraph:
             raise ArgumentTypeError(
                 f"`checkpointer` must be a checkpointer, True, False or None, got {given(checkpointer)}: pass e.g. "
                 "checkpointer=InMemorySaver(), or checkpointer=SqliteSaver('checkpoints.db') to keep threads in a file")
-        # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: none
-        self._subgraph_only = checkpointer is True
+        # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: as a subgraph,
+        # no checkpoints of its own (see `engine.nested`)
+        self.subgraph_only, self.stateless = checkpointer is True, checkpointer is False
+        self._registered: list = []  # savers other than its own that keep its checkpoints as a subgraph
         self.checkpointer = checkpointer = None if isinstance(checkpointer, bool) else checkpointer
         self.interrupt_before = interrupt_before
         self.interrupt_after = interrupt_after
@@ -53,10 +56,22 @@ class CompiledStateGraph:
         self.executor = _check_executor(executor, "compile(executor=...)")
         self._histories: dict[str, History] = {}
         if checkpointer is not None:
-            models = list(spec.state.models())
-            for schema in [spec.input, spec.output, *(n.input for n in spec.nodes.values())]:
-                models += [m for m in schema.models() if m not in models]
-            checkpointer.register_types(models)
+            checkpointer.register_types(self._models())
+        for name, node in spec.nodes.items():  # a compiled graph added as a node (see builder._subgraph_node)
+            if getattr(node.fn, "subgraph", None) is not None:
+                spec.subgraphs[name] = node.fn.subgraph
+
+    def _models(self) -> list:
+        models = list(self.spec.state.models())
+        for schema in [self.spec.input, self.spec.output, *(n.input for n in self.spec.nodes.values())]:
+            models += [m for m in schema.models() if m not in models]
+        return models
+
+    def register_on(self, saver: Any) -> None:
+        """Let `saver` (a parent's, keeping this graph's checkpoints as a subgraph) revive this graph's types."""
+        if saver is not self.checkpointer and not any(s is saver for s in self._registered):
+            saver.register_types(self._models())
+            self._registered.append(saver)
 
     @property
     def nodes(self) -> dict:
@@ -87,15 +102,25 @@ class CompiledStateGraph:
         """A loop for a run of this graph. With `parent` (the task running when invoke/stream was called, or
         the task of this graph added as a node) the run is a subgraph of the parent's run, as in LangGraph:
         its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
-        parent's task, and it is part of the parent's thread, with no checkpoints of its own (whatever
-        checkpointer it was compiled with)."""
-        owner = None
+        parent's task, and it is part of the parent's thread, with checkpoints of its own under its
+        namespace when the parent keeps checkpoints (see `engine.nested`)."""
+        owner = history = None
+        # a graph with a checkpointer of its own, given a thread of its own, keeps to that thread
+        own_thread = parent is not None and self.checkpointer is not None and nested.other_thread(config, parent)
         if parent is not None:
-            config = {k: v for k, v in (config or {}).items() if k != "configurable"}
-            listeners = [*listeners, parent.nested_listener(self.spec, stable=self._subgraph_only)]
+            namespace = parent.nested_namespace(stable=self.subgraph_only)
+            listeners = [*listeners, parent.nested_listener(self.spec, namespace)]
             stream_messages = stream_messages or parent.stream_messages
-            owner = parent.owner
-        elif self._subgraph_only:
+            if not own_thread:
+                config = {k: v for k, v in (config or {}).items() if k != "configurable"}
+                if parent.loop is not None:
+                    parent.loop.spec.subgraphs.setdefault(parent.node, self)  # for get_state(subgraphs=True)
+                history = nested.nested_history(self, parent, namespace)
+                if history is None:  # its interrupts are the parent task's: it runs again from its start
+                    owner = parent.owner
+                else:
+                    config["configurable"] = nested.config_for(history, parent)
+        elif self.subgraph_only:
             raise SubgraphOnlyError(
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
                 "to its parent's thread, so it cannot run on its own; run it from a node of a graph that has a "
@@ -107,11 +132,18 @@ class CompiledStateGraph:
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
-        history = None if parent is not None else self.history_of(options)
-        if history is not None and durability == "exit":  # the run's own view of the thread: see `durability`
-            history = History(self.spec, DeferredSaver(self.checkpointer), history.thread_id)
+        if parent is None or own_thread:
+            if config and (config.get("configurable") or {}).get("checkpoint_ns"):  # a subgraph's checkpoint
+                options.config = subgraph_state.parent_run_config(self._require_history(config), config)
+                options.checkpoint_id = options.config["configurable"]["checkpoint_id"]
+            history = self.history_of(options)
+            if history is not None and durability == "exit":  # the run's own view of the thread: see `durability`
+                history = History(self.spec, DeferredSaver(self.checkpointer), history.thread_id)
         loop = Loop(self.spec, options, history, listeners, owner)
-        loop.setup(input)
+        if parent is not None and not own_thread and history is not None:
+            nested.start(loop, input, parent)
+        else:
+            loop.setup(input)
         return loop
 
     def _result(self, loop: Loop) -> dict:
@@ -124,7 +156,8 @@ class CompiledStateGraph:
 
     def _nested_result(self, loop: Loop) -> dict:
         """What a subgraph's run gives its parent task: its output, or (paused by `interrupt()`) the parent
-        task pauses too; on resume the task runs again, and this graph with it, from its start."""
+        task pauses too; on resume the task runs again, and this graph with it: from where it stopped when
+        it keeps checkpoints, else from its start."""
         if loop.interrupts:
             raise GraphInterrupt(list(loop.interrupts))
         return self._result(loop)
@@ -242,27 +275,36 @@ class CompiledStateGraph:
         return Run(self, input, config)
 
     # -- state ---------------------------------------------------------------------------------------
-    def _require_history(self, config: dict | None) -> History:
+    def _require_history(self, config: dict | None, writing: bool = False) -> History:
         if self.checkpointer is None:
             raise NoCheckpointerError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
-        thread_id = thread_key(check_config(config).get("thread_id"))
+        configurable = check_config(config)
+        thread_id = thread_key(configurable.get("thread_id"))
         if thread_id is None:
             raise ThreadKeyMissingError(
                 "reading or writing a thread's state needs its thread: pass "
                 "config={'configurable': {'thread_id': 'some-id'}}")
+        ns = configurable.get("checkpoint_ns")
+        if ns:  # a subgraph's own checkpoints (see `engine.nested`)
+            return subgraph_state.history_at(self, self._history(thread_id), ns, writing)
         return self._history(thread_id)
 
     def _snapshots(self, history: History) -> Snapshots:
-        return Snapshots(self.spec, history)
+        return Snapshots(history.spec, history)
 
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
-        """The thread's state at its latest checkpoint (or the one named in the config)."""
+        """The thread's state at its latest checkpoint (or the one named in the config); each task that runs
+        a subgraph shows the config naming its checkpoints, or with `subgraphs=True` its snapshot."""
         history = self._require_history(config)
         configurable = config.get("configurable") or {}
         # as in LangGraph: naming a checkpoint gives the record of its superstep, not the live state
         snapshot = self._snapshots(history).current(configurable.get("checkpoint_id"),
                                                     live="checkpoint_id" not in configurable)
-        return snapshot if snapshot is not None else StateSnapshot({}, (), config, None, None, None, (), ())
+        if snapshot is None:
+            return StateSnapshot({}, (), config, None, None, None, (), ())
+        if history.spec.subgraphs:
+            snapshot = subgraph_state.with_subgraph_states(history, snapshot, subgraphs, self._snapshots)
+        return snapshot
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         return self.get_state(config, subgraphs=subgraphs)
@@ -286,7 +328,7 @@ class CompiledStateGraph:
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
-        history = self._require_history(config)
+        history = self._require_history(config, writing=True)
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if checkpoint is None:
             raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")
@@ -295,11 +337,12 @@ class CompiledStateGraph:
         parent = (history.get(checkpoint.parent_id) if as_node is None and checkpoint.source == "loop"
                   and checkpoint.parent_id is not None else None)
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
-        new_values, delta, plan = apply_as_node(self.spec, checkpoint, history.values_at(checkpoint), values, as_node,
+        new_values, delta, plan = apply_as_node(history.spec, checkpoint, history.values_at(checkpoint), values, as_node,
                                                 ran)
+        parents = checkpoint.metadata.get("parents")  # a subgraph's: the parent checkpoints it belongs under
         saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
-                             plan=plan, values=new_values)
-        return self._snapshots(history).config(saved.id)
+                             plan=plan, values=new_values, metadata={"parents": parents} if parents else None)
+        return self._snapshots(history).config(saved.id, None, parents)
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.update_state(config, values, as_node)

@@ -28,15 +28,19 @@ class Snapshots:
         self.spec = spec
         self.history = history
 
-    def config(self, checkpoint_id: str | None, cache: dict | None = None) -> dict | None:
+    def config(self, checkpoint_id: str | None, cache: dict | None = None, parents: dict | None = None) -> dict | None:
         """The config naming a checkpoint (`cache`: one object per checkpoint within a history listing,
-        where each checkpoint is one snapshot's config and the next one's parent_config)."""
+        where each checkpoint is one snapshot's config and the next one's parent_config). A subgraph's also
+        names the checkpoints of the graphs above it (`parents`) and its own: LangGraph's `checkpoint_map`."""
         if checkpoint_id is None:
             return None
         if cache is not None and checkpoint_id in cache:
             return cache[checkpoint_id]
-        config = {"configurable": {"thread_id": self.history.thread_id, "checkpoint_ns": "",
+        ns = self.history.ns
+        config = {"configurable": {"thread_id": self.history.thread_id, "checkpoint_ns": ns,
                                    "checkpoint_id": checkpoint_id}}
+        if ns:
+            config["configurable"]["checkpoint_map"] = {**(parents or {}), ns: checkpoint_id}
         if cache is not None:
             cache[checkpoint_id] = config
         return config
@@ -63,7 +67,7 @@ class Snapshots:
         with _gc_paused():  # thousands of small objects, no cycles: the cyclic GC would only rescan them
             checkpoints = history.list(before_id)
             values = materialize(self.spec, history, checkpoints)
-            with_writes = history.saver.checkpoints_with_writes(history.thread_id)
+            with_writes = history.saver.checkpoints_with_writes(history.key)
             snapshots: list[StateSnapshot] = []
             configs: dict = {}
             # the superstep that ran each checkpoint's tasks: its delta holds their writes (their results)
@@ -90,10 +94,10 @@ class Snapshots:
 
     def _made(self, checkpoint: Any, values: dict, next_names: tuple, tasks: tuple, interrupts: tuple,
               configs: dict | None) -> StateSnapshot:
-        parent = checkpoint.parent_id
-        return StateSnapshot(values, next_names, self.config(checkpoint.id, configs), checkpoint_metadata(checkpoint),
-                             checkpoint.created_at, None if parent is None else self.config(parent, configs), tasks,
-                             interrupts)
+        parent, parents = checkpoint.parent_id, checkpoint.metadata.get("parents")
+        return StateSnapshot(values, next_names, self.config(checkpoint.id, configs, parents),
+                             checkpoint_metadata(checkpoint), checkpoint.created_at,
+                             None if parent is None else self.config(parent, configs, parents), tasks, interrupts)
 
     def _snapshot(self, checkpoint: Any, values: dict, live: bool = False, with_writes: set | None = None,
                   configs: dict | None = None, writes: list | None = None, after: Any = None) -> StateSnapshot:
