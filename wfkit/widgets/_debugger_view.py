@@ -68,6 +68,7 @@ class DebuggerView:
     _next_names: Callable[[], tuple[str, ...]]
     _on_answers: Callable[..., Any]
     add_class: Callable[[str], Any]  # the ipywidgets box the host is
+    _keep_saved_view: Callable[..., Any]  # the host's `SavedView` (a saved notebook keeps the last view)
 
     def _build_widgets(self) -> None:
         def button(text, icon, css, handler):
@@ -336,6 +337,8 @@ class DebuggerView:
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
+        if widget_view is not None:  # shown in a cell: a saved notebook keeps its last view
+            self._keep_saved_view(debugger_snapshot, self.status, self.inspector, self.error_view)
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
         formats.update({"text/html": lambda: debugger_snapshot(self), "image/svg+xml": lambda: self.graph_view.svg,
                         "text/plain": self.summary})
