@@ -193,6 +193,8 @@ def test_legend_explains_every_state():
     view = GraphView(DrawableGraph([DrawNode("a")], []))
     legend = view.children[2].value
     assert re.sub(r"<[^>]+>", "", legend) == (
+        "failedinterruptedcurrentnextvisitedtaken edge"  # one compact row; the meanings folded under it
+        "what the marks mean"
         "failed: raised an error"
         "interrupted: paused by interrupt(), waiting for an answer"
         "current: running in this superstep"
@@ -202,6 +204,7 @@ def test_legend_explains_every_state():
     )
     assert "background-color:#ffcf5c;border:1.5px solid #b7791f" in legend
     assert "background-color:#e0ecff;border:1.5px dashed #2f6fd6" in legend
+    assert '<span class="wf-legend-item" style="white-space:nowrap" title="running in this superstep">' in legend
 
 
 def test_mimebundle_has_widget_svg_and_summary(graph):
