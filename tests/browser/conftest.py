@@ -121,10 +121,14 @@ class Lab:
                 return actual
             time.sleep(0.05)
 
-    def shot(self, test_name: str, what: str) -> Path:
+    def shot_path(self, test_name: str, what: str) -> Path:
+        """Where the next screenshot of `test_name` goes (in test-artifacts/)."""
         ARTIFACTS.mkdir(exist_ok=True)
         self._shots += 1
-        path = ARTIFACTS / f"{test_name}-{self._shots}-{what}.png"
+        return ARTIFACTS / f"{test_name}-{self._shots}-{what}.png"
+
+    def shot(self, test_name: str, what: str) -> Path:
+        path = self.shot_path(test_name, what)
         # Lab scrolls inside the notebook panel, so bring the widget's top into view rather than the code.
         self.page.locator(".wf-debugger").first.evaluate("el => el.scrollIntoView({block: 'start'})")
         self.page.screenshot(path=str(path))
@@ -145,6 +149,14 @@ def lab_server(chromium, tmp_path_factory):
     notif = state / "settings" / "@jupyterlab" / "apputils-extension"
     notif.mkdir(parents=True)
     (notif / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    # What `pip install wfkit` adds to an environment (pyproject.toml's shared-data), here in the isolated
+    # dirs: the server extension that keeps widgets' last views, and Lab's setting to save widget state.
+    (state / "config" / "jupyter_server_config.d").mkdir(parents=True)
+    (state / "config" / "jupyter_server_config.d" / "wfkit.json").write_text(
+        (REPO / "jupyter-config" / "server" / "wfkit.json").read_text())
+    (state / "app-settings" / "overrides.d").mkdir(parents=True)
+    (state / "app-settings" / "overrides.d" / "wfkit.json").write_text(
+        (REPO / "jupyter-config" / "lab" / "wfkit.json").read_text())
     env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}  # the offline model, never the network
     env.update(PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
                PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -155,7 +167,8 @@ def lab_server(chromium, tmp_path_factory):
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly"]
+         "--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly",
+         f"--LabApp.app_settings_dir={state / 'app-settings'}"]
         + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -193,6 +193,9 @@ def test_legend_explains_every_state():
     view = GraphView(DrawableGraph([DrawNode("a")], []))
     legend = view.children[2].value
     assert re.sub(r"<[^>]+>", "", legend) == (
+        "failedinterruptedrunningcurrentnextvisited"  # one compact row; the meanings folded under it
+        "taken edgechosen edgewaiting edgepath edgenot taken edge"
+        "what the marks mean"
         "failed: raised an error"
         "interrupted: paused by interrupt(), waiting for an answer"
         "running: running now"
@@ -209,6 +212,8 @@ def test_legend_explains_every_state():
     assert "border-top:2.5px dotted #b8b8c8" in legend
     assert "background-color:#ffcf5c;border:1.5px solid #b7791f" in legend
     assert "background-color:#e0ecff;border:1.5px dashed #2f6fd6" in legend
+    assert '<span class="wf-legend-item" style="white-space:nowrap" title="running now">' in legend
+    assert '<span class="wf-legend-item" style="white-space:nowrap" title="ran in the superstep shown">' in legend
 
 
 def test_mimebundle_has_widget_svg_and_summary(graph):

@@ -41,6 +41,11 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LOG_SHOWN = 200  # event-log lines shown in the widget (the Watcher keeps more)
 
 
+def _keeps_label() -> ipywidgets.Layout:
+    """A button's layout that never cuts its label to "…": as wide as the label, and not shrunk by its row."""
+    return ipywidgets.Layout(width="auto", min_width="max-content", flex="0 0 auto")
+
+
 class DebuggerView:
     """The widgets and drawing of a `Debugger`; see the module docstring."""
 
@@ -70,10 +75,11 @@ class DebuggerView:
     _next_names: Callable[[], tuple[str, ...]]
     _on_answers: Callable[..., Any]
     add_class: Callable[[str], Any]  # the ipywidgets box the host is
+    _keep_saved_view: Callable[..., Any]  # the host's `SavedView` (a saved notebook keeps the last view)
 
     def _build_widgets(self) -> None:
         def button(text, icon, css, handler):
-            b = ipywidgets.Button(description=text, icon=icon, layout=ipywidgets.Layout(width="auto"))
+            b = ipywidgets.Button(description=text, icon=icon, layout=_keeps_label())
             b.add_class(css)
             b.on_click(lambda _: handler())
             return b
@@ -87,18 +93,19 @@ class DebuggerView:
         self.show_all = ipywidgets.ToggleButton(description="Show all", icon="expand",
                                                 tooltip=f"Show texts longer than {MAX_TEXT:,} characters and big "
                                                         f"values in full (a saved view stays cut)",
-                                                layout=ipywidgets.Layout(width="auto"))
+                                                layout=_keeps_label())
         self.show_all.add_class("wf-show-all")
         self.show_all.observe(lambda change: self._render(), "value")
-        self.status = SafeHTML()
+        # On a narrow page the status goes under the buttons (the row wraps) rather than squeezing them.
+        self.status = SafeHTML(layout=ipywidgets.Layout(flex="1 1 18em", min_width="12em", height="auto"))
         self.status.add_class("wf-status")
         self.breakpoint_toggles = {}
         for node in self.graph_view.graph.nodes:
             if node.id in (START_ID, END_ID):
                 continue
-            toggle = ipywidgets.ToggleButton(description=node.id, icon="circle",
+            toggle = ipywidgets.ToggleButton(description=node.id,
                                              tooltip=f"Run stops before a superstep that runs `{node.id}`",
-                                             layout=ipywidgets.Layout(width="auto"))
+                                             layout=_keeps_label())
             toggle.add_class("wf-breakpoint")
             toggle.observe(lambda change, name=node.id: self._toggle_breakpoint(name, change["new"]), "value")
             self.breakpoint_toggles[node.id] = toggle
@@ -128,7 +135,7 @@ class DebuggerView:
                                        layout=ipywidgets.Layout(width="45%"))
         super().__init__([
             ipywidgets.HBox([self.step_button, self.run_button, self.stop_button, self.back_button, self.reset_button,
-                             self.show_all, self.status]),
+                             self.show_all, self.status], layout=ipywidgets.Layout(flex_flow="row wrap")),
             ipywidgets.HBox([SafeHTML("<b>Breakpoints</b>&nbsp;"), *self.breakpoint_toggles.values()],
                             layout=ipywidgets.Layout(flex_flow="row wrap")),
             self.running, self.error_view, self.review_box,
@@ -154,6 +161,8 @@ class DebuggerView:
             self.stop_button.disabled = idle
             for name, toggle in self.breakpoint_toggles.items():
                 toggle.value = name in self.run.breakpoints
+                # set: a red button with a dot (an IDE's breakpoint), not just a darker grey
+                toggle.button_style, toggle.icon = ("danger", "circle") if toggle.value else ("", "")
             self._render_marks()
             options = self._timeline_options(path, ahead)
             if options != self.timeline_view.options:
@@ -365,6 +374,8 @@ class DebuggerView:
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
+        if widget_view is not None:  # shown in a cell: a saved notebook keeps its last view
+            self._keep_saved_view(debugger_snapshot, self.status, self.inspector, self.error_view)
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
         formats.update({"text/html": lambda: debugger_snapshot(self), "image/svg+xml": lambda: self.graph_view.svg,
                         "text/plain": self.summary})

@@ -43,8 +43,8 @@ _ATTRIBUTES = {
     "*": {"class", "title", "style", "id", "data-key", "data-node", "data-step", "data-checkpoint"},
     "a": {"href"},
     "ol": {"start"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan", "align", "valign"},
+    "th": {"colspan", "rowspan", "align", "valign"},
     "details": {"open"},
     **{tag: set(_SVG_ATTRIBUTES) for tag in _SVG_TAGS},
 }
@@ -56,7 +56,7 @@ STYLE_PROPERTIES = frozenset({
     "padding-bottom", "margin", "margin-left", "margin-right", "margin-top", "margin-bottom", "display",
     "flex-wrap", "gap", "align-items", "width", "height", "min-width", "max-width", "max-height", "overflow",
     "white-space", "vertical-align", "text-align", "text-decoration", "font-family", "font-size",
-    "font-weight", "font-style", "line-height", "opacity", "cursor", "list-style",
+    "font-weight", "font-style", "line-height", "opacity", "cursor", "list-style", "table-layout",
 })
 
 

@@ -10,6 +10,7 @@ network, and passes `safe_html` like everything else.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wfkit.widgets._format import esc
@@ -18,11 +19,39 @@ from wfkit.widgets._sanitize import safe_html
 _BOX = "border:1px solid #d0d0d0;border-radius:4px;padding:6px;margin:4px 0;font-size:13px"
 _NOTE = "color:#777777;font-size:11px;margin-bottom:4px"
 
+# A snapshot is shown inside the page's own styles: JupyterLab's and nbconvert's rendered HTML (lab and
+# classic templates) align table cells right, centre tables with a fixed layout and stripe their rows. So
+# every table, row and cell says how it is laid out, inline (a `<style>` block is dropped by some renderers),
+# before its own style, which wins; `align`/`valign` also serve renderers that strip inline styles (GitHub).
+_CELL = "text-align:left;vertical-align:top;padding:1px 4px;border:none;white-space:normal;line-height:normal"
+_LOOK = {"table": "margin:0;width:auto;table-layout:auto;border:none;border-collapse:collapse;font-size:inherit",
+         "tr": "background-color:transparent;border:none", "td": _CELL, "th": _CELL}
+_TABLE_TAG = re.compile(r'<(table|tr|td|th)((?:\s+[\w:-]+(?:="[^"]*")?)*)\s*>')
+_STYLE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def explicit_layout(fragment: str) -> str:
+    """`fragment` with every table, row and cell's layout written inline (see `_LOOK`)."""
+    def fix(match: re.Match) -> str:
+        tag, attributes = match[1], match[2]
+        own = _STYLE.search(attributes)
+        style = _LOOK[tag] + (f";{own[1]}" if own and own[1] else "")
+        if own:
+            attributes = attributes[:own.start()] + attributes[own.end():]
+        if tag in ("td", "th") and "align=" not in attributes:
+            attributes += ' align="left" valign="top"'
+        return f'<{tag}{attributes} style="{style}">'
+    return _TABLE_TAG.sub(fix, fragment)
+
+
+def _finish(markup: str) -> str:
+    return safe_html(explicit_layout(markup))
+
 
 def graph_snapshot(view: Any) -> str:
     """A GraphView: its picture (marks included) and what each mark means."""
     picture, legend = view.children[1].value, view.children[2].value
-    return safe_html(f'<div class="wf-static wf-graph-static">{picture}{legend}</div>')
+    return _finish(f'<div class="wf-static wf-graph-static">{picture}{legend}</div>')
 
 
 def review_snapshot(panel: Any, *, framed: bool = True) -> str:
@@ -33,7 +62,7 @@ def review_snapshot(panel: Any, *, framed: bool = True) -> str:
              f'<div class="wf-review-status">{status}</div>')
     if not framed:
         return inner
-    return safe_html(f'<div class="wf-static wf-review-static" style="{_BOX}">'
+    return _finish(f'<div class="wf-static wf-review-static" style="{_BOX}">'
                      f'<div style="{_NOTE}">saved view of a ReviewPanel: run the notebook to answer</div>'
                      f"{inner}</div>")
 
@@ -66,7 +95,7 @@ def debugger_snapshot(debugger: Any) -> str:
             f'<table style="width:100%"><tr><td style="vertical-align:top;width:55%">{picture}</td>'
             f'<td style="vertical-align:top"><div style="font-weight:bold">Timeline</div>{timeline}</td></tr></table>'
             f'<div class="wf-inspector">{inspector}</div>')
-    return safe_html(f'<div class="wf-static wf-debugger-static" style="{_BOX}">{body}</div>')
+    return _finish(f'<div class="wf-static wf-debugger-static" style="{_BOX}">{body}</div>')
 
 
 def _timeline(options: tuple, selected: Any) -> str:
@@ -90,7 +119,7 @@ def inbox_snapshot(inbox: Any) -> str:
         review = "" if inbox.panel is None else review_snapshot(inbox.panel, framed=False)
         selected = (f'<div style="display:flex;gap:8px"><div>{inbox.graph_view.children[1].value}</div>'
                     f"<div>{inbox.details.value}{review}</div></div>")
-    return safe_html(f'<div class="wf-static wf-inbox-static" style="{_BOX}">'
+    return _finish(f'<div class="wf-static wf-inbox-static" style="{_BOX}">'
                      f'<div style="{_NOTE}">saved view of a ReviewInbox: run the notebook to answer</div>'
                      f"<div>{inbox.title.value}</div>{table}<div>{inbox.position.value}</div>{selected}"
                      f'<div class="wf-inbox-status">{inbox.status.value}</div></div>')

@@ -29,13 +29,14 @@ from wfkit.stepping import Edit
 from wfkit.widgets._background import launch, running_loop
 from wfkit.widgets._debugger_view import DebuggerView
 from wfkit.widgets._format import error_html, esc, short
+from wfkit.widgets._saved import SavedView
 from wfkit.widgets._timeline import Timeline
 from wfkit.widgets._watch import Watcher
 from wfkit.widgets.graph_view import GraphView
 from wfkit.widgets.review import _UNSET, ReviewPanel
 
 
-class Debugger(DebuggerView, ipywidgets.VBox):
+class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
     """Step through `app.start(input, config)`; see the module docstring. `answer_model`, `approve` and
     `reject` go to the `ReviewPanel`; `breakpoints` are node names Run stops before."""
 

@@ -25,6 +25,7 @@ from wfkit.drawing.graph import DrawableGraph
 from wfkit.drawing.render import render_svg
 from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets._picture import freeze, picture_styles
+from wfkit.widgets._saved import SavedView
 from wfkit.widgets._static import graph_snapshot
 from wfkit.widgets.styles import STATES, legend_html
 
@@ -33,7 +34,7 @@ CACHE_SIZE = 128
 _SVG_SIZE = re.compile(r'\b(width|height)="([0-9.]+)pt"')
 
 
-class GraphView(ipywidgets.VBox):
+class GraphView(SavedView, ipywidgets.VBox):
     """The picture of `graph` (a `DrawableGraph`, or anything whose `.get_graph()` returns one).
 
     `mark(current=..., next=..., ...)` sets every mark at once; the traits of the same names hold them
@@ -130,6 +131,8 @@ class GraphView(ipywidgets.VBox):
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         # A live front end shows the widget; GitHub, nbviewer and nbval fall back to the static SVG and text.
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
+        if widget_view is not None:  # shown in a cell: a saved notebook keeps its last view
+            self._keep_saved_view(graph_snapshot, self._picture)
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
         formats.update({"text/html": lambda: graph_snapshot(self), "image/svg+xml": lambda: self._svg,
                         "text/plain": self.summary})

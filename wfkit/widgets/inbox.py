@@ -23,6 +23,7 @@ from wfkit.stepping import check_waiting
 from wfkit.widgets._background import launch
 from wfkit.widgets._format import error_html, esc, payload_html, section, short, text_card_svg, value_html
 from wfkit.widgets._html_widget import SafeHTML
+from wfkit.widgets._saved import SavedView
 from wfkit.widgets._static import inbox_snapshot
 from wfkit.widgets.graph_view import GraphView
 from wfkit.widgets.review import _UNSET, WIDGET_VIEW, ReviewPanel
@@ -74,7 +75,7 @@ class InboxItem:
         return f"{self.thread_id} · {', '.join(dict.fromkeys(self.nodes))} · {payload}"
 
 
-class ReviewInbox(ipywidgets.VBox):
+class ReviewInbox(SavedView, ipywidgets.VBox):
     """The threads of `graph` waiting at `interrupt()`, oldest first. See the module docstring."""
 
     def __init__(self, graph: Any, config: dict | None = None, *, answer_model: Any = None,
@@ -311,6 +312,8 @@ class ReviewInbox(ipywidgets.VBox):
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
+        if widget_view is not None:  # shown in a cell: a saved notebook keeps its last view
+            self._keep_saved_view(inbox_snapshot, self.title, self.position, self.details, self.status)
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
         lines = self.summary().splitlines()
         formats.update({"text/html": lambda: inbox_snapshot(self),

@@ -25,6 +25,7 @@ from wfkit.drawing.display import mimebundle
 from wfkit.widgets._background import launch
 from wfkit.widgets._form import ModelForm
 from wfkit.widgets._html_widget import SafeHTML
+from wfkit.widgets._saved import SavedView
 from wfkit.widgets._static import review_snapshot
 from wfkit._secrets import redact
 from wfkit.widgets._format import error_html, esc, payload_html, short, showing_all, text_card_svg
@@ -126,7 +127,7 @@ class InterruptCard(ipywidgets.VBox):
             button.disabled = not enabled
 
 
-class ReviewPanel(ipywidgets.VBox):
+class ReviewPanel(SavedView, ipywidgets.VBox):
     """Answer the pending interrupts of `run` (or the `interrupts` given). See the module docstring."""
 
     def __init__(self, run: Any = None, *, interrupts=None, answer_model: Any = None, approve: Any = _UNSET,
@@ -271,6 +272,8 @@ class ReviewPanel(ipywidgets.VBox):
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         widget_view = super()._repr_mimebundle_(**kwargs).get(WIDGET_VIEW)
+        if widget_view is not None:  # shown in a cell: a saved notebook keeps its last view
+            self._keep_saved_view(review_snapshot, self.status, *(card.result for card in self.cards))
         formats = {WIDGET_VIEW: lambda: widget_view} if widget_view is not None else {}
         lines = self.summary().splitlines()
         formats.update({"text/html": lambda: review_snapshot(self),

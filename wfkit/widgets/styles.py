@@ -78,23 +78,32 @@ def node_attrs(state: str, kind: str) -> dict[str, str]:
 
 
 def legend_html() -> str:
-    """A row of swatches, one per state plus the taken edge, each with its meaning."""
-    items = []
+    """A row of swatches with each state's name, and under it the meanings, folded: one or two lines even in
+    a narrow column (each name's meaning is also its tooltip)."""
+    items, meanings = [], []
     for look in NODE_LOOKS:
         border = "dashed" if look.dashed else "solid"
         swatch = (f'<span style="display:inline-block;width:14px;height:10px;margin-right:4px;'
                   f'vertical-align:middle;border-radius:3px;background-color:{look.fill};'
                   f'border:1.5px {border} {look.border}"></span>')
         items.append(_legend_item(swatch, look.state, look.meaning))
+        meanings.append(_meaning(look.state, look.meaning))
     for look in reversed(EDGE_LOOKS):
         line = look.attrs.get("style", "solid")
         arrow = (f'<span style="display:inline-block;width:16px;margin-right:4px;vertical-align:middle;'
                  f'border-top:2.5px {line} {look.attrs["color"]}"></span>')
         items.append(_legend_item(arrow, f"{look.state} edge", look.meaning))
-    return ('<div class="wf-legend" style="display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;'
-            'font-family:Helvetica,Arial,sans-serif;color:#333333">' + "".join(items) + "</div>")
+        meanings.append(_meaning(f"{look.state} edge", look.meaning))
+    return ('<div class="wf-legend" style="font-size:12px;font-family:Helvetica,Arial,sans-serif;color:#333333">'
+            '<div style="display:flex;flex-wrap:wrap;gap:2px 10px">' + "".join(items) + "</div>"
+            '<details class="wf-legend-meanings"><summary style="cursor:pointer;color:#555555">'
+            "what the marks mean</summary>" + "".join(meanings) + "</details></div>")
 
 
 def _legend_item(swatch: str, name: str, meaning: str) -> str:
-    return (f'<span class="wf-legend-item" title="{html.escape(meaning)}">{swatch}'
-            f"<b>{html.escape(name)}</b>: {html.escape(meaning)}</span>")
+    return (f'<span class="wf-legend-item" style="white-space:nowrap" title="{html.escape(meaning)}">{swatch}'
+            f"<b>{html.escape(name)}</b></span>")
+
+
+def _meaning(name: str, meaning: str) -> str:
+    return f"<div><b>{html.escape(name)}</b>: {html.escape(meaning)}</div>"
