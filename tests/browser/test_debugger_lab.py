@@ -252,7 +252,7 @@ def test_the_kernel_answers_while_a_slow_step_runs(lab):
     lab.page.locator(".wf-debugger .wf-step").click()
     lab.page.locator(".wf-running", has_text="running: slow").wait_for()
     assert lab.text(".wf-running") == "running: slow"
-    assert lab.marks(current=["slow"]) == {"current": ["slow"]}
+    assert lab.marks(running=["slow"], current=[]) == {"running": ["slow"], "current": []}
     # The superstep is still under way, yet the kernel runs this at once: its loop is not blocked.
     assert lab.kernel_print("print(dbg.busy, list(dbg.watcher.running.values()))") == "step ['slow']\n"
     lab.shot("slow", "running")

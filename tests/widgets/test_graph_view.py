@@ -193,8 +193,7 @@ def test_legend_explains_every_state():
     view = GraphView(DrawableGraph([DrawNode("a")], []))
     legend = view.children[2].value
     assert re.sub(r"<[^>]+>", "", legend) == (
-        "failedinterruptedrunningcurrentnextvisited"  # one compact row; the meanings folded under it
-        "taken edgechosen edgewaiting edgepath edgenot taken edge"
+        "failedinterruptedrunningcurrentnextvisitedtaken edge"  # one compact row; the meanings folded under it
         "what the marks mean"
         "failed: raised an error"
         "interrupted: paused by interrupt(), waiting for an answer"

@@ -92,8 +92,9 @@ def legend_html() -> str:
         line = look.attrs.get("style", "solid")
         arrow = (f'<span style="display:inline-block;width:16px;margin-right:4px;vertical-align:middle;'
                  f'border-top:2.5px {line} {look.attrs["color"]}"></span>')
-        items.append(_legend_item(arrow, f"{look.state} edge", look.meaning))
-        meanings.append(_meaning(f"{look.state} edge", look.meaning))
+        if look.state == "taken":  # the row keeps to two lines in a narrow column: the other edges are folded
+            items.append(_legend_item(arrow, f"{look.state} edge", look.meaning))
+        meanings.append(f'<div>{arrow}<b>{html.escape(look.state)} edge</b>: {html.escape(look.meaning)}</div>')
     return ('<div class="wf-legend" style="font-size:12px;font-family:Helvetica,Arial,sans-serif;color:#333333">'
             '<div style="display:flex;flex-wrap:wrap;gap:2px 10px">' + "".join(items) + "</div>"
             '<details class="wf-legend-meanings"><summary style="cursor:pointer;color:#555555">'
