@@ -20,6 +20,7 @@ _LAZY = {
     "entrypoint": ("wfkit.func", "entrypoint"),
     "InMemorySaver": ("wfkit.checkpoint", "InMemorySaver"),
     "SqliteSaver": ("wfkit.checkpoint", "SqliteSaver"),
+    "start": ("wfkit.seam", "start"),  # (a LangGraph graph's run imports LangGraph only then)
 }
 
 
@@ -39,5 +40,5 @@ __all__ = [
     "StateGraph", "CompiledStateGraph", "START", "END", "Send", "Command", "Interrupt", "interrupt",
     "MessagesState", "add_messages", "task", "entrypoint", "get_stream_writer", "get_config",
     "InMemorySaver", "SqliteSaver", "GraphRecursionError", "InvalidUpdateError", "RetryPolicy",
-    "StateSnapshot",
+    "StateSnapshot", "start",
 ]
