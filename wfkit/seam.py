@@ -77,7 +77,7 @@ def drawable(graph: Any, xray: bool | int = False) -> Any:
         from wfkit.adapters.langgraph import drawable as langgraph_drawable
 
         return langgraph_drawable(graph, xray)
-    return graph.get_graph(xray=xray)
+    return graph.get_graph(xray=xray) if xray else graph.get_graph()
 
 
 def _is_wfkit(graph: Any) -> bool:

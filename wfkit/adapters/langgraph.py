@@ -128,6 +128,9 @@ class LangGraphRun:
 
     @property
     def interrupts(self) -> tuple[Interrupt, ...]:
+        """The interrupts that wait for an answer (none once `answer` gave them one: the next step uses it)."""
+        if self._answer is not None:
+            return ()
         return tuple(Interrupt(i.value, i.id) for i in self._snap.interrupts)
 
     @property
@@ -166,7 +169,7 @@ class LangGraphRun:
         """Have LangGraph run exactly one superstep, and return its record."""
         if self.done:
             raise InvalidResumeError("the run is finished: nothing left to step (use back()/goto() to revisit a step)")
-        if self.interrupts and self._answer is None:
+        if self.interrupts:
             ids = ", ".join(f"`{i.id}`" for i in self.interrupts)
             raise InvalidResumeError(f"the run is paused at interrupt {ids}: answer it with run.resume(value)")
         parent = self._snap
@@ -219,6 +222,7 @@ class LangGraphRun:
         `step()` runs LangGraph with `Command(resume=value)`."""
         from langgraph.types import Command
 
+        self._answer = None  # (a second answer before stepping replaces the first)
         pending = self.interrupts
         if not pending:
             raise InvalidResumeError(f"thread `{self.thread_id}` waits at no interrupt: nothing to answer "
