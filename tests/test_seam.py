@@ -138,12 +138,12 @@ def test_a_langgraph_release_outside_the_tested_range_warns_and_still_runs(monke
     with pytest.warns(wfkit.errors.WfkitWarning) as caught:
         run = wfkit.start(langgraph_graph(), {"trace": []})
     assert [str(w.message) for w in caught] == [
-        "LangGraph 0.9.1 is outside the releases wfkit's LangGraph adapter is tested with (1.0 to 1.2.x); it still "
+        "LangGraph 0.9.1 is outside the releases wfkit's LangGraph adapter is tested with (1.2.x); it still "
         "runs, but pin langgraph to that range if something looks off"]
     assert run.run()[-1].values == {"trace": ["a"]}
 
 
-@pytest.mark.parametrize("version, inside", [("1.0.0", True), ("1.2.24", True), ("1.3.0", False),
+@pytest.mark.parametrize("version, inside", [("1.0.0", False), ("1.2.0", True), ("1.2.24", True), ("1.3.0", False),
                                               ("0.6.7", False), ("2.0.0a1", False)])
 def test_the_tested_range(version, inside):
     from wfkit.adapters.langgraph import TESTED, _release

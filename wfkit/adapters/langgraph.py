@@ -27,8 +27,8 @@ from wfkit.errors import ArgumentValueError, InvalidResumeError, MissingThreadEr
 from wfkit.stepping import Edit, Run, checkpoint_of_step
 from wfkit.types import Interrupt
 
-TESTED = ((1, 0), (1, 3))  # the LangGraph releases the adapter is tested with: from 1.0 up to (not incl.) 1.3
-TESTED_TEXT = "1.0 to 1.2.x"
+TESTED = ((1, 2), (1, 3))  # the LangGraph releases the adapter is tested with (pyproject.toml's extra): 1.2.x
+TESTED_TEXT = "1.2.x"
 STREAM_MODES = ["tasks", "checkpoints"]
 
 
@@ -112,7 +112,11 @@ class LangGraphRun:
 
     @property
     def state(self) -> Any:
-        return self._snap.values
+        """The state here, cut to the graph's output schema as wfkit's `Run.state` is."""
+        values, output = self._snap.values, self.app.output_channels
+        if isinstance(values, dict) and isinstance(output, list):
+            return {k: v for k, v in values.items() if k in output}
+        return values
 
     @property
     def done(self) -> bool:
@@ -129,9 +133,13 @@ class LangGraphRun:
     @property
     def interrupts(self) -> tuple[Interrupt, ...]:
         """The interrupts that wait for an answer (none once `answer` gave them one: the next step uses it)."""
-        if self._answer is not None:
+        if self._answer is not None or not self._snap.interrupts:
             return ()
-        return tuple(Interrupt(i.value, i.id) for i in self._snap.interrupts)
+        # LangGraph's snapshot lists a checkpoint's interrupts also once answered (a checkpoint gone back to):
+        # those whose task has an answer stored are not waiting (stepping on replays the answer)
+        stored = self.app.checkpointer.get_tuple(self._snap.config).pending_writes or []
+        answered = {task_id for task_id, channel, _ in stored if channel == "__resume__"}
+        return tuple(Interrupt(i.value, i.id) for t in self._snap.tasks if t.id not in answered for i in t.interrupts)
 
     @property
     def checkpoint_id(self) -> str | None:
@@ -263,12 +271,7 @@ class LangGraphRun:
                       for k, v in values.items()}
         before = self._snap
         if as_node is None:
-            # As the superstep's own nodes: their routes are taken again, so what runs next stays the same.
-            from langgraph.types import StateUpdate
-
-            nodes = list(dict.fromkeys(self._ran_before(before))) or [None]
-            updates = [StateUpdate(values, nodes[0])] + [StateUpdate(None, n) for n in nodes[1:]]
-            config = self.app.bulk_update_state(before.config, [updates])
+            config = self.app.bulk_update_state(before.config, [self._updates_keeping_next(values)])
         else:
             config = self.app.update_state(before.config, values, as_node=as_node)
         self._snap, self._answer, self._forked = self.app.get_state(config), None, True
@@ -277,6 +280,31 @@ class LangGraphRun:
                   if isinstance(before.values, dict) and isinstance(after, dict) else ())
         self.edits.append(Edit(self.step_number, self.checkpoint_id, _id(before.config), after, edited))
         return self.edits[-1]
+
+    def _updates_keeping_next(self, values: dict) -> list:
+        """`values` as an update by the nodes of the superstep that made the current checkpoint, so that
+        what runs next stays as it was: LangGraph takes their edges and branches again, and the
+        `Command(goto=...)` each returned is given again (its routes would be dropped otherwise)."""
+        from langgraph.types import Command, StateUpdate
+
+        gotos: dict[str, list[Any]] = {}
+        for task in self.next:
+            for why in task.triggers:
+                if why.kind == "goto":
+                    gotos.setdefault(why.sources[0], []).append(task.name)
+        builder = getattr(self.app, "builder", None)
+        for _, source, channel, value in self._routing_writes(self._snap):
+            # a Send written by a node without a conditional edge came in its Command (a branch sends again)
+            if channel == "__pregel_tasks" and builder is not None and not builder.branches.get(source):
+                gotos.setdefault(source, []).append(value)
+        nodes = list(dict.fromkeys(self._ran_before(self._snap))) or [None]
+        updates = []
+        for index, node in enumerate(nodes):
+            update = values if index == 0 else None
+            if node in gotos:
+                update = Command(update=update, goto=gotos[node])
+            updates.append(StateUpdate(update, node))
+        return updates
 
     # -- records, from LangGraph's snapshots -------------------------------------------------------------
     def _load_thread(self) -> None:
@@ -318,26 +346,40 @@ class LangGraphRun:
         if not snap.tasks:
             return []
         checkpoint = self.app.checkpointer.get_tuple(snap.config).checkpoint
-        before = self._ran_before(snap)
+        writes = self._routing_writes(snap)
         out = []
         for t in snap.tasks:
             if t.path and t.path[0] == "__pregel_push":
                 out.append(Task(t.id, t.name, "push", 0, None, (trigger("send"),)))
             else:
-                out.append(Task(t.id, t.name, "pull", 0, snap.values, self._why(checkpoint, t.name, before)))
+                out.append(Task(t.id, t.name, "pull", 0, snap.values, self._why(checkpoint, t.name, writes)))
         return out
 
-    def _ran_before(self, snap: Any) -> list[str]:
-        """The names of the tasks whose superstep made checkpoint `snap` (through edits and LangGraph's fork
-        copies, to the superstep's)."""
+    def _superstep_parent(self, snap: Any) -> Any | None:
+        """The snapshot whose superstep made checkpoint `snap` (through edits and LangGraph's fork copies)."""
         while snap.parent_config is not None:
             parent = self.app.get_state(snap.parent_config)
             if snap.metadata.get("source") not in ("update", "fork"):
-                return [t.name for t in parent.tasks]
+                return parent
             snap = parent
-        return []
+        return None
 
-    def _why(self, checkpoint: dict, name: str, before: list[str]) -> tuple:
+    def _ran_before(self, snap: Any) -> list[str]:
+        """The names of the tasks whose superstep made checkpoint `snap`."""
+        parent = self._superstep_parent(snap)
+        return [t.name for t in parent.tasks] if parent is not None else []
+
+    def _routing_writes(self, snap: Any) -> list[tuple[str, str, str, Any]]:
+        """(task id, task name, channel, value) of each write the superstep that made `snap` stored (LangGraph keeps a
+        superstep's writes with the checkpoint it ran from): who wrote which `branch:to:` channel."""
+        parent = self._superstep_parent(snap)
+        if parent is None:
+            return []
+        names = {t.id: t.name for t in parent.tasks}
+        stored = self.app.checkpointer.get_tuple(parent.config).pending_writes or []
+        return [(task_id, names[task_id], channel, value) for task_id, channel, value in stored if task_id in names]
+
+    def _why(self, checkpoint: dict, name: str, writes: list[tuple[str, str, str, Any]]) -> tuple:
         """The triggers of node `name`'s task: its trigger channels updated since it last ran (as LangGraph
         plans), said as the edge, branch, goto or join that wrote them."""
         versions, seen = checkpoint["channel_versions"], checkpoint["versions_seen"].get(name, {})
@@ -346,26 +388,30 @@ class LangGraphRun:
         builder = getattr(self.app, "builder", None)
         out = []
         for channel in fired:
+            writers = [(task_id, source) for task_id, source, written, _ in writes if written == channel]
             if channel.startswith("join:") and builder is not None:
+                # (a join's version moves with each source seen; it fires once all are: its stored value)
+                seen_sources = set(checkpoint["channel_values"].get(channel) or ())
                 out += [trigger("join", tuple(starts)) for starts, end in builder.waiting_edges
-                        if end == name and channel == f"join:{'+'.join(starts)}:{end}"]
+                        if end == name and channel == f"join:{'+'.join(starts)}:{end}" and set(starts) <= seen_sources]
             elif channel.startswith("branch:to:") and builder is not None:
-                routes = [(_route(builder, source, name), source) for source in dict.fromkeys(before)]
-                routed = [r for r in routes if r[0] != "goto"] or routes  # (a source that could not route here)
-                out += [trigger(kind, (source,)) for kind, source in routed]
+                for task_id, source in dict.fromkeys(writers):  # (several tasks of one node: counted apart)
+                    out += [trigger(kind, (source,))
+                            for kind in _routes(builder, source, name, writers.count((task_id, source)))]
             else:
-                out.append(trigger("input" if channel == "__start__" else "edge", tuple(dict.fromkeys(before))))
-        return tuple(out)
+                sources = tuple(dict.fromkeys(source for _, source in writers))
+                out.append(trigger("input" if channel == "__start__" else "edge", sources))
+        return tuple(dict.fromkeys(out))
 
 
-def _route(builder: Any, source: str, target: str) -> str:
-    """How `source` reached `target`: a plain edge, a conditional edge, or else a Command(goto=...)."""
-    if (source, target) in builder.edges:
-        return "edge"
-    for branch in builder.branches.get(source, {}).values():
-        if branch.ends is None or target in branch.ends.values():
-            return "branch"
-    return "goto"
+def _routes(builder: Any, source: str, target: str, count: int) -> list[str]:
+    """How `source` reached `target` with `count` writes of its channel: a plain edge, a conditional edge
+    (when one of `source` can lead there), and for the others a `Command(goto=...)`."""
+    kinds = ["edge"] if (source, target) in builder.edges else []
+    if len(kinds) < count and any(b.ends is None or target in b.ends.values()
+                                  for b in builder.branches.get(source, {}).values()):
+        kinds.append("branch")
+    return kinds + ["goto"] * (count - len(kinds))
 
 
 def _id(config: dict | None) -> str | None:
