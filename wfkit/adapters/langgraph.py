@@ -395,22 +395,24 @@ class LangGraphRun:
                 out += [trigger("join", tuple(starts)) for starts, end in builder.waiting_edges
                         if end == name and channel == f"join:{'+'.join(starts)}:{end}" and set(starts) <= seen_sources]
             elif channel.startswith("branch:to:") and builder is not None:
+                routes: dict[str, list[str]] = {}
                 for task_id, source in dict.fromkeys(writers):  # (several tasks of one node: counted apart)
-                    out += [trigger(kind, (source,))
-                            for kind in _routes(builder, source, name, writers.count((task_id, source)))]
+                    kinds = _routes(builder, source, name, writers.count((task_id, source)))
+                    if len(kinds) > len(routes.get(source, ())):
+                        routes[source] = kinds
+                out += [trigger(kind, (source,)) for source, kinds in routes.items() for kind in kinds]
             else:
                 sources = tuple(dict.fromkeys(source for _, source in writers))
                 out.append(trigger("input" if channel == "__start__" else "edge", sources))
-        return tuple(dict.fromkeys(out))
+        return tuple(out)
 
 
 def _routes(builder: Any, source: str, target: str, count: int) -> list[str]:
-    """How `source` reached `target` with `count` writes of its channel: a plain edge, a conditional edge
-    (when one of `source` can lead there), and for the others a `Command(goto=...)`."""
+    """How `source` reached `target` with `count` writes of its channel: a plain edge, its conditional
+    edges that can lead there, and for the others a `Command(goto=...)`."""
     kinds = ["edge"] if (source, target) in builder.edges else []
-    if len(kinds) < count and any(b.ends is None or target in b.ends.values()
-                                  for b in builder.branches.get(source, {}).values()):
-        kinds.append("branch")
+    branches = sum(1 for b in builder.branches.get(source, {}).values() if b.ends is None or target in b.ends.values())
+    kinds += ["branch"] * min(branches, count - len(kinds))
     return kinds + ["goto"] * (count - len(kinds))
 
 
