@@ -16,8 +16,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "wfkit"
 PROTOCOL = {"_repr_mimebundle_", "_replace", "_fields", "_asdict", "_make"}
 # modules that must use only other objects' public attributes
 LAYERS = ("stepping.py", "func.py", "graph/", "widgets/")
-# what the widgets may import from wfkit besides themselves
-WIDGET_IMPORTS = ("wfkit.widgets", "wfkit.engine.events", "wfkit.stepping", "wfkit.constants", "wfkit.drawing",
+# what the widgets may import from wfkit besides themselves (wfkit.seam: the runs of either engine)
+WIDGET_IMPORTS = ("wfkit.widgets", "wfkit.seam", "wfkit.engine.events", "wfkit.stepping", "wfkit.constants", "wfkit.drawing",
                   "wfkit.types", "wfkit.messages", "wfkit._sync", "wfkit._secrets")
 
 

@@ -11,7 +11,7 @@ def test_top_level_all_is_exactly_the_contract():
         "StateGraph", "CompiledStateGraph", "START", "END", "Send", "Command", "Interrupt", "interrupt",
         "MessagesState", "add_messages", "task", "entrypoint", "get_stream_writer", "get_config",
         "InMemorySaver", "SqliteSaver", "PostgresSaver", "GraphRecursionError", "InvalidUpdateError", "RetryPolicy",
-        "StateSnapshot",
+        "StateSnapshot", "start",
     ])
     for name in wfkit.__all__:
         assert getattr(wfkit, name) is not None

@@ -21,3 +21,8 @@ def test_readme_python_examples_run():
     assert blocks, "the README has no python example"
     for block in blocks:
         exec(compile(block, str(README), "exec"), {})
+
+
+def test_readme_first_screen_says_the_widgets_work_on_langgraph_graphs():
+    first_screen = "\n".join(README.read_text().splitlines()[:40])
+    assert 'They work on graphs built with **LangGraph itself** as well as on\n  wfkit\'s own (`pip install "wfkit[langgraph]"`' in first_screen

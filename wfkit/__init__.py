@@ -21,6 +21,7 @@ _LAZY = {
     "InMemorySaver": ("wfkit.checkpoint", "InMemorySaver"),
     "SqliteSaver": ("wfkit.checkpoint", "SqliteSaver"),
     "PostgresSaver": ("wfkit.checkpoint", "PostgresSaver"),
+    "start": ("wfkit.seam", "start"),  # (a LangGraph graph's run imports LangGraph only then)
 }
 
 
@@ -40,5 +41,5 @@ __all__ = [
     "StateGraph", "CompiledStateGraph", "START", "END", "Send", "Command", "Interrupt", "interrupt",
     "MessagesState", "add_messages", "task", "entrypoint", "get_stream_writer", "get_config",
     "InMemorySaver", "SqliteSaver", "PostgresSaver", "GraphRecursionError", "InvalidUpdateError", "RetryPolicy",
-    "StateSnapshot",
+    "StateSnapshot", "start",
 ]

@@ -212,7 +212,7 @@ class Run:
         """Step until the end, an interrupt, or a superstep that would run a node in `breakpoints`."""
         records = []
         first = True
-        while not self.done and not self._loop.interrupts:
+        while not self.done and not self.interrupts:
             if not first and self.breakpoints & set(t.name for t in self.next):
                 break
             first = False
@@ -237,7 +237,7 @@ class Run:
         """Answer the pending interrupt(s) and go on like `run()`."""
         self.answer(value)
         records = [await self.astep()]
-        return records + await self.arun() if not self._loop.interrupts else records
+        return records + await self.arun() if not self.interrupts else records
 
     def resume(self, value: Any) -> list[StepRecord]:
         return run_sync(self.aresume(value))
@@ -253,21 +253,16 @@ class Run:
             self._loop.load(checkpoint)
             self._forked = True
             return
-        lineage: dict[int, str] = {}
-        for at, cid in reversed(self.lineage()):  # the newest checkpoint of a step (an edit's, say) wins
-            lineage.setdefault(at, cid)
-        if step not in lineage or step < 0:
-            known = sorted(s for s in lineage if s >= 0)
-            raise ValueError(f"no superstep {step} on this branch; steps here: {known}")
-        self._keep_tip(lineage[step])
-        self._loop.load(self._history.get(lineage[step]))
+        cid = checkpoint_of_step(self.lineage(), step)
+        self._keep_tip(cid)
+        self._loop.load(self._history.get(cid))
         self._forked = True
 
     def _keep_tip(self, target: str) -> None:
         """Before moving to checkpoint `target`: remember where the branch through it ends (the branch the run
         is on, else the newest stored superstep past `target`)."""
-        if self._tip is None or self._loop.checkpoint_id not in self._line(self._tip):
-            self._tip = self._loop.checkpoint_id
+        if self._tip is None or self.checkpoint_id not in self._line(self._tip):
+            self._tip = self.checkpoint_id
         if target in self._line(self._tip):
             return
         ends = (r.checkpoint_id for r in reversed(self.history) if r.checkpoint_id is not None)
@@ -288,7 +283,7 @@ class Run:
         if self._tip is None:
             return []
         line = self._line(self._tip)
-        here = self._loop.checkpoint_id
+        here = self.checkpoint_id
         if here not in line:
             return []
         records = {r.checkpoint_id: r for r in self.history if r.checkpoint_id is not None}
@@ -354,6 +349,18 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<Run step={self._loop.step} {self.status} next={[t.name for t in self.next]}>"
+
+
+def checkpoint_of_step(lineage: list[tuple[int, str]], step: int | None) -> str:
+    """The id of the checkpoint after superstep `step` on a branch (`Run.lineage()`): its newest one, an
+    edit's, say."""
+    by_step: dict[int, str] = {}
+    for at, cid in reversed(lineage):
+        by_step.setdefault(at, cid)
+    if step not in by_step or step < 0:
+        known = sorted(s for s in by_step if s >= 0)
+        raise ValueError(f"no superstep {step} on this branch; steps here: {known}")
+    return by_step[step]
 
 
 def _not_stored(thread_id: str, step: int, error: Exception) -> Exception:

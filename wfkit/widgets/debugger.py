@@ -25,6 +25,7 @@ import ipywidgets
 
 from wfkit.engine.events import (Interrupted, MessageChunk, RunFinished, StepApplied, StepPlanned, TaskFinished,
                                  TaskStarted)
+from wfkit.seam import start
 from wfkit.stepping import Edit
 from wfkit.widgets._background import launch, running_loop
 from wfkit.widgets._debugger_view import DebuggerView
@@ -37,10 +38,11 @@ from wfkit.widgets.review import _UNSET, ReviewPanel
 
 
 class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
-    """Step through `app.start(input, config)`; see the module docstring. `answer_model`, `approve` and
-    `reject` go to the `ReviewPanel`; `breakpoints` are node names Run stops before."""
+    """Step through `wfkit.start(app, input, config)` (`app` a wfkit or a LangGraph graph); see the module
+    docstring. `answer_model`, `approve` and `reject` go to the `ReviewPanel`; `breakpoints` are node names
+    Run stops before."""
 
-    def __init__(self, app: Any, input: Any, config: dict | None = None, *, answer_model: Any = None,
+    def __init__(self, app: Any, input: Any = None, config: dict | None = None, *, answer_model: Any = None,
                  approve: Any = _UNSET, reject: Any = _UNSET, breakpoints=()):
         self.app, self.input, self.config = app, input, config
         self.review_options = {"answer_model": answer_model, "approve": approve, "reject": reject}
@@ -77,9 +79,9 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
             if "thread_id" in configurable:
                 configurable["thread_id"] = f"{configurable['thread_id']}~reset{self._resets}"
                 config["configurable"] = configurable
-        self.watcher = Watcher(functional=getattr(self.app.spec, 'shown', None) is not None)
+        self.watcher = Watcher(functional=getattr(getattr(self.app, 'spec', None), 'shown', None) is not None)
         self.head = self.selected = None
-        self.run = self.app.start(self.input, config)
+        self.run = start(self.app, self.input, config)  # a wfkit graph's own Run, or LangGraph's through the seam
         self.run.breakpoints.update(breakpoints)
         self.run.listeners.append(self._listen)
         self.timeline = Timeline.begin(self.run.checkpoint_id, self.run.state, self._next_names())

@@ -23,6 +23,7 @@ except ImportError as exc:  # ipywidgets is an extra; the engine and drawing lay
 from wfkit.drawing.display import mimebundle
 from wfkit.drawing.graph import DrawableGraph
 from wfkit.drawing.render import render_svg
+from wfkit.seam import drawable as picture_of
 from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets._picture import freeze, picture_styles
 from wfkit.widgets._saved import SavedView
@@ -202,7 +203,7 @@ def _drawable(graph) -> DrawableGraph:
     if get_graph is None:
         raise TypeError(f"GraphView needs a DrawableGraph or a compiled graph (anything with .get_graph()); "
                         f"got {type(graph).__name__}")
-    drawable = get_graph()
+    drawable = picture_of(graph)  # (a LangGraph graph's picture, converted)
     if not isinstance(drawable, DrawableGraph):
         raise TypeError(f"{type(graph).__name__}.get_graph() returned {type(drawable).__name__}, "
                         f"not a wfkit.drawing.DrawableGraph")
