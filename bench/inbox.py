@@ -146,11 +146,13 @@ def reviewer(backend: str, where: str, who: int, gate: str) -> dict:
 
     with _open(backend, where) as saver:
         app = _graph(saver)
+        # Each reviewer's share is read before the start: read after it, a list that another reviewer has
+        # already shortened would shift the shares, and two reviewers would take the same thread.
+        mine = app.waiting_threads()[who::REVIEWERS]
         open(os.path.join(gate, f"ready-{who}"), "w").close()
         while not os.path.exists(os.path.join(gate, "go")):
             time.sleep(0.002)
         started = time.monotonic()  # the system's monotonic clock: the same in the four processes
-        mine = app.waiting_threads()[who::REVIEWERS]
         for snapshot in mine:
             config = {"configurable": {"thread_id": snapshot.config["configurable"]["thread_id"]}}
             check_waiting(app, config, tuple(i.id for i in snapshot.interrupts))
