@@ -177,6 +177,17 @@ class ConnectedSaver(BaseCheckpointSaver):
     def close(self) -> None:
         """Close what this saver opened; using it afterwards raises `CheckpointError`."""
 
+    def put(self, checkpoint: Checkpoint) -> None:
+        self._put(checkpoint, False)
+
+    def put_on_head(self, checkpoint: Checkpoint) -> None:
+        self._put(checkpoint, True)
+
+    @abc.abstractmethod
+    def _put(self, checkpoint: Checkpoint, on_head: bool) -> None:
+        """Store `checkpoint` in one transaction that first checks the thread's head: against its parent
+        (`on_head`, see `put_on_head`), else against the head this saver last saw (another process's writes)."""
+
     def __enter__(self) -> Any:
         return self
 

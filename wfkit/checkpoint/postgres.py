@@ -176,12 +176,6 @@ class PostgresSaver(ConnectedSaver):
     def __repr__(self) -> str:
         return f"PostgresSaver({self._where})"
 
-    def put(self, checkpoint: Checkpoint) -> None:
-        self._put(checkpoint, False)
-
-    def put_on_head(self, checkpoint: Checkpoint) -> None:
-        self._put(checkpoint, True)
-
     def _put(self, checkpoint: Checkpoint, on_head: bool) -> None:
         payload = dumps_checkpoint(self.serde, checkpoint)  # encode first: a failure leaves nothing behind
         thread = checkpoint.thread_id
