@@ -3,6 +3,7 @@ which builds it from a LangGraph-style config dict (checking what it reads)."""
 
 from __future__ import annotations
 
+import concurrent.futures
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +42,19 @@ def options_from(config: dict | None, **extra: Any) -> RunOptions:
         raise (ArgumentValueError if isinstance(most, int) else ArgumentTypeError)(
             f"`config['max_concurrency']` must be a positive int (or None for no limit), got {given(most)}: "
             "e.g. config={'max_concurrency': 4}")
+    executor = check_executor(config.get("executor"), "config['executor']")
+    if executor is not None:  # the config's own executor wins over the one `extra` gives (the graph's)
+        extra = {**extra, "executor": executor}
     return RunOptions(config=config, recursion_limit=limit, thread_id=thread_key(configurable.get("thread_id")),
-                      checkpoint_id=configurable.get("checkpoint_id"), max_concurrency=most,
-                      **{"executor": config.get("executor"), **extra})
+                      checkpoint_id=configurable.get("checkpoint_id"), max_concurrency=most, **extra)
+
+
+def check_executor(executor: Any, where: str) -> Any:
+    """`executor` if it is None or a `concurrent.futures.Executor`; `where` names the argument."""
+    if executor is not None and not isinstance(executor, concurrent.futures.Executor):
+        raise ArgumentTypeError(f"{where} must be a concurrent.futures.Executor (a ThreadPoolExecutor, or a Dask "
+                                f"or Ray executor), got {given(executor)}")
+    return executor
 
 
 def check_config(config: Any) -> dict:

@@ -6,7 +6,6 @@ Every public run method goes through one async path; the sync methods wrap it wi
 
 from __future__ import annotations
 
-import concurrent.futures
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from wfkit.engine.drive import run_to_pause, stream_loop
 from wfkit.engine.events import BatchProgress
 from wfkit.engine.durability import DeferredSaver, at_exit, durability_of
 from wfkit.engine.loop import Loop
-from wfkit.engine.options import RunOptions, check_config, given, options_from, thread_key
+from wfkit.engine.options import RunOptions, check_config, check_executor, given, options_from, thread_key
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, graph_chunker
@@ -53,7 +52,7 @@ class CompiledStateGraph:
         self.interrupt_before = interrupt_before
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
-        self.executor = _check_executor(executor, "compile(executor=...)")
+        self.executor = check_executor(executor, "compile(executor=...)")
         self._histories: dict[str, History] = {}
         if checkpointer is not None:
             checkpointer.register_types(self._models())
@@ -125,10 +124,8 @@ class CompiledStateGraph:
                 f"graph `{self.name}` was compiled with checkpointer=True, which makes it a subgraph that keeps "
                 "to its parent's thread, so it cannot run on its own; run it from a node of a graph that has a "
                 "checkpointer, or compile it with checkpointer=InMemorySaver() to run it alone")
-        check_config(config)
-        executor = _check_executor((config or {}).get("executor"), "config['executor']") or self.executor
         options = options_from(
-            config, inline_sync=inline, executor=executor, stream_messages=stream_messages, want_records=False,
+            config, inline_sync=inline, executor=self.executor, stream_messages=stream_messages, want_records=False,
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
@@ -397,13 +394,6 @@ def _check_listing(filter: Any, before: Any, limit: Any) -> None:
         if value is not None and not isinstance(value, kind):
             raise ArgumentTypeError(f"get_state_history(): `{name}` must be {what} (or None), got {given(value)}: "
                                     f"e.g. {example}")
-
-
-def _check_executor(executor: Any, where: str) -> Any:
-    if executor is not None and not isinstance(executor, concurrent.futures.Executor):
-        raise ArgumentTypeError(f"{where} must be a concurrent.futures.Executor (a ThreadPoolExecutor, or a Dask "
-                                f"or Ray executor), got {given(executor)}")
-    return executor
 
 
 def _durability(options: dict) -> str:
