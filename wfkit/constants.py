@@ -5,3 +5,9 @@ END = "__end__"
 RESERVED_NAMES = frozenset({START, END})
 RESERVED_CHARS = ("|", ":")  # used in ids and labels; a node name may not contain them
 INTERRUPT_KEY = "__interrupt__"  # where invoke() puts the pending interrupts in the state it returns
+NS_LEVEL = "|"  # between the levels of a nested namespace (checkpoint_ns, stream namespaces): LangGraph's `a|b`
+
+
+def join_ns(outer: str, inner: str) -> str:
+    """The namespace `inner` one level inside `outer` ("" is the top level)."""
+    return f"{outer}{NS_LEVEL}{inner}" if outer else inner

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wfkit.constants import join_ns
 from wfkit.engine import resume
 from wfkit.engine.algo import Plan
 from wfkit.engine.context import TaskContext
@@ -28,7 +29,7 @@ def nested_history(graph: Any, parent: TaskContext, namespace: str) -> History |
         return None
     saver = graph.checkpointer if graph.checkpointer is not None else outer.saver
     graph.register_on(saver)
-    ns = f"{outer.ns}|{namespace}" if outer.ns else namespace
+    ns = join_ns(outer.ns, namespace)
     history = History(graph.spec, saver, outer.thread_id, ns, {**outer.parents, outer.ns: parent.loop.checkpoint_id})
     # a run from a checkpoint the caller named (a replay, a fork) and the subgraphs it runs, at every depth
     history.replaying = outer.replaying if outer.ns else parent.loop.options.checkpoint_id is not None

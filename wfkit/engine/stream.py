@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from wfkit.constants import START
+from wfkit.constants import NS_LEVEL, START
 from wfkit.engine import algo
 from wfkit.engine.events import (CheckpointKept, CustomWrite, Interrupted, MessageChunk, Nested, Resumed,
                                  StepApplied, StepPlanned, TaskFinished)
@@ -74,7 +74,7 @@ def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, 
         elif subgraphs:
             nested = inner.get(event.namespace)
             if nested is None:
-                prefix = tuple(event.namespace.split("|"))
+                prefix = tuple(event.namespace.split(NS_LEVEL))
                 nested = inner[event.namespace] = graph_chunker(
                     event.spec, modes, lambda ns, mode, chunk: put(prefix + ns, mode, chunk), True)
             nested(event.event)

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Iterator
 from typing import Any
 
-NS_SEP = "|"  # between the node names of a nested namespace, as in LangGraph's `parent|child`
+from wfkit.constants import NS_LEVEL, join_ns
 
 
 def _is_graph(value: Any) -> bool:
@@ -57,7 +57,7 @@ def subgraphs_of(graph: Any, namespace: str | None, recurse: bool) -> Iterator[t
     """`(namespace, subgraph)` pairs of `graph`'s nodes (LangGraph's `get_subgraphs`): with `namespace`,
     only the subgraph at exactly that namespace (`parent|child` needs `recurse=True`)."""
     for name, node in graph.spec.nodes.items():
-        if namespace is not None and namespace != name and not namespace.startswith(name + NS_SEP):
+        if namespace is not None and namespace != name and not namespace.startswith(name + NS_LEVEL):
             continue
         sub = find_subgraph(node.fn)
         if sub is None or sub is graph:
@@ -69,4 +69,4 @@ def subgraphs_of(graph: Any, namespace: str | None, recurse: bool) -> Iterator[t
             yield name, sub
         if recurse:
             inner = None if namespace is None else namespace[len(name) + 1:]
-            yield from ((f"{name}{NS_SEP}{n}", s) for n, s in subgraphs_of(sub, inner, recurse))
+            yield from ((join_ns(name, n), s) for n, s in subgraphs_of(sub, inner, recurse))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wfkit.constants import NS_LEVEL, join_ns
 from wfkit.engine.persist import History
 from wfkit.errors import CheckpointError, SubgraphNotFoundError
 from wfkit.types import StateSnapshot
@@ -19,7 +20,7 @@ def graph_at(graph: Any, ns: str, writing: bool = False) -> Any:
     graph found (LangGraph's rule: the state a node's unseen subgraph kept reads with its parent's schema),
     but not written: `SubgraphNotFoundError`."""
     path = []
-    for part in ns.split("|"):
+    for part in ns.split(NS_LEVEL):
         if part.isdigit():  # "...|<n>": the n-th further graph a node ran (as a stream names it)
             continue
         node = part.split(":", 1)[0]
@@ -30,7 +31,7 @@ def graph_at(graph: Any, ns: str, writing: bool = False) -> Any:
                 return graph
             known = ", ".join(f"`{n}`" for n in graph.spec.subgraphs) or "none"
             raise SubgraphNotFoundError(
-                f"Subgraph {'|'.join(path)} not found: checkpoint_ns `{ns}` names node `{node}`, which runs no "
+                f"Subgraph {NS_LEVEL.join(path)} not found: checkpoint_ns `{ns}` names node `{node}`, which runs no "
                 f"subgraph that graph `{graph.name}` knows (nodes that do: {known}), so its state cannot be written "
                 "with the right schema; add the subgraph as a node (add_node(name, compiled_subgraph)), or "
                 "run the node once in this process before update_state")
@@ -72,7 +73,7 @@ def with_subgraph_states(history: History, snapshot: StateSnapshot, recurse: boo
         sub = subgraphs.get(task.name)
         if sub is not None:
             local = task.name if sub.subgraph_only else f"{task.name}:{task.id}"
-            ns = f"{history.ns}|{local}" if history.ns else local
+            ns = join_ns(history.ns, local)
             state: Any = {"configurable": {"thread_id": history.thread_id, "checkpoint_ns": ns}}
             if recurse:
                 saver = sub.checkpointer if sub.checkpointer is not None else history.saver
