@@ -273,3 +273,20 @@ def test_state_schema_must_be_a_schema():
     with pytest.raises(TypeError) as info:
         StateGraph(int)
     assert "state schema `int` is not a TypedDict, pydantic model or dataclass" in str(info.value)
+
+
+def test_state_graph_is_subscriptable_in_type_hints_as_in_langgraph():
+    from typing import get_args, get_origin
+
+    from typing_extensions import TypedDict
+
+    from wfkit import StateGraph
+
+    class S(TypedDict):
+        x: int
+
+    alias = StateGraph[S, dict]
+    assert (get_origin(alias), get_args(alias)) == (StateGraph, (S, dict))
+    builder = StateGraph[S](S)  # calling the alias builds the graph
+    builder.add_node("a", lambda s: {"x": s["x"] + 1}).set_entry_point("a")
+    assert builder.compile().invoke({"x": 1}) == {"x": 2}

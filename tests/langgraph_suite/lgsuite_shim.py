@@ -13,6 +13,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import types
 
@@ -44,17 +45,24 @@ SOURCES: dict[str, tuple[str, ...]] = {
 }
 # LangGraph's names for what wfkit calls otherwise.
 ALIASES = {"MemorySaver": "InMemorySaver", "AsyncSqliteSaver": "SqliteSaver"}
-EXTRA = {"langchain_core.runnables": {"RunnableConfig": dict}}
+EXTRA = {"langchain_core.runnables": {"RunnableConfig": dict},
+         # LangGraph's message tests read it to choose expectations; the release LangGraph is tested with
+         "langchain_core": {"__version__": "1.8.3"}}
 ROOTS = ("langgraph", "langchain_core")
 # Test tools that LangGraph's files import for fixtures the rule sets aside (`mocker`, `snapshot`): when
 # they are not installed, an inert stand-in lets the files load, on either backend.
 INERT_ROOTS = ("pytest_mock", "syrupy")
+# For development only, never for the recorded counts: with LGSUITE_LENIENT=1 a public name wfkit lacks is
+# an inert stand-in too, so that a file whose imports are not all built yet still loads and the tests of
+# what is built can be measured (tests that use a missing name fail).
+LENIENT = os.environ.get("LGSUITE_LENIENT") == "1"
 
 
 class _Inert:
     """Stands for a name of LangGraph's internals: it can be named, called and subscripted at import time."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, *class_parts):
+        # `class Fake(Internal): ...` calls the base's type with (name, bases, namespace): the class is inert too
         self._name = name
 
     def __call__(self, *args, **kwargs):
@@ -68,6 +76,14 @@ class _Inert:
     def __getitem__(self, item):
         return _Inert(f"{self._name}[...]")
 
+    def __int__(self) -> int:  # `int(DEFAULT_SOMETHING)` at a file's top level
+        return 0
+
+    def __or__(self, other):  # `Missing | None` in an annotation
+        return self
+
+    __ror__ = __or__
+
     def __repr__(self) -> str:
         return f"<internal {self._name}: not in wfkit>"
 
@@ -80,10 +96,10 @@ class _Module(types.ModuleType):
         self._extra = EXTRA.get(name, {})
 
     def __getattr__(self, attr: str):
-        if attr.startswith("__"):
-            raise AttributeError(attr)
         if attr in self._extra:
             return self._extra[attr]
+        if attr.startswith("__"):
+            raise AttributeError(attr)
         for source in self._sources or ():
             try:
                 module = importlib.import_module(source)
@@ -92,7 +108,8 @@ class _Module(types.ModuleType):
             for name in (attr, ALIASES.get(attr)):
                 if name is not None and hasattr(module, name):
                     return getattr(module, name)
-        if self.__name__.split(".")[0] in INERT_ROOTS or not lgsuite_rule.is_public(self.__name__, attr):
+        if (LENIENT or self.__name__.split(".")[0] in INERT_ROOTS
+                or not lgsuite_rule.is_public(self.__name__, attr)):
             return _Inert(f"{self.__name__}.{attr}")  # the rule sets aside every test that uses it
         raise AttributeError(f"wfkit has no `{self.__name__}.{attr}`"
                              + (f" (looked in {', '.join(self._sources)})" if self._sources else ""))
@@ -106,7 +123,7 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if fullname.split(".")[0] not in self.roots:
             return None
         parent, _, last = fullname.rpartition(".")
-        if parent in SOURCES and fullname not in SOURCES and not last.startswith("_"):
+        if parent in SOURCES and fullname not in SOURCES and not last.startswith("_") and not LENIENT:
             # `from langgraph.types import Missing` tries a submodule `Missing` last: there is none.
             return None
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)

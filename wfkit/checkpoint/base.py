@@ -158,6 +158,17 @@ class BaseCheckpointSaver(abc.ABC):
     def delete_thread(self, thread_id: str) -> None:
         """Forget every checkpoint and pending write of the thread, its subgraphs' (`nested_key`) too."""
 
+    def get_next_version(self, current: int | None, channel: object = None) -> int:
+        """The version a key gets when it is written next, as LangGraph's savers number them: 1, 2, 3...
+
+        wfkit's checkpoints store values, not per-key versions, so nothing in wfkit calls this; it is here for
+        saver subclasses written for LangGraph that refer to it."""
+        if current is not None and (isinstance(current, bool) or not isinstance(current, int)):
+            from wfkit.errors import ArgumentTypeError
+
+            raise ArgumentTypeError(f"get_next_version: `current` must be an int or None, got {current!r}")
+        return 1 if current is None else current + 1
+
 
 class ConnectedSaver(BaseCheckpointSaver):
     """A saver that holds a connection (a file, a server's pool): `close()` it, or use it in a `with`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import types
 import typing
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
@@ -83,6 +84,10 @@ def _with_writer(fn: Callable, takes_config: bool) -> Callable:
 
 class StateGraph:
     """Build a graph over a state schema: add nodes and edges, then `compile()`."""
+
+    def __class_getitem__(cls, params: Any) -> Any:
+        """`StateGraph[State]` or `StateGraph[State, Context, Input, Output]` in a type hint, as in LangGraph."""
+        return types.GenericAlias(cls, params)
 
     def __init__(self, state_schema: Any = None, config_schema: Any = None, *, input_schema: Any = None,
                  output_schema: Any = None, context_schema: Any = None, **legacy: Any):
