@@ -56,7 +56,8 @@ def test_the_protocol_lists_what_the_widgets_use():
     assert ATTRIBUTES == ["app", "breakpoints", "config", "edits", "history", "listeners"]
     assert PROTOCOL == ["ahead", "answer", "aresume", "arun", "astep", "back", "checkpoint_id", "done", "edit",
                         "forward", "goto", "interrupts", "lineage", "next", "register_types", "resume", "run",
-                        "state", "status", "step", "step_number", "thread_id", "timeline", "waiting_joins"]
+                        "state", "status", "step", "step_into", "step_number", "subgraph_tasks", "thread_id", "timeline",
+                        "waiting_joins"]
 
 
 @pytest.mark.parametrize("name", PROTOCOL)

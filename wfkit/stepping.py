@@ -29,7 +29,7 @@ from wfkit.engine.update import apply_as_node
 from wfkit.engine.resume import interrupt_list
 from wfkit.errors import (AlreadyAnsweredError, AnswerRejectedError, ArgumentTypeError, ArgumentValueError,
                           CheckpointConflictError, InvalidResumeError, StateEditError, StepNotStoredError,
-                          WfkitError)
+                          UnsupportedFeatureError, WfkitError)
 from wfkit.types import Interrupt, Overwrite
 
 
@@ -48,7 +48,7 @@ class Edit:
 class Run:
     """One run of a graph, stepped by hand. See the module docstring."""
 
-    def __init__(self, app: Any, input: Any, config: dict | None = None):
+    def __init__(self, app: Any, input: Any, config: dict | None = None, *, _history: History | None = None):
         from wfkit.checkpoint import InMemorySaver
 
         self.app = app
@@ -63,7 +63,9 @@ class Run:
         options = options_from(config, inline_sync=False, stream_messages=True,
                                interrupt_before=frozenset(app.interrupt_before),
                                interrupt_after=frozenset(app.interrupt_after))
-        if app.checkpointer is not None:
+        if _history is not None:  # a subgraph stepped into (see `step_into`)
+            self._history = _history
+        elif app.checkpointer is not None:
             self._history = app.history_of(options)
         else:
             saver = InMemorySaver()
@@ -76,6 +78,7 @@ class Run:
         self._branches = 0  # how many branches were forked so far
         self._forked = False
         self._tip: str | None = None  # after back/goto: the checkpoint where the branch gone back along ends
+        self._inner: tuple[str, Run] | None = None  # (checkpoint it was opened at, the Run) of step_into
         self._loop.setup(input)
         if len(self._loop.plan.push) == 1 and self._loop.plan.push[0][0] == START and not self._loop.plan.pull:
             run_sync(self._loop.tick())  # apply the input: runs no node, only START's edges
@@ -171,6 +174,7 @@ class Run:
         if self._loop.interrupts:
             ids = ", ".join(f"`{i.id}`" for i in self._loop.interrupts)
             raise InvalidResumeError(f"the run is paused at interrupt {ids}: answer it with run.resume(value)")
+        self._hand_over_inner()
         try:
             record = await self._loop.tick(past_breakpoints=True)
         except Exception as error:
@@ -188,6 +192,7 @@ class Run:
             self._branch = self._branches
             self._forked = False
         self._tip = None  # a superstep run anew: what lay ahead is another branch now
+        self._inner = None
         record = dataclasses.replace(record, branch=self._branch)
         if self.app.spec.shown is not None:
             record = self.app.spec.shown.record(record)
@@ -245,6 +250,7 @@ class Run:
     def goto(self, step: int | None = None, *, checkpoint_id: str | None = None) -> None:
         """Return to the state after superstep `step` on the current branch (0: just after the input), or
         to any checkpoint of this run by id (`record.checkpoint_id`), on whatever branch it lies."""
+        self._inner = None  # a subgraph stepped into belongs to the superstep left behind
         if checkpoint_id is not None:
             checkpoint = self._history.get(checkpoint_id)
             if checkpoint is None:
@@ -347,8 +353,65 @@ class Run:
         self.edits.append(Edit(saved.step, saved.id, checkpoint.id, after, edited))
         return self.edits[-1]
 
+    # -- into a subgraph ------------------------------------------------------------------------------
+    def subgraph_tasks(self) -> list[str]:
+        """The nodes planned next that run a subgraph `step_into` can open (compiled graphs added as nodes)."""
+        if self._loop.interrupts:
+            return []
+        return [t.name for t in self.next if _subgraph_of(self.app, t.name) is not None]
+
+    def step_into(self, node: str | None = None) -> "Run":
+        """Open the subgraph that the task of `node` planned next runs (by default the first such) as a Run of
+        its own, over the subgraph's checkpoints in this thread (its `checkpoint_ns`): step it one superstep
+        at a time, go back within it, answer its interrupts there. Once it is done, this run's `step()`
+        runs the superstep with its result (it does not run again); before that, `step()` here lets the
+        subgraph go on from its newest checkpoint, as a resumed run does."""
+        names = self.subgraph_tasks()
+        if node is not None and node not in names:
+            raise ArgumentValueError(
+                f"run.step_into({node!r}): `{node}` is not a node planned next that runs a subgraph "
+                f"(those planned next that do: {', '.join(f'`{n}`' for n in names) or 'none'}); step() to the "
+                "superstep that runs it, then step_into")
+        if not names:
+            raise InvalidResumeError(
+                f"run.step_into(): no task planned next runs a subgraph (next: "
+                f"{', '.join(f'`{t.name}`' for t in self.next) or 'nothing'}); step() until one does")
+        name = node if node is not None else names[0]
+        sub = _subgraph_of(self.app, name)
+        if sub.stateless:
+            raise UnsupportedFeatureError(
+                f"run.step_into({name!r}): the subgraph of `{name}` was compiled with checkpointer=False, so it keeps "
+                "no checkpoints and its task would run it again from its start; compile it with checkpointer=None "
+                "(the default) to step into it, or step() over it")
+        task = next(t for t in self._loop.planned() if t.name == name)
+        from wfkit.engine.nested import stepped_history
+
+        history = stepped_history(sub, self._history, self.checkpoint_id, task)
+        latest = history.get()
+        going = (latest is not None and not Plan.from_json(latest.plan).empty
+                 and latest.metadata.get("parents", {}).get(self._history.ns) == self.checkpoint_id)
+        config = {**{k: v for k, v in self.config.items() if k != "configurable"},
+                  "configurable": {"thread_id": self.thread_id, "checkpoint_ns": history.ns}}
+        inner = Run(sub, None if going else task.input, config, _history=history)  # going: where it stopped
+        self._inner = (self.checkpoint_id, inner)
+        return inner
+
+    def _hand_over_inner(self) -> None:
+        """Before a superstep: a subgraph stepped into here and run to its end gives its task its result."""
+        if self._inner is None or self._inner[0] != self.checkpoint_id or not self._inner[1].done:
+            return
+        inner = self._inner[1]
+        configurable = self._loop.options.config.setdefault("configurable", {})
+        configurable.setdefault("checkpoint_map", {})[inner._history.ns] = inner.checkpoint_id
+
     def __repr__(self) -> str:
         return f"<Run step={self._loop.step} {self.status} next={[t.name for t in self.next]}>"
+
+
+def _subgraph_of(app: Any, name: str) -> Any:
+    """The compiled graph node `name` of `app` is (added with add_node(name, compiled)), else None."""
+    node = app.spec.nodes.get(name)
+    return getattr(node.fn, "subgraph", None) if node is not None else None
 
 
 def checkpoint_of_step(lineage: list[tuple[int, str]], step: int | None) -> str:

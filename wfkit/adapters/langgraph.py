@@ -23,7 +23,8 @@ from wfkit.engine.algo import Task
 from wfkit.engine.events import (Interrupted, RunFinished, StepApplied, StepPlanned, TaskFinished, TaskStarted)
 from wfkit.engine.loop import StepRecord
 from wfkit.engine.trigger import trigger
-from wfkit.errors import ArgumentValueError, InvalidResumeError, MissingThreadError, WfkitWarning
+from wfkit.errors import (ArgumentValueError, InvalidResumeError, MissingThreadError, UnsupportedFeatureError,
+                          WfkitWarning)
 from wfkit.stepping import Edit, Run, checkpoint_of_step
 from wfkit.types import Interrupt
 
@@ -285,6 +286,18 @@ class LangGraphRun:
             raise ArgumentValueError(f"run.back(n): `n` must be an int of 0 or more, the number of supersteps to "
                                      f"go back, got {n!r}: e.g. run.back(1)")
         self.goto(max(self.step_number - n, 0))
+
+    def subgraph_tasks(self) -> list[str]:
+        """None: a LangGraph graph's subgraphs cannot be stepped into here (see `step_into`)."""
+        return []
+
+    def step_into(self, node: str | None = None) -> "LangGraphRun":
+        """Refused: LangGraph runs a subgraph inside its parent's task, so the adapter cannot stop it between
+        its supersteps."""
+        raise UnsupportedFeatureError(
+            f"run.step_into({node!r}): stepping into a subgraph is not supported for a LangGraph graph (LangGraph "
+            "runs it inside its parent's task); build the graphs with wfkit.StateGraph (the same code) to step into "
+            "it, or step() over the subgraph's node")
 
     def edit(self, values: dict, as_node: str | None = None, *, replace: bool = False) -> Edit:
         """Change the state here with LangGraph's `update_state` (a new checkpoint: stepping on forks).

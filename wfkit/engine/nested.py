@@ -21,6 +21,8 @@ from wfkit.engine.context import TaskContext
 from wfkit.engine.options import check_config, thread_key
 from wfkit.engine.persist import History
 
+STEPPED = "stepped_into"  # a subgraph's checkpoint metadata: the id of the parent's task stepped into by hand
+
 
 def nested_history(graph: Any, parent: TaskContext, namespace: str) -> History | None:
     """The history `graph`, run by task `parent` under `namespace`, keeps its checkpoints in (None: none)."""
@@ -67,6 +69,10 @@ def start(loop: Any, input: Any, parent: TaskContext) -> None:
             resume.new_input_at(loop, input, None)
             return
     if checkpoint is None or Plan.from_json(checkpoint.plan).empty:
+        if named and checkpoint is not None and checkpoint.metadata.get(STEPPED) == parent.task_id:
+            loop.load(checkpoint)  # run to its end by hand (`Run.step_into`): its result, not run again
+            loop.stop = loop.step + loop.options.recursion_limit
+            return
         if chosen is None:
             resume.start(loop, input)
         else:
@@ -105,3 +111,16 @@ def _as_of_parent(history: History, parent: TaskContext) -> Any:
             branch.add(cp.id)
         child, cp = cp, by_id.get(cp.parent_id)
     return next((cp for cp in history.list() if cp.metadata.get("parents", {}).get(outer.ns) in branch), None)
+
+
+def stepped_history(graph: Any, outer: History, checkpoint_id: str, task: Any) -> History:
+    """The history of the subgraph `graph` that `task` (planned at checkpoint `checkpoint_id` of `outer`)
+    runs, stepped into by hand (`Run.step_into`): where the task's own run of it would keep its checkpoints,
+    each marked with the task's id, so that the task, once run, takes the result instead of running it again."""
+    saver = graph.checkpointer if graph.checkpointer is not None else outer.saver
+    graph.register_on(saver)
+    local = task.name if graph.subgraph_only else f"{task.name}:{task.id}"
+    history = History(graph.spec, saver, outer.thread_id, join_ns(outer.ns, local),
+                      {**outer.parents, outer.ns: checkpoint_id})
+    history.marks = {STEPPED: task.id}
+    return history

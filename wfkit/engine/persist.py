@@ -60,6 +60,7 @@ class History:
         # graph was at when it ran (by namespace, LangGraph's metadata "parents")
         self.ns, self.key, self.parents = ns, nested_key(thread_id, ns), parents or {}
         self.replaying = False  # a subgraph's, run by a replay of the parent's thread (see `engine.nested`)
+        self.marks: dict = {}  # metadata every checkpoint saved here carries (a subgraph stepped into by hand)
         self._states: dict[str, _State] = {}  # checkpoint id -> materialized, least recently used first
 
     # -- writing -------------------------------------------------------------------------------------
@@ -74,7 +75,8 @@ class History:
         checkpoint = Checkpoint(
             id=new_id("checkpoint", short=True), thread_id=self.key, parent_id=parent_id, step=step,
             source=source, created_at=now(), writes=[list(w) for w in delta], plan=plan.to_json(),
-            metadata={"parents": self.parents, **(metadata or {})} if self.parents else dict(metadata or {}),
+            metadata={"parents": self.parents, **self.marks, **(metadata or {})} if self.parents
+            else {**self.marks, **(metadata or {})},
         )
         parent = self._states.get(parent_id) if parent_id is not None else _State({}, 0, 0)
         count = replayed = 0
