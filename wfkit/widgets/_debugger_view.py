@@ -51,6 +51,10 @@ class DebuggerView:
 
     # -- what the host provides: its state...
     run: Run
+    inner: Any  # the subgraph stepped into (a SteppedRun), or None
+    inner_view: GraphView | None  # its picture
+    _inner_within: str  # where it runs, as the timeline says it: "step 2 › research"
+    stepping: Any  # the run Step drives: `inner` until it is done, else `run`
     timeline: Timeline
     watcher: Watcher
     graph_view: GraphView
@@ -65,6 +69,7 @@ class DebuggerView:
     _lock: threading.RLock
     # ...and its operations
     step: Callable[[], Any]
+    step_into: Callable[..., Any]
     run_all: Callable[[], Any]
     back: Callable[[], Any]
     reset: Callable[[], Any]
@@ -85,6 +90,8 @@ class DebuggerView:
             return b
 
         self.step_button = button("Step", "step-forward", "wf-step", self.step)
+        self.step_into_button = button("Step into", "sign-in", "wf-step-into", self.step_into)
+        self.step_into_button.tooltip = "Open the subgraph the next superstep runs and step through it"
         self.run_button = button("Run", "play", "wf-run", self.run_all)
         self.back_button = button("Back", "step-backward", "wf-back", self.back)
         self.reset_button = button("Reset", "undo", "wf-reset", self.reset)
@@ -131,15 +138,16 @@ class DebuggerView:
         self.tabs = ipywidgets.Tab(children=[self.inspector, ipywidgets.VBox([self.edit_text, self.edit_apply,
                                                                               self.edit_note]),
                                              self.events_view], titles=("Step", "Edit state", "Events"))
+        self.pictures = ipywidgets.VBox([self.graph_view], layout=ipywidgets.Layout(width="55%"))
         timeline_box = ipywidgets.VBox([SafeHTML("<b>Timeline</b>"), self.timeline_view, self.goto_button],
                                        layout=ipywidgets.Layout(width="45%"))
         super().__init__([
-            ipywidgets.HBox([self.step_button, self.run_button, self.stop_button, self.back_button, self.reset_button,
+            ipywidgets.HBox([self.step_button, self.step_into_button, self.run_button, self.stop_button, self.back_button, self.reset_button,
                              self.show_all, self.status], layout=ipywidgets.Layout(flex_flow="row wrap")),
             ipywidgets.HBox([SafeHTML("<b>Breakpoints</b>&nbsp;"), *self.breakpoint_toggles.values()],
                             layout=ipywidgets.Layout(flex_flow="row wrap")),
             self.running, self.error_view, self.review_box,
-            ipywidgets.HBox([self.graph_view, timeline_box]),
+            ipywidgets.HBox([self.pictures, timeline_box]),
             self.tabs,
         ])
         self.add_class("wf-debugger")
@@ -154,9 +162,11 @@ class DebuggerView:
             path = self.timeline.path(self.head)
             ahead = self._ahead()
             idle = self.busy is None
-            can_step = idle and not self.run.done and not self.run.interrupts
+            stepping = self.stepping
+            can_step = idle and not stepping.done and not stepping.interrupts
             self.step_button.disabled = self.run_button.disabled = not can_step
-            self.back_button.disabled = not idle or self.run.step_number <= 0
+            self.step_into_button.disabled = not (can_step and self.inner is None and self.run.subgraph_tasks())
+            self.back_button.disabled = not idle or (self.inner is None and self.run.step_number <= 0)
             self.reset_button.disabled = not idle
             self.stop_button.disabled = idle
             for name, toggle in self.breakpoint_toggles.items():
@@ -183,12 +193,13 @@ class DebuggerView:
     def _ahead(self) -> set[int]:
         """The timeline entries of the supersteps stored ahead on the run's branch (after Back: Step walks
         them again without running anything)."""
-        found = (self.timeline.by_checkpoint(r.checkpoint_id) for r in self.run.ahead())
+        found = (self.timeline.by_checkpoint(r.checkpoint_id) for r in (self.inner or self.run).ahead())
         return {index for index in found if index is not None}
 
     def _details_html(self, path: set[int]) -> tuple[str, str]:
         """The step inspector's and the error box's HTML."""
-        upcoming = Upcoming(self.run.next, self.run.waiting_joins(), self.run.interrupts,
+        stepping = self.stepping
+        upcoming = Upcoming(stepping.next, stepping.waiting_joins(), stepping.interrupts,
                             self.watcher.interrupt_nodes, frozenset(self.run.breakpoints))
         inspector = inspector_html(self.timeline, self.selected, self.head, path, upcoming, self.watcher.model_calls,
                                    self._ahead())
@@ -218,6 +229,9 @@ class DebuggerView:
 
     def _render_marks(self) -> None:
         entry = self.timeline.entries[self.selected]
+        if self.inner_view is not None:
+            self._render_inner_marks(entry)
+            return
         interrupted = [self._interrupt_node(i.id, entry) for i in entry.record.interrupts] if entry.paused else []
         marks = self.timeline.marks(self.selected, self._nodes, self._edges, interrupted)
         marks.update(timeline_marks(self.timeline, self.selected, self.graph_view.graph))
@@ -234,6 +248,27 @@ class DebuggerView:
         if self.selected == self.head and self.error is not None:
             marks["failed"] = tuple(n for n, _ in self.watcher.failures if n in self._nodes)
         self.graph_view.mark(**marks)
+
+    def _render_inner_marks(self, entry) -> None:
+        """A subgraph is open: its picture shows the selected entry of it (else where it is), and the graph's
+        picture the step it runs in, its node running."""
+        view, run = self.inner_view, self.inner
+        selected = self.selected if entry.within == self._inner_within else self.head
+        shown = self.timeline.entries[selected]
+        nodes, edges = {n.id for n in view.graph.nodes}, {(e.source, e.target) for e in view.graph.edges}
+        interrupted = [self._interrupt_node(i.id, shown) for i in shown.record.interrupts] if shown.paused else []
+        marks = self.timeline.marks(selected, nodes, edges, interrupted)
+        if selected == self.head:
+            marks["waiting"] = waiting_marks(run.waiting_joins())
+            if run.done:
+                marks["next"] = ()
+        view.mark(**marks)
+        outer = self.timeline.by_checkpoint(self.run.checkpoint_id)
+        if outer is not None:
+            outer_marks = self.timeline.marks(outer, self._nodes, self._edges)
+            node = self._inner_within.split(" › ", 1)[1]
+            outer_marks["running"], outer_marks["next"] = (node,), ()
+            self.graph_view.mark(**outer_marks)
 
     def _interrupt_node(self, interrupt_id: str, entry) -> str:
         return entry.record.node_of(interrupt_id) or self.watcher.interrupt_nodes.get(interrupt_id) or ""
@@ -260,13 +295,14 @@ class DebuggerView:
                                 f"(use debugger.edit({{...}}) from Python)</i>" if skipped else "")
 
     def _render_review(self) -> None:
-        interrupts = self.run.interrupts
+        stepping = self.stepping
+        interrupts = stepping.interrupts
         if not interrupts or self.busy is not None:
             if self.review is not None and not interrupts:
                 self.review, self.review_box.children = None, ()
             return
         if self.review is None or self.review.interrupts != interrupts:
-            self.review = ReviewPanel(self.run, on_answer=self._on_answers, nodes=self.watcher.interrupt_nodes,
+            self.review = ReviewPanel(stepping, on_answer=self._on_answers, nodes=self.watcher.interrupt_nodes,
                                       **self.review_options)
             self.review_box.children = (self.review,)
 
@@ -285,7 +321,7 @@ class DebuggerView:
                 f"{self.run.step_number} — fix the cause and press Step to retry")
 
     def status_text(self) -> str:
-        run = self.run
+        run = self.stepping
         if self.busy is not None:
             state = f"running step {run.step_number + 1} ({self.busy})"
         elif isinstance(self.error, StepNotStoredError | CheckpointConflictError):
@@ -302,6 +338,8 @@ class DebuggerView:
         # way, and so does the status line.
         number = run.step_number + 1 if run.interrupts and self.busy is None else run.step_number
         text = f"step {number} · {state}"
+        if run is not self.run:  # inside a subgraph
+            text = f"{self._inner_within} › {text}"
         return f"{text} · {self.notice}" if self.notice else text
 
     # -- the timeline's handlers ----------------------------------------------------------------------------

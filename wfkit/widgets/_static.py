@@ -88,6 +88,9 @@ def debugger_snapshot(debugger: Any) -> str:
     review = "" if debugger.review is None else (
         f'<div class="wf-review" style="{_BOX}">{review_snapshot(debugger.review, framed=False)}</div>')
     picture = debugger.graph_view.children[1].value
+    if debugger.inner_view is not None:  # a subgraph stepped into: its picture under the graph's
+        picture += (f'<div>{debugger.pictures.children[1].value}</div>'
+                    f"{debugger.inner_view.children[1].value}")
     inspector, error = debugger.saved_details()
     body = (f'<div style="{_NOTE}">saved view of a Debugger: run the notebook to step it</div>'
             f'<div class="wf-status" style="font-weight:bold">{esc(debugger.status_text())}</div>'

@@ -34,6 +34,8 @@ class Entry:
     record: Any = None  # the StepRecord of a "step" entry
     edited: tuple[str, ...] = ()
     branch: int = 0
+    within: str = ""  # a subgraph's superstep: where it runs, e.g. "step 2 › research" ("": the graph's own)
+    inside: int | None = None  # a superstep that ran a subgraph stepped into: the entry that subgraph was at
 
     @property
     def paused(self) -> bool:
@@ -86,12 +88,23 @@ class Timeline:
 
     def sync(self, history: list) -> list[int]:
         """Turn new records into entries; returns their indices."""
-        added = []
-        for record in history[self.seen:]:
-            added.append(self._add(Entry("step", record.step, record.checkpoint_id, record.parent_checkpoint_id,
-                                         record.values, tuple(record.next), record, branch=record.branch)))
+        added = self.add_records(history[self.seen:])
         self.seen = len(history)
         return added
+
+    def add_records(self, records: list, within: str = "") -> list[int]:
+        """Entries for `records` (StepRecords), of a subgraph `within` a superstep if given."""
+        return [self._add(Entry("step", r.step, r.checkpoint_id, r.parent_checkpoint_id, r.values, tuple(r.next), r,
+                                branch=r.branch, within=within)) for r in records]
+
+    def open_subgraph(self, within: str, parent_id: str | None, checkpoint_id: str | None, values: Any,
+                      next_names: tuple[str, ...]) -> int:
+        """The input entry of a subgraph stepped into (`within` a superstep), hung under the parent's entry of
+        `parent_id`; an entry it already has (opened again where it stopped) is kept."""
+        known = self.by_checkpoint(checkpoint_id)
+        if known is not None:
+            return known
+        return self._add(Entry("start", 0, checkpoint_id, parent_id, values, next_names, within=within))
 
     def add_edit(self, edit: Any, next_names: tuple[str, ...]) -> int:
         """An edit of the state (a `stepping.Edit`): the keys it changed show as `edited`."""
@@ -161,6 +174,9 @@ class Timeline:
         if head is None:
             return set()
         lineage = set(self.lineage(head))
+        for index in list(lineage):  # a superstep that took a stepped subgraph's result: its steps too
+            if self.entries[index].inside is not None:
+                lineage.update(self.lineage(self.entries[index].inside))
         on_path_checkpoints = {self.entries[i].checkpoint_id for i in lineage}
         paused = {i for i, e in enumerate(self.entries) if e.paused and e.parent_id in on_path_checkpoints}
         return lineage | paused
@@ -184,12 +200,16 @@ class Timeline:
         while stack:
             index, depth, fork = stack.pop()
             out.append((index, depth, fork))
+            within = self.entries[index].within
             kids = children.get(index, [])
+            inside = [k for k in kids if self.entries[k].within != within]  # a subgraph stepped into here
+            kids = [k for k in kids if self.entries[k].within == within]
             paused = [k for k in kids if self.entries[k].paused]
             line = [k for k in kids if not self.entries[k].paused]
             # a stack: what is pushed last is read first
             stack += [(k, depth + 1, True) for k in reversed(line[1:])]
             stack += [(k, depth, False) for k in line[:1]] + [(k, depth, False) for k in reversed(paused)]
+            stack += [(k, depth + 1, False) for k in reversed(inside)]  # listed first, one level deeper
         return out
 
     def page(self, rows: list[tuple[int, int, bool]], index: int, size: int = 0) -> tuple[int, int]:
@@ -217,7 +237,7 @@ class Timeline:
             what = "edited " + (", ".join(entry.edited) if entry.edited else "(no change)")
         else:
             what = names_text(entry.record.tasks if entry.record is not None else ()) or "(no task)"
-        parts = [f"{mark} step {entry.step}", what]
+        parts = [f"{mark} {entry.within} › step {entry.step}" if entry.within else f"{mark} step {entry.step}", what]
         if entry.paused:
             parts.append("interrupted")
         if fork and entry.kind == "step":  # an edit says what changed; a step says it ran anew

@@ -30,6 +30,7 @@ from wfkit.stepping import Edit
 from wfkit.widgets._background import launch, running_loop
 from wfkit.widgets._debugger_view import DebuggerView
 from wfkit.widgets._format import error_html, esc, short
+from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets._saved import SavedView
 from wfkit.widgets._timeline import Timeline
 from wfkit.widgets._watch import Watcher
@@ -46,7 +47,7 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
                  approve: Any = _UNSET, reject: Any = _UNSET, breakpoints=()):
         self.app, self.input, self.config = app, input, config
         self.review_options = {"answer_model": answer_model, "approve": approve, "reject": reject}
-        self.graph_view = GraphView(app, layout=ipywidgets.Layout(width="55%"))
+        self.graph_view = GraphView(app)
         graph = self.graph_view.graph
         self._nodes = {n.id for n in graph.nodes}
         self._edges = {(e.source, e.target) for e in graph.edges}
@@ -66,6 +67,10 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
         self.review: ReviewPanel | None = None
         self._edit_for: tuple | None = None
         self._edit_base: dict = {}
+        self.inner: Any = None  # the subgraph stepped into (a SteppedRun of its own), or None
+        self.inner_view: GraphView | None = None  # its picture
+        self._inner_within, self._inner_seen = "", 0  # its timeline label ("step 2 › research"), records shown
+        self._handed: int | None = None  # its entry when the parent's superstep ran on it (see `refresh`)
         self._build_widgets()
         self._start_run(set(breakpoints) | set(getattr(app, "interrupt_before", ())))
 
@@ -84,12 +89,50 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
         self.run = start(self.app, self.input, config)  # a wfkit graph's own Run, or LangGraph's through the seam
         self.run.breakpoints.update(breakpoints)
         self.run.listeners.append(self._listen)
+        self.inner = None
         self.timeline = Timeline.begin(self.run.checkpoint_id, self.run.state, self._next_names())
         self.error, self.notice, self.review = None, "", None
+        self._show_inner()
         self.refresh()
 
     def _next_names(self) -> tuple[str, ...]:
-        return tuple(t.name for t in self.run.next)
+        return tuple(t.name for t in self.stepping.next)
+
+    @property
+    def stepping(self) -> Any:
+        """The run Step drives: the subgraph stepped into until it is done, else the graph's run."""
+        return self.inner if self.inner is not None and not self.inner.done else self.run
+
+    # -- into a subgraph ----------------------------------------------------------------------------------
+    def step_into(self, node: str | None = None) -> None:
+        """Open the subgraph the task of `node` planned next runs (by default the first; see
+        `Run.step_into`): its supersteps nest under the parent's step in the timeline, its picture shows
+        under the graph's, and Step, Run, Back and the review panel work inside it; once it is done, Step
+        runs the parent's superstep with its result (not running it again). Back at its input leaves it."""
+        with self._lock:
+            self._check_idle("step into")
+            name = node if node is not None else next(iter(self.run.subgraph_tasks()), None)
+            inner = self.run.step_into(node)
+            inner.listeners.append(self._listen)
+            self.inner, self._inner_seen = inner, 0
+            self._inner_within = f"step {self.run.step_number + 1} › {name}"
+            self.timeline.open_subgraph(self._inner_within, self.run.checkpoint_id, inner.checkpoint_id, inner.state,
+                                        self._next_names())
+            self.inner_view = GraphView(inner.app)
+            self._show_inner()
+            self.error, self.notice = None, ""
+            self.watcher.note(f"stepped into the subgraph of {name}")
+            self.refresh()
+
+    def _close_inner(self) -> None:
+        if self.inner is not None:
+            self.inner = self.inner_view = None
+            self._show_inner()
+
+    def _show_inner(self) -> None:
+        shown = () if self.inner_view is None else (
+            SafeHTML(f"<b>Inside {esc(self._inner_within)}</b> (subgraph)"), self.inner_view)
+        self.pictures.children = (self.graph_view, *shown)
 
     # -- what the buttons call ----------------------------------------------------------------------------
     def step(self):
@@ -114,14 +157,29 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
         return True
 
     def back(self, n: int = 1) -> None:
-        """Return `n` supersteps on the current branch; stepping on from there forks."""
-        self._move(lambda: self.run.back(n), f"back {n} step(s)")
+        """Return `n` supersteps on the current branch; stepping on from there forks. Inside a subgraph: its
+        previous checkpoint, within the parent's step (at its input: out of it, the parent where it was)."""
+        inner = self.inner
+        if inner is not None and inner.step_number > 0:
+            self._move(lambda: inner.back(n), f"back {n} step(s) in the subgraph")
+        elif inner is not None:
+            self._move(self._close_inner, "back out of the subgraph")
+        else:
+            self._move(lambda: self.run.back(n), f"back {n} step(s)")
 
     def goto(self, step: int | None = None, *, checkpoint_id: str | None = None) -> None:
         """Return to the state after superstep `step` of the current branch (0: just after the input), or to
-        any checkpoint of the run by id (a step ahead on the branch, say)."""
-        self._move(lambda: self.run.goto(step, checkpoint_id=checkpoint_id),
-                   f"went to step {step}" if checkpoint_id is None else f"went to checkpoint {checkpoint_id}")
+        any checkpoint of the run by id (a step ahead on the branch, say; one of the subgraph stepped into)."""
+        entry = self.timeline.by_checkpoint(checkpoint_id)
+        if self.inner is not None and entry is not None and self.timeline.entries[entry].within == self._inner_within:
+            inner = self.inner
+            self._move(lambda: inner.goto(checkpoint_id=checkpoint_id), f"went to checkpoint {checkpoint_id}")
+            return
+
+        def move():
+            self.run.goto(step, checkpoint_id=checkpoint_id)
+            self._close_inner()
+        self._move(move, f"went to step {step}" if checkpoint_id is None else f"went to checkpoint {checkpoint_id}")
 
     def reset(self) -> None:
         """Start over from the same input (breakpoints are kept)."""
@@ -191,7 +249,7 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
         self._begin("resume")
         try:
             try:
-                self.run.answer(answers)
+                self.stepping.answer(answers)
             except Exception as error:  # e.g. an answer for an id that is not pending: shown, not raised
                 self.error, self.review = error, None  # a fresh panel takes the answers again
                 return []
@@ -207,7 +265,11 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
 
     async def _run_on(self) -> list:
         records, first = [], True
+        inside = self.stepping is not self.run
         while self._can_step(quiet=not first):
+            if inside and self.stepping is self.run:  # like a debugger's "step out": stop at the subgraph's end
+                self.notice = f"the subgraph is done: Step runs {self._inner_within.split(' › ')[0]} with its result"
+                break
             hit = self.run.breakpoints & set(self._next_names())
             if hit and not first:
                 self.notice = f"stopped at the breakpoint on {', '.join(sorted(hit))}"
@@ -222,11 +284,14 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
 
     async def _one_step(self):
         self.error, self._stop_requested = None, False
-        record = self.run.forward()  # after Back: the next superstep stored on this branch, not run again
+        run = self.stepping
+        if run is self.run and self.inner is not None:
+            self._handed = self.head  # the subgraph's entry the parent's superstep goes on from (see `refresh`)
+        record = run.forward()  # after Back: the next superstep stored on this branch, not run again
         if record is not None:
             self.watcher.note(f"forward to step {record.step}, stored on this branch (nothing ran again)")
             return record
-        self._step_task = asyncio.ensure_future(self.run.astep())
+        self._step_task = asyncio.ensure_future(run.astep())
         try:
             record = await self._step_task
         except asyncio.CancelledError:
@@ -243,11 +308,14 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
             return None
         finally:
             self._step_task = None
+        if run is self.run and self.inner is not None:  # the parent's superstep ran (on the subgraph's result)
+            self._close_inner()
         return record
 
     def _can_step(self, quiet: bool = False) -> bool:
-        problem = ("the run is finished: Back, Go to this step or Reset to explore further" if self.run.done else
-                   "the run waits for answers to its interrupts (review panel)" if self.run.interrupts else "")
+        run = self.stepping
+        problem = ("the run is finished: Back, Go to this step or Reset to explore further" if run.done else
+                   "the run waits for answers to its interrupts (review panel)" if run.interrupts else "")
         if problem and not quiet:
             self.notice = problem
         return not problem
@@ -295,8 +363,16 @@ class Debugger(DebuggerView, SavedView, ipywidgets.VBox):
         """Catch up with the run (also after driving `debugger.run` by hand) and show where it is."""
         with self._lock:
             self._refresh_due = False
-            self.timeline.sync(self.run.history)
-            head = self.timeline.head(self.run.checkpoint_id, bool(self.run.interrupts))
+            added = self.timeline.sync(self.run.history)
+            if added and self._handed is not None:  # that superstep ran the subgraph stepped into
+                self.timeline.entries[added[-1]].inside, self._handed = self._handed, None
+            head = None
+            if self.inner is not None:
+                self.timeline.add_records(self.inner.history[self._inner_seen:], self._inner_within)
+                self._inner_seen = len(self.inner.history)
+                head = self.timeline.head(self.inner.checkpoint_id, bool(self.inner.interrupts))
+            if head is None:
+                head = self.timeline.head(self.run.checkpoint_id, bool(self.run.interrupts))
             if head is None:  # the run moved outside the debugger (run.edit): record the edits it made
                 for edit in self.run.edits:
                     if self.timeline.by_checkpoint(edit.checkpoint_id) is None:
