@@ -23,6 +23,7 @@ from wfkit.engine.events import (CheckpointKept, CustomWrite, Interrupted, Messa
 from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import ArgumentTypeError
+from wfkit.types import GraphOutput
 
 MODES = ("values", "updates", "checkpoints", "tasks", "debug", "messages", "custom")
 INTERRUPT = "__interrupt__"
@@ -40,6 +41,46 @@ def check_modes(stream_mode: Any) -> tuple[list[str], bool]:
         if mode not in MODES:
             raise ValueError(f"unknown stream_mode `{mode}`; use one of {', '.join(MODES)} (or a list of them)")
     return modes, not isinstance(stream_mode, str)
+
+
+VERSIONS = ("v1", "v2")
+
+
+def check_version(version: Any, where: str) -> None:
+    if version not in VERSIONS:
+        raise ValueError(f"{where}: unknown version {version!r}; use version='v1' (the chunks themselves, the "
+                         "default) or version='v2' (each chunk a dict {'type', 'ns', 'data'})")
+
+
+def stream_part(spec: GraphSpec, ns: tuple, mode: str, chunk: Any) -> dict:
+    """A chunk as `stream(version="v2")` gives it, LangGraph's `StreamPart`: `{"type": mode, "ns": ns, "data":
+    chunk}`; a "values" part has the interrupts apart (`"interrupts"`) and, for a pydantic or dataclass
+    schema, the state as an instance of the output schema, as do a checkpoint's values of the state schema
+    (but the input's, which may be partial). Instances only for the graph streamed: a subgraph's chunks are
+    left as they are."""
+    if mode == "values":
+        interrupts = ()
+        if isinstance(chunk, dict) and INTERRUPT in chunk:
+            chunk = dict(chunk)
+            interrupts = chunk.pop(INTERRUPT)
+        if not ns and isinstance(chunk, dict) and spec.output_key is None and spec.output.kind in _CLASSES:
+            chunk = spec.output.view(chunk)
+        return {"type": mode, "ns": ns, "data": chunk, "interrupts": interrupts}
+    if mode in ("checkpoints", "debug") and not ns and spec.output_key is None and spec.state.kind in _CLASSES:
+        payload = chunk.get("payload") if mode == "debug" else chunk
+        if isinstance(payload, dict) and isinstance(payload.get("values"), dict) and START not in payload.get(
+                "next", ()):
+            payload["values"] = spec.state.view(payload["values"])
+    return {"type": mode, "ns": ns, "data": chunk}
+
+
+_CLASSES = ("pydantic", "dataclass")
+
+
+def graph_output(spec: GraphSpec, result: Any) -> GraphOutput:
+    """`invoke(..., version="v2")`'s answer: the result as the last "values" part gives it."""
+    part = stream_part(spec, (), "values", result)
+    return GraphOutput(part["data"], tuple(part["interrupts"]))
 
 
 def _stamp() -> str:
