@@ -1,10 +1,12 @@
 """The small value types users create or receive: Send, Command, Overwrite, Interrupt, StateSnapshot,
-StateTask, and the StreamWriter hint."""
+StateTask, StateUpdate, the StreamWriter hint and the `StreamPart` dicts of `stream(version="v2")`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Literal, NamedTuple, Sequence, TypeVar
+from typing import Any, Callable, Generic, Literal, NamedTuple, Sequence, TypeVar, Union
+
+from typing_extensions import TypedDict
 
 N = TypeVar("N")
 
@@ -148,3 +150,77 @@ def model_writes(model: Any) -> list[tuple[str, Any]]:
     fields_set = model.model_fields_set
     return [(k, value) for k in type(model).model_fields
             if (value := getattr(model, k)) is not None or k in fields_set]
+
+
+class StateUpdate(NamedTuple):
+    """One update of `bulk_update_state`: `values` written as if node `as_node` returned them (`task_id`:
+    the id its writes are stored under; None makes one), as in LangGraph."""
+
+    values: dict[str, Any] | None
+    as_node: str | None = None
+    task_id: str | None = None
+
+
+# What `stream(..., version="v2")` yields: one dict per chunk, `type` its stream mode, `ns` the namespace of
+# the graph it comes from (() for the graph streamed), `data` the chunk; a "values" part carries the
+# interrupts apart from the state. TypedDicts, as LangGraph's: for readers and type checkers.
+class ValuesStreamPart(TypedDict):
+    type: Literal["values"]
+    ns: tuple[str, ...]
+    data: Any
+    interrupts: tuple[Interrupt, ...]
+
+
+class UpdatesStreamPart(TypedDict):
+    type: Literal["updates"]
+    ns: tuple[str, ...]
+    data: dict[str, Any]
+
+
+class MessagesStreamPart(TypedDict):
+    type: Literal["messages"]
+    ns: tuple[str, ...]
+    data: tuple[Any, dict[str, Any]]
+
+
+class CustomStreamPart(TypedDict):
+    type: Literal["custom"]
+    ns: tuple[str, ...]
+    data: Any
+
+
+class CheckpointStreamPart(TypedDict):
+    type: Literal["checkpoints"]
+    ns: tuple[str, ...]
+    data: dict[str, Any]
+
+
+class TasksStreamPart(TypedDict):
+    type: Literal["tasks"]
+    ns: tuple[str, ...]
+    data: dict[str, Any]
+
+
+class DebugStreamPart(TypedDict):
+    type: Literal["debug"]
+    ns: tuple[str, ...]
+    data: dict[str, Any]
+
+
+StreamPart = Union[ValuesStreamPart, UpdatesStreamPart, MessagesStreamPart, CustomStreamPart, CheckpointStreamPart,
+                   TasksStreamPart, DebugStreamPart]
+
+
+@dataclass(frozen=True)
+class GraphOutput(Generic[N]):
+    """What `invoke(..., version="v2")` returns: the run's output (`value`: a dict, or an instance of a
+    pydantic or dataclass output schema) and the interrupts it waits at, as in LangGraph."""
+
+    value: N
+    interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        """The version-1 way still reads: `result["__interrupt__"]` or a key of the output."""
+        if key == "__interrupt__":
+            return self.interrupts
+        return self.value[key] if isinstance(self.value, dict) else getattr(self.value, key)

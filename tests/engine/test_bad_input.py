@@ -131,8 +131,8 @@ STREAMS = {k: RUNS[k] for k in ("stream", "astream")}
 
 @pytest.mark.parametrize("stream", STREAMS.values(), ids=STREAMS)
 def test_a_stream_mode_that_is_not_a_str_or_a_list_is_refused(stream):
-    refused(ArgumentTypeError, "`stream_mode` must be a str or a list of them (values, updates, custom, messages, "
-                               "debug), got int `5`: e.g. stream_mode='updates' or stream_mode=['values', 'custom']",
+    refused(ArgumentTypeError, "`stream_mode` must be a str or a list of them (values, updates, checkpoints, tasks, debug, "
+                               "messages, custom), got int `5`: e.g. stream_mode='updates' or stream_mode=['values', 'custom']",
             stream, build(), INPUT, stream_mode=5)
 
 

@@ -97,22 +97,24 @@ def test_debug_triggers_name_sends_and_joins_as_langgraph():
     assert tasks[2:] == [(2, "c", ("branch:to:c", "join:a+b:c")), (3, "a", ("__pregel_push",))]
 
 
-def test_debug_task_result_of_a_failed_task_gives_its_message():
+def test_debug_task_result_of_a_failed_task_gives_its_exception_before_it_is_raised():
     g = StateGraph(S)
     g.add_node("a", lambda s: 1 / 0)
     g.add_edge(START, "a")
     chunks = []
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError) as info:
         for chunk in g.compile().stream({"n": 0}, stream_mode="debug"):
             chunks.append(chunk)
     assert [c["type"] for c in chunks] == ["task", "task_result"]
-    assert (chunks[1]["payload"]["error"], chunks[1]["payload"]["result"]) == ("division by zero", {})
+    # as in LangGraph: the exception itself, the very one the run raises
+    assert chunks[1]["payload"]["error"] is info.value
+    assert (str(chunks[1]["payload"]["error"]), chunks[1]["payload"]["result"]) == ("division by zero", {})
 
 
 def test_unknown_stream_mode_is_refused():
     with pytest.raises(ValueError) as info:
         list(chain().stream({"n": 0}, stream_mode="tokens"))
-    assert str(info.value) == "unknown stream_mode `tokens`; use one of values, updates, custom, messages, debug (or a list of them)"
+    assert str(info.value) == "unknown stream_mode `tokens`; use one of values, updates, checkpoints, tasks, debug, messages, custom (or a list of them)"
 
 
 def test_astream_matches_stream():

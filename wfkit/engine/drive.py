@@ -9,6 +9,7 @@ from typing import Any
 from wfkit.engine.loop import Loop
 
 _DONE = object()
+_READY = object()
 
 
 async def run_to_pause(loop: Loop) -> None:
@@ -53,6 +54,11 @@ async def stream_loop(make_loop: Callable[[list], Loop], listener_for: Callable[
                     while (item := await queue.get()) is not _DONE:
                         yield item
                     return
+                # what was put since the last superstep (a continued run's first "values") goes to the
+                # consumer first: the next superstep starts only when it asks for more, as in LangGraph
+                put(_READY)
+                while (item := await queue.get()) is not _READY:
+                    yield item
                 running = asyncio.ensure_future(superstep())
             item = await queue.get()
             if item is _DONE:

@@ -58,13 +58,15 @@ class StepApplied(Event):
 @dataclass(frozen=True)
 class CheckpointKept(Event):
     """A checkpoint was written to the thread's history (the input's, each superstep's, a fork's):
-    LangGraph's "debug" checkpoint events. `tasks` are (id, name) of the tasks it plans, in snapshot order."""
+    LangGraph's "checkpoints" chunks. `tasks` are (id, name) of the tasks it plans, in snapshot order;
+    `interrupts` those of them waiting at `interrupt()` (task id -> interrupts), as when a run resumes it."""
 
     config: dict
     parent_config: dict | None
     metadata: dict
     values: dict
     tasks: tuple
+    interrupts: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

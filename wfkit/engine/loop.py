@@ -119,6 +119,7 @@ class Loop:
         self.values = self.history.values_at(checkpoint)
         self.plan = Plan.from_json(checkpoint.plan)
         self.step, self.checkpoint_id, self.parent_id = checkpoint.step, checkpoint.id, checkpoint.parent_id
+        self._kept = checkpoint
         self._stored, replay, pending, _, updates = self.history.pending(checkpoint.id)
         if updates:  # Command(update=...) inputs given on this checkpoint: part of the next superstep's delta
             self.values, self.plan, self._carried = with_updates(self.spec, self.values, self.plan, updates)
@@ -145,9 +146,13 @@ class Loop:
         """The next superstep runs even if it has a node of `interrupt_before` (a continued run)."""
         self._skip_before = True
 
-    def resumed(self) -> None:
+    def resumed(self, waiting: dict | None = None) -> None:
+        """The run continues the thread; `waiting` (task id -> interrupts), given when it continues the
+        checkpoint it loaded: that checkpoint is announced again, with them, as LangGraph streams it."""
         if self.listeners:
             self.emit(Resumed(self.step, self.values))
+            if waiting is not None:
+                self._announce(waiting)
 
     def _drop_answer(self) -> None:
         self.answers.drop_unused(self.options.thread_id)
@@ -319,7 +324,7 @@ class Loop:
     def _kept_config(self) -> dict | None:
         return self.config() if self.history is not None else None
 
-    def _announce(self) -> None:
+    def _announce(self, waiting: dict | None = None) -> None:
         """Tell listeners about the checkpoint just written (only a thread's history keeps checkpoints)."""
         kept = self._kept
         if not self.listeners or self.history is None or kept is None:
@@ -327,7 +332,7 @@ class Loop:
         tasks = tuple((tid, name) for tid, name, _ in algo.plan_task_ids(kept.plan, kept.id, self.spec.node_order))
         parent = None if kept.parent_id is None else {"configurable": {
             "thread_id": self.options.thread_id, "checkpoint_ns": self.history.ns, "checkpoint_id": kept.parent_id}}
-        self.emit(CheckpointKept(kept.step, self.config(), parent, metadata(kept), self.values, tasks))
+        self.emit(CheckpointKept(kept.step, self.config(), parent, metadata(kept), self.values, tasks, waiting or {}))
 
     def config(self) -> dict | None:
         if self.options.thread_id is None:

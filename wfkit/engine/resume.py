@@ -169,6 +169,7 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
                "this graph has no checkpointer: compile(checkpointer=InMemorySaver()) and pass a thread_id")
         )
     loop.load(checkpoint, on_head=not loop.options.checkpoint_id)  # without an id, the head was read
+    waiting = dict(loop.answers.pending)
     # Only a run from a given checkpoint_id reads the head again: a second read of the head would make the
     # saver take whatever another process stored meanwhile for the head this run continues, and the step
     # would then be stored as a fork of it instead of being refused as a conflict.
@@ -188,7 +189,7 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
         if input.update is not None or input.goto_list():
             apply_command(loop, input)
     loop.skip_breakpoint_once()
-    loop.resumed()
+    loop.resumed(waiting if loop.checkpoint_id == checkpoint.id else None)
     # LangGraph counts a resumed run's budget from the checkpoint it continues (after the Command's
     # update): `recursion_limit + 2` supersteps may run, or `+ 1` replaying an earlier checkpoint (counted
     # from its fork)

@@ -1,14 +1,17 @@
 """Stream modes as listeners: each turns loop events into the chunks LangGraph users expect.
 
 `values` (the whole state after each superstep), `updates` ({node: what it wrote} as each task finishes),
-`custom` (what nodes pass to `get_stream_writer()`), `messages` ((chunk, metadata) from models), `debug`
-(task / task_result / checkpoint records). As in LangGraph, a task paused by `interrupt()` shows as
+`custom` (what nodes pass to `get_stream_writer()`), `messages` ((chunk, metadata) from models),
+`checkpoints` (each checkpoint as it is written: LangGraph's checkpoint payload), `tasks` (each task as it
+starts and as it ends: its task and task-result payloads, a failed task's with its exception) and `debug`
+(those two wrapped as LangGraph does: `{"step", "timestamp", "type", "payload"}`). As in LangGraph, a task paused by `interrupt()` shows as
 `{"__interrupt__": (Interrupt, ...)}` in `updates` and with the state in `values`; a breakpoint as
 `{"__interrupt__": ()}` in `updates`; a continued run's `values` start with the state it continues from.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from typing import Any
@@ -20,8 +23,9 @@ from wfkit.engine.events import (CheckpointKept, CustomWrite, Interrupted, Messa
 from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import ArgumentTypeError
+from wfkit.types import GraphOutput
 
-MODES = ("values", "updates", "custom", "messages", "debug")
+MODES = ("values", "updates", "checkpoints", "tasks", "debug", "messages", "custom")
 INTERRUPT = "__interrupt__"
 
 
@@ -39,8 +43,53 @@ def check_modes(stream_mode: Any) -> tuple[list[str], bool]:
     return modes, not isinstance(stream_mode, str)
 
 
+VERSIONS = ("v1", "v2")
+
+
+def check_version(version: Any, where: str) -> None:
+    if version not in VERSIONS:
+        raise ValueError(f"{where}: unknown version {version!r}; use version='v1' (the chunks themselves, the "
+                         "default) or version='v2' (each chunk a dict {'type', 'ns', 'data'})")
+
+
+def stream_part(spec: GraphSpec, ns: tuple, mode: str, chunk: Any) -> dict:
+    """A chunk as `stream(version="v2")` gives it, LangGraph's `StreamPart`: `{"type": mode, "ns": ns, "data":
+    chunk}`; a "values" part has the interrupts apart (`"interrupts"`) and, for a pydantic or dataclass
+    schema, the state as an instance of the output schema, as do a checkpoint's values of the state schema
+    (but the input's, which may be partial). Instances only for the graph streamed: a subgraph's chunks are
+    left as they are."""
+    if mode == "values":
+        interrupts = ()
+        if isinstance(chunk, dict) and INTERRUPT in chunk:
+            chunk = dict(chunk)
+            interrupts = chunk.pop(INTERRUPT)
+        if not ns and isinstance(chunk, dict) and spec.output_key is None and spec.output.kind in _CLASSES:
+            chunk = spec.output.view(chunk)
+        return {"type": mode, "ns": ns, "data": chunk, "interrupts": interrupts}
+    if mode in ("checkpoints", "debug") and not ns and spec.output_key is None and spec.state.kind in _CLASSES:
+        payload = chunk.get("payload") if mode == "debug" else chunk
+        if isinstance(payload, dict) and isinstance(payload.get("values"), dict) and START not in payload.get(
+                "next", ()):
+            payload["values"] = spec.state.view(payload["values"])
+    return {"type": mode, "ns": ns, "data": chunk}
+
+
+_CLASSES = ("pydantic", "dataclass")
+
+
+def graph_output(spec: GraphSpec, result: Any) -> GraphOutput:
+    """`invoke(..., version="v2")`'s answer: the result as the last "values" part gives it."""
+    part = stream_part(spec, (), "values", result)
+    return GraphOutput(part["data"], tuple(part["interrupts"]))
+
+
 def _stamp() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+def _interrupts(interrupts) -> list:
+    """Interrupts as LangGraph's task payloads give them: each as a dict of its fields."""
+    return [dataclasses.asdict(i) for i in interrupts]
 
 
 def _written(writes) -> dict:
@@ -95,6 +144,14 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
             put(mode, chunk)
         step["held"] = []
 
+    def task_chunk(out: Callable, step: int, payload: dict) -> None:
+        """A "tasks" payload, and in "debug" the same wrapped (a result has `result`, a start has not)."""
+        if "tasks" in want:
+            out(("tasks", payload))
+        if "debug" in want:
+            out(("debug", {"step": step, "timestamp": _stamp(),
+                           "type": "task_result" if "result" in payload else "task", "payload": payload}))
+
     def listen(event: Any) -> None:
         if isinstance(event, TaskFinished):
             if event.cached:
@@ -107,11 +164,11 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                 if "values" in want:
                     put("values", {**algo.state_values(spec, state.get("values", {})), INTERRUPT: event.interrupts})
             if event.task.name == START or event.error is not None or event.interrupts:
-                if "debug" in want and event.task.name != START:
-                    put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
-                        "id": event.task.id, "name": event.task.name,
-                        "error": None if event.error is None else str(event.error),
-                        "result": {}, "interrupts": list(event.interrupts)}})
+                if event.task.name != START and not event.cached:
+                    # a failed task's result carries its exception, streamed before the run raises it
+                    task_chunk(lambda pair: put(*pair), event.step, {
+                        "id": event.task.id, "name": event.task.name, "error": event.error,
+                        "result": {}, "interrupts": _interrupts(event.interrupts)})
                 return
             # a lone task's chunks wait for its superstep's writes to go through (see `step`)
             out = step["held"].append if step["ids"] == {event.task.id} and not event.cached else (
@@ -121,10 +178,9 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                     out(("updates", {event.task.name: event.update, "__metadata__": {"cached": True}}))
                 else:
                     out(("updates", {event.task.name: event.update}))
-            if "debug" in want:
-                out(("debug", {"step": event.step, "timestamp": _stamp(), "type": "task_result", "payload": {
-                    "id": event.task.id, "name": event.task.name, "error": None,
-                    "result": _written(event.writes), "interrupts": []}}))
+            if not event.cached:
+                task_chunk(out, event.step, {"id": event.task.id, "name": event.task.name, "error": None,
+                                             "result": _written(event.writes), "interrupts": []})
         elif isinstance(event, StepApplied):
             release()
             state["values"] = event.values
@@ -132,21 +188,24 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
             if "values" in want and event.updated and (spec.output_key is None or spec.output_key in event.updated):
                 put("values", algo.state_values(spec, event.values))
         elif isinstance(event, CheckpointKept):
-            if "debug" in want:  # LangGraph: only for a thread's checkpoints
-                put("debug", {"step": event.step, "timestamp": _stamp(), "type": "checkpoint", "payload": {
+            if "checkpoints" in want or "debug" in want:  # LangGraph: only for a thread's checkpoints
+                payload = {
                     "config": event.config, "parent_config": event.parent_config,
                     "values": algo.state_values(spec, event.values), "metadata": dict(event.metadata),
                     "next": [name for _, name in event.tasks],
-                    "tasks": [{"id": tid, "name": name, "interrupts": (), "state": None}
-                              for tid, name in event.tasks]}})
+                    "tasks": [{"id": tid, "name": name, "interrupts": tuple(_interrupts(event.interrupts.get(tid, ()))),
+                               "state": None} for tid, name in event.tasks]}
+                if "checkpoints" in want:
+                    put("checkpoints", payload)
+                if "debug" in want:
+                    put("debug", {"step": event.step, "timestamp": _stamp(), "type": "checkpoint", "payload": payload})
         elif isinstance(event, StepPlanned):
             step["ids"], step["held"] = {task.id for task in event.tasks if task.name != START}, []
-            if "debug" in want:
+            if "tasks" in want or "debug" in want:
                 for task in event.tasks:
                     if task.name != START:
-                        put("debug", {"step": event.step, "timestamp": _stamp(), "type": "task", "payload": {
-                            "id": task.id, "name": task.name, "input": task.input,
-                            "triggers": _triggers(spec, task)}})
+                        task_chunk(lambda pair: put(*pair), event.step, {
+                            "id": task.id, "name": task.name, "input": task.input, "triggers": _triggers(spec, task)})
         elif isinstance(event, Interrupted):
             release()
             if event.reason != "interrupt":  # a breakpoint: an empty interrupt in "updates"

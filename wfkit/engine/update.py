@@ -49,18 +49,52 @@ def apply_as_node(spec: Any, checkpoint: Any, current: dict, values: Any, as_nod
                   ran: tuple[str, ...] = ()) -> tuple[dict, list, Plan]:
     """The new state, the delta to store, and the plan that follows `as_node` (by default, see
     `infer_as_node`: `ran` names the tasks of the superstep that made `checkpoint`)."""
-    as_node = infer_as_node(checkpoint, ran) if as_node is None else as_node
-    if as_node != START and as_node not in spec.nodes:
-        raise InvalidUpdateError(f"update_state(as_node={as_node!r}): no such node; known: {', '.join(spec.nodes)}")
-    writes, goto = algo.writes_from_return(spec, as_node, values)
-    outcome = Outcome(Task("update", as_node, "pull", 0, None, ()), writes, [(g, "goto") for g in goto])
-    outcome.routes += [(dest, "edge") for dest in spec.edges.get(as_node, ())]
-    fresh = algo.replay(spec, current, [(as_node, k, v) for k, v in writes])[0]
-    for branch in spec.branches.get(as_node, ()):
-        view = spec.state.view(fresh)
-        result = branch.path(view, {}) if branch.takes_config else branch.path(view)
-        if branch.is_async:
-            result = run_sync(result)
-        outcome.routes += [(d, "branch") for d in branch.resolve(result)]
-    new_values, _, delta = algo.apply_writes(spec, current, [outcome])
-    return new_values, delta, algo.next_plan(spec, Plan.from_json(checkpoint.plan), [outcome])
+    return apply_updates(spec, checkpoint, current, [(values, as_node)], ran)
+
+
+def apply_updates(spec: Any, checkpoint: Any, current: dict, updates: list, ran: tuple[str, ...] = ()
+                  ) -> tuple[dict, list, Plan]:
+    """`apply_as_node` for several `(values, as_node)` updates at once, as the tasks of one superstep: their
+    writes go through the reducers together, and what runs next follows all of them."""
+    outcomes = []
+    for values, as_node in updates:
+        as_node = infer_as_node(checkpoint, ran) if as_node is None else as_node
+        if as_node != START and as_node not in spec.nodes:
+            raise InvalidUpdateError(f"update_state(as_node={as_node!r}): no such node; known: {', '.join(spec.nodes)}")
+        writes, goto = algo.writes_from_return(spec, as_node, values)
+        outcome = Outcome(Task("update", as_node, "pull", 0, None, ()), writes, [(g, "goto") for g in goto])
+        outcome.routes += [(dest, "edge") for dest in spec.edges.get(as_node, ())]
+        fresh = algo.replay(spec, current, [(as_node, k, v) for k, v in writes])[0]
+        for branch in spec.branches.get(as_node, ()):
+            view = spec.state.view(fresh)
+            result = branch.path(view, {}) if branch.takes_config else branch.path(view)
+            if branch.is_async:
+                result = run_sync(result)
+            outcome.routes += [(d, "branch") for d in branch.resolve(result)]
+        outcomes.append(outcome)
+    new_values, _, delta = algo.apply_writes(spec, current, outcomes)
+    return new_values, delta, algo.next_plan(spec, Plan.from_json(checkpoint.plan), outcomes)
+
+
+def check_supersteps(supersteps: Any) -> list[list]:
+    """`bulk_update_state`'s supersteps: a non-empty list of non-empty lists of `StateUpdate`s; an update
+    without `as_node` only alone in its superstep, and none of them `__copy__` or `__end__`."""
+    supersteps = [list(step) for step in supersteps]
+    if not supersteps:
+        raise ValueError("bulk_update_state(): No supersteps provided; pass a list of supersteps, each a list of "
+                         "StateUpdate(values, as_node)")
+    if not any(supersteps):
+        raise ValueError("bulk_update_state(): No updates provided; give each superstep at least one "
+                         "StateUpdate(values, as_node)")
+    for number, step in enumerate(supersteps):
+        for update in step:
+            if update.as_node in (COPY, "__end__") and len(step) > 1:
+                raise InvalidUpdateError(
+                    f"bulk_update_state(): superstep {number} has an update as_node={update.as_node!r} among "
+                    f"{len(step)}; such an update goes alone in a superstep of its own: [StateUpdate(None, "
+                    f"{update.as_node!r})]")
+            if update.as_node is None and len(step) > 1:
+                raise InvalidUpdateError(
+                    f"bulk_update_state(): superstep {number} has {len(step)} updates and one has no as_node, so "
+                    "which node it comes from cannot be told: give each StateUpdate its as_node")
+    return supersteps

@@ -20,8 +20,9 @@ from wfkit.engine.loop import Loop
 from wfkit.engine.options import RunOptions, check_config, check_executor, given, options_from, thread_key
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History
-from wfkit.engine.stream import check_modes, graph_chunker
-from wfkit.engine.update import COPY, apply_as_node, copy_checkpoint
+from wfkit.engine.stream import check_modes, check_version, graph_chunker, graph_output, stream_part
+from wfkit.engine.update import COPY, apply_updates, check_supersteps, copy_checkpoint
+from wfkit.checkpoint.base import Checkpoint
 from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
@@ -170,31 +171,37 @@ class CompiledStateGraph:
         return self._result(loop) if parent is None else self._nested_result(loop)
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
-                      stream_mode: str = "values", **options: Any) -> dict:
-        """Run to the end (or an interrupt) and return the final state."""
-        _check_invoke(stream_mode, options)
-        return await self._ainvoke(input, config, False, current_task(), interrupt_before=interrupt_before,
-                                   interrupt_after=interrupt_after, durability=_durability(options))
+                      stream_mode: str = "values", version: str = "v1", **options: Any) -> Any:
+        """Run to the end (or an interrupt) and return the final state (`version="v2"`: a `GraphOutput`)."""
+        _check_invoke(stream_mode, options, version)
+        result = await self._ainvoke(input, config, False, current_task(), interrupt_before=interrupt_before,
+                                     interrupt_after=interrupt_after, durability=_durability(options))
+        return graph_output(self.spec, result) if version == "v2" else result
 
     def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
-               stream_mode: str = "values", **options: Any) -> dict:
-        """Run to the end (or an interrupt) and return the final state (also works inside Jupyter)."""
-        _check_invoke(stream_mode, options)
+               stream_mode: str = "values", version: str = "v1", **options: Any) -> Any:
+        """Run to the end (or an interrupt) and return the final state (also works inside Jupyter);
+        `version="v2"`: a `GraphOutput` (the output as `.value`, the interrupts it waits at as `.interrupts`)."""
+        _check_invoke(stream_mode, options, version)
         # the running task is read here: the coroutine may run on a helper thread, which does not see it
-        return run_sync(self._ainvoke(input, config, True, current_task(), interrupt_before=interrupt_before,
-                                      interrupt_after=interrupt_after, durability=_durability(options)))
+        result = run_sync(self._ainvoke(input, config, True, current_task(), interrupt_before=interrupt_before,
+                                        interrupt_after=interrupt_after, durability=_durability(options)))
+        return graph_output(self.spec, result) if version == "v2" else result
 
     def _astream(self, input: Any, config: dict | None, stream_mode: Any, inline: bool,
                  interrupt_before=None, interrupt_after=None, subgraphs: bool = False,
-                 options: dict | None = None) -> AsyncIterator[Any]:
+                 options: dict | None = None, version: str = "v1") -> AsyncIterator[Any]:
         check_options("stream()", options or {}, RUN_OPTIONS)
+        check_version(version, "stream()")
         durability = _durability(options or {})
         parent = current_task()  # read here, not in the generator: the sync stream may pump it on another thread
         modes, pairs = check_modes(stream_mode)
 
         def listener_for(put):
             # subgraphs=True: LangGraph's shape, each chunk behind the namespace it came from
-            if subgraphs:
+            if version == "v2":  # whatever the modes: a dict per chunk, its namespace inside
+                emit = lambda ns, m, c: put(stream_part(self.spec, ns, m, c))  # noqa: E731
+            elif subgraphs:
                 emit = (lambda ns, m, c: put((ns, m, c))) if pairs else (lambda ns, m, c: put((ns, c)))
             else:
                 emit = (lambda ns, m, c: put((m, c))) if pairs else (lambda ns, m, c: put(c))
@@ -222,16 +229,20 @@ class CompiledStateGraph:
         return stream()
 
     def astream(self, input: Any, config: dict | None = None, *, stream_mode: Any = "updates",
-                interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **options: Any) -> AsyncIterator[Any]:
-        """Stream chunks as the run goes: modes `values`, `updates`, `custom`, `messages`, `debug`, or a list."""
-        return self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after, subgraphs, options)
+                interrupt_before=None, interrupt_after=None, subgraphs: bool = False, version: str = "v1",
+                **options: Any) -> AsyncIterator[Any]:
+        """Stream chunks as the run goes: modes `values`, `updates`, `checkpoints`, `tasks`, `debug`,
+        `messages`, `custom`, or a list; `version="v2"`: each chunk a `StreamPart` dict `{type, ns, data}`."""
+        return self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after, subgraphs, options,
+                             version)
 
     def stream(self, input: Any, config: dict | None = None, *, stream_mode: Any = "updates",
-               interrupt_before=None, interrupt_after=None, subgraphs: bool = False, **options: Any) -> Iterator[Any]:
+               interrupt_before=None, interrupt_after=None, subgraphs: bool = False, version: str = "v1",
+               **options: Any) -> Iterator[Any]:
         """Sync version of `astream` (also works inside Jupyter). Nodes run off the loop's thread, so chunks
         reach the caller while a long node is still running."""
         return iter_sync(self._astream(input, config, stream_mode, False, interrupt_before, interrupt_after,
-                                       subgraphs, options))
+                                       subgraphs, options, version))
 
     async def abatch(self, inputs: list, config: dict | list | None = None, *, return_exceptions: bool = False,
                      max_concurrency: int | None = None, executor: Any = None,
@@ -260,7 +271,7 @@ class CompiledStateGraph:
     def _batch_run(self, kw: dict, parent: TaskContext | None) -> Callable:
         """How `batch` runs one input: as `invoke` would, with the same keyword arguments."""
         before, after = kw.pop("interrupt_before", None), kw.pop("interrupt_after", None)
-        _check_invoke(kw.pop("stream_mode", "values"), kw)
+        _check_invoke(kw.pop("stream_mode", "values"), kw, "v1")
         return lambda input, config: self._ainvoke(input, config, False, parent, interrupt_before=before,
                                                    interrupt_after=after)
 
@@ -324,22 +335,53 @@ class CompiledStateGraph:
         return self._snapshots(history).listing(filter=filter, before_id=before_id, limit=limit)
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
-        """Write `values` to the thread as if node `as_node` had returned them; returns the new config."""
+        """Write `values` to the thread as if node `as_node` had returned them; returns the new config. On a
+        thread with no state yet it is the first checkpoint (by default as the input: from START)."""
         history = self._require_history(config, writing=True)
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
-        if checkpoint is None:
-            raise CheckpointError(f"thread `{history.thread_id}` has no state yet; invoke the graph before update_state")
         if as_node == COPY:
+            if checkpoint is None:
+                raise CheckpointError(f"thread `{history.thread_id}` has no checkpoint to copy yet; invoke the "
+                                      "graph first, or update_state(config, values) to give it a first state")
             return self._snapshots(history).config(copy_checkpoint(history, checkpoint, values).id)
-        parent = (history.get(checkpoint.parent_id) if as_node is None and checkpoint.source == "loop"
-                  and checkpoint.parent_id is not None else None)
+        return self._update(history, checkpoint, [(values, as_node)])[0]
+
+    def bulk_update_state(self, config: dict, supersteps: Any) -> dict:
+        """Apply several supersteps of updates: each a list of `StateUpdate(values, as_node)` applied together,
+        as the tasks of one superstep, into one checkpoint; returns the last one's config."""
+        supersteps = check_supersteps(supersteps)
+        history = self._require_history(config, writing=True)
+        checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
+        for step in supersteps:
+            if len(step) == 1 and step[0].as_node == COPY:  # alone, as update_state takes it
+                new_config = self.update_state(
+                    {**config, "configurable": {**config["configurable"], "checkpoint_id": checkpoint and checkpoint.id}},
+                    step[0].values, COPY)
+                checkpoint = history.get(new_config["configurable"]["checkpoint_id"])
+            else:
+                new_config, checkpoint = self._update(history, checkpoint, [(u.values, u.as_node) for u in step])
+        return new_config
+
+    async def abulk_update_state(self, config: dict, supersteps: Any) -> dict:
+        return self.bulk_update_state(config, supersteps)
+
+    def _update(self, history: History, checkpoint: Any, updates: list) -> tuple[dict, Any]:
+        """Store the checkpoint that `updates` make on `checkpoint` (None: the thread's first); returns its
+        config and itself."""
+        if checkpoint is None:  # a thread with no state: the updates start it, as LangGraph's do
+            current, base = algo.initial_values(history.spec), Checkpoint("", history.thread_id, None, -1, "update", "")
+            base.plan = Plan().to_json()
+        else:
+            current, base = history.values_at(checkpoint), checkpoint
+        as_nodes = [as_node for _, as_node in updates]
+        parent = (history.get(base.parent_id) if None in as_nodes and base.source == "loop"
+                  and base.parent_id is not None else None)
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
-        new_values, delta, plan = apply_as_node(history.spec, checkpoint, history.values_at(checkpoint), values, as_node,
-                                                ran)
-        parents = checkpoint.metadata.get("parents")  # a subgraph's: the parent checkpoints it belongs under
-        saved = history.save(parent_id=checkpoint.id, step=checkpoint.step + 1, source="update", delta=delta,
-                             plan=plan, values=new_values, metadata={"parents": parents} if parents else None)
-        return self._snapshots(history).config(saved.id, None, parents)
+        new_values, delta, plan = apply_updates(history.spec, base, current, updates, ran)
+        parents = base.metadata.get("parents")  # a subgraph's: the parent checkpoints it belongs under
+        saved = history.save(parent_id=checkpoint and checkpoint.id, step=base.step + 1, source="update",
+                             delta=delta, plan=plan, values=new_values, metadata={"parents": parents} if parents else None)
+        return self._snapshots(history).config(saved.id, None, parents), saved
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.update_state(config, values, as_node)
@@ -410,7 +452,8 @@ async def _stored_at_exit(chunks: AsyncIterator[Any], made: list) -> AsyncIterat
             at_exit(made[0])
 
 
-def _check_invoke(stream_mode: Any, options: dict) -> None:
+def _check_invoke(stream_mode: Any, options: dict, version: Any) -> None:
+    check_version(version, "invoke()")
     if stream_mode != "values":
         raise UnsupportedFeatureError(f"invoke(stream_mode={stream_mode!r}) is not supported by wfkit: invoke "
                                       f"returns the final state; use stream(..., stream_mode={stream_mode!r}) "

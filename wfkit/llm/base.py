@@ -98,6 +98,11 @@ class BaseChatModel(abc.ABC):
                 sent = task.emit_message_chunk(chunk, metadata) if metadata else task.emit_message_chunk(chunk)
                 if inspect.isawaitable(sent):
                     await sent
+                # Let the stream's consumer take the chunk now, as LangGraph's does, not after the node:
+                # one turn of the event loop delivers it to the stream's queue, the next wakes the consumer
+                # (an async stream's consumer shares this loop; elsewhere the turns cost next to nothing)
+                await asyncio.sleep(0)
+                await asyncio.sleep(0)
             yield chunk
 
     async def _arun(self, request: ModelRequest, task: Any) -> AIMessage:
