@@ -136,6 +136,13 @@ def test_a_bad_namespace_is_refused_naming_the_label(namespace, message):
     assert isinstance(caught.value, ValueError)
 
 
+def test_batch_ops_are_refused_by_name():
+    with pytest.raises(UnsupportedFeatureError) as caught:
+        InMemoryStore().batch([])
+    assert str(caught.value) == ("store.batch(ops) is not supported by wfkit (it has no GetOp / PutOp / SearchOp "
+                                 "objects): call put, get, search, delete and list_namespaces instead")
+
+
 def test_bad_index_and_embeddings_are_refused_with_the_fix():
     with pytest.raises(UnsupportedFeatureError) as caught:
         InMemoryStore(index={"dims": 3, "embed": "openai:text-embedding-3-small"})

@@ -12,10 +12,12 @@ import asyncio
 import datetime
 import sqlite3
 import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wfkit.checkpoint.serde import JsonSerde
+from wfkit.errors import CheckpointError, WfkitWarning
 
 Namespace = tuple[str, ...]
 FullKey = tuple[Namespace, str]
@@ -48,6 +50,18 @@ class BaseCache:
 
     async def aget(self, keys: Sequence[FullKey]) -> dict[FullKey, Any]:
         return await asyncio.to_thread(self.get, keys)
+
+    def _encoded(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> list[tuple[FullKey, str, float | None]]:
+        """The entries to keep, as JSON; a value with no JSON form is left out with a warning (the node or task
+        simply runs again next time)."""
+        out = []
+        for (namespace, key), (value, ttl) in pairs.items():
+            try:
+                out.append(((tuple(namespace), key), self.serde.dumps(value), _expiry(ttl)))
+            except CheckpointError as error:
+                warnings.warn(f"a result for the cache namespace {tuple(namespace)!r} was not cached: {error}",
+                              WfkitWarning, stacklevel=3)
+        return out
 
     async def aset(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
         await asyncio.to_thread(self.set, pairs)
@@ -82,8 +96,8 @@ class InMemoryCache(BaseCache):
 
     def set(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
         with self._lock:
-            for (namespace, key), (value, ttl) in pairs.items():
-                self._entries.setdefault(tuple(namespace), {})[key] = (self.serde.dumps(value), _expiry(ttl))
+            for (namespace, key), text, expires in self._encoded(pairs):
+                self._entries.setdefault(namespace, {})[key] = (text, expires)
 
     def clear(self, namespaces: Sequence[Namespace] | None = None) -> None:
         with self._lock:
@@ -130,9 +144,9 @@ class SqliteCache(BaseCache):
 
     def set(self, pairs: Mapping[FullKey, tuple[Any, int | None]]) -> None:
         with self._lock, self._conn:
-            for (namespace, key), (value, ttl) in pairs.items():
+            for (namespace, key), text, expires in self._encoded(pairs):
                 self._conn.execute("INSERT OR REPLACE INTO cache (ns, key, expiry, val) VALUES (?, ?, ?, ?)",
-                                   (_NS_SEP.join(namespace), key, _expiry(ttl), self.serde.dumps(value)))
+                                   (_NS_SEP.join(namespace), key, expires, text))
 
     def clear(self, namespaces: Sequence[Namespace] | None = None) -> None:
         with self._lock, self._conn:

@@ -95,6 +95,13 @@ class BaseStore:
                         max_depth: int | None = None, limit: int = 100, offset: int = 0) -> list[tuple[str, ...]]:
         raise NotImplementedError
 
+    def batch(self, ops: Iterable[Any]) -> list[Any]:
+        raise UnsupportedFeatureError("store.batch(ops) is not supported by wfkit (it has no GetOp / PutOp / SearchOp "
+                                      "objects): call put, get, search, delete and list_namespaces instead")
+
+    async def abatch(self, ops: Iterable[Any]) -> list[Any]:
+        return self.batch(ops)
+
     async def aget(self, namespace: tuple[str, ...], key: str, *, refresh_ttl: bool | None = None) -> Item | None:
         return self.get(namespace, key, refresh_ttl=refresh_ttl)
 

@@ -8,6 +8,7 @@ import pytest
 from typing_extensions import TypedDict
 
 import wfkit.cache
+import wfkit.errors
 from wfkit import END, START, Command, InMemorySaver, StateGraph, entrypoint, interrupt, task
 from wfkit.cache import InMemoryCache, SqliteCache
 from wfkit.errors import NoCacheError
@@ -130,3 +131,27 @@ def test_cached_values_come_back_as_json_copies(cache):
         return [pair(x).result(), pair(x).result()]
 
     assert workflow.invoke(3) == [{"x": 3, "both": (3, 3)}, {"x": 3, "both": (3, 3)}]
+
+
+def test_a_result_with_no_json_form_is_not_cached_and_says_so(cache):
+    class Opaque:
+        pass
+
+    calls = []
+
+    @task(cache_policy=CachePolicy())
+    def make(x: int):
+        calls.append(x)
+        return Opaque()
+
+    @entrypoint(cache=cache)
+    def workflow(x: int) -> str:
+        return type(make(x).result()).__name__
+
+    with pytest.warns(wfkit.errors.WfkitWarning) as caught:
+        assert workflow.invoke(1) == "Opaque"
+    assert str(caught[0].message).startswith("a result for the cache namespace ('__pregel_ns_writes', "
+                                             "'tests.engine.test_cache.test_a_result_with_no_json_form_is_not_cached"
+                                             "_and_says_so.<locals>.make') was not cached: ")
+    assert workflow.invoke(1) == "Opaque"
+    assert calls == [1, 1]
