@@ -127,6 +127,14 @@ class ArgumentValueError(WfkitError, ValueError):
     """A public call got an argument of the right type but a value it cannot take (`max_concurrency=0`)."""
 
 
+class NoCacheError(WfkitError, ValueError):
+    """`clear_cache()` on a graph compiled without a cache (a ValueError, as LangGraph's)."""
+
+
+class InvalidNamespaceError(WfkitError, ValueError):
+    """A store namespace that breaks the rules: not a tuple of non-empty str labels without '.' (LangGraph's name)."""
+
+
 class ReducerError(InvalidUpdateError, TypeError):
     """A key's reducer could not take a write (`operator.add` given an int for a list key); a TypeError, as
     the reducer's own error is in LangGraph."""

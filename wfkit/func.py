@@ -20,11 +20,12 @@ from typing import Any, Callable, Generic, TypeVar
 
 from wfkit.constants import END, START
 from wfkit.engine.algo import Task
-from wfkit.engine.context import TaskContext, current_task, get_stream_writer, set_current
+from wfkit.engine.caching import WRITES_NS, check_cache, check_cache_policy, check_store, full_key, identifier
+from wfkit.engine.context import TaskContext, current_task, injections, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.retry import retrying, retrying_sync
 from wfkit.engine.runner import node_threads
-from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_writer, is_async_callable
+from wfkit.engine.spec import GraphSpec, NodeSpec, injected, is_async_callable
 from wfkit.engine.trigger import Trigger
 from wfkit.errors import TaskOutsideEntrypointError
 from wfkit.graph.compiled import CompiledStateGraph
@@ -35,6 +36,7 @@ CALL = Trigger("call")  # what schedules a @task call
 
 T = TypeVar("T")
 INPUT, OUTPUT, PREVIOUS = "__input__", "__output__", "__previous__"
+MISSING = object()
 
 
 class TaskFuture(Generic[T]):
@@ -109,13 +111,34 @@ class _Calls:
 class TaskFunction:
     """A function decorated with `@task`."""
 
-    def __init__(self, fn: Callable, name: str | None = None, retry_policy: Any = None):
+    def __init__(self, fn: Callable, name: str | None = None, retry_policy: Any = None, cache_policy: Any = None):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.name = name or fn.__name__
         self.is_async = is_async_callable(fn)
         self.retry = retry_policy
-        self.takes_writer = accepts_writer(fn)
+        self.cache_policy = check_cache_policy(cache_policy, f"task `{self.name}`")
+        self.injected = injected(fn)  # `writer`, `store`: given to the function, not recorded as its input
+
+    def clear_cache(self, cache: Any) -> None:
+        """Forget this task's results in `cache`, as LangGraph's `clear_cache`."""
+        if self.cache_policy is not None:
+            cache.clear([self._namespace()])
+
+    async def aclear_cache(self, cache: Any) -> None:
+        self.clear_cache(cache)
+
+    def _namespace(self) -> tuple[str, str]:
+        return (WRITES_NS, identifier(self.fn))
+
+    def _cached(self, ctx: TaskContext, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        """(the graph's cache and this call's key in it, or None: not cached; the value it holds, or MISSING)."""
+        cache = ctx.loop.options.cache if self.cache_policy is not None and ctx.loop is not None else None
+        if cache is None:
+            return None, MISSING
+        key = full_key(self._namespace(), self.cache_policy, *args, **kwargs)
+        found = cache.get([key])
+        return (cache, key), found.get(key, MISSING)
 
     def _call_sync(self, args: tuple, kwargs: dict) -> Any:
         if self.retry is None:
@@ -130,7 +153,8 @@ class TaskFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> TaskFuture:
         ctx = current_task()
         # the stream writer goes to the function, not into the call's recorded input (the Debugger shows that)
-        given = {**kwargs, "writer": get_stream_writer()} if self.takes_writer and "writer" not in kwargs else kwargs
+        given = ({**injections(tuple(n for n in self.injected if n not in kwargs)), **kwargs} if self.injected
+                 else kwargs)
         calls: _Calls | None = ctx.calls if ctx is not None else None
         if ctx is None:  # as in LangGraph: a task belongs to a run
             raise TaskOutsideEntrypointError(
@@ -140,9 +164,10 @@ class TaskFunction:
         if calls is None:  # in a graph node: run it there
             return self._run_alone(args, given)
         call = calls.next_call()
-        if call in calls.cached:
+        cache, hit = self._cached(ctx, args, kwargs) if self.cache_policy is not None else (None, MISSING)
+        if call in calls.cached or hit is not MISSING:
             done: concurrent.futures.Future = concurrent.futures.Future()
-            done.set_result(calls.cached[call])
+            done.set_result(calls.cached[call] if call in calls.cached else hit)
             return TaskFuture(done)
         step = ctx.step
         call_task = calls.started(call, self.name, args, kwargs, step)
@@ -160,6 +185,7 @@ class TaskFunction:
                     failed(error)
                     raise
                 calls.finished(call_task, value, step)
+                _keep(cache, value, self.cache_policy)
                 return value
 
             return TaskFuture(asyncio.ensure_future(run_async()))
@@ -172,6 +198,7 @@ class TaskFunction:
                 failed(error)
                 raise
             calls.finished(call_task, value, step)
+            _keep(cache, value, self.cache_policy)
             return value
 
         context = contextvars.copy_context()
@@ -192,14 +219,22 @@ class TaskFunction:
         return TaskFuture(future)
 
 
-def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: Any = None, **options: Any):
+def _keep(cache: Any, value: Any, policy: Any) -> None:
+    """A cached task's result goes in the graph's cache (`cache`: (the cache, the call's key), or None)."""
+    if cache is not None:
+        cache[0].set({cache[1]: (value, policy.ttl)})
+
+
+def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: Any = None, cache_policy: Any = None,
+         **options: Any):
     """Decorate a function as a task: calling it inside an entrypoint returns a future and runs in parallel.
-    `retry_policy=RetryPolicy(...)` calls it again when it raises (as for a node)."""
+    `retry_policy=RetryPolicy(...)` calls it again when it raises (as for a node); `cache_policy=CachePolicy()`
+    reuses its result for the same arguments from the entrypoint's cache (`entrypoint(cache=...)`)."""
     check_options("task()", options, frozenset({"retry"}))
     retry_policy = retry_policy or options.get("retry")  # LangGraph's older name for the same option
     if fn is None:
-        return lambda f: TaskFunction(f, name, retry_policy)
-    return TaskFunction(fn, name, retry_policy)
+        return lambda f: TaskFunction(f, name, retry_policy, cache_policy)
+    return TaskFunction(fn, name, retry_policy, cache_policy)
 
 
 R, S = TypeVar("R"), TypeVar("S")
@@ -223,21 +258,21 @@ class entrypoint:
         save: S
 
     def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, **options: Any):
-        check_options("entrypoint()", {"store": store, "cache": cache, **options})
-        self.checkpointer = checkpointer
+        check_options("entrypoint()", options)
+        self.checkpointer, self.store, self.cache = checkpointer, check_store(store), check_cache(cache)
 
     def __call__(self, fn: Callable) -> "Entrypoint":
-        return Entrypoint(fn, self.checkpointer)
+        return Entrypoint(fn, self.checkpointer, self.store, self.cache)
 
 
 class Entrypoint(CompiledStateGraph):
     """A runnable made by `@entrypoint`: the same run, stream and state methods as a compiled graph."""
 
-    def __init__(self, fn: Callable, checkpointer: Any):
+    def __init__(self, fn: Callable, checkpointer: Any, store: Any = None, cache: Any = None):
         self.fn = fn
         name = fn.__name__
         params = inspect.signature(fn).parameters
-        wants_previous, wants_config, wants_writer = "previous" in params, "config" in params, accepts_writer(fn)
+        wants_previous, wants_config, wants = "previous" in params, "config" in params, injected(fn)
         is_async = is_async_callable(fn)
 
         def unwrap(result: Any) -> dict:
@@ -251,8 +286,8 @@ class Entrypoint(CompiledStateGraph):
                 kwargs["previous"] = state.get(PREVIOUS)
             if wants_config:
                 kwargs["config"] = config
-            if wants_writer:
-                kwargs["writer"] = get_stream_writer()
+            if wants:
+                kwargs.update(injections(wants))
             return kwargs
 
         def setup_calls() -> None:
@@ -276,7 +311,7 @@ class Entrypoint(CompiledStateGraph):
                          output_key=OUTPUT)
         spec.input = _InputSchema()
         spec.shown = _Shown()
-        super().__init__(None, spec, checkpointer=checkpointer, name=name)
+        super().__init__(None, spec, checkpointer=checkpointer, name=name, store=store, cache=cache)
         functools.update_wrapper(self, fn, updated=())
 
 

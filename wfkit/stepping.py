@@ -60,7 +60,7 @@ class Run:
         self.breakpoints: set[str] = set(app.interrupt_before)
         self.listeners: list[Callable] = []
         # stream_messages: model tokens reach the listeners (the Debugger's event log) while a step runs
-        options = options_from(config, inline_sync=False, stream_messages=True,
+        options = options_from(config, inline_sync=False, stream_messages=True, store=app.store, cache=app.cache,
                                interrupt_before=frozenset(app.interrupt_before),
                                interrupt_after=frozenset(app.interrupt_after))
         if _history is not None:  # a subgraph stepped into (see `step_into`)

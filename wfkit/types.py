@@ -135,6 +135,29 @@ class RetryPolicy:
         return [self.initial_interval * self.backoff_factor ** i for i in range(max(self.max_attempts - 1, 0))]
 
 
+def default_cache_key(*args: Any, **kwargs: Any) -> str:
+    """The cache key of a node's input or a task's arguments: their JSON text (wfkit's checkpoint encoding,
+    so tuples, messages and models count), or their repr for what has no JSON form."""
+    from wfkit.checkpoint.serde import JsonSerde
+    from wfkit.errors import CheckpointError
+
+    try:
+        return JsonSerde().dumps([list(args), kwargs])
+    except (CheckpointError, TypeError, ValueError):
+        return repr((args, sorted(kwargs.items())))
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """Cache a node's (`add_node(..., cache_policy=)`) or task's (`@task(cache_policy=)`) result in the
+    graph's cache (`compile(cache=InMemoryCache())`): a later call with the same key skips the function and
+    reuses its writes. `key_func(input)` makes the key (default: the input's JSON); `ttl`: seconds it is kept
+    (None: until cleared)."""
+
+    key_func: Callable[..., str | bytes] = default_cache_key
+    ttl: int | None = None
+
+
 def ensure_sequence(value: Any) -> list:
     if value is None:
         return []

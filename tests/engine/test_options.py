@@ -8,7 +8,7 @@ import pytest
 from typing_extensions import TypedDict
 
 from wfkit import END, START, InMemorySaver, RetryPolicy, StateGraph, entrypoint, task
-from wfkit.errors import UnsupportedFeatureError
+from wfkit.errors import ArgumentTypeError, UnsupportedFeatureError
 
 
 class S(TypedDict):
@@ -23,24 +23,34 @@ def graph():
     return g
 
 
-STORE = ("compile(): `store=` is not supported by wfkit; wfkit has no long-term store yet: keep the data in "
-         "the graph's state, or in an object of your own that the node functions close over")
+STORE = "`store` must be a store (put/get/search), got str `'memory'`: pass e.g. store=InMemoryStore() from wfkit.store"
+CACHE = "`cache` must be a cache (get/set/clear), got str `'memory'`: pass e.g. cache=InMemoryCache() from wfkit.cache"
+POLICY = ("add_node('b', ...): `cache_policy` must be a CachePolicy, got int `60`: pass e.g. "
+          "cache_policy=CachePolicy(ttl=60) (from wfkit.types)")
+
+
+# store=, cache=, cache_policy= and defer= are supported now (see tests/test_store.py, tests/engine/test_cache.py,
+# tests/engine/test_defer.py): what is not a store, a cache or a policy is refused by type
+@pytest.mark.parametrize("make, message", [
+    (lambda: graph().compile(store="memory"), STORE),
+    (lambda: entrypoint(store="memory"), STORE),
+    (lambda: graph().compile(cache="memory"), CACHE),
+    (lambda: entrypoint(cache="memory"), CACHE),
+    (lambda: graph().add_node("b", lambda s: {}, cache_policy=60), POLICY),
+    (lambda: task(lambda x: x, cache_policy=60),
+     POLICY.replace("add_node('b', ...)", "task `<lambda>`")),
+])
+def test_a_store_cache_or_policy_of_the_wrong_type_is_refused(make, message):
+    with pytest.raises(ArgumentTypeError) as caught:
+        make()
+    assert str(caught.value) == message
+    assert isinstance(caught.value, TypeError)
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: graph().compile(store=object()), STORE),
-    (lambda: graph().compile(cache=object()),
-     "compile(): `cache=` is not supported by wfkit; wfkit does not cache node results yet: cache inside the "
-     "node (e.g. functools.lru_cache)"),
     (lambda: StateGraph(S, context_schema=dict),
      "StateGraph(): `context_schema=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass "
      "such values in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
-    (lambda: graph().add_node("b", lambda s: {}, defer=True),
-     "add_node(): `defer=` is not supported by wfkit; deferred nodes are not supported yet: add an edge (or a "
-     "join) into the node instead"),
-    (lambda: graph().add_node("b", lambda s: {}, cache_policy=object()),
-     "add_node(): `cache_policy=` is not supported by wfkit; wfkit does not cache node results yet: cache inside "
-     "the node (e.g. functools.lru_cache)"),
     (lambda: graph().compile().invoke({"log": []}, context={"user": "x"}),
      "invoke(): `context=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass such values "
      "in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
@@ -50,7 +60,6 @@ STORE = ("compile(): `store=` is not supported by wfkit; wfkit has no long-term 
     (lambda: list(graph().compile().stream({"log": []}, output_keys=["log"])),
      "stream(): `output_keys=` is not supported by wfkit; `output_keys` is not supported yet: pick the keys "
      "from the returned state"),
-    (lambda: entrypoint(store=object()), STORE.replace("compile()", "entrypoint()")),
 ])
 def test_an_option_wfkit_lacks_is_refused_with_the_way_around(make, message):
     with pytest.raises(UnsupportedFeatureError) as caught:

@@ -34,6 +34,8 @@ class Plan:
     pull: dict[str, list[Trigger]] = field(default_factory=dict)
     push: list[tuple[str, Any]] = field(default_factory=list)
     joins: dict[int, list[str]] = field(default_factory=dict)
+    # deferred nodes triggered so far (`add_node(defer=True)`): they run once nothing else is left to run
+    deferred: dict[str, list[Trigger]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -51,6 +53,8 @@ class Plan:
             out["push"] = [[node, arg] for node, arg in self.push]
         if self.joins:
             out["joins"] = {str(k): list(v) for k, v in self.joins.items()}
+        if self.deferred:
+            out["deferred"] = {k: [t.to_json() for t in v] for k, v in self.deferred.items()}
         return out
 
     @classmethod
@@ -59,6 +63,7 @@ class Plan:
             pull={k: [Trigger.of(t) for t in v] for k, v in data.get("pull", {}).items()},
             push=[(node, arg) for node, arg in data.get("push", [])],
             joins={int(k): list(v) for k, v in data.get("joins", {}).items()},
+            deferred={k: [Trigger.of(t) for t in v] for k, v in data.get("deferred", {}).items()},
         )
 
 
@@ -130,7 +135,7 @@ def plan_with_goto(plan: Plan, goto: list) -> Plan:
         if isinstance(g, str) and g != END:
             pull.setdefault(g, []).append(_GOTO_INPUT)
     push = list(plan.push) + [(g.node, g.arg) for g in goto if isinstance(g, Send)]
-    return Plan(pull=dict(sorted(pull.items())), push=push, joins=plan.joins)
+    return Plan(pull=dict(sorted(pull.items())), push=push, joins=plan.joins, deferred=plan.deferred)
 
 
 def plan_task_ids(plan: dict, checkpoint_id: str, order: dict | None = None) -> list[tuple[str, str, tuple]]:
@@ -346,9 +351,23 @@ def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
             if join.target != END:  # a join into END just lets the run finish
                 pull.setdefault(join.target, []).append(trigger("join", join.sources))
             del joins[index]
+    pull, deferred = _hold_deferred(spec, pull, push, plan.deferred)
     if len(pull) > 1:
         pull = dict(sorted(pull.items()))
-    return Plan(pull=pull, push=push, joins=joins)
+    return Plan(pull=pull, push=push, joins=joins, deferred=deferred)
+
+
+def _hold_deferred(spec: GraphSpec, pull: dict, push: list, held: dict) -> tuple[dict, dict]:
+    """Deferred nodes wait, with their triggers, while anything else is planned; when nothing is, they all
+    run (once each, however often they were triggered), as LangGraph's `defer=True`."""
+    if not held and not any(spec.nodes[name].defer for name in pull):
+        return pull, held
+    deferred = {k: list(v) for k, v in held.items()}
+    for name in [n for n in pull if spec.nodes[n].defer]:
+        deferred.setdefault(name, []).extend(pull.pop(name))
+    if pull or push:
+        return pull, deferred
+    return deferred, {}
 
 
 def unknown_destinations(spec: GraphSpec, routes: list) -> list[str]:

@@ -114,6 +114,19 @@ def get_stream_writer() -> Callable[[Any], None]:
     return ctx.write_custom
 
 
+def get_store() -> Any:
+    """Inside a node or task: the graph's store (`compile(store=...)`), or None when it has none."""
+    ctx = _current.get()
+    if ctx is None:
+        raise RuntimeError("get_store() was called outside a running graph; call it from inside a node")
+    return ctx.loop.options.store if ctx.loop is not None else None
+
+
+def injections(names: tuple[str, ...]) -> dict[str, Any]:
+    """The keyword arguments a node, task or entrypoint taking `names` (of `spec.INJECTED`) gets."""
+    return {name: get_stream_writer() if name == "writer" else get_store() for name in names}
+
+
 def get_config() -> dict:
     """Inside a node: the run's config."""
     ctx = _current.get()

@@ -15,7 +15,7 @@ from typing import Any
 
 from wfkit._ids import new_id
 from wfkit.constants import START
-from wfkit.engine import algo, resume
+from wfkit.engine import algo, caching, resume
 from wfkit.engine.algo import Outcome, Plan, Task
 from wfkit.engine.events import CheckpointKept, Interrupted, Resumed, RunFinished, StepApplied, StepCancelled, StepPlanned
 from wfkit.engine.options import RunOptions
@@ -190,6 +190,10 @@ class Loop:
         done = ({t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
                 if self._stored else {})
         self._lone_task = len(tasks) == 1
+        cache = self.options.cache
+        hits = await caching.lookup(self.spec, cache, tasks, done) if cache is not None else None
+        if hits:  # a cache hit is a result reused, as a pending write is
+            done = {**done, **hits}
         try:
             outcomes = await self.runner.superstep(step, values, tasks, done, self.answers.replay, self._keep)
         except asyncio.CancelledError:
@@ -197,6 +201,8 @@ class Loop:
             unfinished = tuple(t.name for t in tasks if t.id not in self._stored and t.name != START)
             self.emit(StepCancelled(step, unfinished))
             raise
+        if cache is not None:
+            await caching.keep(self.spec, cache, outcomes, hits)
         paused = []
         for outcome in outcomes:
             if outcome.error is not None:

@@ -27,6 +27,8 @@ class RunOptions:
     max_concurrency: int | None = None
     executor: Any = None  # a concurrent.futures.Executor the sync node calls go to (None: wfkit's threads)
     want_records: bool = True  # a StepRecord per superstep (the stepping API); invoke/stream read none
+    store: Any = None  # the graph's long-term store (compile(store=)): nodes taking `store` get it
+    cache: Any = None  # the graph's cache of node results (compile(cache=)), for nodes with a CachePolicy
 
 
 def options_from(config: dict | None, **extra: Any) -> RunOptions:

@@ -30,14 +30,24 @@ def accepts_config(fn: Callable) -> bool:
     params = _parameters(fn)
     if any(p.name == "config" for p in params):
         return True
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != "writer"]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name not in INJECTED]
     return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
 
 
 def accepts_writer(fn: Callable) -> bool:
     """Whether `fn` has a parameter named `writer` that can be passed by keyword: it gets the stream writer
     (LangGraph decides by that name; a `StreamWriter` hint on another name gets nothing)."""
-    return any(p.name == "writer" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in _parameters(fn))
+    return "writer" in injected(fn)
+
+
+# Parameters a node, task or entrypoint gets by keyword when it names them (LangGraph decides by the name)
+INJECTED = ("writer", "store")
+
+
+def injected(fn: Callable) -> tuple[str, ...]:
+    """The names of `INJECTED` that `fn` takes as parameters passable by keyword."""
+    return tuple(p.name for p in _parameters(fn)
+                 if p.name in INJECTED and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
 def is_async_callable(fn: Callable) -> bool:
@@ -55,6 +65,8 @@ class NodeSpec:
     present: Callable | None = None  # how the node's writes show in the "updates" stream (default: a dict)
     retry: Any = None  # a RetryPolicy: how often to try the node again when it raises
     destinations: tuple = ()  # where a node may go with Command(goto=...), when declared (for drawing)
+    cache_policy: Any = None  # a CachePolicy: its results are kept in the graph's cache (see engine.caching)
+    defer: bool = False  # runs only when nothing else is left to run (see algo.next_plan)
 
 
 @dataclass(frozen=True)

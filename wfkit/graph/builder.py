@@ -10,10 +10,11 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
 from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
-from wfkit.engine.context import current_task, get_stream_writer
+from wfkit.engine.caching import check_cache_policy
+from wfkit.engine.context import current_task, injections
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
-from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, accepts_writer,
+from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, injected,
                                is_async_callable)
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
@@ -62,17 +63,18 @@ def _subgraph_node(subgraph: Any) -> Callable:
     return run_subgraph
 
 
-def _with_writer(fn: Callable, takes_config: bool) -> Callable:
-    """A node declaring a `writer` parameter, called as `(state, config)` with the task's stream writer
-    passed by keyword (and the config as the node takes it: by name or second positional)."""
+def _with_injected(fn: Callable, takes_config: bool, names: tuple[str, ...]) -> Callable:
+    """A node declaring parameters named `writer` or `store`, called as `(state, config)` with the task's
+    stream writer and the graph's store passed by keyword (and the config as the node takes it: by name or
+    second positional)."""
     config_by_name = takes_config and any(p == "config" for p in inspect.signature(fn).parameters)
 
     def call(state: Any, config: dict) -> Any:
         if not takes_config:
-            return fn(state, writer=get_stream_writer())
+            return fn(state, **injections(names))
         if config_by_name:
-            return fn(state, config=config, writer=get_stream_writer())
-        return fn(state, config, writer=get_stream_writer())
+            return fn(state, config=config, **injections(names))
+        return fn(state, config, **injections(names))
 
     if is_async_callable(fn):
         async def call_async(state: Any, config: dict) -> Any:
@@ -110,8 +112,7 @@ class StateGraph:
                  retry_policy: Any = None, defer: bool = False, cache_policy: Any = None,
                  **legacy: Any) -> "StateGraph":
         """Add a node: `add_node("name", fn)` or `add_node(fn)` (named after the function)."""
-        check_options("add_node()", {"defer": defer, "cache_policy": cache_policy, **legacy},
-                      frozenset({"input", "retry"}))
+        check_options("add_node()", legacy, frozenset({"input", "retry"}))
         input_schema = input_schema or legacy.get("input")  # LangGraph's older names for the same options
         retry_policy = retry_policy or legacy.get("retry")
         if action is None:
@@ -134,10 +135,12 @@ class StateGraph:
         declared = input_schema or node_input_schema(action)
         schema = self.schema if declared is None or declared is self.state_schema else Schema(declared)
         run, takes_config = action, accepts_config(action)
-        if accepts_writer(action):
-            run, takes_config = _with_writer(action, takes_config), True
+        if injected(action):
+            run, takes_config = _with_injected(action, takes_config, injected(action)), True
+            run.node_fn = action  # (its id in the cache's namespaces)
         self.nodes[node] = NodeSpec(node, run, schema, is_async_callable(action), takes_config,
-                                    dict(metadata or {}), retry=retry_policy)
+                                    dict(metadata or {}), retry=retry_policy, defer=bool(defer),
+                                    cache_policy=check_cache_policy(cache_policy, f"add_node({node!r}, ...)"))
         hinted = list(destinations) if destinations else _literal_targets(action)
         if hinted:
             self.destinations[node] = [d for d in hinted if d != END] + ([END] if END in hinted else [])
@@ -214,7 +217,7 @@ class StateGraph:
                 debug: bool = False, store: Any = None, cache: Any = None, executor: Any = None, **options: Any):
         """Validate the graph and return a runnable `CompiledStateGraph`. `executor`: a
         `concurrent.futures.Executor` that runs its sync node calls (a `Send` fan-out's among them)."""
-        check_options("compile()", {"store": store, "cache": cache, **options})
+        check_options("compile()", options)
         from wfkit.graph.compiled import CompiledStateGraph
         from wfkit.graph.validate import validate
 
@@ -236,7 +239,7 @@ class StateGraph:
         return CompiledStateGraph(self, spec, checkpointer=checkpointer,
                                   interrupt_before=_names(interrupt_before, self.nodes),
                                   interrupt_after=_names(interrupt_after, self.nodes), name=name,
-                                  executor=executor)
+                                  executor=executor, store=store, cache=cache)
 
 
 def _names(value: Sequence[str] | str | None, nodes: dict) -> frozenset:

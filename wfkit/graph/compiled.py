@@ -19,6 +19,7 @@ from wfkit.engine.durability import DeferredSaver, at_exit, durability_of
 from wfkit.engine.loop import Loop
 from wfkit.engine.options import RunOptions, check_config, check_executor, given, options_from, thread_key
 from wfkit.engine.algo import Plan
+from wfkit.engine.caching import check_cache, check_store, clear_nodes
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, check_version, graph_chunker, graph_output, stream_part
 from wfkit.engine.update import COPY, apply_updates, check_supersteps, copy_checkpoint
@@ -37,8 +38,10 @@ class CompiledStateGraph:
     """A validated graph, ready to run. Made by `StateGraph.compile()`."""
 
     def __init__(self, builder: Any, spec: Any, *, checkpointer: Any = None, interrupt_before: frozenset = frozenset(),
-                 interrupt_after: frozenset = frozenset(), name: str | None = None, executor: Any = None):
+                 interrupt_after: frozenset = frozenset(), name: str | None = None, executor: Any = None,
+                 store: Any = None, cache: Any = None):
         self.builder = builder
+        self.store, self.cache = check_store(store), check_cache(cache)
         self.spec = spec
         if not (checkpointer is None or isinstance(checkpointer, bool) or hasattr(checkpointer, "register_types")):
             # (a saver is known by what is called on it: wrappers of one count too) LangGraph's type for it: TypeError
@@ -57,6 +60,8 @@ class CompiledStateGraph:
         self._histories: dict[str, History] = {}
         if checkpointer is not None:
             checkpointer.register_types(self._models())
+        if hasattr(getattr(self.cache, "serde", None), "register_types"):  # its values are kept as JSON too
+            self.cache.serde.register_types(self._models())
         for name, node in spec.nodes.items():  # a compiled graph added as a node (see builder._subgraph_node)
             if getattr(node.fn, "subgraph", None) is not None:
                 spec.subgraphs[name] = node.fn.subgraph
@@ -126,7 +131,7 @@ class CompiledStateGraph:
                 "to its parent's thread, so it cannot run on its own; run it from a node of a graph that has a "
                 "checkpointer, or compile it with checkpointer=InMemorySaver() to run it alone")
         options = options_from(
-            config, inline_sync=inline, executor=self.executor, stream_messages=stream_messages, want_records=False,
+            config, inline_sync=inline, executor=self.executor, **self._stores(parent), stream_messages=stream_messages, want_records=False,
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
@@ -143,6 +148,19 @@ class CompiledStateGraph:
         else:
             loop.setup(input)
         return loop
+
+    def _stores(self, parent: TaskContext | None) -> dict:
+        """The store and cache a run uses: the graph's own, else (a subgraph) its parent run's."""
+        inherited = parent.loop.options if parent is not None and parent.loop is not None else None
+        return {"store": self.store if self.store is not None or inherited is None else inherited.store,
+                "cache": self.cache if self.cache is not None or inherited is None else inherited.cache}
+
+    def clear_cache(self, nodes: list[str] | None = None) -> None:
+        """Forget the cached results of `nodes` (all nodes when None), as LangGraph's `clear_cache`."""
+        clear_nodes(self, nodes)
+
+    async def aclear_cache(self, nodes: list[str] | None = None) -> None:
+        clear_nodes(self, nodes)
 
     def _result(self, loop: Loop) -> dict:
         out = algo.output_values(self.spec, loop.values if loop.paused_values is None else loop.paused_values)

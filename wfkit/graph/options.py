@@ -1,7 +1,7 @@
 """LangGraph options that wfkit accepts by name but does not implement: refused, with what to do instead.
 
 LangGraph's builders and runners take many keyword arguments. Ignoring the ones wfkit lacks would let a
-program run with a feature quietly missing (a `store` nobody reads, a `cache_policy` that never caches),
+program run with a feature quietly missing (a `context` nobody reads, `output_keys` never applied),
 so each is checked here: left at its default it is fine, given a value it raises
 `UnsupportedFeatureError` naming the option and the way around it. A keyword LangGraph does not have
 either is a plain `TypeError`, as Python would raise.
@@ -13,18 +13,11 @@ from typing import Any
 
 from wfkit.errors import UnsupportedFeatureError
 
-_NO_STORE = ("wfkit has no long-term store yet: keep the data in the graph's state, or in an object of "
-             "your own that the node functions close over")
-_NO_CACHE = "wfkit does not cache node results yet: cache inside the node (e.g. functools.lru_cache)"
 _NO_CONTEXT = ("wfkit has no run context (`Runtime`) yet: pass such values in the config's `configurable` "
                "dict and read them with `get_config()`, or put them in the state")
 WHY = {
-    "store": _NO_STORE,
-    "cache": _NO_CACHE,
-    "cache_policy": _NO_CACHE,
     "context_schema": _NO_CONTEXT,
     "context": _NO_CONTEXT,
-    "defer": "deferred nodes are not supported yet: add an edge (or a join) into the node instead",
     "output_keys": "`output_keys` is not supported yet: pick the keys from the returned state",
 }
 # Run options LangGraph has that wfkit accepts (`durability` and `checkpoint_during`: see engine.durability;
