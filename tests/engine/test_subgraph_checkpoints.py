@@ -291,3 +291,36 @@ def test_a_subgraph_a_node_picks_from_a_dict_is_undeclared_read_with_the_parents
         "the subgraph as a node (add_node(name, compiled_subgraph)), or let the node's function reach it by a "
         "name it closes over or a global (not through a dict)")
     assert len(list(app.get_state_history(sub_config))) == 3  # nothing written
+
+
+def test_durability_exit_keeps_a_subgraphs_checkpoints_apart_from_its_parents_and_reruns_no_finished_task(saver):
+    from collections import Counter
+
+    calls = Counter()
+
+    def asker(name):
+        def node(s):
+            calls[name] += 1
+            return {"foo": s["foo"] + f"{name}:{interrupt(name.upper())} "}
+        return node
+
+    class Log(TypedDict):
+        foo: Annotated[str, operator.add]
+
+    sub = (StateGraph(Log).add_node("a", asker("a")).add_node("b", asker("b"))
+           .add_edge(START, "a").add_edge(START, "b").compile())
+    app = StateGraph(Log).add_node("child", sub).add_edge(START, "child").compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "t"}}
+    app.invoke({"foo": ""}, config, durability="exit")
+    ids = {i.value: i.id for i in app.get_state(config).interrupts}
+    app.invoke(Command(resume={ids["A"]: "yes"}), config, durability="exit")
+    state = app.get_state(config, subgraphs=True)
+    inner = state.tasks[0].state
+    assert ([i.value for i in state.interrupts], inner.values, inner.next) == (["B"], {"foo": "a:yes "}, ("b",))
+    sub_config = {"configurable": {"thread_id": "t", "checkpoint_ns": inner.config["configurable"]["checkpoint_ns"]}}
+    # one checkpoint each (the last of each run), as LangGraph stores them
+    assert (len(list(app.get_state_history(config))), len(list(app.get_state_history(sub_config)))) == (1, 1)
+    ids = {i.value: i.id for i in app.get_state(config).interrupts}
+    assert app.invoke(Command(resume={ids["B"]: "ok"}), config, durability="exit") == {"foo": "a:yes b:ok "}
+    assert calls == {"a": 2, "b": 3}  # `a`, finished, is not run again when `b` is answered
+    assert [s.next for s in app.get_state_history(config)] == [(), ("child",)]
