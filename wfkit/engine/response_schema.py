@@ -40,7 +40,7 @@ def _adapter(schema: Any) -> Any:
     except PydanticUserError as exc:
         raise ArgumentTypeError(
             f"interrupt(..., response_schema={_name(schema)}): wfkit cannot validate answers against it "
-            f"({type(exc).__name__}); pass a pydantic model, a TypedDict or a dataclass, or a JSON Schema dict "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0]}); pass a pydantic model, a TypedDict or a dataclass, or a JSON Schema dict "
             "(surfaced to the reviewer, not validated)") from exc
 
 
