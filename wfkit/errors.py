@@ -82,6 +82,34 @@ class AnswerRejectedError(InvalidResumeError):
     kept and the run still waits at the same interrupt for another answer."""
 
 
+def _answer_schema_error() -> type:
+    # Made on first use (`AnswerSchemaError` below): it subclasses pydantic's ValidationError, as the error
+    # LangGraph raises there is one, and pydantic is imported only by the programs that validate answers.
+    from pydantic_core import ValidationError
+
+    class AnswerSchemaError(InvalidResumeError, ValidationError):
+        """An answer given with `Command(resume=...)` does not fit the `response_schema` of the interrupt it
+        answers: nothing was kept and the interrupt still waits for another answer. A pydantic
+        `ValidationError` (`.errors()` lists the problems), as LangGraph's, and a RuntimeError as every
+        `InvalidResumeError`. Made by `wfkit.engine.response_schema.checked`, which writes its message."""
+
+        _langgraph_invalid_resume = True  # what `is_invalid_resume` reads
+        message = ""
+
+        def __str__(self) -> str:
+            return self.message
+
+    AnswerSchemaError.__module__, AnswerSchemaError.__qualname__ = __name__, "AnswerSchemaError"
+    return AnswerSchemaError
+
+
+def __getattr__(name: str) -> type:
+    if name == "AnswerSchemaError":
+        globals()[name] = cls = _answer_schema_error()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class SubgraphOnlyError(WfkitError, RuntimeError):
     """A graph compiled with checkpointer=True (a subgraph keeping its parent's thread) was run on its own."""
 
@@ -186,3 +214,4 @@ def add_note(error: BaseException, note: str) -> None:
 
 
 __all__ = [name for name, obj in dict(globals()).items() if isinstance(obj, type) and issubclass(obj, Warning | Exception)]
+__all__.insert(__all__.index("SubgraphOnlyError"), "AnswerSchemaError")  # made on first use, see above

@@ -3,7 +3,7 @@ StateTask, StateUpdate, the StreamWriter hint and the `StreamPart` dicts of `str
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Literal, NamedTuple, Sequence, TypeVar, Union
 
 from typing_extensions import TypedDict
@@ -84,10 +84,13 @@ def overwritten(value: Any) -> tuple[bool, Any]:
 
 @dataclass(frozen=True)
 class Interrupt:
-    """A pause surfaced by `interrupt(value)`; `id` names it for `Command(resume={id: value})`."""
+    """A pause surfaced by `interrupt(value)`; `id` names it for `Command(resume={id: value})`.
+    `response_schema`: the JSON Schema (a dict) of the answer it expects, if `interrupt()` was given one, as
+    in LangGraph (a form can be built from it; it is plain data, so it is stored with the checkpoint)."""
 
     value: Any
     id: str = ""
+    response_schema: Any = field(default=None, kw_only=True, hash=False)  # a dict is not hashable
 
 
 class StateTask(NamedTuple):

@@ -46,7 +46,7 @@ def test_tasks_mode_gives_each_task_start_and_result_with_interrupts_as_dicts():
         "{'id': X, 'name': 'one', 'input': {'a': []}, 'triggers': ('branch:to:one',)}",
         "{'id': X, 'name': 'one', 'error': None, 'result': {'a': ['1']}, 'interrupts': []}",
         "{'id': X, 'name': 'two', 'input': {'a': ['1']}, 'triggers': ('branch:to:two',)}",
-        "{'id': X, 'name': 'two', 'error': None, 'result': {}, 'interrupts': [{'value': 'q?', 'id': X}]}",
+        "{'id': X, 'name': 'two', 'error': None, 'result': {}, 'interrupts': [{'value': 'q?', 'id': X, 'response_schema': None}]}",
     ]
     assert [masked(c) for c in app.stream(Command(resume="ans"), CONFIG, stream_mode="tasks")] == [
         "{'id': X, 'name': 'two', 'input': {'a': ['1']}, 'triggers': ('branch:to:two',)}",
@@ -72,7 +72,7 @@ def test_checkpoints_mode_gives_each_checkpoint_and_the_one_a_resume_continues_w
     assert [(mode, c if mode == "values" else (c["config"], c["next"], [t["interrupts"] for t in c["tasks"]]))
             for mode, c in resumed] == [
         ("values", {"a": ["1"]}),
-        ("checkpoints", (first[-1]["config"], ["two"], [({"value": "q?", "id": waiting.id},)])),
+        ("checkpoints", (first[-1]["config"], ["two"], [({"value": "q?", "id": waiting.id, "response_schema": None},)])),
         ("values", {"a": ["1", "ans"]}),
         ("checkpoints", (app.get_state(CONFIG).config, [], []))]
 

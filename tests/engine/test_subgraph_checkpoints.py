@@ -179,9 +179,9 @@ def test_a_namespace_naming_no_known_subgraph_reads_with_the_parent_but_is_not_w
         app.update_state({"configurable": {"thread_id": "t", "checkpoint_ns": f"{ns}|q:123"}}, {"foo": "x"})
     assert str(raised.value) == (
         f"Subgraph p|q not found: checkpoint_ns `{ns}|q:123` names node `q`, which runs no subgraph that graph "
-        "`LangGraph` knows (nodes that do: none), so its state cannot be written with the right schema; add the "
-        "subgraph as a node (add_node(name, compiled_subgraph)), or run the node once in this process before "
-        "update_state")
+        "`LangGraph` declares (nodes that do: none), so its state cannot be written with the right schema; add "
+        "the subgraph as a node (add_node(name, compiled_subgraph)), or let the node's function reach it by a "
+        "name it closes over or a global (not through a dict)")
     assert isinstance(raised.value, ValueError)  # as LangGraph's
 
 
@@ -265,3 +265,62 @@ def test_resuming_with_the_latest_snapshots_config_answers_the_subgraph_by_id(sa
     latest = app.get_state(config).config  # names the latest checkpoint: not a replay of an earlier one
     assert run(app, [Command(resume={waiting.id: "X"})], latest) == [("", ["q2"])]
     assert calls == ["a", "b", "b", "c"]
+
+
+def test_a_subgraph_a_node_picks_from_a_dict_is_undeclared_read_with_the_parents_schema_and_not_written(saver):
+    class Notes(S):
+        notes: str
+
+    def work(s):
+        return {"foo": s["foo"] + "w", "notes": "kept"}
+
+    subs = {"notes": StateGraph(Notes).add_node("work", work).add_edge(START, "work").compile()}
+    # as LangGraph's, the subgraph detection does not follow a subscript: `call` declares no subgraph
+    app = (StateGraph(S).add_node("call", lambda s: {"foo": subs["notes"].invoke({"foo": "x"})["foo"]})
+           .add_edge(START, "call").compile(checkpointer=saver))
+    config = {"configurable": {"thread_id": "t"}}
+    [ns] = {chunk[0][0] for chunk in app.stream({"foo": ""}, config, subgraphs=True) if chunk[0]}
+    sub_config = {"configurable": {"thread_id": "t", "checkpoint_ns": ns}}
+    assert app.get_state(config).values == {"foo": "xw"}
+    assert app.get_state(sub_config).values == {"foo": "xw"}  # the parent's keys only: no `notes`
+    with pytest.raises(SubgraphNotFoundError) as raised:
+        app.update_state(sub_config, {"foo": "y"})
+    assert str(raised.value) == (
+        f"Subgraph call not found: checkpoint_ns `{ns}` names node `call`, which runs no subgraph that graph "
+        "`LangGraph` declares (nodes that do: none), so its state cannot be written with the right schema; add "
+        "the subgraph as a node (add_node(name, compiled_subgraph)), or let the node's function reach it by a "
+        "name it closes over or a global (not through a dict)")
+    assert len(list(app.get_state_history(sub_config))) == 3  # nothing written
+
+
+def test_durability_exit_keeps_a_subgraphs_checkpoints_apart_from_its_parents_and_reruns_no_finished_task(saver):
+    from collections import Counter
+
+    calls = Counter()
+
+    def asker(name):
+        def node(s):
+            calls[name] += 1
+            return {"foo": s["foo"] + f"{name}:{interrupt(name.upper())} "}
+        return node
+
+    class Log(TypedDict):
+        foo: Annotated[str, operator.add]
+
+    sub = (StateGraph(Log).add_node("a", asker("a")).add_node("b", asker("b"))
+           .add_edge(START, "a").add_edge(START, "b").compile())
+    app = StateGraph(Log).add_node("child", sub).add_edge(START, "child").compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "t"}}
+    app.invoke({"foo": ""}, config, durability="exit")
+    ids = {i.value: i.id for i in app.get_state(config).interrupts}
+    app.invoke(Command(resume={ids["A"]: "yes"}), config, durability="exit")
+    state = app.get_state(config, subgraphs=True)
+    inner = state.tasks[0].state
+    assert ([i.value for i in state.interrupts], inner.values, inner.next) == (["B"], {"foo": "a:yes "}, ("b",))
+    sub_config = {"configurable": {"thread_id": "t", "checkpoint_ns": inner.config["configurable"]["checkpoint_ns"]}}
+    # one checkpoint each (the last of each run), as LangGraph stores them
+    assert (len(list(app.get_state_history(config))), len(list(app.get_state_history(sub_config)))) == (1, 1)
+    ids = {i.value: i.id for i in app.get_state(config).interrupts}
+    assert app.invoke(Command(resume={ids["B"]: "ok"}), config, durability="exit") == {"foo": "a:yes b:ok "}
+    assert calls == {"a": 2, "b": 3}  # `a`, finished, is not run again when `b` is answered
+    assert [s.next for s in app.get_state_history(config)] == [(), ("child",)]

@@ -141,7 +141,7 @@ class LangGraphRun:
         # those whose task has an answer stored are not waiting (stepping on replays the answer)
         stored = self.app.checkpointer.get_tuple(self._snap.config).pending_writes or []
         answered = {task_id for task_id, channel, _ in stored if channel == "__resume__"}
-        return tuple(Interrupt(i.value, i.id) for t in self._snap.tasks if t.id not in answered for i in t.interrupts)
+        return tuple(_interrupt(i) for t in self._snap.tasks if t.id not in answered for i in t.interrupts)
 
     @property
     def checkpoint_id(self) -> str | None:
@@ -241,7 +241,8 @@ class LangGraphRun:
                 self._emit(TaskStarted(-1, task))
             elif data["id"] in started:
                 writes = tuple(data["result"].items()) if isinstance(data["result"], dict) else ()
-                interrupts = tuple(Interrupt(i["value"], i["id"]) for i in data.get("interrupts") or ())
+                interrupts = tuple(Interrupt(i["value"], i["id"], response_schema=i.get("response_schema"))
+                                   for i in data.get("interrupts") or ())
                 self._emit(TaskFinished(-1, started[data["id"]], writes, (), data.get("error"), interrupts))
         return last
 
@@ -375,7 +376,7 @@ class LangGraphRun:
                        for t in tasks if results[t.id] is not None or child is None)
         updated = tuple(dict.fromkeys(k for _, w in writes for k, _ in w))
         if child is None:
-            waiting = [(Interrupt(i.value, i.id), t.name) for t in parent.tasks for i in t.interrupts]
+            waiting = [(_interrupt(i), t.name) for t in parent.tasks for i in t.interrupts]
             return StepRecord(parent.metadata["step"] + 1, tuple(tasks), writes, parent.values, (), tuple(parent.next),
                               tuple(i for i, _ in waiting), None, _id(parent.config),
                               interrupted=tuple(n for _, n in waiting))
@@ -473,3 +474,8 @@ def drawable(graph: Any, xray: bool | int = False) -> Any:
     edges = [DrawEdge(e.source, e.target, str(e.data) if e.data is not None else None, bool(e.conditional))
              for e in picture.edges]
     return DrawableGraph(nodes, edges, name=getattr(graph, "name", None) or "graph")
+
+
+def _interrupt(interrupt: Any) -> Interrupt:
+    """LangGraph's Interrupt as wfkit's (the same fields)."""
+    return Interrupt(interrupt.value, interrupt.id, response_schema=getattr(interrupt, "response_schema", None))

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from wfkit.engine.response_schema import adapter_for, checked, surfaced
 from wfkit.errors import GraphInterrupt
 from wfkit.types import Interrupt
 
@@ -135,7 +136,7 @@ def get_config() -> dict:
     return ctx.config
 
 
-def interrupt(value: Any) -> Any:
+def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     """Pause the run and surface `value` to the caller; on resume, return the value given with
     `Command(resume=...)`. The node runs again from its start, and its n-th `interrupt()` call returns the
     n-th resume value; a value given to no interrupt id in particular goes to the first call left without
@@ -143,7 +144,12 @@ def interrupt(value: Any) -> Any:
     subgraph with checkpoints of its own (see `engine.nested`) the interrupt is its task's, and the parent's
     task pauses with it; inside one without (its parent has no checkpointer, or it was compiled with
     checkpointer=False) it belongs to the parent's task: the whole subgraph runs again on resume, its calls
-    matched by order the same way."""
+    matched by order the same way.
+
+    `response_schema`: the answer's type (a pydantic model, TypedDict, dataclass: the answer is validated
+    and returned as that type, or AnswerSchemaError leaves the interrupt waiting) or a JSON Schema dict
+    (shown, not validated); see `engine.response_schema`."""
+    adapter = adapter_for(response_schema)
     ctx = _current.get()
     if ctx is None:
         raise RuntimeError("interrupt() was called outside a running graph; call it from inside a node")
@@ -151,8 +157,8 @@ def interrupt(value: Any) -> Any:
     index = ctx.interrupt_count
     ctx.interrupt_count += 1
     if index < len(ctx.resume_values):
-        return ctx.resume_values[index]
+        return checked(adapter, ctx.resume_values[index], ctx.task_id, response_schema)
     answer = ctx.take_answer(ctx.task_id) if ctx.take_answer is not None else ()
     if answer:
-        return answer[0]
-    raise GraphInterrupt([Interrupt(value=value, id=ctx.task_id)])
+        return checked(adapter, answer[0], ctx.task_id, response_schema)
+    raise GraphInterrupt([Interrupt(value=value, id=ctx.task_id, response_schema=surfaced(response_schema, adapter))])

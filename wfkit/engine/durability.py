@@ -4,7 +4,9 @@
 superstep starts in both. "exit" writes only the run's last checkpoint, when the run finishes, pauses or
 fails: the run's checkpoints go to a `DeferredSaver`, which holds them in memory and, at the end, stores the
 last one (with the pending writes on it, and a full snapshot of its values, since the deltas before it are
-never stored) as a child of the last checkpoint the thread had stored.
+never stored) as a child of the last checkpoint the thread had stored. A subgraph's run puts its own checkpoints (under its namespace's key,
+see `engine.nested`) in the same `DeferredSaver`, which holds them apart, by key, and stores them when that
+run stops.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite
+from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, NS_SEP, PendingWrite
 from wfkit.engine.options import given
 from wfkit.errors import ArgumentValueError
 
@@ -36,24 +38,27 @@ class DeferredSaver(BaseCheckpointSaver):
 
     def __init__(self, inner: BaseCheckpointSaver):
         self.inner = inner
-        self._held: dict[str, Checkpoint] = {}  # checkpoint id -> the run's checkpoint, in the order put
-        self._writes: dict[str, list[PendingWrite]] = {}
+        # thread key (the thread's, or a subgraph namespace's) -> checkpoint id -> the run's checkpoint, in the
+        # order put
+        self._held: dict[str, dict[str, Checkpoint]] = {}
+        self._writes: dict[str, list[PendingWrite]] = {}  # checkpoint id -> the writes put on it
 
     def register_types(self, types: Iterable[type]) -> None:
         self.inner.register_types(types)
 
     def put(self, checkpoint: Checkpoint) -> None:
-        self._held[checkpoint.id] = checkpoint
+        self._held.setdefault(checkpoint.thread_id, {})[checkpoint.id] = checkpoint
 
     def get(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
-        if checkpoint_id is None and self._held:
-            return next(reversed(self._held.values()))
-        held = self._held.get(checkpoint_id) if checkpoint_id is not None else None
-        return held if held is not None else self.inner.get(thread_id, checkpoint_id)
+        held = self._held.get(thread_id, {})
+        if checkpoint_id is None and held:
+            return next(reversed(held.values()))
+        found = held.get(checkpoint_id) if checkpoint_id is not None else None
+        return found if found is not None else self.inner.get(thread_id, checkpoint_id)
 
     def get_with_writes(self, thread_id: str, checkpoint_id: str | None = None) -> tuple[Checkpoint | None,
                                                                                           list[PendingWrite]]:
-        if not self._held:
+        if not self._held.get(thread_id):
             return self.inner.get_with_writes(thread_id, checkpoint_id)
         return BaseCheckpointSaver.get_with_writes(self, thread_id, checkpoint_id)
 
@@ -61,13 +66,13 @@ class DeferredSaver(BaseCheckpointSaver):
         return self.inner.list(thread_id, before=before, limit=limit)
 
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
-        if checkpoint_id in self._held:
+        if checkpoint_id in self._held.get(thread_id, {}):
             self._writes.setdefault(checkpoint_id, []).extend(writes)
         else:  # on the stored checkpoint the run started from: stored at once, as before
             self.inner.put_writes(thread_id, checkpoint_id, writes)
 
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
-        if checkpoint_id in self._held:
+        if checkpoint_id in self._held.get(thread_id, {}):
             return list(self._writes.get(checkpoint_id, ()))
         return self.inner.get_writes(thread_id, checkpoint_id)
 
@@ -75,27 +80,30 @@ class DeferredSaver(BaseCheckpointSaver):
         return self.inner.checkpoints_with_writes(thread_id)
 
     def delete_thread(self, thread_id: str) -> None:
-        self._held.clear()
-        self._writes.clear()
+        for key in [k for k in self._held if k == thread_id or k.startswith(thread_id + NS_SEP)]:
+            for checkpoint_id in self._held.pop(key):
+                self._writes.pop(checkpoint_id, None)
         self.inner.delete_thread(thread_id)
 
-    @property
-    def holding(self) -> bool:
-        """Whether the run put a checkpoint not stored yet."""
-        return bool(self._held)
+    def holding(self, thread_id: str) -> bool:
+        """Whether the run on `thread_id` (a thread key) put a checkpoint not stored yet."""
+        return bool(self._held.get(thread_id))
 
-    def flush(self, values: dict) -> None:
-        """Store the run's last checkpoint (whose state is `values`) and the pending writes on it, as a child
-        of the last checkpoint stored before the run (None: the thread's first), then forget the rest."""
-        if not self._held:
+    def flush(self, thread_id: str, values: dict) -> None:
+        """Store the last checkpoint put on `thread_id` (a thread key; its state is `values`) and the pending
+        writes on it, as a child of the last checkpoint stored before the run (None: the thread's first), then
+        forget the others put there."""
+        held = self._held.pop(thread_id, None)
+        if not held:
             return
-        last = next(reversed(self._held.values()))
+        last = next(reversed(held.values()))
         parent = last.parent_id
-        while parent in self._held:
-            parent = self._held[parent].parent_id
+        while parent in held:
+            parent = held[parent].parent_id
         last.parent_id, last.snapshot = parent, values
         writes = self._writes.get(last.id, [])
-        self._held, self._writes = {}, {}
+        for checkpoint_id in held:
+            self._writes.pop(checkpoint_id, None)
         self.inner.put(last)
         if writes:
             self.inner.put_writes(last.thread_id, last.id, writes)
@@ -105,5 +113,5 @@ def at_exit(loop: Any) -> None:
     """The run of `loop` stopped (finished, paused or failed): in "exit" mode, store its last checkpoint."""
     history = loop.history
     saver = getattr(history, "saver", None)
-    if isinstance(saver, DeferredSaver) and saver.holding:
-        saver.flush(history.values_at(saver.get(history.thread_id)))
+    if isinstance(saver, DeferredSaver) and saver.holding(history.key):
+        saver.flush(history.key, history.values_at(saver.get(history.key)))

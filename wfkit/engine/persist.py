@@ -101,7 +101,7 @@ class History:
         """Keep a finished task's result (or its interrupts, or its error) on top of the checkpoint."""
         task = outcome.task
         if outcome.interrupts:
-            value: Any = [{"value": i.value, "id": i.id} for i in outcome.interrupts]
+            value: Any = [stored_interrupt(i) for i in outcome.interrupts]
             key = "__interrupt__"
         elif outcome.error is not None:
             value, key = f"{type(outcome.error).__name__}: {outcome.error}", "__error__"
@@ -217,7 +217,7 @@ class History:
                 resume.setdefault(write.task_id, []).extend(write.value)
                 interrupts.pop(write.task_id, None)  # answered
             elif write.key == "__interrupt__":
-                interrupts[write.task_id] = tuple(Interrupt(i["value"], i["id"]) for i in write.value)
+                interrupts[write.task_id] = tuple(map(interrupt_from_stored, write.value))
                 if raised is not None:
                     raised[write.task_id] = interrupts[write.task_id]
             elif write.key == "__error__":
@@ -258,6 +258,18 @@ def with_updates(spec: GraphSpec, values: dict, plan: Plan, updates: list) -> tu
         if goto:  # (unknown nodes are refused before they are stored; older threads may still have some)
             plan = algo.plan_with_goto(plan, algo.known_destinations(spec, goto))
     return values, plan, carried
+
+
+def stored_interrupt(interrupt: Interrupt) -> dict:
+    """An interrupt as a checkpoint's pending write holds it: plain data (its response_schema is JSON Schema)."""
+    stored = {"value": interrupt.value, "id": interrupt.id}
+    if interrupt.response_schema is not None:
+        stored["response_schema"] = interrupt.response_schema
+    return stored
+
+
+def interrupt_from_stored(stored: dict) -> Interrupt:
+    return Interrupt(stored["value"], stored["id"], response_schema=stored.get("response_schema"))
 
 
 def outcome_from_stored(task, stored: dict) -> Outcome:

@@ -97,8 +97,10 @@ _SHAPES = {  # marker key -> (what its value must be, the check that it is not)
                    lambda v: type(v) is not dict or _pairs_problem(v.get("writes"), 3) or _routes_problem(v.get("goto"))),
     "__resume__": ("a list of resume values", lambda v: type(v) is not list),
     "__interrupt__": ("a list of {value, id} interrupts",
-                      lambda v: type(v) is not list or not all(type(i) is dict and i.keys() == {"value", "id"}
-                                                               and type(i["id"]) is str for i in v)),
+                      lambda v: type(v) is not list or not all(
+                          type(i) is dict and type(i.get("id")) is str and "value" in i
+                          and (i.keys() == {"value", "id"} or (i.keys() == {"value", "id", "response_schema"}
+                                                               and type(i["response_schema"]) is dict)) for i in v)),
     "__error__": ("the error's text", lambda v: type(v) is not str),
     "__task__": ("a dict of `call` (an int) and `value`",
                  lambda v: type(v) is not dict or v.keys() != {"call", "value"} or type(v["call"]) is not int),

@@ -6,6 +6,7 @@ Every public run method goes through one async path; the sync methods wrap it wi
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, Mi
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.graph import subgraph_state
+from wfkit.graph.bound_config import bound, merge_configs
 from wfkit.graph.snapshots import Snapshots
 from wfkit.graph.subgraph_lookup import subgraphs_of
 from wfkit.types import StateSnapshot
@@ -58,6 +60,7 @@ class CompiledStateGraph:
         self.name = name or "LangGraph"
         self.executor = check_executor(executor, "compile(executor=...)")
         self._histories: dict[str, History] = {}
+        self.config: dict | None = None  # bound by `with_config`, merged under each call's
         if checkpointer is not None:
             checkpointer.register_types(self._models())
         if hasattr(getattr(self.cache, "serde", None), "register_types"):  # its values are kept as JSON too
@@ -109,6 +112,7 @@ class CompiledStateGraph:
         its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
         parent's task, and it is part of the parent's thread, with checkpoints of its own under its
         namespace when the parent keeps checkpoints (see `engine.nested`)."""
+        config = bound(self.config, config)
         owner = history = None
         # a graph with a checkpointer of its own, given a thread of its own, keeps to that thread
         own_thread = parent is not None and self.checkpointer is not None and nested.other_thread(config, parent)
@@ -298,10 +302,18 @@ class CompiledStateGraph:
         """A `Run` that has executed nothing yet: step through it superstep by superstep."""
         from wfkit.stepping import Run
 
-        return Run(self, input, config)
+        return Run(self, input, bound(self.config, config))
+
+    def with_config(self, config: dict | None = None, **kwargs: Any) -> "CompiledStateGraph":
+        """A copy of this graph whose runs and state calls use `config` and `kwargs` (e.g.
+        `recursion_limit=10`) merged under the config each call gives, as LangGraph's `with_config`."""
+        graph = copy.copy(self)
+        graph.config = merge_configs(self.config, config, kwargs)
+        return graph
 
     # -- state ---------------------------------------------------------------------------------------
     def _require_history(self, config: dict | None, writing: bool = False) -> History:
+        config = bound(self.config, config)
         if self.checkpointer is None:
             raise NoCheckpointerError("this graph has no checkpointer: compile(checkpointer=InMemorySaver()) to keep state")
         configurable = check_config(config)
@@ -321,6 +333,7 @@ class CompiledStateGraph:
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one named in the config); each task that runs
         a subgraph shows the config naming its checkpoints, or with `subgraphs=True` its snapshot."""
+        config = bound(self.config, config)
         history = self._require_history(config)
         configurable = config.get("configurable") or {}
         # as in LangGraph: naming a checkpoint gives the record of its superstep, not the live state
@@ -355,6 +368,7 @@ class CompiledStateGraph:
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write `values` to the thread as if node `as_node` had returned them; returns the new config. On a
         thread with no state yet it is the first checkpoint (by default as the input: from START)."""
+        config = bound(self.config, config)
         history = self._require_history(config, writing=True)
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         if as_node == COPY:
@@ -368,6 +382,7 @@ class CompiledStateGraph:
         """Apply several supersteps of updates: each a list of `StateUpdate(values, as_node)` applied together,
         as the tasks of one superstep, into one checkpoint; returns the last one's config."""
         supersteps = check_supersteps(supersteps)
+        config = bound(self.config, config)
         history = self._require_history(config, writing=True)
         checkpoint = history.get((config.get("configurable") or {}).get("checkpoint_id"))
         for step in supersteps:

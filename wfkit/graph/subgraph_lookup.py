@@ -53,6 +53,15 @@ def find_subgraph(fn: Any) -> Any:
     return None
 
 
+def declared_subgraph(graph: Any, node: str) -> Any:
+    """The compiled graph node `node` of `graph` declares (added as the node, or found in its function), or None."""
+    spec_node = graph.spec.nodes.get(node)
+    if spec_node is None:
+        return None
+    sub = getattr(spec_node.fn, "subgraph", None) or find_subgraph(spec_node.fn)
+    return None if sub is graph else sub
+
+
 def subgraphs_of(graph: Any, namespace: str | None, recurse: bool) -> Iterator[tuple[str, Any]]:
     """`(namespace, subgraph)` pairs of `graph`'s nodes (LangGraph's `get_subgraphs`): with `namespace`,
     only the subgraph at exactly that namespace (`parent|child` needs `recurse=True`)."""

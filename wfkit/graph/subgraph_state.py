@@ -11,30 +11,32 @@ from typing import Any
 from wfkit.constants import NS_LEVEL, join_ns
 from wfkit.engine.persist import History
 from wfkit.errors import CheckpointError, SubgraphNotFoundError
+from wfkit.graph.subgraph_lookup import declared_subgraph
 from wfkit.types import StateSnapshot
 
 
 def graph_at(graph: Any, ns: str, writing: bool = False) -> Any:
-    """The compiled graph whose checkpoints `ns` names, found from `graph` down its subgraph nodes (added
-    as nodes, or seen run by a node's code). A namespace naming no known subgraph is read with the deepest
-    graph found (LangGraph's rule: the state a node's unseen subgraph kept reads with its parent's schema),
-    but not written: `SubgraphNotFoundError`."""
+    """The compiled graph whose checkpoints `ns` names, found from `graph` down the subgraphs its nodes
+    declare, as LangGraph finds them (added as nodes, or reached by a node's function through a name it
+    closes over or reads as a global: see `subgraph_lookup`; not a graph it picks from a dict at run time).
+    A namespace naming no declared subgraph is read with the deepest graph found (LangGraph's rule: the state
+    a node's undeclared subgraph kept reads with its parent's schema), but not written: `SubgraphNotFoundError`."""
     path = []
     for part in ns.split(NS_LEVEL):
         if part.isdigit():  # "...|<n>": the n-th further graph a node ran (as a stream names it)
             continue
         node = part.split(":", 1)[0]
         path.append(node)
-        sub = graph.spec.subgraphs.get(node)
+        sub = declared_subgraph(graph, node)
         if sub is None:
             if not writing:
                 return graph
-            known = ", ".join(f"`{n}`" for n in graph.spec.subgraphs) or "none"
+            known = ", ".join(f"`{n}`" for n in graph.spec.nodes if declared_subgraph(graph, n)) or "none"
             raise SubgraphNotFoundError(
                 f"Subgraph {NS_LEVEL.join(path)} not found: checkpoint_ns `{ns}` names node `{node}`, which runs no "
-                f"subgraph that graph `{graph.name}` knows (nodes that do: {known}), so its state cannot be written "
-                "with the right schema; add the subgraph as a node (add_node(name, compiled_subgraph)), or "
-                "run the node once in this process before update_state")
+                f"subgraph that graph `{graph.name}` declares (nodes that do: {known}), so its state cannot be "
+                "written with the right schema; add the subgraph as a node (add_node(name, compiled_subgraph)), or "
+                "let the node's function reach it by a name it closes over or a global (not through a dict)")
         graph = sub
     return graph
 

@@ -4,6 +4,8 @@ anything else as a table or tree) with Approve / Reject / Edit, and resumes the 
 What an answer is:
 * Approve gives `approve` (default `True`), Reject gives `reject` (default `False`), Edit opens the payload
   for editing (a text area for text, JSON for anything else) and gives the edited value.
+* An interrupt that declares its answer's type (`interrupt(value, response_schema=...)`) gets the same form,
+  built from the JSON Schema it carries (see `_schema_form`), and gives the form's data as a plain dict.
 * With `answer_model=` (a pydantic class, or `{node name: class}` for answers that differ by node), the
   answer must be an instance of that model: the card shows a form generated from its fields at once, shows
   validation errors inline, and gives the validated instance. Approve / Reject appear then only if their
@@ -26,6 +28,7 @@ from wfkit.widgets._background import launch
 from wfkit.widgets._form import ModelForm
 from wfkit.widgets._html_widget import SafeHTML
 from wfkit.widgets._saved import SavedView
+from wfkit.widgets._schema_form import model_from_schema
 from wfkit.widgets._static import review_snapshot
 from wfkit._secrets import redact
 from wfkit.widgets._format import error_html, esc, payload_html, short, showing_all, text_card_svg
@@ -39,6 +42,9 @@ class InterruptCard(ipywidgets.VBox):
     """One pending interrupt: its payload, the answer buttons, the editor, and the answer once given."""
 
     def __init__(self, panel: "ReviewPanel", index: int, interrupt, node: str | None, model: type | None):
+        # no answer_model for it: the form the interrupt's response_schema describes, if any; its answer is the
+        # form's plain data (the engine validates it against the real type)
+        self.from_schema = model is None and (model := model_from_schema(getattr(interrupt, "response_schema", None))) is not None
         self.panel, self.index, self.interrupt, self.node, self.model = panel, index, interrupt, node, model
         self.answered = False
         total = len(panel.interrupts)
@@ -95,7 +101,9 @@ class InterruptCard(ipywidgets.VBox):
         """The editor's value, or `_UNSET` after showing why it is not valid."""
         if self.form is not None:
             instance = self.form.validate()
-            return _UNSET if instance is None else instance
+            if instance is None:
+                return _UNSET
+            return instance.model_dump(mode="json", exclude_unset=True) if self.from_schema else instance
         if isinstance(self.interrupt.value, str):
             return self.text.value
         try:
