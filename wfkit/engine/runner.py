@@ -45,6 +45,7 @@ class Runner:
         self.inline_sync = inline_sync and executor is None  # with an executor, every node call goes to it
         self.executor = executor or node_threads
         # a retry waits as the caller's API does: `time.sleep` for invoke/stream, `asyncio.sleep` for ainvoke/astream
+        self.sync_caller = inline_sync
         self.sleep = sleep_in_thread if inline_sync else sleep_async
         self.stream_messages = stream_messages
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
@@ -73,15 +74,25 @@ class Runner:
             outcomes[todo[0].id] = outcome
             on_finish(outcome)
         elif todo:
-            pending = {asyncio.ensure_future(self._run_one(step, values, t, resume.get(t.id, []), alone=False))
+            started = {asyncio.ensure_future(self._run_one(step, values, t, resume.get(t.id, []), alone=False)): t
                        for t in todo}
+            pending = set(started)
             try:
                 while pending:
                     finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     for future in finished:
+                        if future.cancelled():  # stopped because another task failed: it ran for nothing
+                            continue
                         outcome = future.result()
                         outcomes[outcome.task.id] = outcome
                         on_finish(outcome)
+                        if outcome.error is not None:
+                            # the superstep fails: stop the tasks still running, as LangGraph does. A sync
+                            # node's thread cannot be stopped: a sync call (invoke, stream) waits for it and
+                            # keeps what it returns, as LangGraph's sync runner does; an async one drops it
+                            for other in pending:
+                                if not self.sync_caller or self._is_async(started[other]):
+                                    other.cancel()
             except asyncio.CancelledError:
                 # Tasks that finished before the cancellation keep their results; asyncio.wait leaves the
                 # others running, so stop them (a sync node's thread cannot be stopped: it ends in the
@@ -92,7 +103,11 @@ class Runner:
                     else:
                         future.cancel()
                 raise
-        return [outcomes[t.id] for t in tasks]
+        return [outcomes[t.id] for t in tasks if t.id in outcomes]  # all of them, unless one failed
+
+    def _is_async(self, task: Task) -> bool:
+        node = self.spec.nodes.get(task.name)
+        return node is not None and node.is_async
 
     def _finished(self, step: int, outcome: Outcome, cached: bool = False) -> None:
         if self.listening:
