@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable, Generic, Literal, NamedTuple, Sequence, TypeVar
 
-from wfkit.errors import ArgumentTypeError, ArgumentValueError
+from wfkit.errors import ArgumentTypeError, ArgumentValueError, UnsupportedFeatureError
 
 N = TypeVar("N")
 
@@ -30,6 +30,14 @@ class Send:
 
     node: str
     arg: Any
+    timeout: Any = field(default=None, compare=False, repr=False)  # LangGraph's; refused (see __post_init__)
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None:
+            TimeoutPolicy.coerce(self.timeout)  # a wrong value is refused as LangGraph refuses it
+            raise UnsupportedFeatureError(
+                f"Send({self.node!r}, ..., timeout=...): a timeout for one Send is not supported by wfkit; give the "
+                f"node its timeout with add_node({self.node!r}, ..., timeout=...)")
 
     def __repr__(self) -> str:
         return f"Send(node={self.node!r}, arg={self.arg!r})"
@@ -177,14 +185,14 @@ class RetryPolicy(NamedTuple):
         return interval + random.uniform(0, 1) if self.jitter else interval
 
 
-def _seconds(value: float | timedelta | None, field: str) -> float | None:
+def _seconds(value: float | timedelta | None, name: str) -> float | None:
     if value is None:
         return None
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
     if seconds <= 0:
         raise ArgumentValueError(
-            f"TimeoutPolicy {field} must be greater than 0, got {value!r}: give the seconds a node attempt may "
-            f"take, or None for no {field}")
+            f"TimeoutPolicy {name} must be greater than 0, got {value!r}: give the seconds a node attempt may "
+            f"take, or None for no {name}")
     return seconds
 
 

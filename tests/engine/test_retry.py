@@ -284,3 +284,16 @@ def test_task_future_cancel_stops_the_call_and_a_resume_calls_it_again():
     assert chunks[0] == {"quick": "00"} and list(chunks[1]) == ["__interrupt__"]
     assert result == ["00!"]
     assert (calls, cancels) == ([1, 1], [1, 1])
+
+
+def test_a_timeout_for_one_send_is_refused_by_name():
+    from wfkit import Send
+    from wfkit.errors import UnsupportedFeatureError
+
+    with pytest.raises(UnsupportedFeatureError) as info:
+        Send("slow", {}, timeout=0.05)
+    assert str(info.value) == ("Send('slow', ..., timeout=...): a timeout for one Send is not supported by wfkit; "
+                               "give the node its timeout with add_node('slow', ..., timeout=...)")
+    with pytest.raises(ArgumentValueError):
+        Send("slow", {}, timeout=0)
+    assert Send("slow", 1) == Send("slow", 1, None) and repr(Send("slow", 1)) == "Send(node='slow', arg=1)"
