@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 
 class WfkitError(Exception):
@@ -191,6 +192,45 @@ class ParentCommand(WfkitError):
 
 
 
+class NodeTimeoutError(WfkitError):
+    """An attempt of a node or task ran past its `TimeoutPolicy` (LangGraph's name and attributes: `node`,
+    `kind` "run" or "idle", `timeout`, `run_timeout`, `idle_timeout`, `elapsed`). Not a built-in
+    `TimeoutError` (an `OSError`), so the default `RetryPolicy` retries it."""
+
+    def __init__(self, node: str, elapsed: float, *, kind: str, idle_timeout: float | None = None,
+                 run_timeout: float | None = None):
+        if kind not in ("run", "idle"):
+            raise ArgumentValueError(f"NodeTimeoutError(kind={kind!r}): kind must be 'run' or 'idle'")
+        timeout = run_timeout if kind == "run" else idle_timeout
+        if timeout is None:
+            raise ArgumentValueError(f"NodeTimeoutError(kind={kind!r}) needs {kind}_timeout=")
+        what = "run timeout" if kind == "run" else "idle timeout"
+        idle = " without making progress" if kind == "idle" else ""
+        super().__init__(
+            f"Node '{node}' exceeded its {what} of {timeout:.3f}s{idle} (elapsed: {elapsed:.3f}s). Nothing it "
+            f"wrote was kept: raise the timeout (add_node({node!r}, ..., timeout=...)) or give it a RetryPolicy")
+        self.node, self.elapsed, self.kind, self.timeout = node, elapsed, kind, timeout
+        self.idle_timeout, self.run_timeout = idle_timeout, run_timeout
+
+
+class NodeCancelledError(WfkitError):
+    """A node's own code raised `asyncio.CancelledError` (not the engine cancelling it): a failure of the node,
+    like any other exception, rather than a silent stop (LangGraph's name; `node` names it)."""
+
+    def __init__(self, node: str, message: str | None = None):
+        super().__init__(message or f"Node {node!r} raised asyncio.CancelledError")
+        self.node = node
+
+
+@dataclass(frozen=True, slots=True)
+class NodeError:
+    """Not an exception: what a node's error handler (`add_node(..., error_handler=)`) gets in a parameter
+    hinted `NodeError`: the failed node's name and the exception it raised after its retries."""
+
+    node: str
+    error: BaseException
+
+
 
 class WfkitWarning(UserWarning):
     """A likely mistake that LangGraph accepts silently; wfkit keeps LangGraph's result and says so."""
@@ -213,5 +253,6 @@ def add_note(error: BaseException, note: str) -> None:
         error.__notes__ = [*getattr(error, "__notes__", []), note]
 
 
-__all__ = [name for name, obj in dict(globals()).items() if isinstance(obj, type) and issubclass(obj, Warning | Exception)]
+__all__ = [name for name, obj in dict(globals()).items()
+           if isinstance(obj, type) and issubclass(obj, Warning | Exception) or obj is NodeError]
 __all__.insert(__all__.index("SubgraphOnlyError"), "AnswerSchemaError")  # made on first use, see above

@@ -23,7 +23,8 @@ from wfkit.engine.algo import Task
 from wfkit.engine.caching import WRITES_NS, check_cache, check_cache_policy, check_store, full_key, identifier
 from wfkit.engine.context import TaskContext, current_task, injections, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
-from wfkit.engine.retry import retrying, retrying_sync
+from wfkit._sync import run_sync
+from wfkit.engine.retry import policies_of, run_attempts, sleep_async, sleep_in_thread
 from wfkit.engine.runner import node_threads
 from wfkit.engine.spec import GraphSpec, NodeSpec, injected, is_async_callable
 from wfkit.engine.trigger import Trigger
@@ -31,6 +32,7 @@ from wfkit.errors import TaskOutsideEntrypointError
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
+from wfkit.types import TimeoutPolicy
 
 CALL = Trigger("call")  # what schedules a @task call
 
@@ -54,6 +56,15 @@ class TaskFuture(Generic[T]):
 
     def done(self) -> bool:
         return self._future.done()
+
+    def cancel(self) -> bool:
+        """Stop the call if it can still be stopped (an async task, or a sync one not started yet): awaiting
+        it then raises `asyncio.CancelledError`, its result is never stored, and a resumed run calls it
+        again. Returns whether it was cancelled (False once it finished; a running sync call cannot be)."""
+        return self._future.cancel()
+
+    def cancelled(self) -> bool:
+        return self._future.cancelled()
 
     def __await__(self):
         if isinstance(self._future, concurrent.futures.Future):
@@ -111,12 +122,14 @@ class _Calls:
 class TaskFunction:
     """A function decorated with `@task`."""
 
-    def __init__(self, fn: Callable, name: str | None = None, retry_policy: Any = None, cache_policy: Any = None):
+    def __init__(self, fn: Callable, name: str | None = None, retry_policy: Any = None, cache_policy: Any = None,
+                 timeout: Any = None):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.name = name or fn.__name__
         self.is_async = is_async_callable(fn)
-        self.retry = retry_policy
+        self.retry = policies_of(retry_policy)
+        self.timeout = TimeoutPolicy.coerce(timeout)
         self.cache_policy = check_cache_policy(cache_policy, f"task `{self.name}`")
         self.injected = injected(fn)  # `writer`, `store`: given to the function, not recorded as its input
 
@@ -141,14 +154,25 @@ class TaskFunction:
         return (cache, key), found.get(key, MISSING)
 
     def _call_sync(self, args: tuple, kwargs: dict) -> Any:
-        if self.retry is None:
+        if not self.retry and self.timeout is None:
             return self.fn(*args, **kwargs)
-        return retrying_sync(self.retry, lambda: self.fn(*args, **kwargs), f"task `{self.name}`")
+        # in this worker thread, on a loop of its own: each attempt in another thread, so its timeout holds
+        return run_sync(self._attempts(args, kwargs, sleep_in_thread))
 
     async def _call_async(self, args: tuple, kwargs: dict) -> Any:
-        if self.retry is None:
+        if not self.retry and self.timeout is None:
             return await self.fn(*args, **kwargs)
-        return await retrying(self.retry, lambda: self.fn(*args, **kwargs), f"task `{self.name}`")
+        return await self._attempts(args, kwargs, sleep_async)
+
+    async def _attempts(self, args: tuple, kwargs: dict, sleep: Callable) -> Any:
+        def call() -> Any:
+            if self.is_async:
+                return self.fn(*args, **kwargs)
+            run = functools.partial(contextvars.copy_context().run, self.fn, *args, **kwargs)
+            return asyncio.get_running_loop().run_in_executor(node_threads, run)
+
+        return await run_attempts(self.name, call, retry=self.retry, timeout=self.timeout, ctx=current_task(),
+                                  sleep=sleep, what="task")
 
     def __call__(self, *args: Any, **kwargs: Any) -> TaskFuture:
         ctx = current_task()
@@ -184,8 +208,9 @@ class TaskFunction:
                 except Exception as error:
                     failed(error)
                     raise
-                calls.finished(call_task, value, step)
-                _keep(cache, value, self.cache_policy)
+                if not ctx.closed:  # the entrypoint's attempt timed out meanwhile: keep nothing of it
+                    calls.finished(call_task, value, step)
+                    _keep(cache, value, self.cache_policy)
                 return value
 
             return TaskFuture(asyncio.ensure_future(run_async()))
@@ -197,8 +222,9 @@ class TaskFunction:
             except Exception as error:
                 failed(error)
                 raise
-            calls.finished(call_task, value, step)
-            _keep(cache, value, self.cache_policy)
+            if not ctx.closed:  # the entrypoint's attempt timed out meanwhile: keep nothing of it
+                calls.finished(call_task, value, step)
+                _keep(cache, value, self.cache_policy)
             return value
 
         context = contextvars.copy_context()
@@ -208,8 +234,6 @@ class TaskFunction:
         future: concurrent.futures.Future = concurrent.futures.Future()
         try:
             if self.is_async:
-                from wfkit._sync import run_sync
-
                 value = run_sync(self._call_async(args, kwargs))
             else:
                 value = self._call_sync(args, kwargs)
@@ -226,15 +250,17 @@ def _keep(cache: Any, value: Any, policy: Any) -> None:
 
 
 def task(fn: Callable | None = None, *, name: str | None = None, retry_policy: Any = None, cache_policy: Any = None,
-         **options: Any):
+         timeout: Any = None, **options: Any):
     """Decorate a function as a task: calling it inside an entrypoint returns a future and runs in parallel.
-    `retry_policy=RetryPolicy(...)` calls it again when it raises (as for a node); `cache_policy=CachePolicy()`
-    reuses its result for the same arguments from the entrypoint's cache (`entrypoint(cache=...)`)."""
+    `retry_policy=RetryPolicy(...)` calls it again when it raises and `timeout=` (seconds or a TimeoutPolicy)
+    limits each attempt, as for a node; `cache_policy=CachePolicy()` reuses its result for the same arguments
+    from the entrypoint's cache (`entrypoint(cache=...)`)."""
     check_options("task()", options, frozenset({"retry"}))
     retry_policy = retry_policy or options.get("retry")  # LangGraph's older name for the same option
+    timeout = TimeoutPolicy.coerce(timeout)  # a wrong timeout is refused where it is written
     if fn is None:
-        return lambda f: TaskFunction(f, name, retry_policy, cache_policy)
-    return TaskFunction(fn, name, retry_policy, cache_policy)
+        return lambda f: TaskFunction(f, name, retry_policy, cache_policy, timeout)
+    return TaskFunction(fn, name, retry_policy, cache_policy, timeout)
 
 
 R, S = TypeVar("R"), TypeVar("S")
@@ -257,18 +283,21 @@ class entrypoint:
         value: R
         save: S
 
-    def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, **options: Any):
+    def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, retry_policy: Any = None,
+                 timeout: Any = None, **options: Any):
         check_options("entrypoint()", options)
         self.checkpointer, self.store, self.cache = checkpointer, check_store(store), check_cache(cache)
+        self.retry, self.timeout = policies_of(retry_policy), TimeoutPolicy.coerce(timeout)
 
     def __call__(self, fn: Callable) -> "Entrypoint":
-        return Entrypoint(fn, self.checkpointer, self.store, self.cache)
+        return Entrypoint(fn, self.checkpointer, self.store, self.cache, self.retry, self.timeout)
 
 
 class Entrypoint(CompiledStateGraph):
     """A runnable made by `@entrypoint`: the same run, stream and state methods as a compiled graph."""
 
-    def __init__(self, fn: Callable, checkpointer: Any, store: Any = None, cache: Any = None):
+    def __init__(self, fn: Callable, checkpointer: Any, store: Any = None, cache: Any = None, retry: tuple = (),
+                 timeout: Any = None):
         self.fn = fn
         name = fn.__name__
         params = inspect.signature(fn).parameters
@@ -305,7 +334,8 @@ class Entrypoint(CompiledStateGraph):
 
         schema = Schema(dict)
         channels = {key: Channel(key) for key in (INPUT, OUTPUT, PREVIOUS)}
-        node_spec = NodeSpec(name, node, schema, is_async, True, present=lambda writes: dict(writes).get(OUTPUT))
+        node_spec = NodeSpec(name, node, schema, is_async, True, present=lambda writes: dict(writes).get(OUTPUT),
+                             retry=retry, timeout=timeout)
         spec = GraphSpec(name=name, state=schema, input=schema, output=schema, channels=channels,
                          nodes={name: node_spec}, edges={START: (name,), name: (END,)}, branches={}, joins=(),
                          output_key=OUTPUT)

@@ -3,10 +3,15 @@ StateTask, StateUpdate, the StreamWriter hint and the `StreamPart` dicts of `str
 
 from __future__ import annotations
 
+import random
+import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Callable, Generic, Literal, NamedTuple, Sequence, TypeVar, Union
 
 from typing_extensions import TypedDict
+
+from wfkit.errors import ArgumentTypeError, ArgumentValueError, UnsupportedFeatureError
 
 N = TypeVar("N")
 
@@ -27,6 +32,14 @@ class Send:
 
     node: str
     arg: Any
+    timeout: Any = field(default=None, compare=False, repr=False)  # LangGraph's; refused (see __post_init__)
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None:
+            TimeoutPolicy.coerce(self.timeout)  # a wrong value is refused as LangGraph refuses it
+            raise UnsupportedFeatureError(
+                f"Send({self.node!r}, ..., timeout=...): a timeout for one Send is not supported by wfkit; give the "
+                f"node its timeout with add_node({self.node!r}, ..., timeout=...)")
 
     def __repr__(self) -> str:
         return f"Send(node={self.node!r}, arg={self.arg!r})"
@@ -119,23 +132,104 @@ class StateSnapshot(NamedTuple):
     interrupts: tuple = ()
 
 
-@dataclass
-class RetryPolicy:
-    """How to retry a failed node (`add_node(..., retry_policy=)`) or task (`@task(retry_policy=)`): up to
-    `max_attempts` calls in all, waiting `initial_interval` seconds, then `backoff_factor` times longer
-    each time, and only for the exception types in `retry_on`."""
+def default_retry_on(error: Exception) -> bool:
+    """LangGraph's default `RetryPolicy.retry_on`: retry what may pass on its own (a lost connection, an HTTP
+    5xx from httpx or requests, an unknown exception type), not a programming error (`ValueError`,
+    `TypeError`, `KeyError`, `RuntimeError`, `OSError`...)."""
+    if isinstance(error, ConnectionError):
+        return True
+    status = _http_status(error)
+    if status is not None:
+        return status is True or 500 <= status < 600
+    return not isinstance(error, (ValueError, TypeError, ArithmeticError, ImportError, LookupError, NameError,
+                                  SyntaxError, RuntimeError, ReferenceError, StopIteration, StopAsyncIteration,
+                                  OSError))
 
-    max_attempts: int = 3
+
+def _http_status(error: Exception) -> int | bool | None:
+    """The status code of an httpx or requests HTTP error (True: a requests error without a response), or None
+    for any other error. Read from the modules already imported: wfkit never imports them itself."""
+    httpx, requests = sys.modules.get("httpx"), sys.modules.get("requests")
+    if httpx is not None and isinstance(error, httpx.HTTPStatusError):
+        return error.response.status_code
+    if requests is not None and isinstance(error, requests.HTTPError):
+        return error.response.status_code if error.response else True
+    return None
+
+
+class RetryPolicy(NamedTuple):
+    """How to retry a failed node (`add_node(..., retry_policy=)`) or task (`@task(retry_policy=)`), with
+    LangGraph's fields and defaults: up to `max_attempts` calls in all, waiting `initial_interval` seconds,
+    then `backoff_factor` times longer each time but never more than `max_interval`, plus a random 0-1 s
+    when `jitter`; only when `retry_on` matches the error (an exception type, a sequence of them, or a
+    predicate taking the error)."""
+
     initial_interval: float = 0.5
     backoff_factor: float = 2.0
-    retry_on: type[BaseException] | Sequence[type[BaseException]] = Exception
+    max_interval: float = 128.0
+    max_attempts: int = 3
+    jitter: bool = True
+    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = default_retry_on
 
-    def retryable(self) -> tuple[type[BaseException], ...]:
-        return tuple(self.retry_on) if isinstance(self.retry_on, (list, tuple)) else (self.retry_on,)
+    def matches(self, error: Exception) -> bool:
+        """Whether this policy retries `error`."""
+        retry_on = self.retry_on
+        if isinstance(retry_on, Sequence):
+            return isinstance(error, tuple(retry_on))
+        if isinstance(retry_on, type) and issubclass(retry_on, Exception):
+            return isinstance(error, retry_on)
+        if callable(retry_on):
+            return bool(retry_on(error))
+        raise ArgumentTypeError(
+            f"RetryPolicy(retry_on={retry_on!r}): retry_on must be an Exception class, a list or tuple of "
+            "Exception classes, or a callable taking the error and returning whether to retry")
 
-    def waits(self) -> list[float]:
-        """The pause before each retry: one fewer than `max_attempts`."""
-        return [self.initial_interval * self.backoff_factor ** i for i in range(max(self.max_attempts - 1, 0))]
+    def wait(self, failures: int) -> float:
+        """The pause before the next call after `failures` failed ones (1 for the first retry)."""
+        interval = min(self.max_interval, self.initial_interval * self.backoff_factor ** (failures - 1))
+        return interval + random.uniform(0, 1) if self.jitter else interval
+
+
+def _seconds(value: float | timedelta | None, name: str) -> float | None:
+    if value is None:
+        return None
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if seconds <= 0:
+        raise ArgumentValueError(
+            f"TimeoutPolicy {name} must be greater than 0, got {value!r}: give the seconds a node attempt may "
+            f"take, or None for no {name}")
+    return seconds
+
+
+@dataclass(frozen=True)
+class TimeoutPolicy:
+    """How long one attempt of a node or task may take (`add_node(..., timeout=)`, `@task(timeout=)`; a
+    number of seconds there means `run_timeout`): `run_timeout` caps the attempt's wall-clock time,
+    `idle_timeout` the time it goes without progress (with `refresh_on="auto"`, anything it streams or
+    emits is progress). A timed-out attempt raises `NodeTimeoutError` (retryable by the default
+    `RetryPolicy`) and what it would have written is dropped."""
+
+    run_timeout: float | timedelta | None = None
+    idle_timeout: float | timedelta | None = None
+    refresh_on: Literal["auto", "heartbeat"] = "auto"
+
+    @classmethod
+    def coerce(cls, value: "float | timedelta | TimeoutPolicy | None") -> "TimeoutPolicy | None":
+        """The policy for a `timeout=` argument, in seconds; None when it sets no limit."""
+        if value is None:
+            return None
+        if not isinstance(value, TimeoutPolicy):
+            if isinstance(value, bool) or not isinstance(value, (int, float, timedelta)):
+                raise ArgumentTypeError(
+                    f"timeout={value!r}: give a number of seconds, a timedelta or a TimeoutPolicy")
+            value = cls(run_timeout=value)
+        if value.refresh_on not in ("auto", "heartbeat"):
+            raise ArgumentValueError(
+                f"TimeoutPolicy(refresh_on={value.refresh_on!r}): refresh_on must be 'auto' or 'heartbeat'")
+        run, idle = _seconds(value.run_timeout, "run_timeout"), _seconds(value.idle_timeout, "idle_timeout")
+        if run is None and idle is None:
+            return None
+        return cls(run_timeout=run, idle_timeout=idle, refresh_on=value.refresh_on)
 
 
 def default_cache_key(*args: Any, **kwargs: Any) -> str:

@@ -416,3 +416,55 @@ def test_overwrite_bypasses_the_reducer_and_drops_later_writes_as_langgraph_does
     assert str(caught.value).startswith(
         "key `log` received two Overwrite values in one superstep (from `a` and `b`); at most one node may "
         "overwrite a key per superstep")
+
+
+class Siblings(TypedDict):
+    a: str
+    s: str
+
+
+def failing_step(cancelled: list, release: threading.Event | None = None):
+    from wfkit import InMemorySaver
+
+    async def waits(state):
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append("waits")
+            raise
+
+    def quick(state):
+        if release is not None:
+            release.wait(5)
+        return {"s": "sync"}
+
+    def bad(state):
+        raise ValueError("bad")
+
+    g = StateGraph(Siblings).add_node("waits", waits).add_node("quick", quick).add_node("bad", bad)
+    for name in ("waits", "quick", "bad"):
+        g.add_edge(START, name)
+    return g.compile(checkpointer=InMemorySaver())
+
+
+def test_a_failing_task_stops_its_async_siblings_as_langgraph_does():
+    cancelled, release = [], threading.Event()
+    app = failing_step(cancelled, release)
+    config = {"configurable": {"thread_id": "t"}}
+    with pytest.raises(ValueError):
+        asyncio.run(app.ainvoke({"a": "", "s": ""}, config))  # it waits for neither `waits` nor `quick`
+    release.set()
+    state = app.get_state(config)
+    # (`waits` never ends on its own: returning at all shows it was stopped; it may be stopped before it starts)
+    assert (cancelled in ([], ["waits"]), state.values, state.next) == (True, {"a": "", "s": ""}, ("waits", "quick", "bad"))
+
+
+def test_a_sync_call_keeps_what_a_finished_sync_sibling_returned():
+    cancelled = []
+    app = failing_step(cancelled)
+    config = {"configurable": {"thread_id": "t"}}
+    with pytest.raises(ValueError):
+        app.invoke({"a": "", "s": ""}, config)
+    state = app.get_state(config)
+    # `quick` is waited for (a thread cannot be stopped) and kept: a resume runs only `waits` and `bad`
+    assert (state.values, state.next) == ({"a": "", "s": "sync"}, ("waits", "bad"))

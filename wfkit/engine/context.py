@@ -26,7 +26,7 @@ class TaskContext:
     """
 
     __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
-                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs")
+                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs", "closed")
 
     def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
                  resume_values: Any = (), config: dict | None = None, task: Any = None, loop: Any = None,
@@ -45,6 +45,14 @@ class TaskContext:
         # the run's answer given to no interrupt in particular (`Command(resume=value)`): the first
         # interrupt() without an answer of its own takes it; `take_answer(task_id)` gives [value] or []
         self.take_answer: Callable[[str], list] | None = None
+        self.closed = False  # set when the attempt running in this context timed out: it may store nothing more
+
+    def copy(self, **changes: Any) -> "TaskContext":
+        """This context with `changes` (a timed attempt's own: see `engine.retry`)."""
+        other = object.__new__(TaskContext)
+        for name in TaskContext.__slots__:
+            setattr(other, name, changes[name] if name in changes else getattr(self, name))
+        return other
 
     def write_custom(self, value: Any) -> None:
         from wfkit.engine.events import CustomWrite

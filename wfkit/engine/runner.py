@@ -23,8 +23,8 @@ from wfkit.engine.algo import Outcome, Task
 from wfkit.engine.context import TaskContext, reset_current, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
-from wfkit.engine.retry import retrying
-from wfkit.errors import GraphInterrupt, ParentCommand, add_note
+from wfkit.engine.retry import raised_by_the_call, run_attempts, sleep_async, sleep_in_thread
+from wfkit.errors import GraphInterrupt, NodeCancelledError, ParentCommand, add_note
 from wfkit.types import Send
 
 # Threads are created lazily and reused; the high ceiling means "as many as there are tasks".
@@ -44,6 +44,9 @@ class Runner:
         self.config = config
         self.inline_sync = inline_sync and executor is None  # with an executor, every node call goes to it
         self.executor = executor or node_threads
+        # a retry waits as the caller's API does: `time.sleep` for invoke/stream, `asyncio.sleep` for ainvoke/astream
+        self.sync_caller = inline_sync
+        self.sleep = sleep_in_thread if inline_sync else sleep_async
         self.stream_messages = stream_messages
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self.loop, self.owner = loop, owner  # given to each task's context (see TaskContext)
@@ -71,15 +74,25 @@ class Runner:
             outcomes[todo[0].id] = outcome
             on_finish(outcome)
         elif todo:
-            pending = {asyncio.ensure_future(self._run_one(step, values, t, resume.get(t.id, []), alone=False))
+            started = {asyncio.ensure_future(self._run_one(step, values, t, resume.get(t.id, []), alone=False)): t
                        for t in todo}
+            pending = set(started)
             try:
                 while pending:
                     finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     for future in finished:
+                        if future.cancelled():  # stopped because another task failed: it ran for nothing
+                            continue
                         outcome = future.result()
                         outcomes[outcome.task.id] = outcome
                         on_finish(outcome)
+                        if outcome.error is not None:
+                            # the superstep fails: stop the tasks still running, as LangGraph does. A sync
+                            # node's thread cannot be stopped: a sync call (invoke, stream) waits for it and
+                            # keeps what it returns, as LangGraph's sync runner does; an async one drops it
+                            for other in pending:
+                                if not self.sync_caller or self._is_async(started[other]):
+                                    other.cancel()
             except asyncio.CancelledError:
                 # Tasks that finished before the cancellation keep their results; asyncio.wait leaves the
                 # others running, so stop them (a sync node's thread cannot be stopped: it ends in the
@@ -90,7 +103,11 @@ class Runner:
                     else:
                         future.cancel()
                 raise
-        return [outcomes[t.id] for t in tasks]
+        return [outcomes[t.id] for t in tasks if t.id in outcomes]  # all of them, unless one failed
+
+    def _is_async(self, task: Task) -> bool:
+        node = self.spec.nodes.get(task.name)
+        return node is not None and node.is_async
 
     def _finished(self, step: int, outcome: Outcome, cached: bool = False) -> None:
         if self.listening:
@@ -119,30 +136,24 @@ class Runner:
         spec = self.spec
         outcome = Outcome(task)
         try:
+            handled = False
             if task.name == START:
                 writes, goto = list(task.input.items()), []
                 outcome.update = None
             else:
                 node = spec.nodes[task.name]
-                try:
-                    if alone and self.inline_sync and node.retry is None and not node.is_async:
-                        # a chain's usual task: call it here, without two more coroutine frames
-                        returned = node.fn(task.input, self.config) if node.takes_config else node.fn(task.input)
-                        if type(returned) is not dict and inspect.iscoroutine(returned):
-                            returned = await returned
-                    else:
-                        returned = await self._call_node(node, task.input, alone)
-                except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
-                    returned = sent.command
+                returned, handled = await self._run_node(node, task.input, ctx, alone)
                 writes, goto = algo.writes_from_return(spec, task.name, returned)
                 if self.listening:  # what the "updates" stream shows; nobody else reads it
-                    outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)
+                    present = node.present if not handled else None
+                    outcome.update = present(writes) if present else (dict(writes) if writes else None)
             outcome.writes = writes
             routes = [(dest, "goto") for dest in goto] if goto else []
-            static = spec.edges.get(task.name)
+            # a node whose error handler took over goes where the handler's Command says, not on its edges
+            static = spec.edges.get(task.name) if not handled else None
             if static:
                 routes += [(dest, "edge") for dest in static]  # checked at compile time
-            branches = spec.branches.get(task.name)
+            branches = spec.branches.get(task.name) if not handled else None
             if branches:
                 # the state as this node sees it after its own writes (its writes are re-checked with the
                 # others' when the superstep is applied)
@@ -169,12 +180,47 @@ class Runner:
             outcome.writes, outcome.routes = [], []
         return outcome
 
-    async def _call_node(self, node: Any, arg: Any, alone: bool) -> Any:
-        """Call a node, trying again as its RetryPolicy says (only for the exception types it names)."""
-        if node.retry is None:
+    async def _run_node(self, node: Any, arg: Any, ctx: TaskContext, alone: bool) -> tuple[Any, bool]:
+        """What the node returns, and whether its error handler returned it instead (see `engine.handler`)."""
+        try:
+            if alone and self.inline_sync and not node.retry and node.timeout is None and not node.is_async:
+                # a chain's usual task: call it here, without two more coroutine frames
+                returned = node.fn(arg, self.config) if node.takes_config else node.fn(arg)
+                if type(returned) is not dict and inspect.iscoroutine(returned):
+                    returned = await returned
+                return returned, False
+            return await self._call_node(node, arg, alone, ctx), False
+        except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
+            return sent.command, False
+        except GraphInterrupt:
+            raise
+        except asyncio.CancelledError as cancelled:
+            if not raised_by_the_call():
+                raise
+            error: Exception = NodeCancelledError(node.name)
+            if node.error_handler is None:
+                raise error from cancelled
+        except Exception as raised:
+            if node.error_handler is None:
+                raise
+            error = raised
+        handler = node.error_handler
+        try:
+            return await run_attempts(
+                handler.name, lambda: self._call(lambda a: handler.call(a, self.config, node.name, error),
+                                                 handler.is_async, False, arg, alone),
+                retry=handler.retry, timeout=handler.timeout, ctx=ctx, sleep=self.sleep, what="error handler"), True
+        except Exception as failed:
+            add_note(failed, f"while the error_handler of node `{node.name}` handled its error "
+                             f"({type(error).__name__}: {error})")
+            raise
+
+    async def _call_node(self, node: Any, arg: Any, alone: bool, ctx: TaskContext) -> Any:
+        """Call a node, each attempt within its TimeoutPolicy, again as its RetryPolicy says."""
+        if not node.retry and node.timeout is None:
             return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
-        return await retrying(node.retry, lambda: self._call(node.fn, node.is_async, node.takes_config, arg, alone),
-                              f"node `{node.name}`")
+        return await run_attempts(node.name, lambda: self._call(node.fn, node.is_async, node.takes_config, arg, alone),
+                                  retry=node.retry, timeout=node.timeout, ctx=ctx, sleep=self.sleep)
 
     async def _call(self, fn: Callable, is_async: bool, takes_config: bool, arg: Any, alone: bool) -> Any:
         args = (arg, self.config) if takes_config else (arg,)

@@ -63,7 +63,9 @@ class NodeSpec:
     takes_config: bool
     metadata: dict = field(default_factory=dict)
     present: Callable | None = None  # how the node's writes show in the "updates" stream (default: a dict)
-    retry: Any = None  # a RetryPolicy: how often to try the node again when it raises
+    retry: tuple = ()  # its RetryPolicy tuple: how often to try the node again when it raises (engine.retry)
+    timeout: Any = None  # a TimeoutPolicy: how long one attempt may take
+    error_handler: Any = None  # an engine.handler.ErrorHandler: what runs instead when it still fails
     destinations: tuple = ()  # where a node may go with Command(goto=...), when declared (for drawing)
     cache_policy: Any = None  # a CachePolicy: its results are kept in the graph's cache (see engine.caching)
     defer: bool = False  # runs only when nothing else is left to run (see algo.next_plan)

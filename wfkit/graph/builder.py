@@ -16,9 +16,12 @@ from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
 from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, injected,
                                is_async_callable)
+from wfkit.engine.handler import DEFAULT_HANDLER, handler_name, make_handler, with_defaults
+from wfkit.engine.retry import policies_of
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema
+from wfkit.types import TimeoutPolicy
 
 
 def _name_of(fn: Any) -> str:
@@ -105,13 +108,15 @@ class StateGraph:
         self.joins: list[Join] = []
         self.branches: dict[str, list[Branch]] = {}
         self.destinations: dict[str, list[str]] = {}
+        self.node_defaults: dict[str, Any] = {}  # set_node_defaults(): "retry", "timeout", "error_handler", "cache_policy"
 
     # -- nodes ---------------------------------------------------------------------------------------
     def add_node(self, node: str | Callable, action: Callable | None = None, *, input_schema: Any = None,
                  metadata: dict | None = None, destinations: Sequence[str] | dict | None = None,
                  retry_policy: Any = None, defer: bool = False, cache_policy: Any = None,
-                 **legacy: Any) -> "StateGraph":
-        """Add a node: `add_node("name", fn)` or `add_node(fn)` (named after the function)."""
+                 error_handler: Callable | None = None, timeout: Any = None, **legacy: Any) -> "StateGraph":
+        """Add a node: `add_node("name", fn)` or `add_node(fn)` (named after the function). `retry_policy`,
+        `timeout` and `error_handler`: see `engine.retry` and `engine.handler`."""
         check_options("add_node()", legacy, frozenset({"input", "retry"}))
         input_schema = input_schema or legacy.get("input")  # LangGraph's older names for the same options
         retry_policy = retry_policy or legacy.get("retry")
@@ -138,9 +143,14 @@ class StateGraph:
         if injected(action):
             run, takes_config = _with_injected(action, takes_config, injected(action)), True
             run.node_fn = action  # (its id in the cache's namespaces)
+        handler = make_handler(error_handler, node) if error_handler is not None else None
+        if handler is not None and handler_name(node) in self.nodes:
+            raise GraphBuildError(f"Auto-generated error handler node `{handler_name(node)}` already exists: "
+                                  f"rename that node, or the node `{node}`")
         self.nodes[node] = NodeSpec(node, run, schema, is_async_callable(action), takes_config,
-                                    dict(metadata or {}), retry=retry_policy, defer=bool(defer),
-                                    cache_policy=check_cache_policy(cache_policy, f"add_node({node!r}, ...)"))
+                                    dict(metadata or {}), retry=policies_of(retry_policy), defer=bool(defer),
+                                    cache_policy=check_cache_policy(cache_policy, f"add_node({node!r}, ...)"),
+                                    timeout=TimeoutPolicy.coerce(timeout), error_handler=handler)
         hinted = list(destinations) if destinations else _literal_targets(action)
         if hinted:
             self.destinations[node] = [d for d in hinted if d != END] + ([END] if END in hinted else [])
@@ -157,6 +167,21 @@ class StateGraph:
             names.append(name)
         for a, b in zip(names, names[1:]):
             self.add_edge(a, b)
+        return self
+
+    def set_node_defaults(self, *, retry_policy: Any = None, cache_policy: Any = None,
+                          error_handler: Callable | None = None, timeout: Any = None) -> "StateGraph":
+        """Policies for every node that `add_node` gave none (applied at `compile()`, not to subgraphs):
+        `cache_policy` caches every node without its own; `retry_policy` and `timeout` also apply to error handlers; `error_handler` handles every node without
+        its own (a handler's failure fails the run)."""
+        if cache_policy is not None:
+            self.node_defaults["cache_policy"] = check_cache_policy(cache_policy, "set_node_defaults(...)")
+        if retry_policy is not None:
+            self.node_defaults["retry"] = policies_of(retry_policy)
+        if error_handler is not None:
+            self.node_defaults["error_handler"] = make_handler(error_handler, DEFAULT_HANDLER)
+        if timeout is not None:
+            self.node_defaults["timeout"] = TimeoutPolicy.coerce(timeout)
         return self
 
     # -- edges ---------------------------------------------------------------------------------------
@@ -222,6 +247,10 @@ class StateGraph:
         from wfkit.graph.validate import validate
 
         validate(self, interrupt_before, interrupt_after)
+        if "error_handler" in self.node_defaults and DEFAULT_HANDLER in self.nodes:
+            raise GraphBuildError(
+                f"Auto-generated default error handler node `{DEFAULT_HANDLER}` already exists: the graph has a node "
+                f"of that name, which set_node_defaults(error_handler=...) needs; rename that node")
         channels = dict(self.schema.channels)
         for schema in [self.input_schema, self.output_schema, *(n.input for n in self.nodes.values())]:
             for key, channel in schema.channels.items():
@@ -229,7 +258,8 @@ class StateGraph:
         edges: dict[str, list[str]] = {}
         for a, b in self.edges:
             edges.setdefault(a, []).append(b)
-        nodes = {name_: dataclasses.replace(node, destinations=tuple(self.destinations.get(name_, ())))
+        nodes = {name_: dataclasses.replace(with_defaults(node, self.node_defaults),
+                                            destinations=tuple(self.destinations.get(name_, ())))
                  for name_, node in self.nodes.items()}
         spec = GraphSpec(
             name=name or "LangGraph", state=self.schema, input=self.input_schema, output=self.output_schema,
