@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import operator
-import threading
 from typing import Annotated, TypedDict
 
 import pytest
@@ -15,6 +14,7 @@ pytest.importorskip("langgraph")
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel  # noqa: E402
 from langchain_core.messages import AIMessage  # noqa: E402
+import langgraph.graph  # noqa: E402
 from langgraph.checkpoint.memory import InMemorySaver  # noqa: E402
 from langgraph.graph import END, START, MessagesState, StateGraph  # noqa: E402
 from langgraph.types import interrupt  # noqa: E402
@@ -23,6 +23,7 @@ import wfkit  # noqa: E402
 from wfkit.engine.events import MessageChunk, Nested, StepCancelled, TaskFinished, TaskStarted  # noqa: E402
 from wfkit.widgets import Debugger  # noqa: E402
 
+from tests.widgets.conftest import gated_graph  # noqa: E402
 from tests.widgets.test_debugger import until  # noqa: E402
 
 
@@ -32,30 +33,8 @@ class Log(TypedDict, total=False):
 
 
 def gated_langgraph():
-    """slow_a and slow_b run side by side and finish only when the test opens their gates; merge joins them.
-    Gives (graph, gates, calls): `calls` lists the nodes as they start."""
-    gates = {"slow_a": threading.Event(), "slow_b": threading.Event()}
-    calls = []
-
-    def gated(name):
-        async def node(state):
-            calls.append(name)
-            for _ in range(2000):  # at most 10 s, so a forgotten gate fails instead of hanging
-                if gates[name].is_set():
-                    break
-                await asyncio.sleep(0.005)
-            return {"log": [name[-1]]}
-        return node
-
-    g = StateGraph(Log)
-    g.add_node("slow_a", gated("slow_a"))
-    g.add_node("slow_b", gated("slow_b"))
-    g.add_node("merge", lambda state: {"log": ["merged"]})
-    g.add_edge(START, "slow_a")
-    g.add_edge(START, "slow_b")
-    g.add_edge(["slow_a", "slow_b"], "merge")
-    g.add_edge("merge", END)
-    return g.compile(checkpointer=InMemorySaver()), gates, calls
+    """conftest's gated graph (slow_a and slow_b wait for their gates, then merge) built with LangGraph."""
+    return gated_graph(langgraph.graph, checkpointer=InMemorySaver())
 
 
 def test_stop_cancels_langgraphs_superstep_and_the_thread_stays_resumable():
