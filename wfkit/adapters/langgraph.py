@@ -93,6 +93,7 @@ class LangGraphRun:
         self._tip: str | None = None  # after back/goto: the checkpoint where the branch gone back along ends
         self._answer: Any = None
         self._snap: Any = None
+        self._next: tuple[Any, list[Task]] = (None, [])  # (the snapshot, its tasks): `next`, worked out once
         self._finished: set[str] = set()  # the ids of the tasks of the superstep under way that finished
         self._sync = sync_only(self.app.checkpointer, self.config)
         if input is None:
@@ -113,8 +114,11 @@ class LangGraphRun:
 
     @property
     def next(self) -> list[Task]:
-        """The tasks planned for the next superstep, with why each runs."""
-        return self._tasks(self._snap)
+        """The tasks planned for the next superstep, with why each runs (worked out once per snapshot: the
+        Debugger asks several times a step)."""
+        if self._next[0] is not self._snap:
+            self._next = (self._snap, self._tasks(self._snap))
+        return list(self._next[1])
 
     @property
     def state(self) -> Any:
