@@ -10,6 +10,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -114,8 +115,13 @@ def test_a_sqlite_saver_is_driven_without_its_missing_async_methods(app):
     with sqlite3.connect(db, check_same_thread=False) as conn:
         graph = module.build(SqliteSaver(conn))
         run = wfkit.start(graph, {"trace": []}, {"configurable": {"thread_id": "here"}})
+        heard = []  # (LangGraph's sync stream runs on a thread; the listeners hear its events on this one, in order)
+        run.listeners.append(lambda event: heard.append((type(event).__name__, threading.current_thread().name)))
         records = run.run()
         assert [(r.step, [t.name for t in r.tasks]) for r in records] == [(1, ["write"]), (2, ["review"])]
+        here = threading.current_thread().name
+        assert heard == [(name, here) for name in ("StepPlanned", "TaskStarted", "TaskFinished", "StepApplied",
+                                                    "StepPlanned", "TaskStarted", "TaskFinished", "Interrupted")]
         run.resume("no")
         assert graph.get_state({"configurable": {"thread_id": "here"}}).values == {
             "trace": ["write", "review", "send:no"], "draft": "Dear team, the release ships Friday.", "verdict": "no"}

@@ -247,13 +247,16 @@ class LangGraphRun:
         """One call of LangGraph's stream (one superstep); the id of the last checkpoint it reported. Its
         tasks, model tokens ("messages") and its subgraphs' events (as `Nested` under the parent's task) go
         to the listeners as they come. A checkpointer without async methods (LangGraph's `SqliteSaver`) is
-        driven with the sync `stream`, on a thread so that the event loop stays free."""
+        driven with the sync `stream`, on a thread so that the event loop stays free (its events are handed
+        to the loop, so that listeners hear them there, in order; Stop cannot cut that thread short)."""
         seen = _Seen(self, self._snap.metadata["step"] + 1 if self._snap is not None else -1)
         options = {"stream_mode": STREAM_MODES, "interrupt_before": "*", "subgraphs": True}
         if self._sync:
+            loop = asyncio.get_running_loop()
+
             def pump() -> None:
                 for item in self.app.stream(input, config, **options):
-                    seen.take(*item)
+                    loop.call_soon_threadsafe(seen.take, *item)  # (before the thread's end reaches the loop)
 
             await asyncio.to_thread(pump)
         else:
