@@ -125,3 +125,53 @@ def test_a_sqlite_saver_is_driven_without_its_missing_async_methods(app):
         run.resume("no")
         assert graph.get_state({"configurable": {"thread_id": "here"}}).values == {
             "trace": ["write", "review", "send:no"], "draft": "Dear team, the release ships Friday.", "verdict": "no"}
+
+
+def test_stop_on_a_sqlite_saver_leaves_the_run_where_it_was_and_stepping_again_forks(tmp_path):
+    import asyncio
+    import time
+    from typing import TypedDict
+
+    from langgraph.graph import END, START, StateGraph
+
+    class N(TypedDict):
+        n: int
+
+    gate = threading.Event()
+
+    def slow(state):
+        gate.wait(10)
+        return {"n": state["n"] + 1}
+
+    g = StateGraph(N)
+    g.add_node("slow", slow)
+    g.add_edge(START, "slow")
+    g.add_edge("slow", END)
+    config = {"configurable": {"thread_id": "stop"}}
+    with sqlite3.connect(tmp_path / "stop.sqlite", check_same_thread=False) as conn:
+        graph = g.compile(checkpointer=SqliteSaver(conn))
+        run = wfkit.start(graph, {"n": 0}, config)
+        heard = []
+        run.listeners.append(heard.append)
+
+        async def stop_mid_step():
+            step = asyncio.ensure_future(run.astep())
+            while not any(type(e).__name__ == "TaskStarted" for e in heard):
+                await asyncio.sleep(0.005)
+            step.cancel()
+            try:
+                await step
+            except asyncio.CancelledError:
+                return "cancelled"
+
+        assert asyncio.run(stop_mid_step()) == "cancelled"
+        gate.set()
+        for _ in range(2000):  # LangGraph's thread finishes the superstep and stores it
+            if graph.get_state(config).metadata["step"] == 1:
+                break
+            time.sleep(0.005)
+        assert (run.step_number, run.state, [t.name for t in run.next]) == (0, {"n": 0}, ["slow"])
+        record = run.step()  # from step 0 again: LangGraph copies it (a "fork" at step 1), then runs: step 2
+        assert (record.step, run.state, run.done) == (2, {"n": 1}, True)
+        assert sorted((s.metadata["step"], s.metadata["source"]) for s in graph.get_state_history(config)) == [
+            (-1, "input"), (0, "loop"), (1, "fork"), (1, "loop"), (2, "loop")]
