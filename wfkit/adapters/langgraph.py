@@ -249,7 +249,8 @@ class LangGraphRun:
         to the listeners as they come. A checkpointer without async methods (LangGraph's `SqliteSaver`) is
         driven with the sync `stream`, on a thread so that the event loop stays free (its events are handed
         to the loop, so that listeners hear them there, in order; Stop cannot cut that thread short)."""
-        seen = _Seen(self, self._snap.metadata["step"] + 1 if self._snap is not None else -1)
+        self._finished = set()
+        seen = _Seen(self._snap.metadata["step"] + 1 if self._snap is not None else -1, self._emit, self._finished)
         options = {"stream_mode": STREAM_MODES, "interrupt_before": "*", "subgraphs": True}
         if self._sync:
             loop = asyncio.get_running_loop()
@@ -456,14 +457,13 @@ class LangGraphRun:
 
 
 class _Seen:
-    """What one call of LangGraph's stream reports, told to the run's listeners as wfkit's events of superstep
-    `step`: tasks starting and finishing, model tokens, and a subgraph's events wrapped in `Nested` (one level
-    per namespace part, `"<node>:<parent task id>"`: under the parent's task)."""
+    """What one call of LangGraph's stream reports, told (`emit`) as wfkit's events of superstep `step`: tasks
+    starting and finishing, model tokens, and a subgraph's events wrapped in `Nested` (one level per namespace
+    part, `"<node>:<parent task id>"`: under the parent's task). `finished` gathers the run's own finished tasks."""
 
-    def __init__(self, run: LangGraphRun, step: int):
-        self.run, self.step, self.last = run, step, None
+    def __init__(self, step: int, emit: Callable[[Any], None], finished: set[str]):
+        self.step, self.emit, self.finished, self.last = step, emit, finished, None
         self.started: dict[tuple, Task] = {}
-        run._finished = set()
 
     def take(self, namespace: tuple, mode: str, data: Any) -> None:
         if mode == "checkpoints":
@@ -482,12 +482,12 @@ class _Seen:
             event = TaskFinished(self.step, self.started[namespace, data["id"]], writes, (), data.get("error"),
                                  interrupts)
             if not namespace:
-                self.run._finished.add(data["id"])
+                self.finished.add(data["id"])  # (the ids of the run's own tasks that finished)
         else:
             return
         for part in reversed(namespace):
             event = Nested(self.step, part, None, event)
-        self.run._emit(event)
+        self.emit(event)
 
 
 def sync_only(checkpointer: Any, config: dict) -> bool:
