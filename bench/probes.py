@@ -84,7 +84,7 @@ def imports(libs: dict[str, Lib], reps: int) -> dict[str, dict[str, Samples]]:
 
 
 # -- drawing and the Debugger ----------------------------------------------------------------------
-def thirty_nodes(lib: Lib, n: int = 30):
+def thirty_nodes(lib: Lib, n: int = 30, **compile_options):
     """A 30-node chain in which every sixth node may loop back three nodes (a conditional edge)."""
     def on(state: Counter) -> str:
         return "on"
@@ -100,7 +100,7 @@ def thirty_nodes(lib: Lib, n: int = 30):
         else:
             g.add_edge(a, b)
     g.add_edge(names[-1], lib.END)
-    return g.compile()
+    return g.compile(**compile_options)
 
 
 def svg(wf: Lib, reps: int) -> Samples:

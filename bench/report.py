@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.langgraph_step import ratio as langgraph_ratio
 from bench.libs import LANGGRAPH, PLAIN, WFKIT
 from bench.targets import Verdict
 
@@ -108,6 +109,14 @@ def probes_table(extra: dict[str, Any], markdown: bool) -> str:
     if extra.get("debugger") is not None:
         samples, _ = extra["debugger"]
         rows.append(["one Debugger step, kernel side", fmt_time(samples.median), "—", ""])
+    steps = extra.get("langgraph_step")
+    if steps is not None:  # the Debugger on a graph built with LangGraph (issue 30)
+        adapter, own = steps["adapter run.step"].median, steps["langgraph stream"].median
+        rows.append(["one superstep of a LangGraph graph: `wfkit.start(graph).step()` / LangGraph's own `stream`",
+                     fmt_time(adapter), fmt_time(own), fmt_ratio(adapter, own)])
+        ours, rendering = langgraph_ratio(steps)
+        rows.append([f"  Debugger step on it, less the rendering a wfkit graph's step costs ({fmt_time(rendering)})",
+                     fmt_time(ours * own), fmt_time(own), f"{ours:.2f} ×"])
     return table(["measure", "wfkit", "LangGraph", "wfkit ÷ LangGraph"], rows, markdown)
 
 

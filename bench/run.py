@@ -22,11 +22,12 @@ import sys
 import time
 
 from bench import growth, inbox, probes, report, targets
+from bench.langgraph_step import langgraph_step
 from bench.libs import LANGGRAPH, PLAIN, WFKIT, load, version
 from bench.timing import interleaved
 from bench.workloads import workloads
 
-PROBES = ("memory", "history", "imports", "svg", "debugger", "growth", "inbox")
+PROBES = ("memory", "history", "imports", "svg", "debugger", "langgraph_step", "growth", "inbox")
 
 
 def log(message: str) -> None:
@@ -108,6 +109,14 @@ def main(argv: list[str] | None = None) -> int:
             log("debugger: skipped (ipywidgets is not installed)")
         else:
             log(f"{'debugger':<18} {report.fmt_time(extra['debugger'][0].median)}  ({extra['debugger'][1]})")
+
+    if wanted("langgraph_step"):
+        extra["langgraph_step"] = langgraph_step(libs, 1 if args.quick else 10, 6 if args.quick else 12)
+        if extra["langgraph_step"] is None:
+            log("langgraph_step: skipped (LangGraph or ipywidgets is not installed)")
+        else:
+            log(f"{'langgraph_step':<18} " + "  ".join(f"{way} {report.fmt_time(s.median)}"
+                                                       for way, s in extra["langgraph_step"].items()))
 
     if wanted("growth"):
         started = time.perf_counter()

@@ -130,6 +130,18 @@ def verdicts(results: dict, derived: dict, extra: dict[str, Any]) -> list[Verdic
         ms = samples.median * 1e3
         out.append(Verdict("Debugger step < 30 ms (kernel side)", "PASS" if ms < 30 else "FAIL",
                            f"{ms:.1f} ms median, {max(samples.times) * 1e3:.1f} ms worst; {how}"))
+    steps = extra.get("langgraph_step")
+    if steps is not None:
+        from bench.langgraph_step import ratio
+
+        ours, rendering = ratio(steps)
+        own = steps["langgraph stream"].median * 1e3
+        out.append(Verdict("Debugger step on a LangGraph graph ≤ 1.5 × LangGraph's own stream of that superstep, "
+                           "plus rendering", "PASS" if ours <= 1.5 else "FAIL",
+                           f"{steps['Debugger on LangGraph'].median * 1e3:.1f} ms, less the rendering of a wfkit "
+                           f"graph's step ({rendering * 1e3:.1f} ms): {ours * own:.1f} ms vs LangGraph's stream "
+                           f"{own:.1f} ms: {ours:.2f} × "
+                           f"(the run's step alone: {steps['adapter run.step'].median * 1e3:.1f} ms)"))
     return [v for v in out if v is not None]
 
 

@@ -24,7 +24,8 @@ def test_bench_quick_runs_every_workload_and_reports_the_targets():
         assert any(line.startswith(workload) for line in out.splitlines()), workload
     assert rows.count("== Targets of issue 7 ==") == 1
     for target in ("per-node overhead", "per-superstep overhead", "checkpointer memory", "listing that history",
-                   "8 slow sync nodes", "`import wfkit`", "30-node graph to SVG", "Debugger step"):
+                   "8 slow sync nodes", "`import wfkit`", "30-node graph to SVG", "Debugger step < 30 ms",
+                   "Debugger step on a LangGraph graph"):
         verdicts = [line[:4] for line in out.splitlines() if target in line and line[4:6] == "  "]
         assert verdicts in (["PASS"], ["FAIL"]), target  # judged by the full run, not by this quick one
     assert rows.count("== Growth with the thread's length (issue 12) ==") == 1
@@ -32,6 +33,24 @@ def test_bench_quick_runs_every_workload_and_reports_the_targets():
                     "SqliteSaver: bytes stored per superstep", "messages: cold get_state at the head",
                     "Send fan-out (async workers), per worker"):
         assert sum(line.startswith(measure) for line in out.splitlines()) == 2, measure  # two sizes when quick
+
+
+def test_the_langgraph_debugger_step_is_judged_against_langgraphs_stream_less_the_rendering_of_each_superstep():
+    from bench.langgraph_step import ratio
+    from bench.targets import verdicts
+    from bench.timing import Samples
+
+    ms = lambda *values: Samples([v / 1e3 for v in values])  # noqa: E731
+    steps = {"langgraph stream": ms(4, 4, 4), "adapter run.step": ms(3, 3, 3), "Debugger on LangGraph": ms(60, 80, 70),
+             "wfkit run.step": ms(2, 2, 2), "Debugger on wfkit": ms(56, 77, 68)}
+    ours, rendering = ratio(steps)  # paired per superstep: rendering 54, 75, 66 ms; left 6, 5, 4 ms
+    assert (round(ours, 6), round(rendering * 1e3, 6)) == (1.25, 66.0)
+    got = [(v.status, v.target, v.detail) for v in verdicts({}, {}, {"langgraph_step": steps})]
+    assert got == [("PASS", "Debugger step on a LangGraph graph ≤ 1.5 × LangGraph's own stream of that superstep, "
+                    "plus rendering", "70.0 ms, less the rendering of a wfkit graph's step (66.0 ms): 5.0 ms vs "
+                    "LangGraph's stream 4.0 ms: 1.25 × (the run's step alone: 3.0 ms)")]
+    steps["Debugger on LangGraph"] = ms(70, 90, 80)
+    assert [v.status for v in verdicts({}, {}, {"langgraph_step": steps})] == ["FAIL"]
 
 
 def test_growth_targets_judge_the_big_run_against_langgraph_and_the_small_one():

@@ -33,7 +33,7 @@ def test_binder_folder_uses_pip_only():
     # Ubuntu packages this test cannot check. Neither is needed: Graphviz comes from the graphviz-pure wheel.
     assert sorted(p.name for p in BINDER.iterdir()) == ["postBuild", "requirements.txt", "runtime.txt"]
     requirements = BINDER.joinpath("requirements.txt").read_text().split()
-    assert requirements == [".[lab]", "jupyterlab>=4"]
+    assert requirements == [".[lab,langgraph]", "jupyterlab>=4"]  # notebook 12 needs LangGraph
     assert re.fullmatch(r"python-3\.(1[0-9])\n", BINDER.joinpath("runtime.txt").read_text())
     post_build = BINDER / "postBuild"
     assert os.access(post_build, os.X_OK), "binder/postBuild must be executable (git keeps the mode)"

@@ -29,7 +29,8 @@ SANITIZE = pathlib.Path(__file__).with_name("nbval_sanitize.cfg")
 TIME_LIMIT = 30.0  # seconds per notebook, offline, kernel start included
 EXPECTED = ["00_tour", "01_augmented_llm", "02_prompt_chaining", "03_parallelization", "04_routing",
             "05_orchestrator_worker", "06_evaluator_optimizer", "07_agent", "08_human_review",
-            "09_persistence_and_time_travel", "10_streaming", "11_review_inbox"]
+            "09_persistence_and_time_travel", "10_streaming", "11_review_inbox",
+            "12_langgraph_debugger"]
 
 
 def offline_env() -> dict[str, str]:

@@ -144,9 +144,9 @@ def slow_app():
     return builder.compile()
 
 
-@pytest.fixture
-def gated_app():
+def gated_graph(graphs=None, **compile_options):
     """`slow_app` whose two nodes finish only when the test opens their gates: no timing in the test.
+    Built with `graphs` (a module with StateGraph, START and END: wfkit's, or LangGraph's `langgraph.graph`).
     Gives (app, gates, calls): `calls` lists the nodes as they start."""
     gates = {"slow_a": threading.Event(), "slow_b": threading.Event()}
     calls = []
@@ -161,15 +161,22 @@ def gated_app():
             return {"log": [name[-1]]}
         return node
 
-    builder = StateGraph(Log)
+    builder = (graphs.StateGraph if graphs else StateGraph)(Log)
+    start, end = (graphs.START, graphs.END) if graphs else (START, END)
     builder.add_node("slow_a", gated("slow_a"))
     builder.add_node("slow_b", gated("slow_b"))
     builder.add_node("merge", lambda state: {"log": ["merged"]})
-    builder.add_edge(START, "slow_a")
-    builder.add_edge(START, "slow_b")
+    builder.add_edge(start, "slow_a")
+    builder.add_edge(start, "slow_b")
     builder.add_edge(["slow_a", "slow_b"], "merge")
-    builder.add_edge("merge", END)
-    return builder.compile(), gates, calls
+    builder.add_edge("merge", end)
+    return builder.compile(**compile_options), gates, calls
+
+
+@pytest.fixture
+def gated_app():
+    """See `gated_graph`."""
+    return gated_graph()
 
 
 class Counter(TypedDict):

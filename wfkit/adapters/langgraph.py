@@ -11,6 +11,7 @@ only when such a graph is driven.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib.metadata
 import warnings
@@ -20,7 +21,8 @@ from typing import Any
 from wfkit._ids import new_id
 from wfkit._sync import run_sync
 from wfkit.engine.algo import Task
-from wfkit.engine.events import (Interrupted, RunFinished, StepApplied, StepPlanned, TaskFinished, TaskStarted)
+from wfkit.engine.events import (Interrupted, MessageChunk, Nested, RunFinished, StepApplied, StepCancelled, StepPlanned,
+                                 TaskFinished, TaskStarted)
 from wfkit.engine.loop import StepRecord
 from wfkit.engine.trigger import trigger
 from wfkit.errors import (ArgumentValueError, InvalidResumeError, MissingThreadError, UnsupportedFeatureError,
@@ -30,7 +32,7 @@ from wfkit.types import Interrupt
 
 TESTED = ((1, 2), (1, 3))  # the LangGraph releases the adapter is tested with (pyproject.toml's extra): 1.2.x
 TESTED_TEXT = "1.2.x"
-STREAM_MODES = ["tasks", "checkpoints"]
+STREAM_MODES = ["tasks", "checkpoints", "messages"]
 
 
 def is_langgraph(graph: Any) -> bool:
@@ -91,6 +93,10 @@ class LangGraphRun:
         self._forked = False
         self._tip: str | None = None  # after back/goto: the checkpoint where the branch gone back along ends
         self._answer: Any = None
+        self._snap: Any = None
+        self._next: tuple[Any, list[Task]] = (None, [])  # (the snapshot, its tasks): `next`, worked out once
+        self._finished: set[str] = set()  # the ids of the tasks of the superstep under way that finished
+        self._sync = sync_only(self.app.checkpointer, self.config)
         if input is None:
             self._snap = self.app.get_state(config)
             if self._snap.created_at is None:  # (LangGraph's snapshot of a thread it has never seen)
@@ -109,8 +115,11 @@ class LangGraphRun:
 
     @property
     def next(self) -> list[Task]:
-        """The tasks planned for the next superstep, with why each runs."""
-        return self._tasks(self._snap)
+        """The tasks planned for the next superstep, with why each runs (worked out once per snapshot: the
+        Debugger asks several times a step)."""
+        if self._next[0] is not self._snap:
+            self._next = (self._snap, self._tasks(self._snap))
+        return list(self._next[1])
 
     @property
     def state(self) -> Any:
@@ -209,7 +218,12 @@ class LangGraphRun:
         self._emit(StepPlanned(parent.metadata["step"] + 1, tuple(self.next)))
         # At the thread's head LangGraph goes on from it; given an older checkpoint it forks from there.
         head = self.app.get_state(self._thread).config == parent.config
-        new = await self._drive(self._answer, self._thread if head else parent.config)
+        try:
+            new = await self._drive(self._answer, self._thread if head else parent.config)
+        except asyncio.CancelledError:  # Stop: LangGraph keeps the finished tasks' writes for the next try
+            step = parent.metadata["step"] + 1
+            self._emit(StepCancelled(step, tuple(t.name for t in self.next if t.id not in self._finished)))
+            raise
         self._answer = None
         if new == _id(parent.config):  # no checkpoint: paused by interrupt() (LangGraph keeps the writes)
             self._snap = self.app.get_state(parent.config)
@@ -231,20 +245,26 @@ class LangGraphRun:
         return record
 
     async def _drive(self, input: Any, config: dict) -> str | None:
-        """One call of LangGraph's stream (one superstep); the id of the last checkpoint it reported."""
-        last, started = None, {}
-        async for mode, data in self.app.astream(input, config, stream_mode=STREAM_MODES, interrupt_before="*"):
-            if mode == "checkpoints":
-                last = _id(data["config"])
-            elif "input" in data:  # a task starts
-                started[data["id"]] = task = Task(data["id"], data["name"], "pull", 0, data["input"], ())
-                self._emit(TaskStarted(-1, task))
-            elif data["id"] in started:
-                writes = tuple(data["result"].items()) if isinstance(data["result"], dict) else ()
-                interrupts = tuple(Interrupt(i["value"], i["id"], response_schema=i.get("response_schema"))
-                                   for i in data.get("interrupts") or ())
-                self._emit(TaskFinished(-1, started[data["id"]], writes, (), data.get("error"), interrupts))
-        return last
+        """One call of LangGraph's stream (one superstep); the id of the last checkpoint it reported. Its
+        tasks, model tokens ("messages") and its subgraphs' events (as `Nested` under the parent's task) go
+        to the listeners as they come. A checkpointer without async methods (LangGraph's `SqliteSaver`) is
+        driven with the sync `stream`, on a thread so that the event loop stays free (its events are handed
+        to the loop, so that listeners hear them there, in order; Stop cannot cut that thread short)."""
+        self._finished = set()
+        seen = _Seen(self._snap.metadata["step"] + 1 if self._snap is not None else -1, self._emit, self._finished)
+        options = {"stream_mode": STREAM_MODES, "interrupt_before": "*", "subgraphs": True}
+        if self._sync:
+            loop = asyncio.get_running_loop()
+
+            def pump() -> None:
+                for item in self.app.stream(input, config, **options):
+                    loop.call_soon_threadsafe(seen.take, *item)  # (before the thread's end reaches the loop)
+
+            await asyncio.to_thread(pump)
+        else:
+            async for item in self.app.astream(input, config, **options):
+                seen.take(*item)
+        return seen.last
 
     # stepping on, and the sync wrappers: the same as wfkit's own Run's, on the members above
     step, arun, run, aresume, resume = Run.step, Run.arun, Run.run, Run.aresume, Run.resume
@@ -447,6 +467,50 @@ class LangGraphRun:
                 sources = tuple(dict.fromkeys(source for _, source in writers))
                 out.append(trigger("input" if channel == "__start__" else "edge", sources))
         return tuple(out)
+
+
+class _Seen:
+    """What one call of LangGraph's stream reports, told (`emit`) as wfkit's events of superstep `step`: tasks
+    starting and finishing, model tokens, and a subgraph's events wrapped in `Nested` (one level per namespace
+    part, `"<node>:<parent task id>"`: under the parent's task). `finished` gathers the run's own finished tasks."""
+
+    def __init__(self, step: int, emit: Callable[[Any], None], finished: set[str]):
+        self.step, self.emit, self.finished, self.last = step, emit, finished, None
+        self.started: dict[tuple, Task] = {}
+
+    def take(self, namespace: tuple, mode: str, data: Any) -> None:
+        if mode == "checkpoints":
+            if not namespace:
+                self.last = _id(data["config"])
+            return
+        if mode == "messages":
+            chunk, metadata = data
+            event: Any = MessageChunk(self.step, chunk, dict(metadata))
+        elif "input" in data:  # a task starts
+            self.started[namespace, data["id"]] = task = Task(data["id"], data["name"], "pull", 0, data["input"], ())
+            event = TaskStarted(self.step, task)
+        elif (namespace, data["id"]) in self.started:
+            writes = tuple(data["result"].items()) if isinstance(data["result"], dict) else ()
+            interrupts = tuple(Interrupt(i["value"], i["id"], response_schema=i.get("response_schema"))
+                               for i in data.get("interrupts") or ())
+            event = TaskFinished(self.step, self.started[namespace, data["id"]], writes, (), data.get("error"),
+                                 interrupts)
+            if not namespace:
+                self.finished.add(data["id"])  # (the ids of the run's own tasks that finished)
+        else:
+            return
+        for part in reversed(namespace):
+            event = Nested(self.step, part, None, event)
+        self.emit(event)
+
+
+def sync_only(checkpointer: Any, config: dict) -> bool:
+    """Whether `checkpointer` has no async methods (LangGraph's `SqliteSaver` raises NotImplementedError)."""
+    try:
+        run_sync(checkpointer.aget_tuple(config))
+    except NotImplementedError:
+        return True
+    return False
 
 
 def _routes(builder: Any, source: str, target: str, count: int) -> list[str]:

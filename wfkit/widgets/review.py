@@ -178,6 +178,9 @@ class ReviewPanel(SavedView, ipywidgets.VBox):
         nodes = dict(nodes or {})
         if self.run is not None:  # the engine names an interrupt after its task: find each one's node
             nodes.update({t.id: t.name for t in self.run.next if t.id not in nodes})
+            paused = self.run.history[-1] if self.run.history and self.run.history[-1].paused else None
+            if paused is not None:  # (LangGraph names an interrupt otherwise: its record knows the node)
+                nodes.update({i.id: paused.node_of(i.id) for i in paused.interrupts if i.id not in nodes})
         self.cards = [InterruptCard(self, i, interrupt, nodes.get(interrupt.id),
                                     _model_for(self.answer_model, nodes.get(interrupt.id)))
                       for i, interrupt in enumerate(self.interrupts)]
