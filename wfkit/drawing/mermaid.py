@@ -36,8 +36,9 @@ def to_mermaid(graph: DrawableGraph, *, with_styles: bool = True, curve_style: o
         curve = getattr(curve_style, "value", curve_style)
         lines += ["---", "config:", "  flowchart:", f"    curve: {curve}", "---"]
     lines.append("graph TD;")
-    for node in graph.nodes:
-        lines.append("\t" + _node_line(ids[node.id], node.text, node.kind, with_styles))
+    # Without styles LangGraph lists the edges only; node lines stay when they say more than the ids do.
+    if with_styles or any(ids[node.id] != node.text for node in graph.nodes):
+        lines += ["\t" + _node_line(ids[node.id], node.text, node.kind, with_styles) for node in graph.nodes]
     for edge in graph.edges:
         lines.append(f"\t{ids[edge.source]} {_arrow(edge.label, edge.conditional)} {ids[edge.target]};")
     if with_styles:

@@ -35,6 +35,20 @@ def drawable(spec: GraphSpec):
     for name, node in spec.nodes.items():
         for target in getattr(node, "destinations", ()) or ():
             edge(name, target, None, True)
+    # LangGraph's order: the edges sorted by (source, target, conditional, label), the first of any two
+    # between the same nodes kept; then, sorted, the edges to END from every node that leads nowhere else
+    # or has a plain edge to END (LangGraph draws the latter only when the node leads nowhere else).
+    ordered: list = []
+    pairs: set = set()
+    plain_ends = {e.source for e in edges if e.target == END and not e.conditional}
+    for e in sorted(edges, key=lambda e: (e.source, e.target, e.conditional, e.label or "")):
+        if (e.source, e.target) not in pairs and not (e.target == END and not e.conditional):
+            pairs.add((e.source, e.target))
+            ordered.append(e)
+    sources = {e.source for e in ordered}
+    ends = ({e.target for e in ordered} - sources - {END}) | plain_ends
+    ordered += [DrawEdge(t, END) for t in sorted(ends) if (t, END) not in pairs]
+    edges = ordered
     used = {e.source for e in edges} | {e.target for e in edges}
     nodes = [DrawNode(START, START, "start")]
     nodes += [DrawNode(name, name, "node") for name in spec.nodes]
