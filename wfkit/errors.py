@@ -107,6 +107,15 @@ class ToolArgumentsError(WfkitError, ValueError):
     """A tool was called with arguments that do not fit its signature."""
 
 
+class ToolInvocationError(ToolArgumentsError):
+    """`ToolNode`: a model called a tool with arguments it cannot take (LangGraph's name and message, which
+    the model reads when the node hands the error back to it)."""
+
+    def __init__(self, message: str, tool_name: str, tool_kwargs: dict):
+        super().__init__(message)
+        self.message, self.tool_name, self.tool_kwargs = message, tool_name, tool_kwargs
+
+
 class CassetteMissError(ModelError, LookupError):
     """Replay mode: no recorded reply matches the request."""
 

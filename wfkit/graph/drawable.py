@@ -6,6 +6,19 @@ from wfkit.constants import END, START
 from wfkit.engine.spec import GraphSpec
 
 
+def _metadata(node) -> dict | None:
+    metadata = dict(node.metadata or {})
+    tools = getattr(node.fn, "tools_by_name", None)  # a ToolNode: LangGraph notes its tools under its name
+    if isinstance(tools, dict) and tools:
+        metadata["__tools"] = list(tools)
+    return metadata or None
+
+
+def _source(fn) -> tuple[str, ...]:
+    target = fn if hasattr(fn, "__qualname__") else type(fn)
+    return (*getattr(target, "__module__", "").split("."), getattr(target, "__qualname__", type(fn).__name__))
+
+
 def drawable(spec: GraphSpec):
     from wfkit.drawing import DrawableGraph, DrawEdge, DrawNode
 
@@ -50,8 +63,8 @@ def drawable(spec: GraphSpec):
     ordered += [DrawEdge(t, END) for t in sorted(ends) if (t, END) not in pairs]
     edges = ordered
     used = {e.source for e in edges} | {e.target for e in edges}
-    nodes = [DrawNode(START, START, "start")]
-    nodes += [DrawNode(name, name, "node") for name in spec.nodes]
+    nodes = [DrawNode(START, START, "start", source=("wfkit", "constants", "START"))]
+    nodes += [DrawNode(name, name, "node", _metadata(node), _source(node.fn)) for name, node in spec.nodes.items()]
     if END in used:
         nodes.append(DrawNode(END, END, "end"))
     return DrawableGraph(nodes, edges, name=spec.name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from wfkit.constants import END
 from wfkit.errors import UnsupportedFeatureError
@@ -27,7 +27,7 @@ class AgentState(TypedDict):
     """The state of `create_react_agent`'s graph: the conversation and the steps the run has left."""
 
     messages: Annotated[Sequence[AnyMessage], add_messages]
-    remaining_steps: NotRequired[RemainingSteps]
+    remaining_steps: RemainingSteps
 
 
 class AgentStateWithStructuredResponse(AgentState):

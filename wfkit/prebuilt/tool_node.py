@@ -10,6 +10,7 @@ take come back to the model as an error message; any other exception stops the r
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import inspect
 import types
 import typing
@@ -19,9 +20,9 @@ from typing import Any, Literal, Union
 
 import pydantic
 
-from wfkit.errors import GraphInterrupt, ParentCommand, ToolArgumentsError, UnsupportedFeatureError
+from wfkit.errors import GraphInterrupt, ParentCommand, ToolArgumentsError, ToolInvocationError, UnsupportedFeatureError
 from wfkit.llm.tools import InjectedToolArg, Tool, as_tool
-from wfkit.messages import AIMessage, ToolMessage
+from wfkit.messages import REMOVE_ALL_MESSAGES, AIMessage, RemoveMessage, ToolMessage, convert_to_messages
 from wfkit.types import Command, Send
 
 INVALID_TOOL_NAME_ERROR_TEMPLATE = "Error: {requested_tool} is not a valid tool, try one of [{available_tools}]."
@@ -44,19 +45,20 @@ class InjectedStore(InjectedToolArg):
 
 def _default_handle_tool_errors(e: Exception) -> str:
     """LangGraph's default: arguments the tool cannot take go back to the model; anything else is raised."""
-    if isinstance(e, ToolArgumentsError):
-        return _invocation_message(e)
+    if isinstance(e, ToolInvocationError):
+        return e.message
     raise e
 
 
-def _invocation_message(e: ToolArgumentsError) -> str:
+def _invocation_error(e: ToolArgumentsError, call: dict) -> ToolInvocationError:
     source = e.__cause__
     if isinstance(source, pydantic.ValidationError):
         error = "\n".join(f"{'.'.join(map(str, d.get('loc', ())))}: {d.get('msg', 'Unknown error')}"
                           for d in source.errors(include_url=False))
     else:
         error = str(e)
-    return TOOL_INVOCATION_ERROR_TEMPLATE.format(tool_name=e.tool_name, tool_kwargs=e.tool_kwargs, error=error)
+    message = TOOL_INVOCATION_ERROR_TEMPLATE.format(tool_name=call["name"], tool_kwargs=call["args"], error=error)
+    return ToolInvocationError(message, call["name"], call["args"])
 
 
 def _handled_types(handler: Any) -> tuple[type[BaseException], ...]:
@@ -135,12 +137,14 @@ class ToolNode:
             return ToolMessage(content, name=call["name"], tool_call_id=call["id"], status="error")
         args = {**call["args"], **self._injected(tool, state)}
         try:
-            return tool.invoke({**call, "args": args, "type": "tool_call"})
+            try:
+                result = tool.invoke({**call, "args": args, "type": "tool_call"})
+            except ToolArgumentsError as e:  # LangGraph's message, quoting the model's arguments only
+                raise _invocation_error(e, call) from e
+            return _named_answer(result, call) if isinstance(result, Command) else result
         except (GraphInterrupt, ParentCommand):
             raise  # an interrupt or a command for the parent graph always goes up
         except Exception as e:
-            if isinstance(e, ToolArgumentsError):  # what LangGraph's message quotes: the model's arguments
-                e.tool_name, e.tool_kwargs = call["name"], call["args"]
             flag = self.handle_tool_errors
             if not flag or not isinstance(e, _handled_types(flag)):
                 raise
@@ -167,22 +171,54 @@ class ToolNode:
 
     def _combine(self, outputs: list[Any], kind: str) -> Any:
         flat = [o for out in outputs for o in (out if isinstance(out, list) else [out])]
-        if not any(isinstance(o, Command) for o in flat):
+        commands = [o for o in flat if isinstance(o, Command)]
+        if not commands:
             return flat if kind == "list" else {self.messages_key: flat}
-        combined: list[Any] = []
-        parent_sends: list[Any] = []
+        if len(flat) == 1:
+            return flat[0]
+        parents = [c for c in commands if c.graph == Command.PARENT]
+        if parents and all(isinstance(c.goto, list) and c.goto and all(isinstance(g, Send) for g in c.goto)
+                           and c.update is None for c in parents) and len(parents) == len(flat):
+            # every tool hands its sends to the parent graph: one command carries them all, as in LangGraph
+            return Command(graph=Command.PARENT, goto=[g for c in parents for g in c.goto])
+        if parents:
+            raise UnsupportedFeatureError(
+                f"ToolNode `{self.name}`: a tool returned Command(graph=Command.PARENT, ...) while other tool "
+                f"calls of the same message returned results for this graph; wfkit runs one Command per node "
+                f"return. Let the model call that tool alone, or return the parent's Command from a node of your own")
+        # LangGraph returns the list; wfkit's node returns one Command holding the same writes in order
+        writes: list[tuple[str, Any]] = []
+        goto: list[Any] = []
         for out in flat:
             if isinstance(out, Command):
-                if out.graph == Command.PARENT and isinstance(out.goto, list) and out.goto and all(
-                        isinstance(g, Send) for g in out.goto):
-                    parent_sends += out.goto  # one parent command carries every tool's sends
-                else:
-                    combined.append(out)
+                update = out.update or []
+                writes += list(update.items()) if isinstance(update, dict) else list(update)
+                goto += out.goto_list()
             else:
-                combined.append([out] if kind == "list" else {self.messages_key: [out]})
-        if parent_sends:
-            combined.append(Command(graph=Command.PARENT, goto=parent_sends))
-        return combined
+                writes.append((self.messages_key, [out]))
+        return Command(update=writes, goto=goto)
+
+
+def _named_answer(command: Command, call: dict) -> Command:
+    """The command with its `ToolMessage` for this call named after the tool, as LangGraph's; a command
+    for this graph must answer the call (the model's next request needs the answer)."""
+    update = command.update
+    messages = update.get("messages") if isinstance(update, dict) else update if isinstance(update, list) else None
+    if messages is None:
+        return command
+    messages = convert_to_messages(messages)
+    answered = False
+    for i, message in enumerate(messages):
+        if isinstance(message, ToolMessage) and message.tool_call_id == call["id"]:
+            messages[i], answered = message._replace(name=call["name"]), True
+    if command.graph is None and not answered and messages != [RemoveMessage(id=REMOVE_ALL_MESSAGES)]:
+        raise ValueError(
+            f"Expected to have a matching ToolMessage in Command.update for tool '{call['name']}', got: "
+            f"{messages}. Every tool call (LLM requesting to call a tool) in the message history MUST have a "
+            "corresponding ToolMessage. You can fix it by modifying the tool to return `Command(update="
+            '{"messages": [ToolMessage("Success", tool_call_id=tool_call_id), ...]}, ...)`.')
+    new_update = {**update, "messages": messages} if isinstance(update, dict) else messages
+    return dataclasses.replace(command, update=new_update)
 
 
 def _run_store(tool_name: str) -> Any:
@@ -207,4 +243,4 @@ def tools_condition(state: Any, messages_key: str = "messages") -> Literal["tool
     return "tools" if getattr(last, "tool_calls", None) else "__end__"
 
 
-__all__ = ["InjectedState", "InjectedStore", "ToolNode", "tools_condition"]
+__all__ = ["InjectedState", "InjectedStore", "ToolInvocationError", "ToolNode", "tools_condition"]
