@@ -130,3 +130,10 @@ def test_response_format_asks_the_model_for_the_structured_answer_at_the_end():
     out = create_react_agent(model, [add], response_format=Answer).invoke({"messages": ["what is 2+2?"]})
     assert out["structured_response"] == Answer(value=4)
     assert [m.content for m in out["messages"]] == ["what is 2+2?", "the answer is 4"]
+
+
+def test_v1_shows_one_update_per_tool_answer_when_a_tool_returned_a_command():
+    agent = create_react_agent(agent_model(), [add, who, set_name], version="v1")
+    chunks = list(agent.stream({"messages": [HumanMessage("hi", id="h")]}, stream_mode="updates"))
+    assert [[(m.content, m.name) for m in update["messages"]] for update in chunks[1]["tools"]] == [
+        [("3", "add")], [("2 2", "who")], [("named Bo", "set_name")]]

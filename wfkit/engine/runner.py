@@ -135,8 +135,10 @@ class Runner:
                 except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
                     returned = sent.command
                 writes, goto = algo.writes_from_return(spec, task.name, returned)
+                if ctx.pushed:  # written while the node ran, so before what it returned
+                    writes = [w for w in ctx.pushed if w[0] in spec.channels] + writes
                 if self.listening:  # what the "updates" stream shows; nobody else reads it
-                    outcome.update = node.present(writes) if node.present else (dict(writes) if writes else None)
+                    outcome.update = node.present(writes) if node.present else algo.shown_update(writes)
             outcome.writes = writes
             routes = [(dest, "goto") for dest in goto] if goto else []
             static = spec.edges.get(task.name)
