@@ -18,6 +18,10 @@ class InvalidUpdateError(WfkitError):
     ValueError: LangGraph's is a plain Exception, and code written for it catches it by name."""
 
 
+class MessageNotFoundError(InvalidUpdateError, ValueError):
+    """`RemoveMessage(id)` names a message the list does not hold (LangGraph raises a `ValueError`)."""
+
+
 class StateEditError(InvalidUpdateError, ValueError):
     """An edit of a stepped run's state (`Run.edit`, the Debugger's Edit state) does not fit the state schema."""
 
