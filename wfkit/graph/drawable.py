@@ -16,7 +16,8 @@ def _metadata(node) -> dict | None:
 
 def _source(fn) -> tuple[str, ...]:
     target = fn if hasattr(fn, "__qualname__") else type(fn)
-    return (*getattr(target, "__module__", "").split("."), getattr(target, "__qualname__", type(fn).__name__))
+    module = getattr(target, "__module__", None) or ""  # None for functions made by exec()
+    return (*filter(None, module.split(".")), getattr(target, "__qualname__", type(fn).__name__))
 
 
 def drawable(spec: GraphSpec):
