@@ -30,8 +30,12 @@ class GraphRecursionError(WfkitError, RecursionError):
     """The run reached `recursion_limit` supersteps without finishing."""
 
 
-class InvalidRouteError(WfkitError, ValueError):
-    """A conditional edge's path function returned something its path_map does not allow."""
+class InvalidRouteError(WfkitError, ValueError, KeyError):
+    """A conditional edge's path function returned something its path_map does not allow (a `KeyError`
+    as LangGraph raises, and a `ValueError` as wfkit did)."""
+
+    def __str__(self) -> str:  # KeyError's own str() would show the message in quotes
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class EmptyInputError(WfkitError, ValueError):
