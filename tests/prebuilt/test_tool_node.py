@@ -170,3 +170,11 @@ def test_a_tool_node_draws_its_tools_under_its_name():
     assert graph.compile().get_graph().draw_mermaid(with_styles=False) == (
         "graph TD;\n\t__start__ --> agent;\n\tagent -.-> __end__;\n\tagent -.-> tools;\n\ttools --> agent;\n")
     assert "\ttools(tools<hr/><small><em>__tools = add, who</em></small>)\n" in graph.compile().get_graph().draw_mermaid()
+
+
+def test_wrap_tool_call_is_refused_by_name():
+    with pytest.raises(UnsupportedFeatureError) as caught:
+        ToolNode([add], wrap_tool_call=lambda request, execute: execute(request))
+    assert str(caught.value) == (
+        "ToolNode(wrap_tool_call=...) / (awrap_tool_call=...) is not supported by wfkit; wrap the tool functions "
+        "themselves (e.g. a decorator under @tool) to retry, cache or change their calls")

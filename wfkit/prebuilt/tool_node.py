@@ -85,7 +85,12 @@ class ToolNode:
     """
 
     def __init__(self, tools: Sequence[Any], *, name: str = "tools", tags: list[str] | None = None,
-                 handle_tool_errors: Any = _default_handle_tool_errors, messages_key: str = "messages") -> None:
+                 handle_tool_errors: Any = _default_handle_tool_errors, messages_key: str = "messages",
+                 wrap_tool_call: Any = None, awrap_tool_call: Any = None) -> None:
+        if wrap_tool_call is not None or awrap_tool_call is not None:
+            raise UnsupportedFeatureError(
+                "ToolNode(wrap_tool_call=...) / (awrap_tool_call=...) is not supported by wfkit; wrap the tool "
+                "functions themselves (e.g. a decorator under @tool) to retry, cache or change their calls")
         self.name = name
         self.tags = tags
         self.tools_by_name: dict[str, Tool] = {}
