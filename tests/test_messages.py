@@ -170,7 +170,8 @@ def test_add_messages_remove_all_clears_what_came_before():
 def test_add_messages_removing_an_unknown_id_names_it_and_the_ids_present():
     with pytest.raises(InvalidUpdateError) as info:
         add_messages([HumanMessage("a", id="1")], RemoveMessage("9"))
-    assert str(info.value) == "RemoveMessage(id='9') names no message in the list (ids there: `1`)"
+    assert str(info.value) == ("Attempting to delete a message with an ID that doesn't exist ('9'): "
+                               "RemoveMessage(id='9') names no message in the list (ids there: `1`)")
 
 
 def test_add_messages_converts_tuples_and_dicts():

@@ -44,8 +44,8 @@ def test_a_pushed_message_needs_an_id():
     with pytest.raises(ValueError) as caught:
         _graph(bad).invoke({"messages": []})
     assert str(caught.value) == (
-        "push_message() needs a message with an `id` (the stream and the state key it by), got AIMessage("
-        "content='x'); give it one, e.g. AIMessage(..., id='reply-1')")
+        "Message ID is required: push_message() needs a message with an `id` (the stream and the state key it "
+        "by), got AIMessage(content='x'); give it one, e.g. AIMessage(..., id='reply-1')")
 
 
 def test_push_message_outside_a_graph_says_where_to_call_it():

@@ -408,8 +408,9 @@ def add_messages(left: Any = None, right: Any = None, *, format: str | None = No
         if isinstance(m, RemoveMessage):
             if m.id not in where:
                 known = ", ".join(f"`{k}`" for k in where if k not in removed) or "none"
-                raise MessageNotFoundError(f"RemoveMessage(id={m.id!r}) names no message in the list "
-                                           f"(ids there: {known})")
+                raise MessageNotFoundError(f"Attempting to delete a message with an ID that doesn't exist "
+                                           f"({m.id!r}): RemoveMessage(id={m.id!r}) names no message in the "
+                                           f"list (ids there: {known})")
             removed.add(m.id)  # removing one already removed by this update is fine, as in LangGraph
         elif m.id in where:
             merged[where[m.id]] = m
@@ -437,8 +438,8 @@ def push_message(message: Any, *, state_key: str | None = "messages") -> BaseMes
         raise RuntimeError("push_message() was called outside a running graph; call it from inside a node")
     message = _to_message(message)
     if message.id is None:
-        raise ValueError(f"push_message() needs a message with an `id` (the stream and the state key it by), "
-                         f"got {message!r}; give it one, e.g. AIMessage(..., id='reply-1')")
+        raise ValueError(f"Message ID is required: push_message() needs a message with an `id` (the stream "
+                         f"and the state key it by), got {message!r}; give it one, e.g. AIMessage(..., id='reply-1')")
     if task.stream_messages:
         task.emit_message_chunk(message)
     if state_key:
