@@ -170,7 +170,8 @@ def test_add_messages_remove_all_clears_what_came_before():
 def test_add_messages_removing_an_unknown_id_names_it_and_the_ids_present():
     with pytest.raises(InvalidUpdateError) as info:
         add_messages([HumanMessage("a", id="1")], RemoveMessage("9"))
-    assert str(info.value) == "RemoveMessage(id='9') names no message in the list (ids there: `1`)"
+    assert str(info.value) == ("Attempting to delete a message with an ID that doesn't exist ('9'): "
+                               "RemoveMessage(id='9') names no message in the list (ids there: `1`)")
 
 
 def test_add_messages_converts_tuples_and_dicts():
@@ -231,3 +232,34 @@ def test_a_message_rebuilt_from_a_dict_shares_nothing_with_it_unless_the_dict_is
     owned = message_from_owned_dict(stored)  # a dict just parsed from storage: no copy is made
     assert owned.content is stored["content"] and stored["type"] == "ai"
     assert (type(owned).__name__, owned.additional_kwargs) == ("AIMessage", {"k": [1]})
+
+
+def test_add_messages_removing_an_unknown_id_is_a_value_error_as_in_langgraph():
+    with pytest.raises(ValueError) as info:
+        add_messages([HumanMessage("a", id="1")], RemoveMessage("9"))
+    assert type(info.value).__name__ == "MessageNotFoundError"
+
+
+def test_add_messages_removing_an_id_twice_in_one_update_removes_it_once():
+    merged = add_messages([HumanMessage("a", id="1"), HumanMessage("b", id="2")], [RemoveMessage("1"), RemoveMessage("1")])
+    assert merged == [HumanMessage("b", id="2")]
+
+
+def test_add_messages_keeps_streamed_chunks_as_finished_messages():
+    merged = add_messages([HumanMessage("a", id="1")], [AIMessageChunk("he", id="c"), AIMessageChunk("llo", id="c")])
+    assert merged == [HumanMessage("a", id="1"), AIMessage("llo", id="c")]
+    assert add_messages([], AIMessageChunk("he", id="c")) == [AIMessage("he", id="c")]
+
+
+def test_add_messages_format_none_is_the_reducer_and_other_formats_are_refused():
+    from wfkit.errors import UnsupportedFeatureError
+
+    assert add_messages(format=None) is add_messages
+    with pytest.raises(UnsupportedFeatureError) as info:
+        add_messages(format="langchain-openai")
+    assert str(info.value) == (
+        "add_messages(format='langchain-openai') converts messages with LangChain's OpenAI converter, which wfkit "
+        "does not include; keep format=None (wfkit's messages) and convert where you call the model")
+    with pytest.raises(ValueError) as info:
+        add_messages(format="bogus")
+    assert str(info.value) == "Unrecognized format='bogus'. Expected one of 'langchain-openai', None."

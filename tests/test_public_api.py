@@ -28,9 +28,9 @@ def test_submodules_of_the_contract():
     assert sorted(wfkit.messages.__all__) == [
         "AIMessage", "AIMessageChunk", "AnyMessage", "BaseMessage", "HumanMessage", "MessagesState",
         "REMOVE_ALL_MESSAGES", "RemoveMessage", "SystemMessage", "ToolCall", "ToolMessage", "add_messages",
-        "convert_to_messages", "message_from_dict"]
+        "convert_to_messages", "message_from_dict", "push_message"]
     assert sorted(wfkit.llm.__all__) == [
-        "BaseChatModel", "Cassette", "Claude", "ModelRequest", "ScriptedModel", "StructuredOutput", "Tool",
+        "BaseChatModel", "Cassette", "Claude", "InjectedToolArg", "InjectedToolCallId", "ModelRequest", "ScriptedModel", "StructuredOutput", "Tool",
         "default_model", "offline_model", "tool"]
     from wfkit.llm import Claude, ScriptedModel, Tool, default_model, tool
     from wfkit.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
@@ -42,6 +42,10 @@ def test_submodules_of_the_contract():
     assert isinstance(tool(_documented), Tool) and tool(_documented).invoke({"a": 2}) == 2
     assert type(ScriptedModel(["hi"]).invoke("x")) is AIMessage and callable(default_model)
     assert Claude.__module__ == "wfkit.llm.claude"
+    import wfkit.prebuilt  # LangGraph's `langgraph.prebuilt` names
+
+    assert sorted(wfkit.prebuilt.__all__) == [
+        "AgentState", "InjectedState", "InjectedStore", "ToolNode", "create_react_agent", "tools_condition"]
 
 
 def _documented(a: int) -> int:

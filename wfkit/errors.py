@@ -19,6 +19,10 @@ class InvalidUpdateError(WfkitError):
     ValueError: LangGraph's is a plain Exception, and code written for it catches it by name."""
 
 
+class MessageNotFoundError(InvalidUpdateError, ValueError):
+    """`RemoveMessage(id)` names a message the list does not hold (LangGraph raises a `ValueError`)."""
+
+
 class StateEditError(InvalidUpdateError, ValueError):
     """An edit of a stepped run's state (`Run.edit`, the Debugger's Edit state) does not fit the state schema."""
 
@@ -27,8 +31,12 @@ class GraphRecursionError(WfkitError, RecursionError):
     """The run reached `recursion_limit` supersteps without finishing."""
 
 
-class InvalidRouteError(WfkitError, ValueError):
-    """A conditional edge's path function returned something its path_map does not allow."""
+class InvalidRouteError(WfkitError, ValueError, KeyError):
+    """A conditional edge's path function returned something its path_map does not allow (a `KeyError`
+    as LangGraph raises, and a `ValueError` as wfkit did)."""
+
+    def __str__(self) -> str:  # KeyError's own str() would show the message in quotes
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class EmptyInputError(WfkitError, ValueError):
@@ -134,6 +142,15 @@ class StructuredOutputError(ModelError, ValueError):
 
 class ToolArgumentsError(WfkitError, ValueError):
     """A tool was called with arguments that do not fit its signature."""
+
+
+class ToolInvocationError(ToolArgumentsError):
+    """`ToolNode`: a model called a tool with arguments it cannot take (LangGraph's name and message, which
+    the model reads when the node hands the error back to it)."""
+
+    def __init__(self, message: str, tool_name: str, tool_kwargs: dict):
+        super().__init__(message)
+        self.message, self.tool_name, self.tool_kwargs = message, tool_name, tool_kwargs
 
 
 class CassetteMissError(ModelError, LookupError):

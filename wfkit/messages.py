@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, TypedDict, Union
 from typing_extensions import NotRequired
 
 from wfkit._ids import new_id
-from wfkit.errors import InvalidUpdateError
+from wfkit.errors import MessageNotFoundError, UnsupportedFeatureError
 
 REMOVE_ALL_MESSAGES = "__remove_all__"
 
@@ -382,11 +382,22 @@ def convert_to_messages(x: Any) -> list[BaseMessage]:
     return [_to_message(x)]
 
 
-def add_messages(left: Any, right: Any) -> list[BaseMessage]:
+def add_messages(left: Any = None, right: Any = None, *, format: str | None = None) -> Any:
     """The messages reducer: append `right` to `left`; a message whose `id` is already there replaces it
-    in place, and `RemoveMessage(id)` deletes. Messages without an id get one. Inputs are not mutated."""
-    merged = [m if m.id is not None else m._replace(id=new_id("msg")) for m in convert_to_messages(left)]
-    incoming = [m if m.id is not None else m._replace(id=new_id("msg")) for m in convert_to_messages(right)]
+    in place, and `RemoveMessage(id)` deletes. Messages without an id get one; streamed chunks are kept as
+    the finished messages they add up to. Inputs are not mutated.
+
+    `add_messages(format=None)` (no lists) is the reducer itself, for `Annotated[list, add_messages(...)]`."""
+    if format is not None:
+        if format != "langchain-openai":
+            raise ValueError(f"Unrecognized format={format!r}. Expected one of 'langchain-openai', None.")
+        raise UnsupportedFeatureError(
+            "add_messages(format='langchain-openai') converts messages with LangChain's OpenAI converter, which "
+            "wfkit does not include; keep format=None (wfkit's messages) and convert where you call the model")
+    if left is None and right is None:
+        return add_messages
+    merged = [_finished(m) for m in convert_to_messages(left)]
+    incoming = [_finished(m) for m in convert_to_messages(right)]
     for i, m in enumerate(incoming):
         if isinstance(m, RemoveMessage) and m.id == REMOVE_ALL_MESSAGES:
             merged, incoming = [], incoming[i + 1:]
@@ -395,11 +406,12 @@ def add_messages(left: Any, right: Any) -> list[BaseMessage]:
     removed: set[str] = set()
     for m in incoming:
         if isinstance(m, RemoveMessage):
-            if m.id not in where or m.id in removed:
+            if m.id not in where:
                 known = ", ".join(f"`{k}`" for k in where if k not in removed) or "none"
-                raise InvalidUpdateError(f"RemoveMessage(id={m.id!r}) names no message in the list "
-                                         f"(ids there: {known})")
-            removed.add(m.id)
+                raise MessageNotFoundError(f"Attempting to delete a message with an ID that doesn't exist "
+                                           f"({m.id!r}): RemoveMessage(id={m.id!r}) names no message in the "
+                                           f"list (ids there: {known})")
+            removed.add(m.id)  # removing one already removed by this update is fine, as in LangGraph
         elif m.id in where:
             merged[where[m.id]] = m
             removed.discard(m.id)
@@ -409,13 +421,40 @@ def add_messages(left: Any, right: Any) -> list[BaseMessage]:
     return [m for m in merged if m.id not in removed]
 
 
+def _finished(m: BaseMessage) -> BaseMessage:
+    """The message as the list keeps it: with an id, and a streamed chunk as its finished message."""
+    if isinstance(m, AIMessageChunk):
+        m = m.to_message()
+    return m if m.id is not None else m._replace(id=new_id("msg"))
+
+
+def push_message(message: Any, *, state_key: str | None = "messages") -> BaseMessage:
+    """Inside a node: send a finished message to the "messages" stream now, and (unless `state_key` is
+    None) write it to that state key with the node's other updates, as LangGraph's. It must have an `id`."""
+    from wfkit.engine.context import current_task  # the engine is needed only when this is called
+
+    task = current_task()
+    if task is None:
+        raise RuntimeError("push_message() was called outside a running graph; call it from inside a node")
+    message = _to_message(message)
+    if message.id is None:
+        raise ValueError(f"Message ID is required: push_message() needs a message with an `id` (the stream "
+                         f"and the state key it by), got {message!r}; give it one, e.g. AIMessage(..., id='reply-1')")
+    if task.stream_messages:
+        task.emit_message_chunk(message)
+    if state_key:
+        task.pushed = [*(task.pushed or ()), (state_key, message)]
+    return message
+
+
 def _with_ids(value: Any) -> Any:
     """A write to a messages key as `add_messages` will keep it: messages, each with an id (`value` itself
     when it already is). The engine stores this form, so a state rebuilt from the stored writes has the
     ids the live state had, and the rebuild can append instead of merging."""
-    if type(value) is list and all(isinstance(m, BaseMessage) and m.id is not None for m in value):
+    if type(value) is list and all(isinstance(m, BaseMessage) and m.id is not None
+                                   and m.__class__ is not AIMessageChunk for m in value):
         return value
-    return [m if m.id is not None else m._replace(id=new_id("msg")) for m in convert_to_messages(value)]
+    return [_finished(m) for m in convert_to_messages(value)]
 
 
 add_messages.prepare = _with_ids  # type: ignore[attr-defined]  # read by wfkit.engine.algo.replay
@@ -430,4 +469,4 @@ MessagesState.__module__ = __name__
 
 __all__ = ["AIMessage", "AIMessageChunk", "AnyMessage", "BaseMessage", "HumanMessage", "MessagesState",
            "REMOVE_ALL_MESSAGES", "RemoveMessage", "SystemMessage", "ToolCall", "ToolMessage", "add_messages",
-           "convert_to_messages", "message_from_dict"]
+           "convert_to_messages", "message_from_dict", "push_message"]

@@ -468,3 +468,34 @@ def test_a_sync_call_keeps_what_a_finished_sync_sibling_returned():
     state = app.get_state(config)
     # `quick` is waited for (a thread cannot be stopped) and kept: a resume runs only `waits` and `bad`
     assert (state.values, state.next) == ({"a": "", "s": "sync"}, ("waits", "bad"))
+
+
+def test_a_label_missing_from_the_path_map_is_also_a_key_error_with_a_readable_message():
+    g = StateGraph(S)
+    g.add_node("a", lambda s: None)
+    g.add_conditional_edges(START, lambda s: "zzz", {"b": "a"})
+    with pytest.raises(KeyError) as info:  # what LangGraph raises, so the same `except` works
+        g.compile().invoke({"n": 1})
+    assert isinstance(info.value, (InvalidRouteError, ValueError))
+    assert str(info.value) == (
+        "the path function `<lambda>` of node `__start__` returned `zzz`, which is none of `b` (from the path_map "
+        "of add_conditional_edges('__start__', ...)); return one of those, or add it to the path_map")
+
+
+def test_a_run_that_writes_no_state_key_returns_none_as_langgraph():
+    g = StateGraph(S)
+    g.add_node("a", lambda s: {"n": 2})
+    g.add_conditional_edges(START, lambda s: END, [END, "a"])
+    app = g.compile()
+    assert app.invoke({}) is None
+    assert app.invoke({"n": 1}) == {"log": [], "n": 1}
+    quiet = StateGraph(S)
+    quiet.add_node("a", lambda s: {})
+    quiet.add_edge(START, "a")
+    assert quiet.compile().invoke({}) is None
+    from wfkit import InMemorySaver
+
+    kept = quiet.compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "1"}}
+    assert kept.invoke({"n": 3}, config) == {"log": [], "n": 3}
+    assert kept.invoke({}, config) is None  # the thread has a state, but this run changed nothing

@@ -40,6 +40,8 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "langgraph.cache.memory": ("wfkit.cache",),
     "langgraph.cache.sqlite": ("wfkit.cache",),
     "langgraph.prebuilt": ("wfkit.prebuilt",),
+    "langgraph.prebuilt.tool_node": ("wfkit.prebuilt.tool_node", "wfkit.prebuilt"),
+    "langgraph.prebuilt.chat_agent_executor": ("wfkit.prebuilt.chat_agent_executor", "wfkit.prebuilt"),
     "langchain_core.messages": ("wfkit.messages",),
     "langchain_core.tools": ("wfkit.llm",),
 }

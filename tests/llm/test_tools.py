@@ -163,3 +163,19 @@ def test_as_tool_refuses_other_things():
 def test_parse_docstring_handles_types_in_parentheses_and_no_args_section():
     assert parse_docstring("Do it.\n\nArgs:\n    x (int): the x\n    y: the y\n") == ("Do it.", {"x": "the x", "y": "the y"})
     assert parse_docstring(None) == ("", {})
+
+
+def test_injected_arguments_are_hidden_from_the_model_and_the_call_id_is_filled_in():
+    from typing import Annotated
+
+    from wfkit.llm import InjectedToolCallId
+
+    @tool
+    def answer(text: str, tool_call_id: Annotated[str, InjectedToolCallId]) -> str:
+        """Answer."""
+        return f"{text} for {tool_call_id}"
+
+    assert answer.to_schema()["input_schema"]["properties"] == {"text": {"type": "string"}}
+    reply = answer.invoke({"name": "answer", "args": {"text": "hi"}, "id": "call-7", "type": "tool_call"})
+    assert reply == ToolMessage("hi for call-7", tool_call_id="call-7", name="answer")
+    assert answer.invoke({"text": "hi", "tool_call_id": "given"}) == "hi for given"

@@ -46,6 +46,8 @@ class DrawNode:
     id: str
     label: str | None = None
     kind: str = "node"
+    metadata: dict | None = None  # shown under the name, as LangGraph's node metadata
+    source: tuple[str, ...] = ()  # what runs the node, as the dotted path of its function (for `to_json`)
 
     def __post_init__(self):
         if not isinstance(self.id, str):
@@ -185,6 +187,27 @@ class DrawableGraph:
             with open(output_file_path, "wb") as out:
                 out.write(png)
         return png
+
+    def to_json(self) -> dict[str, list[dict]]:
+        """`{"nodes": [...], "edges": [...]}` in the shape of LangGraph's `get_graph().to_json()`; a node's
+        `data.id` is the dotted path of its function (LangGraph's names its internal wrapper class)."""
+        nodes = []
+        for node in self.nodes:
+            entry: dict = {"id": node.id}
+            if node.kind != "end":
+                entry.update(type="runnable", data={"id": list(node.source), "name": node.id})
+            if node.metadata:
+                entry["metadata"] = dict(node.metadata)
+            nodes.append(entry)
+        edges = []
+        for edge in self.edges:
+            entry = {"source": edge.source, "target": edge.target}
+            if edge.label is not None:
+                entry["data"] = edge.label
+            if edge.conditional:
+                entry["conditional"] = True
+            edges.append(entry)
+        return {"nodes": nodes, "edges": edges}
 
     def summary(self) -> str:
         """A text description: one line per edge (`-.->` marks a conditional one)."""

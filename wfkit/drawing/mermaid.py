@@ -36,8 +36,10 @@ def to_mermaid(graph: DrawableGraph, *, with_styles: bool = True, curve_style: o
         curve = getattr(curve_style, "value", curve_style)
         lines += ["---", "config:", "  flowchart:", f"    curve: {curve}", "---"]
     lines.append("graph TD;")
-    for node in graph.nodes:
-        lines.append("\t" + _node_line(ids[node.id], node.text, node.kind, with_styles))
+    # Without styles LangGraph lists the edges only; node lines stay when they say more than the ids do.
+    if with_styles or any(ids[node.id] != node.text for node in graph.nodes):
+        lines += ["\t" + _node_line(ids[node.id], node.text, node.kind, with_styles, node.metadata)
+                  for node in graph.nodes]
     for edge in graph.edges:
         lines.append(f"\t{ids[edge.source]} {_arrow(edge.label, edge.conditional)} {ids[edge.target]};")
     if with_styles:
@@ -74,13 +76,33 @@ def _is_plain(name: str) -> bool:
     return bool(_PLAIN_ID.match(name)) and name not in _RESERVED
 
 
-def _node_line(mermaid_id: str, text: str, kind: str, with_styles: bool) -> str:
+def _node_line(mermaid_id: str, text: str, kind: str, with_styles: bool, metadata: dict | None = None) -> str:
     if kind in ("start", "end"):
         suffix = (":::first" if kind == "start" else ":::last") if with_styles else ""
         return f"{mermaid_id}([<p>{_entities(text, strict=True)}</p>]){suffix}"
+    notes = _metadata_lines(metadata or {})
     if _PLAIN_LABEL.match(text) and text.strip():
-        return f"{mermaid_id}({text})"
-    return f'{mermaid_id}("{_entities(text, strict=False)}")'
+        return f"{mermaid_id}({text}{notes})"
+    return f'{mermaid_id}("{_entities(text, strict=False)}{notes}")'
+
+
+def _metadata_lines(metadata: dict) -> str:
+    """LangGraph's note under a node's name: one `key = value` line per plain (or list of plain) value."""
+    lines = []
+    for key, value in metadata.items():
+        plain = (str, int, float, bool)
+        if isinstance(value, plain):
+            shown = str(value)
+        elif isinstance(value, (list, tuple, set)) and all(isinstance(v, plain) for v in value):
+            shown = ", ".join(sorted(map(str, value)) if isinstance(value, set) else map(str, value))
+        else:
+            continue
+        lines.append(f"{key} = {shown}".replace("#", "#35;").translate(_METADATA_ESCAPES))
+    return f"<hr/><small><em>{chr(10).join(lines)}</em></small>" if lines else ""
+
+
+_METADATA_ESCAPES = str.maketrans({"[": "#91;", "]": "#93;", "(": "#40;", ")": "#41;", "{": "#123;",
+                                   "}": "#125;", '"': "#quot;", "<": "#60;", ">": "#62;", "|": "#124;"})
 
 
 def _arrow(label: str | None, conditional: bool) -> str:

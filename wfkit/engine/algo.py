@@ -166,6 +166,15 @@ def _cheap_id(checkpoint_id: str, kind: str, *rest: Any) -> str:
     return rest[0] if kind == "pull" else f"send:{rest[0]}"
 
 
+def shown_update(writes: list[tuple[str, Any]]) -> Any:
+    """A task's writes as the "updates" stream shows them: a dict, or (as LangGraph) one `{key: value}` per
+    write when the task wrote some key twice; None for no writes."""
+    if not writes:
+        return None
+    shown = dict(writes)
+    return shown if len(shown) == len(writes) else [{key: value} for key, value in writes]
+
+
 def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[tuple[str, Any]], list]:
     """A node's return value as (state writes, goto destinations). Keys the state lacks are dropped with a
     warning (LangGraph drops them silently)."""

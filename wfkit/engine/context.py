@@ -26,7 +26,8 @@ class TaskContext:
     """
 
     __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
-                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs", "closed")
+                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs", "closed",
+                 "pushed")
 
     def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
                  resume_values: Any = (), config: dict | None = None, task: Any = None, loop: Any = None,
@@ -42,6 +43,7 @@ class TaskContext:
         self.parent_owner = parent_owner
         self.calls: Any = None  # the functional API's bookkeeping of an entrypoint's @task calls
         self.nested_runs = 0  # graphs this task has run as subgraphs so far
+        self.pushed: list | None = None  # state writes made while it runs (`push_message`), before its return's
         # the run's answer given to no interrupt in particular (`Command(resume=value)`): the first
         # interrupt() without an answer of its own takes it; `take_answer(task_id)` gives [value] or []
         self.take_answer: Callable[[str], list] | None = None

@@ -81,6 +81,7 @@ class Loop:
         self.answers = resume.Answers()
         self.resumed_with: Any = None  # the Command(resume=...) value given: a subgraph takes its share (nested)
         self.paused_values: dict | None = None  # paused by interrupt(): the state shown (see tick)
+        self.wrote = False  # whether a superstep of this run changed a state key (else invoke returns None)
         self._carried: list = []  # Command updates on the current checkpoint: go into the next one's delta
         self._skip_before = False
         self.stop = options.recursion_limit - 1  # the last superstep this run may execute (set by setup)
@@ -221,11 +222,12 @@ class Loop:
             if finished:
                 shown, updated, _ = algo.apply_writes(self.spec, self.values, finished)
                 if updated:
-                    self.paused_values = shown
+                    self.paused_values, self.wrote = shown, True
             self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused),
                                   self.paused_values))
             return self._record(step, tasks, outcomes, (), self.values, paused=True)
         new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
+        self.wrote = self.wrote or bool(updated)
         for outcome in outcomes:
             if outcome.unknown:
                 warnings.warn(

@@ -144,9 +144,11 @@ class Runner:
                 node = spec.nodes[task.name]
                 returned, handled = await self._run_node(node, task.input, ctx, alone)
                 writes, goto = algo.writes_from_return(spec, task.name, returned)
+                if ctx.pushed:  # written while the node ran, so before what it returned
+                    writes = [w for w in ctx.pushed if w[0] in spec.channels] + writes
                 if self.listening:  # what the "updates" stream shows; nobody else reads it
                     present = node.present if not handled else None
-                    outcome.update = present(writes) if present else (dict(writes) if writes else None)
+                    outcome.update = present(writes) if present else algo.shown_update(writes)
             outcome.writes = writes
             routes = [(dest, "goto") for dest in goto] if goto else []
             # a node whose error handler took over goes where the handler's Command says, not on its edges

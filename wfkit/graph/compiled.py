@@ -33,7 +33,7 @@ from wfkit.graph import subgraph_state
 from wfkit.graph.bound_config import bound, merge_configs
 from wfkit.graph.snapshots import Snapshots
 from wfkit.graph.subgraph_lookup import subgraphs_of
-from wfkit.types import StateSnapshot
+from wfkit.types import Command, StateSnapshot
 
 
 class CompiledStateGraph:
@@ -190,7 +190,13 @@ class CompiledStateGraph:
             await run_to_pause(loop)
         finally:
             at_exit(loop)
-        return self._result(loop) if parent is None else self._nested_result(loop)
+        if parent is not None:
+            return self._nested_result(loop)
+        # a new input whose run changed no state key has no output: LangGraph's invoke returns None
+        if not loop.wrote and not loop.interrupts and self.spec.output_key is None and input is not None \
+                and not isinstance(input, Command):
+            return None
+        return self._result(loop)
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
                       stream_mode: str = "values", version: str = "v1", **options: Any) -> Any:

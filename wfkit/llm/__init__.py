@@ -11,7 +11,7 @@ from wfkit.llm.offline import offline_model
 from wfkit.llm.request import ModelRequest
 from wfkit.llm.scripted import ScriptedModel
 from wfkit.llm.structured import StructuredOutput
-from wfkit.llm.tools import Tool, tool
+from wfkit.llm.tools import InjectedToolArg, InjectedToolCallId, Tool, tool
 
-__all__ = ["BaseChatModel", "Cassette", "Claude", "ModelRequest", "ScriptedModel", "StructuredOutput", "Tool",
+__all__ = ["BaseChatModel", "Cassette", "Claude", "InjectedToolArg", "InjectedToolCallId", "ModelRequest", "ScriptedModel", "StructuredOutput", "Tool",
            "default_model", "offline_model", "tool"]

@@ -21,6 +21,7 @@ import pydantic
 from wfkit._sync import run_sync
 from wfkit.errors import ToolArgumentsError
 from wfkit.messages import ToolMessage
+from wfkit.types import Command
 
 _ARGS_HEADER = re.compile(r"^(Args|Arguments|Parameters)\s*:\s*$")
 _ARG_LINE = re.compile(r"^(\s+)\*{0,2}(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
@@ -52,14 +53,41 @@ def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
     return description, args
 
 
-def _schema_from_signature(func: Callable, name: str, arg_docs: dict[str, str]) -> type[pydantic.BaseModel]:
+class InjectedToolArg:
+    """Marks a tool argument the model never sees: `Annotated[T, Marker]` in the signature keeps it out of
+    the schema sent to the model, and whoever runs the tool fills it in (as LangChain's)."""
+
+
+class InjectedToolCallId(InjectedToolArg):
+    """`tool_call_id: Annotated[str, InjectedToolCallId]`: the id of the tool call being answered, filled
+    in when the tool is invoked with a tool call (a tool returning a `Command` needs it for its message)."""
+
+
+def _hints(func: Callable) -> dict[str, Any]:
     try:
-        hints = typing.get_type_hints(func, include_extras=True)
+        return typing.get_type_hints(func, include_extras=True)
     except Exception:  # unresolvable forward references: fall back to what the signature holds
-        hints = {}
+        return {}
+
+
+def injected_args(func: Callable | None) -> dict[str, Any]:
+    """{argument name: its injection marker (a class or instance of `InjectedToolArg`)} of a tool function."""
+    if func is None:
+        return {}
+    found = {}
+    for name, hint in _hints(func).items():
+        for marker in getattr(hint, "__metadata__", ()):
+            if isinstance(marker, InjectedToolArg) or (isinstance(marker, type) and issubclass(marker, InjectedToolArg)):
+                found[name] = marker
+    return found
+
+
+def _schema_from_signature(func: Callable, name: str, arg_docs: dict[str, str]) -> type[pydantic.BaseModel]:
+    hints = _hints(func)
+    hidden = injected_args(func)
     fields: dict[str, Any] = {}
     for param in inspect.signature(func).parameters.values():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or param.name in hidden:
             continue
         annotation = hints.get(param.name, param.annotation)
         annotation = Any if annotation is param.empty else annotation
@@ -99,6 +127,10 @@ def model_tool_schema(schema: type[pydantic.BaseModel], name: str | None = None,
     return spec
 
 
+def _is_call_id(marker: Any) -> bool:
+    return marker is InjectedToolCallId or isinstance(marker, InjectedToolCallId)
+
+
 def _is_tool_call(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
@@ -133,6 +165,7 @@ class Tool:
         self.description = description if description is not None else doc_description
         self.args_schema = args_schema or _schema_from_signature(func, self.name, arg_docs)
         self.return_direct = return_direct
+        self.injected = injected_args(func)
 
     def __repr__(self) -> str:
         return f"Tool(name={self.name!r}, description={self.description!r})"
@@ -156,6 +189,11 @@ class Tool:
         if not isinstance(args, dict):
             raise ToolArgumentsError(f"tool `{self.name}` takes a dict of arguments or a tool call, got a "
                                      f"{type(args).__name__}: {args!r}")
+        # Injected arguments are the runner's, not the model's: they skip validation and pass through.
+        given = {k: args[k] for k in self.injected if k in args}
+        if call is not None and any(_is_call_id(m) for m in self.injected.values()):
+            given.update({k: call.get("id") for k, m in self.injected.items() if _is_call_id(m)})
+        args = {k: v for k, v in args.items() if k not in self.injected}
         try:
             validated = self.args_schema.model_validate(args)
         except pydantic.ValidationError as exc:
@@ -167,11 +205,11 @@ class Tool:
                                      f"It takes: {expected}") from exc
         if self.func is None:
             return {"__instance__": validated}, call
-        return {k: getattr(validated, k) for k in validated.model_fields_set}, call
+        return {**{k: getattr(validated, k) for k in validated.model_fields_set}, **given}, call
 
     def _result(self, value: Any, call: dict | None) -> Any:
-        if call is None or isinstance(value, ToolMessage):
-            return value
+        if call is None or isinstance(value, (ToolMessage, Command)):
+            return value  # a `Command` carries its own messages (and state updates) for the graph
         return ToolMessage(content=_as_text(value), tool_call_id=call.get("id") or "", name=self.name)
 
     def invoke(self, input: Any, config: dict | None = None) -> Any:
@@ -219,4 +257,4 @@ def as_tool(value: Any) -> Tool:
     raise TypeError(f"cannot use {value!r} as a tool: pass a function, a `@tool`, or a pydantic model class")
 
 
-__all__ = ["Tool", "as_tool", "model_tool_schema", "parse_docstring", "tool"]
+__all__ = ["InjectedToolArg", "InjectedToolCallId", "Tool", "as_tool", "injected_args", "model_tool_schema", "parse_docstring", "tool"]
