@@ -24,12 +24,13 @@ from wfkit.engine.context import TaskContext, current_task, get_stream_writer, s
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.retry import retrying, retrying_sync
 from wfkit.engine.runner import node_threads
-from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_writer, is_async_callable
+from wfkit.engine.spec import GraphSpec, NodeSpec, accepts_runtime, accepts_writer, is_async_callable
 from wfkit.engine.trigger import Trigger
 from wfkit.errors import TaskOutsideEntrypointError
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
+from wfkit.runtime import get_runtime, task_runtime
 
 CALL = Trigger("call")  # what schedules a @task call
 
@@ -116,6 +117,7 @@ class TaskFunction:
         self.is_async = is_async_callable(fn)
         self.retry = retry_policy
         self.takes_writer = accepts_writer(fn)
+        self.takes_runtime = accepts_runtime(fn)
 
     def _call_sync(self, args: tuple, kwargs: dict) -> Any:
         if self.retry is None:
@@ -131,6 +133,8 @@ class TaskFunction:
         ctx = current_task()
         # the stream writer goes to the function, not into the call's recorded input (the Debugger shows that)
         given = {**kwargs, "writer": get_stream_writer()} if self.takes_writer and "writer" not in kwargs else kwargs
+        if self.takes_runtime and "runtime" not in kwargs and ctx is not None:  # (the same: not part of the input)
+            given = {**given, "runtime": get_runtime()}
         calls: _Calls | None = ctx.calls if ctx is not None else None
         if ctx is None:  # as in LangGraph: a task belongs to a run
             raise TaskOutsideEntrypointError(
@@ -222,12 +226,16 @@ class entrypoint:
         value: R
         save: S
 
-    def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, **options: Any):
+    def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, context_schema: Any = None,
+                 **options: Any):
         check_options("entrypoint()", {"store": store, "cache": cache, **options})
         self.checkpointer = checkpointer
+        self.context_schema = context_schema
 
     def __call__(self, fn: Callable) -> "Entrypoint":
-        return Entrypoint(fn, self.checkpointer)
+        graph = Entrypoint(fn, self.checkpointer)
+        graph.context_schema = self.context_schema
+        return graph
 
 
 class Entrypoint(CompiledStateGraph):
@@ -238,6 +246,7 @@ class Entrypoint(CompiledStateGraph):
         name = fn.__name__
         params = inspect.signature(fn).parameters
         wants_previous, wants_config, wants_writer = "previous" in params, "config" in params, accepts_writer(fn)
+        wants_runtime = accepts_runtime(fn)
         is_async = is_async_callable(fn)
 
         def unwrap(result: Any) -> dict:
@@ -253,19 +262,23 @@ class Entrypoint(CompiledStateGraph):
                 kwargs["config"] = config
             if wants_writer:
                 kwargs["writer"] = get_stream_writer()
+            if wants_runtime:
+                kwargs["runtime"] = get_runtime()
             return kwargs
 
-        def setup_calls() -> None:
+        def setup_calls(state: dict) -> None:
             ctx = current_task()
             ctx.calls = _Calls(ctx.loop, ctx.task)
+            # the entrypoint's runtime (its parameter's, get_runtime()'s) has `previous`, as in LangGraph
+            ctx.runtime = task_runtime(ctx).override(previous=state.get(PREVIOUS))
 
         if is_async:
             async def node(state: dict, config: dict) -> dict:
-                setup_calls()
+                setup_calls(state)
                 return unwrap(await fn(state.get(INPUT), **kwargs_for(state, config)))
         else:
             def node(state: dict, config: dict) -> dict:
-                setup_calls()
+                setup_calls(state)
                 return unwrap(fn(state.get(INPUT), **kwargs_for(state, config)))
 
         schema = Schema(dict)

@@ -32,18 +32,12 @@ STORE = ("compile(): `store=` is not supported by wfkit; wfkit has no long-term 
     (lambda: graph().compile(cache=object()),
      "compile(): `cache=` is not supported by wfkit; wfkit does not cache node results yet: cache inside the "
      "node (e.g. functools.lru_cache)"),
-    (lambda: StateGraph(S, context_schema=dict),
-     "StateGraph(): `context_schema=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass "
-     "such values in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
     (lambda: graph().add_node("b", lambda s: {}, defer=True),
      "add_node(): `defer=` is not supported by wfkit; deferred nodes are not supported yet: add an edge (or a "
      "join) into the node instead"),
     (lambda: graph().add_node("b", lambda s: {}, cache_policy=object()),
      "add_node(): `cache_policy=` is not supported by wfkit; wfkit does not cache node results yet: cache inside "
      "the node (e.g. functools.lru_cache)"),
-    (lambda: graph().compile().invoke({"log": []}, context={"user": "x"}),
-     "invoke(): `context=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass such values "
-     "in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
     (lambda: graph().compile().invoke({"log": []}, stream_mode="updates"),
      "invoke(stream_mode='updates') is not supported by wfkit: invoke returns the final state; use "
      "stream(..., stream_mode='updates') to get the chunks"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,8 @@ class TaskContext:
     """
 
     __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
-                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs")
+                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs", "runtime",
+                 "attempt", "started")
 
     def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
                  resume_values: Any = (), config: dict | None = None, task: Any = None, loop: Any = None,
@@ -41,6 +43,11 @@ class TaskContext:
         self.parent_owner = parent_owner
         self.calls: Any = None  # the functional API's bookkeeping of an entrypoint's @task calls
         self.nested_runs = 0  # graphs this task has run as subgraphs so far
+        # its `Runtime` (see wfkit.runtime.task_runtime, made when first asked for), the try under its
+        # RetryPolicy (1-based) and when the first one started
+        self.runtime: Any = None
+        self.attempt = 1
+        self.started = time.time()
         # the run's answer given to no interrupt in particular (`Command(resume=value)`): the first
         # interrupt() without an answer of its own takes it; `take_answer(task_id)` gives [value] or []
         self.take_answer: Callable[[str], list] | None = None

@@ -27,6 +27,7 @@ class RunOptions:
     max_concurrency: int | None = None
     executor: Any = None  # a concurrent.futures.Executor the sync node calls go to (None: wfkit's threads)
     want_records: bool = True  # a StepRecord per superstep (the stepping API); invoke/stream read none
+    runtime: Any = None  # the run's wfkit.runtime.Runtime (context, store, control): see runtime.run_runtime
 
 
 def options_from(config: dict | None, **extra: Any) -> RunOptions:

@@ -14,13 +14,14 @@ import asyncio
 import concurrent.futures
 import contextvars
 import inspect
+import itertools
 from collections.abc import Callable
 from typing import Any
 
 from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Task
-from wfkit.engine.context import TaskContext, reset_current, set_current
+from wfkit.engine.context import TaskContext, current_task, reset_current, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
 from wfkit.engine.retry import retrying
@@ -173,8 +174,13 @@ class Runner:
         """Call a node, trying again as its RetryPolicy says (only for the exception types it names)."""
         if node.retry is None:
             return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
-        return await retrying(node.retry, lambda: self._call(node.fn, node.is_async, node.takes_config, arg, alone),
-                              f"node `{node.name}`")
+        ctx, tries = current_task(), itertools.count(1)
+
+        def again() -> Any:
+            ctx.attempt, ctx.runtime = next(tries), None  # its Runtime's execution_info tells the tries apart
+            return self._call(node.fn, node.is_async, node.takes_config, arg, alone)
+
+        return await retrying(node.retry, again, f"node `{node.name}`")
 
     async def _call(self, fn: Callable, is_async: bool, takes_config: bool, arg: Any, alone: bool) -> Any:
         args = (arg, self.config) if takes_config else (arg,)

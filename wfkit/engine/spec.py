@@ -26,12 +26,19 @@ def _parameters(fn: Callable) -> list[inspect.Parameter]:
 
 def accepts_config(fn: Callable) -> bool:
     """Whether `fn` takes a second positional parameter or one named `config` (LangGraph's convention); a
-    parameter named `writer` is the stream writer, never the config."""
+    parameter named `writer` (the stream writer) or `runtime` (the Runtime) is never the config."""
     params = _parameters(fn)
     if any(p.name == "config" for p in params):
         return True
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != "writer"]
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                  and p.name not in ("writer", "runtime")]
     return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
+
+
+def accepts_runtime(fn: Callable) -> bool:
+    """Whether `fn` has a parameter named `runtime` that can be passed by keyword: it gets the task's
+    `Runtime` (LangGraph decides by that name, whatever its hint)."""
+    return any(p.name == "runtime" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in _parameters(fn))
 
 
 def accepts_writer(fn: Callable) -> bool:

@@ -13,11 +13,12 @@ from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
 from wfkit.engine.context import current_task, get_stream_writer
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
-from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, accepts_writer,
-                               is_async_callable)
+from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, accepts_runtime,
+                               accepts_writer, is_async_callable)
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema
+from wfkit.runtime import get_runtime
 
 
 def _name_of(fn: Any) -> str:
@@ -62,17 +63,23 @@ def _subgraph_node(subgraph: Any) -> Callable:
     return run_subgraph
 
 
-def _with_writer(fn: Callable, takes_config: bool) -> Callable:
-    """A node declaring a `writer` parameter, called as `(state, config)` with the task's stream writer
-    passed by keyword (and the config as the node takes it: by name or second positional)."""
+def _with_injected(fn: Callable, takes_config: bool) -> Callable:
+    """A node declaring a `writer` or `runtime` parameter, called as `(state, config)` with the task's stream
+    writer and `Runtime` passed by keyword (and the config as the node takes it: by name or second positional)."""
     config_by_name = takes_config and any(p == "config" for p in inspect.signature(fn).parameters)
+    writer, runtime = accepts_writer(fn), accepts_runtime(fn)
 
     def call(state: Any, config: dict) -> Any:
+        injected = {}
+        if writer:
+            injected["writer"] = get_stream_writer()
+        if runtime:
+            injected["runtime"] = get_runtime()
         if not takes_config:
-            return fn(state, writer=get_stream_writer())
+            return fn(state, **injected)
         if config_by_name:
-            return fn(state, config=config, writer=get_stream_writer())
-        return fn(state, config, writer=get_stream_writer())
+            return fn(state, config=config, **injected)
+        return fn(state, config, **injected)
 
     if is_async_callable(fn):
         async def call_async(state: Any, config: dict) -> Any:
@@ -91,10 +98,11 @@ class StateGraph:
 
     def __init__(self, state_schema: Any = None, config_schema: Any = None, *, input_schema: Any = None,
                  output_schema: Any = None, context_schema: Any = None, **legacy: Any):
-        check_options("StateGraph()", {"context_schema": context_schema, **legacy}, frozenset({"input", "output"}))
+        check_options("StateGraph()", legacy, frozenset({"input", "output"}))
         if state_schema is None:
             raise GraphBuildError("StateGraph needs a state schema, e.g. StateGraph(State) with `class State(TypedDict): ...`")
         self.state_schema = state_schema
+        self.context_schema = context_schema  # a run's `context=` dict is coerced into it (see wfkit.runtime)
         self.schema = Schema(state_schema)
         self.input_schema = Schema(input_schema or legacy.get("input") or state_schema)
         self.output_schema = Schema(output_schema or legacy.get("output") or state_schema)
@@ -134,8 +142,8 @@ class StateGraph:
         declared = input_schema or node_input_schema(action)
         schema = self.schema if declared is None or declared is self.state_schema else Schema(declared)
         run, takes_config = action, accepts_config(action)
-        if accepts_writer(action):
-            run, takes_config = _with_writer(action, takes_config), True
+        if accepts_writer(action) or accepts_runtime(action):
+            run, takes_config = _with_injected(action, takes_config), True
         self.nodes[node] = NodeSpec(node, run, schema, is_async_callable(action), takes_config,
                                     dict(metadata or {}), retry=retry_policy)
         hinted = list(destinations) if destinations else _literal_targets(action)

@@ -16,20 +16,17 @@ from wfkit.errors import UnsupportedFeatureError
 _NO_STORE = ("wfkit has no long-term store yet: keep the data in the graph's state, or in an object of "
              "your own that the node functions close over")
 _NO_CACHE = "wfkit does not cache node results yet: cache inside the node (e.g. functools.lru_cache)"
-_NO_CONTEXT = ("wfkit has no run context (`Runtime`) yet: pass such values in the config's `configurable` "
-               "dict and read them with `get_config()`, or put them in the state")
 WHY = {
     "store": _NO_STORE,
     "cache": _NO_CACHE,
     "cache_policy": _NO_CACHE,
-    "context_schema": _NO_CONTEXT,
-    "context": _NO_CONTEXT,
     "defer": "deferred nodes are not supported yet: add an edge (or a join) into the node instead",
     "output_keys": "`output_keys` is not supported yet: pick the keys from the returned state",
 }
 # Run options LangGraph has that wfkit accepts (`durability` and `checkpoint_during`: see engine.durability;
 # `debug` and `print_mode` print to the console in LangGraph, and change nothing wfkit can observe).
-RUN_OPTIONS = frozenset({"durability", "checkpoint_during", "debug", "print_mode"})
+# `context` and `control` go to the run's Runtime (see wfkit.runtime).
+RUN_OPTIONS = frozenset({"durability", "checkpoint_during", "debug", "print_mode", "context", "control"})
 
 
 def check_options(where: str, given: dict[str, Any], known: frozenset[str] = frozenset()) -> None:
