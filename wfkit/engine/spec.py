@@ -47,6 +47,12 @@ def accepts_writer(fn: Callable) -> bool:
     return any(p.name == "writer" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in _parameters(fn))
 
 
+def node_key(name: Any) -> Any:
+    """A node name as the engine keys it: a `str` subclass (a `class Name(str, Enum)` member) becomes the
+    plain string it is equal to (its hash differs, so dict lookups by the string would miss it)."""
+    return str.__str__(name) if isinstance(name, str) and name.__class__ is not str else name
+
+
 def is_async_callable(fn: Callable) -> bool:
     return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
 
@@ -94,7 +100,7 @@ class Branch:
                         "return one of those, or add it to the path_map"
                     )
                 item = self.path_map[item]
-            out.append(item)
+            out.append(node_key(item))
         return out
 
     def targets(self) -> list[str] | None:

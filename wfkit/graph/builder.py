@@ -9,12 +9,12 @@ import typing
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
-from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
+from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, ROOT, START
 from wfkit.engine.context import current_task, get_stream_writer
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
 from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, accepts_runtime,
-                               accepts_writer, is_async_callable)
+                               accepts_writer, is_async_callable, node_key)
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema
@@ -126,6 +126,7 @@ class StateGraph:
             if isinstance(node, str):
                 raise GraphBuildError(f"add_node({node!r}) got no function; pass it: add_node({node!r}, fn)")
             node, action = _name_of(node), node
+        node = node_key(node)
         if not isinstance(node, str):
             raise GraphBuildError(f"a node name must be a string, got {type(node).__name__}: {node!r}")
         if node in RESERVED_NAMES:
@@ -167,6 +168,7 @@ class StateGraph:
     # -- edges ---------------------------------------------------------------------------------------
     def add_edge(self, start_key: str | Sequence[str], end_key: str) -> "StateGraph":
         """`add_edge(a, b)`: b runs after a. `add_edge([a, b], c)`: c runs once after both a and b."""
+        start_key, end_key = node_key(start_key), node_key(end_key)
         if isinstance(start_key, str):
             if start_key == END:
                 raise GraphBuildError(f"add_edge(END, {end_key!r}): END has no way out; an edge cannot start at END")
@@ -174,7 +176,7 @@ class StateGraph:
                 raise GraphBuildError(f"add_edge({start_key!r}, START): START has no way in; an edge cannot end at START")
             self.edges.append((start_key, end_key))
             return self
-        sources = tuple(start_key)
+        sources = tuple(node_key(s) for s in start_key)
         if not sources:
             raise GraphBuildError(f"add_edge([], {end_key!r}) needs at least one source node")
         if END in sources or end_key == START:
@@ -192,9 +194,10 @@ class StateGraph:
         if isinstance(path_map, str):  # LangGraph ignores a str path_map: the path's returns go where they name
             path_map = None
         elif isinstance(path_map, (list, tuple)):
-            path_map = {name: name for name in path_map}
+            path_map = {name: node_key(name) for name in path_map}
         elif path_map is not None:
-            path_map = dict(path_map)
+            path_map = {label: node_key(name) for label, name in dict(path_map).items()}
+        source = node_key(source)
         name = _name_of(path)
         for existing in self.branches.get(source, []):
             if existing.name == name:
@@ -234,17 +237,25 @@ class StateGraph:
         edges: dict[str, list[str]] = {}
         for a, b in self.edges:
             edges.setdefault(a, []).append(b)
-        nodes = {name_: dataclasses.replace(node, destinations=tuple(self.destinations.get(name_, ())))
+        root = self.schema.kind == "root"  # a state that is one value: nodes' updates and the output are it
+        nodes = {name_: dataclasses.replace(node, destinations=tuple(self.destinations.get(name_, ())),
+                                            **({"present": _root_update} if root else {}))
                  for name_, node in self.nodes.items()}
         spec = GraphSpec(
             name=name or "LangGraph", state=self.schema, input=self.input_schema, output=self.output_schema,
             channels=channels, nodes=nodes, edges={k: tuple(v) for k, v in edges.items()},
             branches={k: tuple(v) for k, v in self.branches.items()}, joins=tuple(self.joins),
+            output_key=ROOT if root else None,
         )
         return CompiledStateGraph(self, spec, checkpointer=checkpointer,
                                   interrupt_before=_names(interrupt_before, self.nodes),
                                   interrupt_after=_names(interrupt_after, self.nodes), name=name,
                                   executor=executor)
+
+
+def _root_update(writes: list) -> Any:
+    """A node's update in the "updates" stream, when the state is one value: the value it wrote."""
+    return writes[-1][1] if writes else None
 
 
 def _names(value: Sequence[str] | str | None, nodes: dict) -> frozenset:
