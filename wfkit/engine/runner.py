@@ -151,7 +151,8 @@ class Runner:
                 view = fresh if self._state_is_whole else spec.state.view(fresh)
                 nodes = spec.nodes
                 for branch in branches:
-                    result = await self._call(branch.path, branch.is_async, branch.takes_config, view, alone)
+                    arg = view if branch.input is None else branch.input.view(fresh)
+                    result = await self._call(branch.path, branch.is_async, branch.takes_config, arg, alone)
                     for dest in branch.resolve(result):
                         routes.append((dest, "branch"))
                         if dest.__class__ is str and dest not in nodes and dest != END:

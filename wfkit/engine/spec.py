@@ -81,6 +81,7 @@ class Branch:
     takes_config: bool
     name: str
     hinted: tuple[str, ...] = ()  # destinations from a `-> Literal[...]` hint, when there is no path_map
+    input: Schema | None = None  # what `path` gets, when its first parameter's hint names a schema (else the state)
 
     def resolve(self, result: Any, known: Any = None) -> list:
         """Destinations (node names and Sends) for what `path` returned; unknown names are kept (the loop

@@ -17,7 +17,7 @@ from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config
                                accepts_writer, is_async_callable, node_key)
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
-from wfkit.graph.schema import Schema, node_input_schema
+from wfkit.graph.schema import Schema, node_input_schema, node_output_schema
 from wfkit.runtime import get_runtime
 
 
@@ -111,6 +111,7 @@ class StateGraph:
         self.joins: list[Join] = []
         self.branches: dict[str, list[Branch]] = {}
         self.destinations: dict[str, list[str]] = {}
+        self.extra_schemas: list[Schema] = []  # declared by return hints and path functions: their keys are channels
 
     # -- nodes ---------------------------------------------------------------------------------------
     def add_node(self, node: str | Callable, action: Callable | None = None, *, input_schema: Any = None,
@@ -140,8 +141,10 @@ class StateGraph:
             action = _subgraph_node(action)
         if not callable(action):
             raise GraphBuildError(f"node `{node}` must be a function (sync or async), got {type(action).__name__}")
-        declared = input_schema or node_input_schema(action)
-        schema = self.schema if declared is None or declared is self.state_schema else Schema(declared)
+        schema = self._schema(input_schema or node_input_schema(action)) or self.schema
+        returned = self._schema(node_output_schema(action))
+        if returned is not None:  # its keys are the graph's too (LangGraph reads the hint the same way)
+            self.extra_schemas.append(returned)
         run, takes_config = action, accepts_config(action)
         if accepts_writer(action) or accepts_runtime(action):
             run, takes_config = _with_injected(action, takes_config), True
@@ -151,6 +154,10 @@ class StateGraph:
         if hinted:
             self.destinations[node] = [d for d in hinted if d != END] + ([END] if END in hinted else [])
         return self
+
+    def _schema(self, declared: Any) -> Schema | None:
+        """The Schema of a schema a node or path function declares (None: none, or the state's own)."""
+        return None if declared is None or declared is self.state_schema else Schema(declared)
 
     def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> "StateGraph":
         """Add nodes and chain them with edges, in order."""
@@ -203,8 +210,9 @@ class StateGraph:
             if existing.name == name:
                 raise GraphBuildError(f"node `{source}` already has a conditional edge with path `{name}`")
         hinted = _literal_targets(path) if path_map is None else None
+        declared = node_input_schema(path)
         branch = Branch(source, path, path_map, is_async_callable(path), accepts_config(path), name,
-                        tuple(hinted or ()))
+                        tuple(hinted or ()), self._schema(declared))
         self.branches.setdefault(source, []).append(branch)
         if then is not None:
             raise GraphBuildError("add_conditional_edges(then=...) is not supported; add an edge from each destination")
@@ -231,7 +239,9 @@ class StateGraph:
 
         validate(self, interrupt_before, interrupt_after)
         channels = dict(self.schema.channels)
-        for schema in [self.input_schema, self.output_schema, *(n.input for n in self.nodes.values())]:
+        branch_inputs = [b.input for bs in self.branches.values() for b in bs if b.input is not None]
+        for schema in [self.input_schema, self.output_schema, *(n.input for n in self.nodes.values()),
+                       *self.extra_schemas, *branch_inputs]:
             for key, channel in schema.channels.items():
                 channels.setdefault(key, channel)
         edges: dict[str, list[str]] = {}

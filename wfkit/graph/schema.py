@@ -237,26 +237,41 @@ class Schema:
 
 
 def node_input_schema(fn: Callable) -> Any | None:
-    """The schema a node declares through the type hint of its first parameter, if any."""
-    target = getattr(fn, "__wrapped__", fn)
+    """The schema a node (or path function) declares through the type hint of its first parameter, if any."""
+    target = _hinted(fn)
     try:
         params = [p for p in inspect.signature(target).parameters.values()]
     except (TypeError, ValueError):
         return None
-    if not params:
-        return None
+    return _schema_hint(target, params[0].name) if params else None
+
+
+def node_output_schema(fn: Callable) -> Any | None:
+    """The schema a node declares through its return hint (`-> FooState`), if any: its keys are the graph's
+    too, as in LangGraph."""
+    return _schema_hint(_hinted(fn), "return")
+
+
+def _hinted(fn: Callable) -> Callable:
+    """Where `fn`'s hints are: the function it wraps, or the `__call__` of a callable object."""
+    target = getattr(fn, "__wrapped__", fn)
+    if not (inspect.isroutine(target) or inspect.isclass(target)) and callable(target):
+        target = target.__call__
+    return target
+
+
+def _schema_hint(target: Callable, name: str) -> Any | None:
     try:
-        hints = get_type_hints(target)
+        hint = get_type_hints(target).get(name)
     except Exception:
         return None
-    hint = hints.get(params[0].name)
     if hint is None:
         return None
     try:
         kind = schema_kind(hint)
     except TypeError:
         return None
-    return None if hint is dict or kind == "root" else hint
+    return None if hint is dict or kind in ("root", "dict") else hint
 
 
 def _adapter(tp: Any) -> Any:
