@@ -97,3 +97,13 @@ def test_a_str_enum_member_names_a_node_as_its_string_does():
 def test_a_command_shows_only_the_fields_given():
     assert repr(Command(goto=Send("b", 1))) == "Command(goto=Send(node='b', arg=1))"
     assert repr(Command(update={"x": 1}, resume="ok")) == "Command(update={'x': 1}, resume='ok')"
+
+
+def test_a_typeddict_declared_in_exec_code_is_still_a_dict_state():
+    # exec'd code without __name__ declares its classes in module "builtins": they are not builtin types
+    space = {}
+    exec("from typing_extensions import TypedDict\nclass T(TypedDict):\n    x: int\n", space)
+    g = StateGraph(space["T"])
+    g.add_node("a", lambda state: {"x": state["x"] + 1})
+    g.add_edge(START, "a")
+    assert g.compile().invoke({"x": 1}) == {"x": 2}

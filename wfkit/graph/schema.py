@@ -8,6 +8,7 @@ into what a node expects as input (a dict, a model instance or a dataclass insta
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import inspect
 import re
@@ -72,7 +73,8 @@ def is_root_state(schema: Any) -> bool:
     if get_origin(schema) is Annotated:
         return not (is_typeddict(get_args(schema)[0]) or _is_pydantic(get_args(schema)[0]))
     origin = get_origin(schema) or schema
-    return isinstance(origin, type) and origin.__module__ == "builtins" and origin is not dict
+    # a builtin type itself (not a class merely declared in exec'd code, whose module is also "builtins")
+    return isinstance(origin, type) and getattr(builtins, origin.__name__, None) is origin and origin is not dict
 
 
 def schema_kind(schema: Any) -> str:
