@@ -107,3 +107,12 @@ def test_a_typeddict_declared_in_exec_code_is_still_a_dict_state():
     g.add_node("a", lambda state: {"x": state["x"] + 1})
     g.add_edge(START, "a")
     assert g.compile().invoke({"x": 1}) == {"x": 2}
+
+
+def test_a_root_node_writing_several_values_shows_them_as_a_list_in_updates():
+    g = StateGraph(Annotated[str, operator.add])
+    g.add_sequence([("a", lambda state: [Command(update="a1"), Command(update="a2")]), ("b", lambda state: "b")])
+    g.add_edge(START, "a")
+    graph = g.compile()
+    assert graph.invoke("") == "a1a2b"
+    assert list(graph.stream("", stream_mode="updates")) == [{"a": ["a1", "a2"]}, {"b": "b"}]

@@ -264,8 +264,11 @@ class StateGraph:
 
 
 def _root_update(writes: list) -> Any:
-    """A node's update in the "updates" stream, when the state is one value: the value it wrote."""
-    return writes[-1][1] if writes else None
+    """A node's update in the "updates" stream, when the state is one value: the value it wrote (the list
+    of them when it wrote several, as LangGraph shows it)."""
+    if len(writes) > 1:
+        return [value for _, value in writes]
+    return writes[0][1] if writes else None
 
 
 def _names(value: Sequence[str] | str | None, nodes: dict) -> frozenset:
