@@ -4,6 +4,7 @@ START = "__start__"
 END = "__end__"
 RESERVED_NAMES = frozenset({START, END})
 RESERVED_CHARS = ("|", ":")  # used in ids and labels; a node name may not contain them
+ROOT = "__root__"  # the one channel of a state that is one value, not a dict (LangGraph's name for it)
 INTERRUPT_KEY = "__interrupt__"  # where invoke() puts the pending interrupts in the state it returns
 NS_LEVEL = "|"  # between the levels of a nested namespace (checkpoint_ns, stream namespaces): LangGraph's `a|b`
 

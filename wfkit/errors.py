@@ -161,6 +161,20 @@ class CassetteError(ModelError, ValueError):
     """A cassette file cannot be read: not JSON, nested too deeply, or not shaped as wfkit writes it."""
 
 
+class ContextError(WfkitError, TypeError):
+    """The `context=` given to a run does not fit the graph's `context_schema` (a field missing or unknown)."""
+
+
+class GraphDrained(WfkitError):
+    """The run stopped between supersteps because its `RunControl.request_drain()` was called; a run with a
+    checkpointer goes on from there with `invoke(None, config)`."""
+
+    def __init__(self, reason: str = "shutdown"):
+        super().__init__(f"the run was drained ({reason}) before its next superstep; with a checkpointer, "
+                         "invoke(None, config) on the same thread goes on from there")
+        self.reason = reason
+
+
 class UnsupportedFeatureError(WfkitError, NotImplementedError):
     """A LangGraph option wfkit does not implement yet; refused rather than silently ignored."""
 

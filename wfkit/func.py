@@ -33,6 +33,7 @@ from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
 from wfkit.types import TimeoutPolicy
+from wfkit.runtime import get_runtime, task_runtime
 
 CALL = Trigger("call")  # what schedules a @task call
 
@@ -284,13 +285,16 @@ class entrypoint:
         save: S
 
     def __init__(self, checkpointer: Any = None, store: Any = None, cache: Any = None, retry_policy: Any = None,
-                 timeout: Any = None, **options: Any):
+                 timeout: Any = None, context_schema: Any = None, **options: Any):
         check_options("entrypoint()", options)
         self.checkpointer, self.store, self.cache = checkpointer, check_store(store), check_cache(cache)
         self.retry, self.timeout = policies_of(retry_policy), TimeoutPolicy.coerce(timeout)
+        self.context_schema = context_schema
 
     def __call__(self, fn: Callable) -> "Entrypoint":
-        return Entrypoint(fn, self.checkpointer, self.store, self.cache, self.retry, self.timeout)
+        graph = Entrypoint(fn, self.checkpointer, self.store, self.cache, self.retry, self.timeout)
+        graph.context_schema = self.context_schema
+        return graph
 
 
 class Entrypoint(CompiledStateGraph):
@@ -319,17 +323,19 @@ class Entrypoint(CompiledStateGraph):
                 kwargs.update(injections(wants))
             return kwargs
 
-        def setup_calls() -> None:
+        def setup_calls(state: dict) -> None:
             ctx = current_task()
             ctx.calls = _Calls(ctx.loop, ctx.task)
+            # the entrypoint's runtime (its parameter's, get_runtime()'s) has `previous`, as in LangGraph
+            ctx.runtime = task_runtime(ctx).override(previous=state.get(PREVIOUS))
 
         if is_async:
             async def node(state: dict, config: dict) -> dict:
-                setup_calls()
+                setup_calls(state)
                 return unwrap(await fn(state.get(INPUT), **kwargs_for(state, config)))
         else:
             def node(state: dict, config: dict) -> dict:
-                setup_calls()
+                setup_calls(state)
                 return unwrap(fn(state.get(INPUT), **kwargs_for(state, config)))
 
         schema = Schema(dict)

@@ -60,6 +60,11 @@ class Command(Generic[N]):
 
     PARENT = "__parent__"
 
+    def __repr__(self) -> str:
+        """Only the fields given, as LangGraph shows a Command: `Command(goto=Send(node='b', arg=1))`."""
+        given = ", ".join(f"{f}={getattr(self, f)!r}" for f in ("update", "goto", "resume", "graph") if getattr(self, f))
+        return f"Command({given})"
+
     def goto_list(self) -> list:
         if self.goto is None or self.goto == ():
             return []

@@ -270,9 +270,12 @@ def test_edges_from_end_or_to_start_are_refused():
 
 
 def test_state_schema_must_be_a_schema():
+    class NotASchema:  # (a builtin type such as `int` is a state of one value: see test_root_state)
+        pass
+
     with pytest.raises(TypeError) as info:
-        StateGraph(int)
-    assert "state schema `int` is not a TypedDict, pydantic model or dataclass" in str(info.value)
+        StateGraph(NotASchema)
+    assert "state schema `NotASchema` is not a TypedDict, pydantic model or dataclass" in str(info.value)
 
 
 def test_state_graph_is_subscriptable_in_type_hints_as_in_langgraph():

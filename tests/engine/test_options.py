@@ -48,12 +48,6 @@ def test_a_store_cache_or_policy_of_the_wrong_type_is_refused(make, message):
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: StateGraph(S, context_schema=dict),
-     "StateGraph(): `context_schema=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass "
-     "such values in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
-    (lambda: graph().compile().invoke({"log": []}, context={"user": "x"}),
-     "invoke(): `context=` is not supported by wfkit; wfkit has no run context (`Runtime`) yet: pass such values "
-     "in the config's `configurable` dict and read them with `get_config()`, or put them in the state"),
     (lambda: graph().compile().invoke({"log": []}, stream_mode="updates"),
      "invoke(stream_mode='updates') is not supported by wfkit: invoke returns the final state; use "
      "stream(..., stream_mode='updates') to get the chunks"),

@@ -13,9 +13,9 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfkit.constants import END, START
+from wfkit.constants import END, ROOT, START
 from wfkit.engine.options import given
-from wfkit.engine.spec import GraphSpec
+from wfkit.engine.spec import GraphSpec, node_key
 from wfkit.engine.stored import BadDelta
 from wfkit.engine.trigger import Trigger, trigger
 from wfkit.errors import (GraphRecursionError, InvalidUpdateError, ParentCommand, ReducerError, UnsupportedFeatureError,
@@ -178,6 +178,14 @@ def shown_update(writes: list[tuple[str, Any]]) -> Any:
 def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[tuple[str, Any]], list]:
     """A node's return value as (state writes, goto destinations). Keys the state lacks are dropped with a
     warning (LangGraph drops them silently)."""
+    if returned.__class__ in (list, tuple) and any(isinstance(item, Command) for item in returned):
+        # several updates at once (Commands among them), applied in order, as LangGraph does
+        writes, goto = [], []
+        for item in returned:
+            more, further = writes_from_return(spec, node, item)
+            writes += more
+            goto += further
+        return writes, goto
     goto: list = []
     update = returned
     if isinstance(returned, Command):
@@ -188,9 +196,11 @@ def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[
                 f"node `{node}` returned Command(graph={returned.graph!r}); wfkit sends a Command to the graph "
                 "that runs this one as a subgraph (graph=Command.PARENT), not to a graph by name: return "
                 "Command(graph=Command.PARENT, ...) instead")
-        update, goto = returned.update, returned.goto_list()
+        update, goto = returned.update, [node_key(g) for g in returned.goto_list()]
     if update is None:
         return [], goto
+    if spec.state.kind == "root":  # the state is this one value
+        return [(ROOT, update)], goto
     if isinstance(update, dict):
         items = list(update.items())
     elif isinstance(update, (list, tuple)) and all(isinstance(i, tuple) and len(i) == 2 for i in update):

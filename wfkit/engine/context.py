@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ class TaskContext:
 
     __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
                  "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs", "closed",
-                 "pushed")
+                 "pushed", "runtime", "attempt", "started", "beat")
 
     def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
                  resume_values: Any = (), config: dict | None = None, task: Any = None, loop: Any = None,
@@ -44,6 +45,12 @@ class TaskContext:
         self.calls: Any = None  # the functional API's bookkeeping of an entrypoint's @task calls
         self.nested_runs = 0  # graphs this task has run as subgraphs so far
         self.pushed: list | None = None  # state writes made while it runs (`push_message`), before its return's
+        # its `Runtime` (see wfkit.runtime.task_runtime, made when first asked for), the try under its
+        # RetryPolicy (1-based) and when the first one started
+        self.runtime: Any = None
+        self.beat: Any = None  # in a timed attempt: what `runtime.heartbeat()` calls (see engine.retry)
+        self.attempt = 1
+        self.started = time.time()
         # the run's answer given to no interrupt in particular (`Command(resume=value)`): the first
         # interrupt() without an answer of its own takes it; `take_answer(task_id)` gives [value] or []
         self.take_answer: Callable[[str], list] | None = None
@@ -135,7 +142,15 @@ def get_store() -> Any:
 
 def injections(names: tuple[str, ...]) -> dict[str, Any]:
     """The keyword arguments a node, task or entrypoint taking `names` (of `spec.INJECTED`) gets."""
-    return {name: get_stream_writer() if name == "writer" else get_store() for name in names}
+    out = {}
+    for name in names:
+        if name == "runtime":
+            from wfkit.runtime import get_runtime  # (it builds on this module)
+
+            out[name] = get_runtime()
+        else:
+            out[name] = get_stream_writer() if name == "writer" else get_store()
+    return out
 
 
 def get_config() -> dict:

@@ -24,6 +24,7 @@ from wfkit.engine.runner import Runner
 from wfkit.engine.spec import GraphSpec
 from wfkit.errors import WfkitWarning, add_note
 from wfkit.managed import with_managed
+from wfkit.runtime import check_drain
 from wfkit.types import Interrupt
 
 
@@ -182,6 +183,8 @@ class Loop:
                 self.emit(Interrupted(self.step, (), "before", hit))
                 return None
         self._skip_before = False
+        if self.options.runtime is not None:  # asked to drain: stop before this superstep (its checkpoint is stored)
+            check_drain(self.options.runtime.control)
         step = self.step + 1
         values = with_managed(self.spec, self.values, step, self.stop) if self.spec.managed else self.values
         tasks = algo.prepare_tasks(self.spec, values, self.plan, self.checkpoint_id,

@@ -29,6 +29,7 @@ class RunOptions:
     want_records: bool = True  # a StepRecord per superstep (the stepping API); invoke/stream read none
     store: Any = None  # the graph's long-term store (compile(store=)): nodes taking `store` get it
     cache: Any = None  # the graph's cache of node results (compile(cache=)), for nodes with a CachePolicy
+    runtime: Any = None  # the run's wfkit.runtime.Runtime (context, store, control): see runtime.run_runtime
 
 
 def options_from(config: dict | None, **extra: Any) -> RunOptions:

@@ -85,6 +85,11 @@ class _Attempt:
     def __init__(self, emit: Callable[[Any], None], counts: bool):
         self.emit, self.last, self.open, self.counts = emit, time.monotonic(), True, counts
 
+    def beat(self) -> None:
+        """`runtime.heartbeat()`: progress, whatever `refresh_on` says."""
+        if self.open:
+            self.last = time.monotonic()
+
     def guarded(self, event: Any) -> None:
         if self.open:
             if self.counts:
@@ -97,7 +102,7 @@ async def _timed(name: str, call: Callable[[], Awaitable[Any]], timeout: Timeout
     attempt = _Attempt(ctx.emit if ctx is not None else (lambda event: None), timeout.refresh_on == "auto")
     # The attempt runs in a context of its own, so that what it does after its timeout (a worker thread
     # cannot be stopped) reaches nobody: its emits are dropped and the functional API stores no result for it.
-    own = ctx.copy(emit=attempt.guarded) if ctx is not None else None
+    own = ctx.copy(emit=attempt.guarded, beat=attempt.beat, runtime=None) if ctx is not None else None
     token = set_current(own) if own is not None else None
     try:
         job = asyncio.ensure_future(call())  # a task copies the current context: it runs in `own`

@@ -14,13 +14,14 @@ import asyncio
 import concurrent.futures
 import contextvars
 import inspect
+import itertools
 from collections.abc import Callable
 from typing import Any
 
 from wfkit.constants import END, START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Task
-from wfkit.engine.context import TaskContext, reset_current, set_current
+from wfkit.engine.context import TaskContext, current_task, reset_current, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
 from wfkit.engine.retry import raised_by_the_call, run_attempts, sleep_async, sleep_in_thread
@@ -163,7 +164,8 @@ class Runner:
                 view = fresh if self._state_is_whole else spec.state.view(fresh)
                 nodes = spec.nodes
                 for branch in branches:
-                    result = await self._call(branch.path, branch.is_async, branch.takes_config, view, alone)
+                    arg = view if branch.input is None else branch.input.view(fresh)
+                    result = await self._call(branch.path, branch.is_async, branch.takes_config, arg, alone)
                     for dest in branch.resolve(result):
                         routes.append((dest, "branch"))
                         if dest.__class__ is str and dest not in nodes and dest != END:
@@ -221,8 +223,14 @@ class Runner:
         """Call a node, each attempt within its TimeoutPolicy, again as its RetryPolicy says."""
         if not node.retry and node.timeout is None:
             return await self._call(node.fn, node.is_async, node.takes_config, arg, alone)
-        return await run_attempts(node.name, lambda: self._call(node.fn, node.is_async, node.takes_config, arg, alone),
-                                  retry=node.retry, timeout=node.timeout, ctx=ctx, sleep=self.sleep)
+        tries = itertools.count(1)
+
+        def again() -> Any:
+            attempt = current_task()  # (a timed attempt runs in a copy of the task's context)
+            attempt.attempt, attempt.runtime = next(tries), None  # its Runtime's execution_info tells tries apart
+            return self._call(node.fn, node.is_async, node.takes_config, arg, alone)
+
+        return await run_attempts(node.name, again, retry=node.retry, timeout=node.timeout, ctx=ctx, sleep=self.sleep)
 
     async def _call(self, fn: Callable, is_async: bool, takes_config: bool, arg: Any, alone: bool) -> Any:
         args = (arg, self.config) if takes_config else (arg,)

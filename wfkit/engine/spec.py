@@ -26,12 +26,18 @@ def _parameters(fn: Callable) -> list[inspect.Parameter]:
 
 def accepts_config(fn: Callable) -> bool:
     """Whether `fn` takes a second positional parameter or one named `config` (LangGraph's convention); a
-    parameter named `writer` is the stream writer, never the config."""
+    parameter named `writer` (the stream writer) or `runtime` (the Runtime) is never the config."""
     params = _parameters(fn)
     if any(p.name == "config" for p in params):
         return True
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name not in INJECTED]
     return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
+
+
+def accepts_runtime(fn: Callable) -> bool:
+    """Whether `fn` has a parameter named `runtime` that can be passed by keyword: it gets the task's
+    `Runtime` (LangGraph decides by that name, whatever its hint)."""
+    return any(p.name == "runtime" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in _parameters(fn))
 
 
 def accepts_writer(fn: Callable) -> bool:
@@ -41,13 +47,19 @@ def accepts_writer(fn: Callable) -> bool:
 
 
 # Parameters a node, task or entrypoint gets by keyword when it names them (LangGraph decides by the name)
-INJECTED = ("writer", "store")
+INJECTED = ("writer", "store", "runtime")
 
 
 def injected(fn: Callable) -> tuple[str, ...]:
     """The names of `INJECTED` that `fn` takes as parameters passable by keyword."""
     return tuple(p.name for p in _parameters(fn)
                  if p.name in INJECTED and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+def node_key(name: Any) -> Any:
+    """A node name as the engine keys it: a `str` subclass (a `class Name(str, Enum)` member) becomes the
+    plain string it is equal to (its hash differs, so dict lookups by the string would miss it)."""
+    return str.__str__(name) if isinstance(name, str) and name.__class__ is not str else name
 
 
 def is_async_callable(fn: Callable) -> bool:
@@ -82,6 +94,7 @@ class Branch:
     takes_config: bool
     name: str
     hinted: tuple[str, ...] = ()  # destinations from a `-> Literal[...]` hint, when there is no path_map
+    input: Schema | None = None  # what `path` gets, when its first parameter's hint names a schema (else the state)
 
     def resolve(self, result: Any, known: Any = None) -> list:
         """Destinations (node names and Sends) for what `path` returned; unknown names are kept (the loop
@@ -101,7 +114,7 @@ class Branch:
                         "return one of those, or add it to the path_map"
                     )
                 item = self.path_map[item]
-            out.append(item)
+            out.append(node_key(item))
         return out
 
     def targets(self) -> list[str] | None:

@@ -9,18 +9,18 @@ import typing
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
-from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, START
+from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, ROOT, START
 from wfkit.engine.caching import check_cache_policy
 from wfkit.engine.context import current_task, injections
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
-from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, injected,
-                               is_async_callable)
+from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, injected, is_async_callable,
+                               node_key)
 from wfkit.engine.handler import DEFAULT_HANDLER, handler_name, make_handler, with_defaults
 from wfkit.engine.retry import policies_of
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
-from wfkit.graph.schema import Schema, node_input_schema
+from wfkit.graph.schema import Schema, node_input_schema, node_output_schema
 from wfkit.types import TimeoutPolicy
 
 
@@ -67,9 +67,9 @@ def _subgraph_node(subgraph: Any) -> Callable:
 
 
 def _with_injected(fn: Callable, takes_config: bool, names: tuple[str, ...]) -> Callable:
-    """A node declaring parameters named `writer` or `store`, called as `(state, config)` with the task's
-    stream writer and the graph's store passed by keyword (and the config as the node takes it: by name or
-    second positional)."""
+    """A node declaring parameters named `writer`, `store` or `runtime`, called as `(state, config)` with the
+    task's stream writer, the graph's store and the task's `Runtime` passed by keyword (and the config as the
+    node takes it: by name or second positional)."""
     config_by_name = takes_config and any(p == "config" for p in inspect.signature(fn).parameters)
 
     def call(state: Any, config: dict) -> Any:
@@ -96,10 +96,11 @@ class StateGraph:
 
     def __init__(self, state_schema: Any = None, config_schema: Any = None, *, input_schema: Any = None,
                  output_schema: Any = None, context_schema: Any = None, **legacy: Any):
-        check_options("StateGraph()", {"context_schema": context_schema, **legacy}, frozenset({"input", "output"}))
+        check_options("StateGraph()", legacy, frozenset({"input", "output"}))
         if state_schema is None:
             raise GraphBuildError("StateGraph needs a state schema, e.g. StateGraph(State) with `class State(TypedDict): ...`")
         self.state_schema = state_schema
+        self.context_schema = context_schema  # a run's `context=` dict is coerced into it (see wfkit.runtime)
         self.schema = Schema(state_schema)
         self.input_schema = Schema(input_schema or legacy.get("input") or state_schema)
         self.output_schema = Schema(output_schema or legacy.get("output") or state_schema)
@@ -109,6 +110,7 @@ class StateGraph:
         self.branches: dict[str, list[Branch]] = {}
         self.destinations: dict[str, list[str]] = {}
         self.node_defaults: dict[str, Any] = {}  # set_node_defaults(): "retry", "timeout", "error_handler", "cache_policy"
+        self.extra_schemas: list[Schema] = []  # declared by return hints and path functions: their keys are channels
 
     # -- nodes ---------------------------------------------------------------------------------------
     def add_node(self, node: str | Callable, action: Callable | None = None, *, input_schema: Any = None,
@@ -124,6 +126,7 @@ class StateGraph:
             if isinstance(node, str):
                 raise GraphBuildError(f"add_node({node!r}) got no function; pass it: add_node({node!r}, fn)")
             node, action = _name_of(node), node
+        node = node_key(node)
         if not isinstance(node, str):
             raise GraphBuildError(f"a node name must be a string, got {type(node).__name__}: {node!r}")
         if node in RESERVED_NAMES:
@@ -137,8 +140,10 @@ class StateGraph:
             action = _subgraph_node(action)
         if not callable(action):
             raise GraphBuildError(f"node `{node}` must be a function (sync or async), got {type(action).__name__}")
-        declared = input_schema or node_input_schema(action)
-        schema = self.schema if declared is None or declared is self.state_schema else Schema(declared)
+        schema = self._schema(input_schema or node_input_schema(action)) or self.schema
+        returned = self._schema(node_output_schema(action))
+        if returned is not None:  # its keys are the graph's too (LangGraph reads the hint the same way)
+            self.extra_schemas.append(returned)
         run, takes_config = action, accepts_config(action)
         if injected(action):
             run, takes_config = _with_injected(action, takes_config, injected(action)), True
@@ -155,6 +160,10 @@ class StateGraph:
         if hinted:
             self.destinations[node] = [d for d in hinted if d != END] + ([END] if END in hinted else [])
         return self
+
+    def _schema(self, declared: Any) -> Schema | None:
+        """The Schema of a schema a node or path function declares (None: none, or the state's own)."""
+        return None if declared is None or declared is self.state_schema else Schema(declared)
 
     def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> "StateGraph":
         """Add nodes and chain them with edges, in order."""
@@ -187,6 +196,7 @@ class StateGraph:
     # -- edges ---------------------------------------------------------------------------------------
     def add_edge(self, start_key: str | Sequence[str], end_key: str) -> "StateGraph":
         """`add_edge(a, b)`: b runs after a. `add_edge([a, b], c)`: c runs once after both a and b."""
+        start_key, end_key = node_key(start_key), node_key(end_key)
         if isinstance(start_key, str):
             if start_key == END:
                 raise GraphBuildError(f"add_edge(END, {end_key!r}): END has no way out; an edge cannot start at END")
@@ -194,7 +204,7 @@ class StateGraph:
                 raise GraphBuildError(f"add_edge({start_key!r}, START): START has no way in; an edge cannot end at START")
             self.edges.append((start_key, end_key))
             return self
-        sources = tuple(start_key)
+        sources = tuple(node_key(s) for s in start_key)
         if not sources:
             raise GraphBuildError(f"add_edge([], {end_key!r}) needs at least one source node")
         if END in sources or end_key == START:
@@ -212,16 +222,18 @@ class StateGraph:
         if isinstance(path_map, str):  # LangGraph ignores a str path_map: the path's returns go where they name
             path_map = None
         elif isinstance(path_map, (list, tuple)):
-            path_map = {name: name for name in path_map}
+            path_map = {name: node_key(name) for name in path_map}
         elif path_map is not None:
-            path_map = dict(path_map)
+            path_map = {label: node_key(name) for label, name in dict(path_map).items()}
+        source = node_key(source)
         name = _name_of(path)
         for existing in self.branches.get(source, []):
             if existing.name == name:
                 raise GraphBuildError(f"node `{source}` already has a conditional edge with path `{name}`")
         hinted = _literal_targets(path) if path_map is None else None
+        declared = node_input_schema(path)
         branch = Branch(source, path, path_map, is_async_callable(path), accepts_config(path), name,
-                        tuple(hinted or ()))
+                        tuple(hinted or ()), self._schema(declared))
         self.branches.setdefault(source, []).append(branch)
         if then is not None:
             raise GraphBuildError("add_conditional_edges(then=...) is not supported; add an edge from each destination")
@@ -252,24 +264,36 @@ class StateGraph:
                 f"Auto-generated default error handler node `{DEFAULT_HANDLER}` already exists: the graph has a node "
                 f"of that name, which set_node_defaults(error_handler=...) needs; rename that node")
         channels = dict(self.schema.channels)
-        for schema in [self.input_schema, self.output_schema, *(n.input for n in self.nodes.values())]:
+        branch_inputs = [b.input for bs in self.branches.values() for b in bs if b.input is not None]
+        for schema in [self.input_schema, self.output_schema, *(n.input for n in self.nodes.values()),
+                       *self.extra_schemas, *branch_inputs]:
             for key, channel in schema.channels.items():
                 channels.setdefault(key, channel)
         edges: dict[str, list[str]] = {}
         for a, b in self.edges:
             edges.setdefault(a, []).append(b)
-        nodes = {name_: dataclasses.replace(with_defaults(node, self.node_defaults),
-                                            destinations=tuple(self.destinations.get(name_, ())))
+        root = self.schema.kind == "root"  # a state that is one value: nodes' updates and the output are it
+        nodes = {name_: dataclasses.replace(with_defaults(node, self.node_defaults), destinations=tuple(self.destinations.get(name_, ())),
+                                            **({"present": _root_update} if root else {}))
                  for name_, node in self.nodes.items()}
         spec = GraphSpec(
             name=name or "LangGraph", state=self.schema, input=self.input_schema, output=self.output_schema,
             channels=channels, nodes=nodes, edges={k: tuple(v) for k, v in edges.items()},
             branches={k: tuple(v) for k, v in self.branches.items()}, joins=tuple(self.joins),
+            output_key=ROOT if root else None,
         )
         return CompiledStateGraph(self, spec, checkpointer=checkpointer,
                                   interrupt_before=_names(interrupt_before, self.nodes),
                                   interrupt_after=_names(interrupt_after, self.nodes), name=name,
                                   executor=executor, store=store, cache=cache)
+
+
+def _root_update(writes: list) -> Any:
+    """A node's update in the "updates" stream, when the state is one value: the value it wrote (the list
+    of them when it wrote several, as LangGraph shows it)."""
+    if len(writes) > 1:
+        return [value for _, value in writes]
+    return writes[0][1] if writes else None
 
 
 def _names(value: Sequence[str] | str | None, nodes: dict) -> frozenset:

@@ -29,6 +29,7 @@ from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
+from wfkit.runtime import run_runtime
 from wfkit.graph import subgraph_state
 from wfkit.graph.bound_config import bound, merge_configs
 from wfkit.graph.snapshots import Snapshots
@@ -45,6 +46,7 @@ class CompiledStateGraph:
         self.builder = builder
         self.store, self.cache = check_store(store), check_cache(cache)
         self.spec = spec
+        self.context_schema = getattr(builder, "context_schema", None)  # see wfkit.runtime.coerce_context
         if not (checkpointer is None or isinstance(checkpointer, bool) or hasattr(checkpointer, "register_types")):
             # (a saver is known by what is called on it: wrappers of one count too) LangGraph's type for it: TypeError
             raise ArgumentTypeError(
@@ -106,7 +108,8 @@ class CompiledStateGraph:
 
     def _make_loop(self, input: Any, config: dict | None, listeners: list, *, inline: bool,
                    stream_messages: bool = False, interrupt_before=None, interrupt_after=None,
-                   parent: TaskContext | None = None, durability: str = "async") -> Loop:
+                   parent: TaskContext | None = None, durability: str = "async", context: Any = None,
+                   control: Any = None) -> Loop:
         """A loop for a run of this graph. With `parent` (the task running when invoke/stream was called, or
         the task of this graph added as a node) the run is a subgraph of the parent's run, as in LangGraph:
         its events reach the parent's listeners under its namespace, its `interrupt()` calls pause the
@@ -139,6 +142,8 @@ class CompiledStateGraph:
             interrupt_before=frozenset(interrupt_before) if interrupt_before is not None else self.interrupt_before,
             interrupt_after=frozenset(interrupt_after) if interrupt_after is not None else self.interrupt_after,
         )
+        options.runtime = run_runtime(self.context_schema, context,
+                                      getattr(self, "store", None), config, control, parent)
         if parent is None or own_thread:
             if config and (config.get("configurable") or {}).get("checkpoint_ns"):  # a subgraph's checkpoint
                 options.config = subgraph_state.parent_run_config(self._require_history(config), config)
@@ -203,7 +208,7 @@ class CompiledStateGraph:
         """Run to the end (or an interrupt) and return the final state (`version="v2"`: a `GraphOutput`)."""
         _check_invoke(stream_mode, options, version)
         result = await self._ainvoke(input, config, False, current_task(), interrupt_before=interrupt_before,
-                                     interrupt_after=interrupt_after, durability=_durability(options))
+                                     interrupt_after=interrupt_after, **_run_kw(options))
         return graph_output(self.spec, result) if version == "v2" else result
 
     def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
@@ -213,7 +218,7 @@ class CompiledStateGraph:
         _check_invoke(stream_mode, options, version)
         # the running task is read here: the coroutine may run on a helper thread, which does not see it
         result = run_sync(self._ainvoke(input, config, True, current_task(), interrupt_before=interrupt_before,
-                                        interrupt_after=interrupt_after, durability=_durability(options)))
+                                        interrupt_after=interrupt_after, **_run_kw(options)))
         return graph_output(self.spec, result) if version == "v2" else result
 
     def _astream(self, input: Any, config: dict | None, stream_mode: Any, inline: bool,
@@ -238,7 +243,7 @@ class CompiledStateGraph:
         def make_loop(listeners: list) -> Loop:
             made.append(self._make_loop(input, config, listeners, inline=inline, stream_messages="messages" in modes,
                                         interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-                                        parent=parent, durability=durability))
+                                        parent=parent, **_run_kw(options or {})))
             return made[-1]
 
         made: list[Loop] = []
@@ -301,7 +306,7 @@ class CompiledStateGraph:
         before, after = kw.pop("interrupt_before", None), kw.pop("interrupt_after", None)
         _check_invoke(kw.pop("stream_mode", "values"), kw, "v1")
         return lambda input, config: self._ainvoke(input, config, False, parent, interrupt_before=before,
-                                                   interrupt_after=after)
+                                                   interrupt_after=after, **_run_kw(kw))
 
     # -- stepping ------------------------------------------------------------------------------------
     def start(self, input: Any, config: dict | None = None):
@@ -479,6 +484,11 @@ def _check_listing(filter: Any, before: Any, limit: Any) -> None:
 
 def _durability(options: dict) -> str:
     return durability_of(options.get("durability"), options.get("checkpoint_during"))
+
+
+def _run_kw(options: dict) -> dict:
+    """What a run's keyword options give `_make_loop`: its durability, and its Runtime's context and control."""
+    return {"durability": _durability(options), "context": options.get("context"), "control": options.get("control")}
 
 
 async def _stored_at_exit(chunks: AsyncIterator[Any], made: list) -> AsyncIterator[Any]:

@@ -13,16 +13,13 @@ from typing import Any
 
 from wfkit.errors import UnsupportedFeatureError
 
-_NO_CONTEXT = ("wfkit has no run context (`Runtime`) yet: pass such values in the config's `configurable` "
-               "dict and read them with `get_config()`, or put them in the state")
 WHY = {
-    "context_schema": _NO_CONTEXT,
-    "context": _NO_CONTEXT,
     "output_keys": "`output_keys` is not supported yet: pick the keys from the returned state",
 }
 # Run options LangGraph has that wfkit accepts (`durability` and `checkpoint_during`: see engine.durability;
 # `debug` and `print_mode` print to the console in LangGraph, and change nothing wfkit can observe).
-RUN_OPTIONS = frozenset({"durability", "checkpoint_during", "debug", "print_mode"})
+# `context` and `control` go to the run's Runtime (see wfkit.runtime).
+RUN_OPTIONS = frozenset({"durability", "checkpoint_during", "debug", "print_mode", "context", "control"})
 
 
 def check_options(where: str, given: dict[str, Any], known: frozenset[str] = frozenset()) -> None:

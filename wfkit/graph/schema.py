@@ -8,6 +8,7 @@ into what a node expects as input (a dict, a model instance or a dataclass insta
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import inspect
 import re
@@ -18,6 +19,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from typing_extensions import Annotated, is_typeddict
 
+from wfkit.constants import ROOT
 from wfkit.managed import managed_of
 from wfkit.types import model_writes
 
@@ -65,7 +67,19 @@ def _initial_factory(base: Any) -> Callable[[], Any] | None:
     return None
 
 
+def is_root_state(schema: Any) -> bool:
+    """Whether `schema` is a state that is one value, not a dict of keys: `Annotated[list, operator.add]`,
+    `str`... (LangGraph's root channel); nodes get and return the bare value."""
+    if get_origin(schema) is Annotated:
+        return not (is_typeddict(get_args(schema)[0]) or _is_pydantic(get_args(schema)[0]))
+    origin = get_origin(schema) or schema
+    # a builtin type itself (not a class merely declared in exec'd code, whose module is also "builtins")
+    return isinstance(origin, type) and getattr(builtins, origin.__name__, None) is origin and origin is not dict
+
+
 def schema_kind(schema: Any) -> str:
+    if is_root_state(schema):
+        return "root"
     if is_typeddict(schema):
         return "typeddict"
     if _is_pydantic(schema):
@@ -106,6 +120,9 @@ def channels_of(schema: Any) -> dict[str, Channel]:
     kind = schema_kind(schema)
     if kind == "dict":
         return {}
+    if kind == "root":
+        base, reducer = _reducer_of(schema)
+        return {ROOT: Channel(ROOT, reducer, _initial_factory(base) if reducer is not None else None, schema)}
     out = {}
     for key, annotation in _hints_of_fields(schema, kind).items():
         if key.startswith("__") or get_origin(annotation) is typing.ClassVar or managed_of(annotation):
@@ -124,7 +141,7 @@ class Schema:
         self.kind = schema_kind(schema)
         self.channels = channels_of(schema)
         # keys the engine computes for each task (RemainingSteps): not channels, never stored
-        self.managed = {} if self.kind == "dict" else {
+        self.managed = {} if self.kind in ("dict", "root") else {
             k: m for k, a in _hints_of_fields(schema, self.kind).items() if (m := managed_of(a))}
         self.name = getattr(schema, "__name__", str(schema))
 
@@ -136,6 +153,8 @@ class Schema:
         """An input or update as a plain dict of keys, validating it when the schema is a pydantic model."""
         if value is None:
             return {}
+        if self.kind == "root":
+            return {ROOT: value}
         if self.kind == "pydantic":
             if isinstance(value, self.schema):
                 return dict(model_writes(value))
@@ -154,6 +173,8 @@ class Schema:
         """What a node of this schema receives: a dict (TypedDict) or an instance (pydantic, dataclass)."""
         if self.kind == "dict":
             return dict(values)
+        if self.kind == "root":
+            return values.get(ROOT)
         view = {k: values[k] for k in self.channels if k in values}
         for key in self.managed:
             if key in values:
@@ -166,7 +187,7 @@ class Schema:
         checks each value against its annotated type, strictly (no "42" for an int). A type pydantic cannot
         check is taken as it is."""
         keys = [k for k in keys if k in self.channels and k in values]
-        if not keys:
+        if not keys or self.kind == "root":
             return []
         if self.kind == "pydantic":
             try:
@@ -218,26 +239,41 @@ class Schema:
 
 
 def node_input_schema(fn: Callable) -> Any | None:
-    """The schema a node declares through the type hint of its first parameter, if any."""
-    target = getattr(fn, "__wrapped__", fn)
+    """The schema a node (or path function) declares through the type hint of its first parameter, if any."""
+    target = _hinted(fn)
     try:
         params = [p for p in inspect.signature(target).parameters.values()]
     except (TypeError, ValueError):
         return None
-    if not params:
-        return None
+    return _schema_hint(target, params[0].name) if params else None
+
+
+def node_output_schema(fn: Callable) -> Any | None:
+    """The schema a node declares through its return hint (`-> FooState`), if any: its keys are the graph's
+    too, as in LangGraph."""
+    return _schema_hint(_hinted(fn), "return")
+
+
+def _hinted(fn: Callable) -> Callable:
+    """Where `fn`'s hints are: the function it wraps, or the `__call__` of a callable object."""
+    target = getattr(fn, "__wrapped__", fn)
+    if not (inspect.isroutine(target) or inspect.isclass(target)) and callable(target):
+        target = target.__call__
+    return target
+
+
+def _schema_hint(target: Callable, name: str) -> Any | None:
     try:
-        hints = get_type_hints(target)
+        hint = get_type_hints(target).get(name)
     except Exception:
         return None
-    hint = hints.get(params[0].name)
     if hint is None:
         return None
     try:
-        schema_kind(hint)
+        kind = schema_kind(hint)
     except TypeError:
         return None
-    return None if hint is dict else hint
+    return None if hint is dict or kind in ("root", "dict") else hint
 
 
 def _adapter(tp: Any) -> Any:
