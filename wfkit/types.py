@@ -124,6 +124,9 @@ class StateTask(NamedTuple):
     result: Any = None
 
 
+PregelTask = StateTask  # LangGraph's name for a snapshot's task
+
+
 class StateSnapshot(NamedTuple):
     """The state of a thread at one checkpoint (what `get_state` and `get_state_history` return)."""
 

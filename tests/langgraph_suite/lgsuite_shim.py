@@ -43,6 +43,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "langgraph.prebuilt.tool_node": ("wfkit.prebuilt.tool_node", "wfkit.prebuilt"),
     "langgraph.prebuilt.chat_agent_executor": ("wfkit.prebuilt.chat_agent_executor", "wfkit.prebuilt"),
     "langchain_core.messages": ("wfkit.messages",),
+    "langchain_core.messages.base": ("wfkit.messages",),
     "langchain_core.tools": ("wfkit.llm",),
 }
 # LangGraph's names for what wfkit calls otherwise.

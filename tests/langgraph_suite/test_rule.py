@@ -65,3 +65,13 @@ def test_fixtures_that_inspect_the_implementation_set_a_test_aside_and_test_clas
                 AnyStr()
     """) == {"test_snap": "asks for the `snapshot` fixture", "test_mock": "asks for the `mocker` fixture",
              "TestThings::test_method": None}
+
+
+def test_the_runners_executable_task_is_internal_though_its_module_is_public():
+    assert verdicts("""
+        from langgraph.types import PregelExecutableTask, PregelTask
+        def test_runner_task():
+            PregelExecutableTask(name="a")
+        def test_snapshot_task():
+            PregelTask("id", "a", ())
+    """) == {"test_runner_task": "uses `langgraph.types.PregelExecutableTask`", "test_snapshot_task": None}
