@@ -4,7 +4,8 @@ it to the state with its other updates (outputs compared with LangGraph 1.2.24 r
 import pytest
 
 from wfkit import START, StateGraph
-from wfkit.messages import AIMessage, MessagesState, push_message
+from wfkit import push_message
+from wfkit.messages import AIMessage, MessagesState
 
 
 def _graph(node):

@@ -16,6 +16,7 @@ _LAZY = {
     "CompiledStateGraph": ("wfkit.graph.compiled", "CompiledStateGraph"),
     "MessagesState": ("wfkit.messages", "MessagesState"),
     "add_messages": ("wfkit.messages", "add_messages"),
+    "push_message": ("wfkit.engine.context", "push_message"),
     "task": ("wfkit.func", "task"),
     "entrypoint": ("wfkit.func", "entrypoint"),
     "InMemorySaver": ("wfkit.checkpoint", "InMemorySaver"),

@@ -21,7 +21,7 @@ from typing import Any, Callable, Generic, TypeVar
 from wfkit.constants import END, START
 from wfkit.engine.algo import Task
 from wfkit.engine.caching import WRITES_NS, check_cache, check_cache_policy, check_store, full_key, identifier
-from wfkit.engine.context import TaskContext, current_task, injections, set_current
+from wfkit.engine.context import TaskContext, current_task, set_current
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit._sync import run_sync
 from wfkit.engine.retry import policies_of, run_attempts, sleep_async, sleep_in_thread
@@ -33,7 +33,7 @@ from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
 from wfkit.types import TimeoutPolicy
-from wfkit.runtime import get_runtime, task_runtime
+from wfkit.runtime import injections, task_runtime
 
 CALL = Trigger("call")  # what schedules a @task call
 

@@ -428,25 +428,6 @@ def _finished(m: BaseMessage) -> BaseMessage:
     return m if m.id is not None else m._replace(id=new_id("msg"))
 
 
-def push_message(message: Any, *, state_key: str | None = "messages") -> BaseMessage:
-    """Inside a node: send a finished message to the "messages" stream now, and (unless `state_key` is
-    None) write it to that state key with the node's other updates, as LangGraph's. It must have an `id`."""
-    from wfkit.engine.context import current_task  # the engine is needed only when this is called
-
-    task = current_task()
-    if task is None:
-        raise RuntimeError("push_message() was called outside a running graph; call it from inside a node")
-    message = _to_message(message)
-    if message.id is None:
-        raise ValueError(f"Message ID is required: push_message() needs a message with an `id` (the stream "
-                         f"and the state key it by), got {message!r}; give it one, e.g. AIMessage(..., id='reply-1')")
-    if task.stream_messages:
-        task.emit_message_chunk(message)
-    if state_key:
-        task.pushed = [*(task.pushed or ()), (state_key, message)]
-    return message
-
-
 def _with_ids(value: Any) -> Any:
     """A write to a messages key as `add_messages` will keep it: messages, each with an id (`value` itself
     when it already is). The engine stores this form, so a state rebuilt from the stored writes has the

@@ -142,6 +142,15 @@ def get_runtime(context_schema: Any = None) -> Runtime:
     return task_runtime(ctx)
 
 
+def injections(names: tuple[str, ...]) -> dict[str, Any]:
+    """The keyword arguments a node, task or entrypoint taking `names` (of `engine.spec.INJECTED`) gets: the
+    stream writer, the graph's store, the task's Runtime."""
+    from wfkit.engine.context import get_store, get_stream_writer
+
+    return {name: get_stream_writer() if name == "writer" else get_store() if name == "store" else get_runtime()
+            for name in names}
+
+
 # -- building the run's and the task's runtime (the engine calls these) --------------------------------
 def coerce_context(schema: Any, context: Any) -> Any:
     """`context` as the graph's `context_schema` wants it: a dict becomes the dataclass or pydantic model

@@ -78,7 +78,7 @@ class Run:
         self._branches = 0  # how many branches were forked so far
         self._forked = False
         self._tip: str | None = None  # after back/goto: the checkpoint where the branch gone back along ends
-        self._inner: tuple[str, Run] | None = None  # (checkpoint it was opened at, the Run) of step_into
+        self._inner: tuple[str, Run, str] | None = None  # (checkpoint it was opened at, the Run, its namespace) of step_into
         self._loop.setup(input)
         if len(self._loop.plan.push) == 1 and self._loop.plan.push[0][0] == START and not self._loop.plan.pull:
             run_sync(self._loop.tick())  # apply the input: runs no node, only START's edges
@@ -393,7 +393,7 @@ class Run:
         config = {**{k: v for k, v in self.config.items() if k != "configurable"},
                   "configurable": {"thread_id": self.thread_id, "checkpoint_ns": history.ns}}
         inner = Run(sub, None if going else task.input, config, _history=history)  # going: where it stopped
-        self._inner = (self.checkpoint_id, inner)
+        self._inner = (self.checkpoint_id, inner, history.ns)
         return inner
 
     def _hand_over_inner(self) -> None:
@@ -402,7 +402,7 @@ class Run:
             return
         inner = self._inner[1]
         configurable = self._loop.options.config.setdefault("configurable", {})
-        configurable.setdefault("checkpoint_map", {})[inner._history.ns] = inner.checkpoint_id
+        configurable.setdefault("checkpoint_map", {})[self._inner[2]] = inner.checkpoint_id
 
     def __repr__(self) -> str:
         return f"<Run step={self._loop.step} {self.status} next={[t.name for t in self.next]}>"

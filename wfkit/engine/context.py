@@ -140,19 +140,6 @@ def get_store() -> Any:
     return ctx.loop.options.store if ctx.loop is not None else None
 
 
-def injections(names: tuple[str, ...]) -> dict[str, Any]:
-    """The keyword arguments a node, task or entrypoint taking `names` (of `spec.INJECTED`) gets."""
-    out = {}
-    for name in names:
-        if name == "runtime":
-            from wfkit.runtime import get_runtime  # (it builds on this module)
-
-            out[name] = get_runtime()
-        else:
-            out[name] = get_stream_writer() if name == "writer" else get_store()
-    return out
-
-
 def get_config() -> dict:
     """Inside a node: the run's config."""
     ctx = _current.get()
@@ -187,3 +174,22 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     if answer:
         return checked(adapter, answer[0], ctx.task_id, response_schema)
     raise GraphInterrupt([Interrupt(value=value, id=ctx.task_id, response_schema=surfaced(response_schema, adapter))])
+
+
+def push_message(message: Any, *, state_key: str | None = "messages") -> Any:
+    """Inside a node: send a finished message to the "messages" stream now, and (unless `state_key` is
+    None) write it to that state key with the node's other updates, as LangGraph's. It must have an `id`."""
+    from wfkit.messages import _to_message  # (messages are needed only when this is called)
+
+    task = current_task()
+    if task is None:
+        raise RuntimeError("push_message() was called outside a running graph; call it from inside a node")
+    message = _to_message(message)
+    if message.id is None:
+        raise ValueError(f"Message ID is required: push_message() needs a message with an `id` (the stream "
+                         f"and the state key it by), got {message!r}; give it one, e.g. AIMessage(..., id='reply-1')")
+    if task.stream_messages:
+        task.emit_message_chunk(message)
+    if state_key:
+        task.pushed = [*(task.pushed or ()), (state_key, message)]
+    return message

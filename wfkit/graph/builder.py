@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, ROOT, START
 from wfkit.engine.caching import check_cache_policy
-from wfkit.engine.context import current_task, injections
+from wfkit.engine.context import current_task
 from wfkit.engine.drive import run_to_pause
 from wfkit.engine.events import MessageChunk, Nested
 from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, injected, is_async_callable,
@@ -21,6 +21,7 @@ from wfkit.engine.retry import policies_of
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema, node_output_schema
+from wfkit.runtime import injections
 from wfkit.types import TimeoutPolicy
 
 
