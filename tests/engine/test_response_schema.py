@@ -175,3 +175,42 @@ def test_a_response_schema_pydantic_cannot_validate_is_refused_naming_it():
             f"interrupt(..., response_schema={schema.__name__}): wfkit cannot validate answers against it "
             f"({type(pydantic_error.value).__name__}: {str(pydantic_error.value).splitlines()[0]}); pass a pydantic "
             "model, a TypedDict or a dataclass, or a JSON Schema dict (surfaced to the reviewer, not validated)")
+
+
+def test_a_refused_answer_lets_the_other_answered_tasks_finish_so_none_repeats_its_side_effect():
+    import asyncio
+    import operator
+    from typing import Annotated
+
+    from wfkit import InMemorySaver
+
+    sent = []
+
+    class Log(TypedDict):
+        log: Annotated[list, operator.add]
+
+    async def send(state):
+        interrupt("send?", response_schema=Decision)
+        sent.append("email")
+        await asyncio.sleep(0.05)  # still running when `check` refuses its answer: not cut off
+        return {"log": ["sent"]}
+
+    async def check(state):
+        interrupt("check?", response_schema=Decision)
+        return {"log": ["checked"]}
+
+    graph = (StateGraph(Log).add_node("send", send).add_node("check", check).add_edge(START, "send")
+             .add_edge(START, "check").compile(checkpointer=InMemorySaver()))
+    config = {"configurable": {"thread_id": "1"}}
+
+    async def scenario():
+        await graph.ainvoke({"log": []}, config)
+        ids = {i.value: i.id for i in (await graph.aget_state(config)).interrupts}
+        with pytest.raises(ValidationError):
+            await graph.ainvoke(Command(resume={ids["send?"]: {"approved": True},
+                                                ids["check?"]: {"approved": "nope"}}), config)
+        pending = [i.value for i in (await graph.aget_state(config)).interrupts]
+        result = await graph.ainvoke(Command(resume={ids["check?"]: {"approved": True}}), config)
+        return pending, sorted(result["log"]), list(sent)
+
+    assert asyncio.run(scenario()) == (["check?"], ["checked", "sent"], ["email"])

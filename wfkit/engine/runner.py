@@ -25,7 +25,7 @@ from wfkit.engine.context import TaskContext, current_task, reset_current, set_c
 from wfkit.engine.events import TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
 from wfkit.engine.retry import raised_by_the_call, run_attempts, sleep_async, sleep_in_thread
-from wfkit.errors import GraphInterrupt, NodeCancelledError, ParentCommand, add_note
+from wfkit.errors import GraphInterrupt, NodeCancelledError, ParentCommand, add_note, is_invalid_resume
 from wfkit.types import Send
 
 # Threads are created lazily and reused; the high ceiling means "as many as there are tasks".
@@ -87,8 +87,10 @@ class Runner:
                         outcome = future.result()
                         outcomes[outcome.task.id] = outcome
                         on_finish(outcome)
-                        if outcome.error is not None:
-                            # the superstep fails: stop the tasks still running, as LangGraph does. A sync
+                        if outcome.error is not None and not is_invalid_resume(outcome.error):
+                            # the superstep fails: stop the tasks still running, as LangGraph does (but an
+                            # answer that does not fit its interrupt lets the other answered tasks finish, so
+                            # that none is cut off after a side effect and runs it again next time). A sync
                             # node's thread cannot be stopped: a sync call (invoke, stream) waits for it and
                             # keeps what it returns, as LangGraph's sync runner does; an async one drops it
                             for other in pending:
