@@ -31,6 +31,8 @@ def test_pushed_messages_stream_at_once_and_the_state_keeps_those_with_a_key():
         ("values", {"messages": []}),
         ("messages", "p1", "node"),
         ("messages", "p2", "node"),
+        # what the node returned streams too; the pushed p1 it also wrote is not streamed twice
+        ("messages", "a1", "node"),
         # the node wrote `messages` twice: one dict per write, as LangGraph shows it
         ("updates", {"node": [{"messages": AIMessage("hi", id="p1")}, {"messages": [AIMessage("after", id="a1")]}]}),
         ("values", {"messages": [AIMessage("hi", id="p1"), AIMessage("after", id="a1")]}),

@@ -186,11 +186,12 @@ def test_a_subgraphs_tokens_and_custom_writes_stream_only_with_subgraphs_true():
         if mode == "messages":
             chunk = (chunk[0].content, chunk[1]["langgraph_node"], chunk[1]["langgraph_checkpoint_ns"])
         chunks.append((ns, mode, chunk))
+    # langgraph_checkpoint_ns: the task's own namespace under its subgraph's, as LangGraph gives it
     assert chunks == [
         (("sub:sub",), "custom", {"progress": "inner"}),
-        (("sub:sub",), "messages", ("Hello", "inner", "sub:sub")),
-        (("sub:sub",), "messages", (" from", "inner", "sub:sub")),
-        (("sub:sub",), "messages", (" inside", "inner", "sub:sub")),
+        (("sub:sub",), "messages", ("Hello", "inner", "sub:sub|inner:inner")),
+        (("sub:sub",), "messages", (" from", "inner", "sub:sub|inner:inner")),
+        (("sub:sub",), "messages", (" inside", "inner", "sub:sub|inner:inner")),
         (("sub:sub",), "updates", {"inner": {"log": ["Hello from inside"]}}),
         ((), "updates", {"sub": {"log": ["Hello from inside"]}}),
     ]

@@ -71,9 +71,9 @@ class TaskContext:
     def emit_message_chunk(self, chunk: Any, metadata: dict | None = None) -> None:
         from wfkit.engine.events import MessageChunk
 
-        meta = {"langgraph_node": self.node, "langgraph_step": self.step, "node": self.node, "step": self.step}
+        meta = {"langgraph_node": self.node, "langgraph_step": self.step}
         meta.update(metadata or {})
-        self.emit(MessageChunk(self.step, chunk, meta))
+        self.emit(MessageChunk(self.step, chunk, meta, self.task))
 
 
     @property
@@ -93,11 +93,9 @@ class TaskContext:
     def nested_listener(self, spec: Any, namespace: str) -> Callable[[Any], None]:
         """A listener for a graph run inside this task under `namespace` (see `nested_namespace`): it hands
         each of the subgraph's events to this task's run, wrapped in `Nested`."""
-        from wfkit.engine.events import MessageChunk, Nested
+        from wfkit.engine.events import Nested
 
         def forward(event: Any) -> None:
-            if isinstance(event, MessageChunk):
-                event = MessageChunk(event.step, event.chunk, {**event.metadata, "langgraph_checkpoint_ns": namespace})
             self.emit(Nested(self.step, namespace, spec, event))
 
         return forward

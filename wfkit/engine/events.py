@@ -107,10 +107,11 @@ class CustomWrite(Event):
 
 @dataclass(frozen=True)
 class MessageChunk(Event):
-    """A piece of model output streamed while a node runs."""
+    """A piece of model output (or a `push_message`) streamed while task `task` runs."""
 
     chunk: Any
     metadata: dict = field(default_factory=dict)
+    task: Any = None  # the engine's Task (None from the LangGraph adapter: its metadata is whole)
 
 
 @dataclass(frozen=True)

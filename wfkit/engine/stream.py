@@ -1,7 +1,8 @@
 """Stream modes as listeners: each turns loop events into the chunks LangGraph users expect.
 
 `values` (the whole state after each superstep), `updates` ({node: what it wrote} as each task finishes),
-`custom` (what nodes pass to `get_stream_writer()`), `messages` ((chunk, metadata) from models),
+`custom` (what nodes pass to `get_stream_writer()`), `messages` ((message, metadata): models' chunks and
+the messages nodes write, see `engine.stream_messages`),
 `checkpoints` (each checkpoint as it is written: LangGraph's checkpoint payload), `tasks` (each task as it
 starts and as it ends: its task and task-result payloads, a failed task's with its exception) and `debug`
 (those two wrapped as LangGraph does: `{"step", "timestamp", "type", "payload"}`). As in LangGraph, a task paused by `interrupt()` shows as
@@ -18,10 +19,11 @@ from typing import Any
 
 from wfkit.constants import NS_LEVEL, START
 from wfkit.engine import algo
-from wfkit.engine.events import (CheckpointKept, CustomWrite, Interrupted, MessageChunk, Nested, Resumed,
+from wfkit.engine.events import (CheckpointKept, CustomWrite, Interrupted, Nested, Resumed,
                                  StepApplied, StepPlanned, TaskFinished)
 from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec
+from wfkit.engine.stream_messages import MessagesMode, base_metadata, task_triggers
 from wfkit.errors import ArgumentTypeError
 from wfkit.types import GraphOutput
 
@@ -98,23 +100,20 @@ def _written(writes) -> dict:
     return {key: value for key, value in writes}
 
 
-def _triggers(spec: GraphSpec, task: Any) -> tuple[str, ...]:
-    """A task's triggers in LangGraph's channel names: `__pregel_push` for a Send, else the node's trigger
-    channels, `branch:to:<node>` and `join:<a>+<b>:<node>` for each join into it."""
-    if task.kind == "push":
-        return ("__pregel_push",)
-    joins = [f"join:{'+'.join(j.sources)}:{task.name}" for j in spec.joins if j.target == task.name]
-    return tuple(sorted([f"branch:to:{task.name}", *joins]))
-
-
 def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, Any], None],
-                  subgraphs: bool) -> Callable[[Any], None]:
+                  subgraphs: bool, config: dict | None = None, messages: MessagesMode | None = None,
+                  prefix: tuple = ()) -> Callable[[Any], None]:
     """A loop listener that calls `put(namespace, mode, chunk)`, subgraphs included. With `subgraphs`, the
     events of a subgraph become chunks of their own under its namespace (`("<node>:<task id>",)`, nested
     ones longer; a task's further graphs `("<node>:<task id>", "<n>")`), as LangGraph's
     `stream(subgraphs=True)` gives them; without, none of them (LangGraph 1.2 leaves out a subgraph's
-    custom writes and model tokens too)."""
-    top = chunker(spec, modes, lambda mode, chunk: put((), mode, chunk))
+    custom writes and model tokens too). `config`: the run's, whose `metadata` and some `configurable` values
+    the "messages" chunks carry (see `engine.stream_messages`); `messages` and `prefix`: a subgraph's."""
+    if "messages" in modes:
+        emit = lambda chunk: put((), "messages", chunk)  # noqa: E731
+        messages = (MessagesMode(spec, emit, base_metadata(config), set()) if messages is None
+                    else messages.nested(spec, emit, prefix))
+    top = chunker(spec, modes, lambda mode, chunk: put((), mode, chunk), messages)
     inner: dict[str, Callable[[Any], None]] = {}
 
     def listen(event: Any) -> None:
@@ -123,16 +122,19 @@ def graph_chunker(spec: GraphSpec, modes: list[str], put: Callable[[tuple, str, 
         elif subgraphs:
             nested = inner.get(event.namespace)
             if nested is None:
-                prefix = tuple(event.namespace.split(NS_LEVEL))
+                at = tuple(event.namespace.split(NS_LEVEL))
                 nested = inner[event.namespace] = graph_chunker(
-                    event.spec, modes, lambda ns, mode, chunk: put(prefix + ns, mode, chunk), True)
+                    event.spec, modes, lambda ns, mode, chunk: put(at + ns, mode, chunk), True,
+                    messages=messages, prefix=prefix + at)
             nested(event.event)
 
     return listen
 
 
-def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) -> Callable[[Any], None]:
-    """A loop listener that calls `put(mode, chunk)` for each chunk the event yields in the given modes."""
+def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None],
+            messages: Callable[[Any], None] | None = None) -> Callable[[Any], None]:
+    """A loop listener that calls `put(mode, chunk)` for each chunk the event yields in the given modes
+    (`messages`: the "messages" mode's listener, see `engine.stream_messages`)."""
     want = set(modes)
     state: dict = {}  # the values as of the last checkpoint, which interrupt chunks in "values" carry
     # A superstep that runs one task (besides reused results): LangGraph streams that task's update once
@@ -153,6 +155,8 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                            "type": "task_result" if "result" in payload else "task", "payload": payload}))
 
     def listen(event: Any) -> None:
+        if messages is not None:  # (first: a node's messages come before its update, as in LangGraph)
+            messages(event)
         if isinstance(event, TaskFinished):
             if event.cached:
                 step["ids"].discard(event.task.id)
@@ -205,7 +209,7 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
                 for task in event.tasks:
                     if task.name != START:
                         task_chunk(lambda pair: put(*pair), event.step, {
-                            "id": task.id, "name": task.name, "input": task.input, "triggers": _triggers(spec, task)})
+                            "id": task.id, "name": task.name, "input": task.input, "triggers": task_triggers(spec, task)})
         elif isinstance(event, Interrupted):
             release()
             if event.reason != "interrupt":  # a breakpoint: an empty interrupt in "updates"
@@ -220,8 +224,5 @@ def chunker(spec: GraphSpec, modes: list[str], put: Callable[[str, Any], None]) 
         elif isinstance(event, CustomWrite):
             if "custom" in want:
                 put("custom", event.value)
-        elif isinstance(event, MessageChunk):
-            if "messages" in want:
-                put("messages", (event.chunk, event.metadata))
 
     return listen

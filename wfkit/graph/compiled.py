@@ -145,7 +145,8 @@ class CompiledStateGraph:
         options.runtime = run_runtime(self.context_schema, context,
                                       getattr(self, "store", None), config, control, parent)
         if parent is None or own_thread:
-            if config and (config.get("configurable") or {}).get("checkpoint_ns"):  # a subgraph's checkpoint
+            # a subgraph's checkpoint (without a checkpointer, the namespace is only metadata, as in LangGraph)
+            if self.checkpointer is not None and config and (config.get("configurable") or {}).get("checkpoint_ns"):
                 options.config = subgraph_state.parent_run_config(self._require_history(config), config)
                 options.checkpoint_id = options.config["configurable"]["checkpoint_id"]
             history = self.history_of(options)
@@ -238,7 +239,7 @@ class CompiledStateGraph:
                 emit = (lambda ns, m, c: put((ns, m, c))) if pairs else (lambda ns, m, c: put((ns, c)))
             else:
                 emit = (lambda ns, m, c: put((m, c))) if pairs else (lambda ns, m, c: put(c))
-            return graph_chunker(self.spec, modes, emit, subgraphs)
+            return graph_chunker(self.spec, modes, emit, subgraphs, bound(self.config, config))
 
         def make_loop(listeners: list) -> Loop:
             made.append(self._make_loop(input, config, listeners, inline=inline, stream_messages="messages" in modes,
