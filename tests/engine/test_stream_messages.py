@@ -5,7 +5,8 @@ value below is what LangGraph gives for the same program, task ids aside)."""
 from wfkit import START, Command, MessagesState, Send, StateGraph
 from wfkit.checkpoint import InMemorySaver
 from wfkit.llm import ScriptedModel
-from wfkit.messages import AIMessage, HumanMessage, push_message
+from wfkit import push_message
+from wfkit.messages import AIMessage, HumanMessage
 
 
 class S(MessagesState):
