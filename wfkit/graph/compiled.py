@@ -30,7 +30,8 @@ from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, Mi
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.runtime import run_runtime
-from wfkit.graph import subgraph_state
+from wfkit.graph import jsonschema, subgraph_state
+from wfkit.graph.copying import copied
 from wfkit.graph.bound_config import bound, merge_configs
 from wfkit.graph.snapshots import Snapshots
 from wfkit.graph.subgraph_lookup import subgraphs_of
@@ -47,6 +48,21 @@ class CompiledStateGraph:
         self.store, self.cache = check_store(store), check_cache(cache)
         self.spec = spec
         self.context_schema = getattr(builder, "context_schema", None)  # see wfkit.runtime.coerce_context
+        self._registered: list = []  # savers other than its own that keep its checkpoints as a subgraph
+        self._set_checkpointer(checkpointer)
+        self.interrupt_before = interrupt_before
+        self.interrupt_after = interrupt_after
+        self.name = name or "LangGraph"
+        self.executor = check_executor(executor, "compile(executor=...)")
+        self.config: dict | None = None  # bound by `with_config`, merged under each call's
+        if hasattr(getattr(self.cache, "serde", None), "register_types"):  # its values are kept as JSON too
+            self.cache.serde.register_types(self._models())
+        for name, node in spec.nodes.items():  # a compiled graph added as a node (see builder._subgraph_node)
+            if getattr(node.fn, "subgraph", None) is not None:
+                spec.subgraphs[name] = node.fn.subgraph
+
+    def _set_checkpointer(self, checkpointer: Any) -> None:
+        """Take `checkpointer` (a saver, True, False or None) as this graph's: by `__init__` and `copy`."""
         if not (checkpointer is None or isinstance(checkpointer, bool) or hasattr(checkpointer, "register_types")):
             # (a saver is known by what is called on it: wrappers of one count too) LangGraph's type for it: TypeError
             raise ArgumentTypeError(
@@ -55,21 +71,10 @@ class CompiledStateGraph:
         # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: as a subgraph,
         # no checkpoints of its own (see `engine.nested`)
         self.subgraph_only, self.stateless = checkpointer is True, checkpointer is False
-        self._registered: list = []  # savers other than its own that keep its checkpoints as a subgraph
         self.checkpointer = checkpointer = None if isinstance(checkpointer, bool) else checkpointer
-        self.interrupt_before = interrupt_before
-        self.interrupt_after = interrupt_after
-        self.name = name or "LangGraph"
-        self.executor = check_executor(executor, "compile(executor=...)")
-        self._histories: dict[str, History] = {}
-        self.config: dict | None = None  # bound by `with_config`, merged under each call's
+        self._histories: dict[str, History] = {}  # per thread, on this checkpointer
         if checkpointer is not None:
             checkpointer.register_types(self._models())
-        if hasattr(getattr(self.cache, "serde", None), "register_types"):  # its values are kept as JSON too
-            self.cache.serde.register_types(self._models())
-        for name, node in spec.nodes.items():  # a compiled graph added as a node (see builder._subgraph_node)
-            if getattr(node.fn, "subgraph", None) is not None:
-                spec.subgraphs[name] = node.fn.subgraph
 
     def _models(self) -> list:
         models = list(self.spec.state.models())
@@ -321,6 +326,23 @@ class CompiledStateGraph:
         graph = copy.copy(self)
         graph.config = merge_configs(self.config, config, kwargs)
         return graph
+
+    def copy(self, update: dict[str, Any] | None = None, **changes: Any) -> "CompiledStateGraph":
+        """A copy of this graph with some of its attributes replaced, as LangGraph's `copy`: e.g.
+        `graph.copy({"checkpointer": InMemorySaver()})` or `graph.copy(name="other")`."""
+        return copied(self, update, changes)
+
+    def get_input_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
+        """The JSON Schema of what `invoke` takes, as LangGraph's (see `wfkit.graph.jsonschema`)."""
+        return jsonschema.state_jsonschema(self.spec.input, jsonschema.titled(self.name, "Input"))
+
+    def get_output_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
+        """The JSON Schema of what `invoke` returns, as LangGraph's."""
+        return jsonschema.state_jsonschema(self.spec.output, jsonschema.titled(self.name, "Output"))
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON Schema of the graph's `context_schema` (None without one), as LangGraph's."""
+        return jsonschema.context_jsonschema(self.context_schema)
 
     # -- state ---------------------------------------------------------------------------------------
     def _require_history(self, config: dict | None, writing: bool = False) -> History:
