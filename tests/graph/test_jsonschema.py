@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import NotRequired, Required, TypedDict
 
 from wfkit import START, StateGraph, add_messages, entrypoint
-from wfkit.errors import ArgumentTypeError
+from wfkit.errors import ArgumentTypeError, UnsupportedFeatureError
 
 
 def _build(state, **kw):
@@ -217,3 +217,15 @@ def test_an_entrypoint_taking_a_typeddict_refers_to_it():
         return ""
 
     assert ep.get_input_jsonschema() == {"$defs": {"TD": TD_SCHEMA}, "$ref": "#/$defs/TD", "title": "LangGraphInput"}
+
+
+def test_the_pydantic_schema_classes_are_refused_by_name():
+    graph = _build(TD)
+    with pytest.raises(UnsupportedFeatureError) as err:
+        graph.get_input_schema()
+    assert str(err.value) == ("get_input_schema() (a pydantic class) is not provided by wfkit: use "
+                              "get_input_jsonschema(), the same JSON Schema LangGraph gives")
+    with pytest.raises(UnsupportedFeatureError) as err:
+        graph.get_output_schema()
+    assert str(err.value) == ("get_output_schema() (a pydantic class) is not provided by wfkit: use "
+                              "get_output_jsonschema(), the same JSON Schema LangGraph gives")

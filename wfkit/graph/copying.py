@@ -9,7 +9,6 @@ refused by name: build the graph again with the `StateGraph` to change its nodes
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from wfkit.engine.caching import check_cache, check_store
@@ -23,8 +22,9 @@ _REPLACEABLE = ("checkpointer", "store", "cache", "name", "interrupt_before", "i
                 "context_schema", "executor")
 
 
-def copied(graph: Any, update: Any, changes: dict[str, Any]) -> Any:
-    """A shallow copy of `graph` with `update` and `changes` (attribute name -> new value) applied and checked."""
+def checked_changes(graph: Any, update: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """`update` and `changes` (attribute name -> new value, LangGraph's names allowed) checked, by wfkit's
+    attribute names, as `copy` sets them."""
     if not isinstance(update, (dict, type(None))):
         raise ArgumentTypeError(f"copy(): `update` must be a dict of attributes to replace, got "
                                 f"{type(update).__name__}: e.g. graph.copy({{'checkpointer': InMemorySaver()}})")
@@ -35,28 +35,18 @@ def copied(graph: Any, update: Any, changes: dict[str, Any]) -> Any:
             f"copy(): wfkit cannot replace {', '.join(f'`{k}`' for k in unknown)} of a compiled graph; it can "
             f"replace {', '.join(f'`{k}`' for k in _REPLACEABLE)} — to change nodes, edges or channels, build the "
             "graph again with the StateGraph and compile it")
-    new = copy.copy(graph)
-    for key, value in changes.items():
-        if key == "checkpointer":
-            new._registered = []
-            new._set_checkpointer(value)
-        elif key == "store":
-            new.store = check_store(value)
-        elif key == "cache":
-            new.cache = check_cache(value)
-        elif key == "executor":
-            new.executor = check_executor(value, "copy(executor=...)")
-        elif key == "config":
-            new.config = merge_configs(value) if value is not None else None
-        elif key == "name":
-            if not isinstance(value, str) or not value:
-                raise ArgumentTypeError(f"copy(): `name` must be a non-empty str, got {value!r}")
-            new.name = value
-        elif key in ("interrupt_before", "interrupt_after"):
-            setattr(new, key, _node_names(graph, key, value))
-        else:
-            setattr(new, key, value)
-    return new
+    checks = {"store": check_store, "cache": check_cache,
+              "executor": lambda value: check_executor(value, "copy(executor=...)"),
+              "config": lambda value: None if value is None else merge_configs(value),
+              "name": _name, "interrupt_before": lambda value: _node_names(graph, "interrupt_before", value),
+              "interrupt_after": lambda value: _node_names(graph, "interrupt_after", value)}
+    return {key: checks[key](value) if key in checks else value for key, value in changes.items()}
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ArgumentTypeError(f"copy(): `name` must be a non-empty str, got {value!r}")
+    return value
 
 
 def _node_names(graph: Any, key: str, value: Any) -> frozenset:
