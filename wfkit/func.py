@@ -29,6 +29,7 @@ from wfkit.engine.runner import node_threads
 from wfkit.engine.spec import GraphSpec, NodeSpec, injected, is_async_callable
 from wfkit.engine.trigger import Trigger
 from wfkit.errors import TaskOutsideEntrypointError
+from wfkit.graph import jsonschema
 from wfkit.graph.compiled import CompiledStateGraph
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Channel, Schema
@@ -349,6 +350,14 @@ class Entrypoint(CompiledStateGraph):
         spec.shown = _Shown()
         super().__init__(None, spec, checkpointer=checkpointer, name=name, store=store, cache=cache)
         functools.update_wrapper(self, fn, updated=())
+
+    def get_input_jsonschema(self, config: dict | None = None) -> dict:
+        """The JSON Schema of the function's first parameter's type, as LangGraph's (titled "LangGraphInput")."""
+        return jsonschema.value_jsonschema(jsonschema.entrypoint_hints(self.fn, entrypoint.final)[0], "LangGraphInput")
+
+    def get_output_jsonschema(self, config: dict | None = None) -> dict:
+        """The JSON Schema of the type it returns (R of `entrypoint.final[R, S]`), as LangGraph's."""
+        return jsonschema.value_jsonschema(jsonschema.entrypoint_hints(self.fn, entrypoint.final)[1], "LangGraphOutput")
 
 
 class _Shown:

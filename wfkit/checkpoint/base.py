@@ -60,16 +60,7 @@ class WaitingThread:
 INTERRUPT_WRITE = "__interrupt__"  # the key of the pending write a task paused by `interrupt()` leaves
 
 
-# A subgraph's checkpoints live in a thread of their own, named by the parent's thread and the subgraph's
-# checkpoint_ns (LangGraph's "node:task id", "|" between levels): `nested_key` joins them with a character no
-# thread id uses, so every saver stores them without knowing of namespaces, and `delete_thread` finds them
-# as the keys that start with `thread_id + NS_SEP` (a range scan in SQL).
-NS_SEP = "\x1f"
-
-
-def nested_key(thread_id: str, checkpoint_ns: str) -> str:
-    """The thread key a saver stores a subgraph's checkpoints under ("" is the thread itself)."""
-    return f"{thread_id}{NS_SEP}{checkpoint_ns}" if checkpoint_ns else thread_id
+from wfkit.checkpoint.keys import NS_SEP, nested_key  # noqa: E402,F401 (re-exported: the savers' import)
 
 
 class BaseCheckpointSaver(abc.ABC):
@@ -79,6 +70,35 @@ class BaseCheckpointSaver(abc.ABC):
     JSON by `wfkit.checkpoint.serde`; only known types are revived. A graph compiled with a saver calls
     `register_types` with the pydantic models its schema declares, so that those may be revived too.
     """
+
+    values_reader: Any = None  # set by a graph compiled with the saver: rebuilds a checkpoint's state (see tuples)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # `list` and `get` given a config dict answer as LangGraph's savers do (wfkit.checkpoint.tuples);
+        # given a thread id, as wfkit's: each subclass's own methods are wrapped, so custom savers get it too
+        super().__init_subclass__(**kwargs)
+        for name in ("list", "get"):
+            own = cls.__dict__.get(name)
+            if own is not None and not getattr(own, "takes_config", False):
+                setattr(cls, name, _taking_config(name, own))
+
+    def get_tuple(self, config: dict) -> Any:
+        """LangGraph's `get_tuple(config)`: a `CheckpointTuple` of the checkpoint the config names, or None."""
+        from wfkit.checkpoint import tuples
+
+        return tuples.get_tuple(self, config)
+
+    async def aget_tuple(self, config: dict) -> Any:
+        return self.get_tuple(config)
+
+    async def aget(self, config: dict) -> Any:
+        return self.get(config)
+
+    async def alist(self, config: dict | None, *, filter: dict | None = None, before: dict | None = None,
+                    limit: int | None = None) -> Any:
+        """LangGraph's `alist(config, ...)`: the `CheckpointTuple`s of `list(config, ...)`."""
+        for found in self.list(config, filter=filter, before=before, limit=limit):
+            yield found
 
     @abc.abstractmethod
     def register_types(self, types: Iterable[type]) -> None:
@@ -207,6 +227,24 @@ class ConnectedSaver(BaseCheckpointSaver):
 
     def register_types(self, types: Iterable[type]) -> None:
         self.serde.register_types(types)
+
+
+def _taking_config(name: str, own: Any) -> Any:
+    """`own` (a saver's `list` or `get`, taking a thread id) that answers a config dict as LangGraph's."""
+    import functools
+
+    @functools.wraps(own)
+    def method(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], dict):
+            from wfkit.checkpoint import tuples
+
+            if name == "list":
+                return tuples.list_tuples(self, *args, **kwargs)
+            return tuples.get_checkpoint(self, *args, **kwargs)
+        return own(self, *args, **kwargs)
+
+    method.takes_config = True
+    return method
 
 
 def _lazily(decode, *args):

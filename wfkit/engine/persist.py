@@ -14,6 +14,7 @@ from typing import Any
 
 from wfkit._ids import new_id
 from wfkit.checkpoint.base import BaseCheckpointSaver, Checkpoint, PendingWrite, nested_key
+from wfkit.checkpoint.tuples import checkpoint_metadata
 from wfkit.constants import START
 from wfkit.engine import algo, rebuild
 from wfkit.engine.algo import Outcome, Plan
@@ -244,9 +245,7 @@ class History:
 _NO_PENDING: tuple = ({}, {}, {}, {}, [])  # read-only: only snapshots of checkpoints without writes get it
 
 
-def metadata(checkpoint: Checkpoint) -> dict:
-    """LangGraph's metadata for a checkpoint: source, step, parents, and anything extra that was stored."""
-    return {"source": checkpoint.source, "step": checkpoint.step, "parents": {}, **checkpoint.metadata}
+metadata = checkpoint_metadata  # LangGraph's metadata for a checkpoint (see wfkit.checkpoint.tuples)
 
 
 def with_updates(spec: GraphSpec, values: dict, plan: Plan, updates: list) -> tuple[dict, Plan, list]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from wfkit.errors import InvalidRouteError
+from wfkit.errors import ArgumentTypeError, InvalidRouteError
 from wfkit.graph.schema import Channel, Schema
 from wfkit.types import Send
 
@@ -81,6 +81,14 @@ class NodeSpec:
     destinations: tuple = ()  # where a node may go with Command(goto=...), when declared (for drawing)
     cache_policy: Any = None  # a CachePolicy: its results are kept in the graph's cache (see engine.caching)
     defer: bool = False  # runs only when nothing else is left to run (see algo.next_plan)
+
+    def copy(self, update: dict | None = None) -> "NodeSpec":
+        """This node with some fields replaced (LangGraph's `PregelNode.copy`)."""
+        unknown = [k for k in (update or {}) if k not in self.__dataclass_fields__]
+        if unknown:
+            raise ArgumentTypeError(f"node `{self.name}`.copy(): no field {', '.join(f'`{k}`' for k in unknown)}; "
+                                    f"its fields are {', '.join(f'`{k}`' for k in self.__dataclass_fields__)}")
+        return replace(self, **(update or {}))
 
 
 @dataclass(frozen=True)

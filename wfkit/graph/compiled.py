@@ -6,6 +6,7 @@ Every public run method goes through one async path; the sync methods wrap it wi
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -30,7 +31,8 @@ from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, Mi
                           UnsupportedFeatureError)
 from wfkit.graph.options import RUN_OPTIONS, check_options
 from wfkit.runtime import run_runtime
-from wfkit.graph import subgraph_state
+from wfkit.graph import jsonschema, subgraph_state
+from wfkit.graph.copying import checked_changes
 from wfkit.graph.bound_config import bound, merge_configs
 from wfkit.graph.snapshots import Snapshots
 from wfkit.graph.subgraph_lookup import subgraphs_of
@@ -47,29 +49,38 @@ class CompiledStateGraph:
         self.store, self.cache = check_store(store), check_cache(cache)
         self.spec = spec
         self.context_schema = getattr(builder, "context_schema", None)  # see wfkit.runtime.coerce_context
-        if not (checkpointer is None or isinstance(checkpointer, bool) or hasattr(checkpointer, "register_types")):
-            # (a saver is known by what is called on it: wrappers of one count too) LangGraph's type for it: TypeError
-            raise ArgumentTypeError(
-                f"`checkpointer` must be a checkpointer, True, False or None, got {given(checkpointer)}: pass e.g. "
-                "checkpointer=InMemorySaver(), or checkpointer=SqliteSaver('checkpoints.db') to keep threads in a file")
-        # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: as a subgraph,
-        # no checkpoints of its own (see `engine.nested`)
-        self.subgraph_only, self.stateless = checkpointer is True, checkpointer is False
-        self._registered: list = []  # savers other than its own that keep its checkpoints as a subgraph
-        self.checkpointer = checkpointer = None if isinstance(checkpointer, bool) else checkpointer
+        self.__dict__.update(self._checkpointer_fields(checkpointer))
         self.interrupt_before = interrupt_before
         self.interrupt_after = interrupt_after
         self.name = name or "LangGraph"
         self.executor = check_executor(executor, "compile(executor=...)")
-        self._histories: dict[str, History] = {}
         self.config: dict | None = None  # bound by `with_config`, merged under each call's
-        if checkpointer is not None:
-            checkpointer.register_types(self._models())
         if hasattr(getattr(self.cache, "serde", None), "register_types"):  # its values are kept as JSON too
             self.cache.serde.register_types(self._models())
         for name, node in spec.nodes.items():  # a compiled graph added as a node (see builder._subgraph_node)
             if getattr(node.fn, "subgraph", None) is not None:
                 spec.subgraphs[name] = node.fn.subgraph
+
+    def _checkpointer_fields(self, checkpointer: Any) -> dict:
+        """The attributes a graph with `checkpointer` (a saver, True, False or None) has: for `__init__` and
+        `copy` (a copy's reads none of the old checkpointer's threads)."""
+        if not (checkpointer is None or isinstance(checkpointer, bool) or hasattr(checkpointer, "register_types")):
+            # (a saver is known by what is called on it: wrappers of one count too) LangGraph's type for it: TypeError
+            raise ArgumentTypeError(
+                f"`checkpointer` must be a checkpointer, True, False or None, got {given(checkpointer)}: pass e.g. "
+                "checkpointer=InMemorySaver(), or checkpointer=SqliteSaver('checkpoints.db') to keep threads in a file")
+        saver = None if isinstance(checkpointer, bool) else checkpointer
+        if saver is not None:
+            saver.register_types(self._models())
+            # what `saver.get_tuple(config)` shows as channel_values: the state, rebuilt with this graph's reducers
+            spec = self.spec
+            with contextlib.suppress(AttributeError):  # a wrapper that takes no attributes: values stay unshown
+                saver.values_reader = lambda key, cp: History(spec, saver, key).values_at(cp)
+        # checkpointer=True (LangGraph's): only ever a subgraph, under its node's name; False: as a subgraph,
+        # no checkpoints of its own (see `engine.nested`)
+        return {"subgraph_only": checkpointer is True, "stateless": checkpointer is False, "checkpointer": saver,
+                "_registered": [],  # savers other than its own that keep its checkpoints as a subgraph
+                "_histories": {}}  # one History per thread, on this checkpointer
 
     def _models(self) -> list:
         models = list(self.spec.state.models())
@@ -322,6 +333,36 @@ class CompiledStateGraph:
         graph = copy.copy(self)
         graph.config = merge_configs(self.config, config, kwargs)
         return graph
+
+    def copy(self, update: dict[str, Any] | None = None, **changes: Any) -> "CompiledStateGraph":
+        """A copy of this graph with some of its attributes replaced, as LangGraph's `copy`: e.g.
+        `graph.copy({"checkpointer": InMemorySaver()})` or `graph.copy(name="other")`."""
+        changes = checked_changes(self, update, changes)
+        graph = copy.copy(self)
+        graph.__dict__.update({k: v for k, v in changes.items() if k != "checkpointer"})
+        if "checkpointer" in changes:
+            graph.__dict__.update(self._checkpointer_fields(changes["checkpointer"]))
+        return graph
+
+    def get_input_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
+        """The JSON Schema of what `invoke` takes, as LangGraph's (see `wfkit.graph.jsonschema`)."""
+        return jsonschema.state_jsonschema(self.spec.input, jsonschema.titled(self.name, "Input"))
+
+    def get_output_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
+        """The JSON Schema of what `invoke` returns, as LangGraph's."""
+        return jsonschema.state_jsonschema(self.spec.output, jsonschema.titled(self.name, "Output"))
+
+    def get_input_schema(self, config: dict | None = None) -> Any:
+        raise UnsupportedFeatureError("get_input_schema() (a pydantic class) is not provided by wfkit: use "
+                                      "get_input_jsonschema(), the same JSON Schema LangGraph gives")
+
+    def get_output_schema(self, config: dict | None = None) -> Any:
+        raise UnsupportedFeatureError("get_output_schema() (a pydantic class) is not provided by wfkit: use "
+                                      "get_output_jsonschema(), the same JSON Schema LangGraph gives")
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON Schema of the graph's `context_schema` (None without one), as LangGraph's."""
+        return jsonschema.context_jsonschema(self.context_schema)
 
     # -- state ---------------------------------------------------------------------------------------
     def _require_history(self, config: dict | None, writing: bool = False) -> History:
