@@ -38,9 +38,11 @@ PUBLIC_NAMES = {
     "langchain_core.messages.base": {"BaseMessage"},
 }
 # Names of public modules that are the engine's own machinery, which LangGraph's docs never teach (the task a
-# runner executes): tests that use them are set aside as internals' tests are.
+# runner executes, the dict behind the in-memory saver): tests that use them are set aside as internals' are.
 INTERNAL_NAMES = {
     "langgraph.types": {"PregelExecutableTask"},
+    "langgraph.checkpoint.memory": {"PersistentDict"},  # the in-memory saver's pickled-to-disk dict
+    "langgraph.constants": {"TASKS"},  # the name of the channel that carries Sends
 }
 # LangGraph's own test helpers (tests/any_str.py, ...): plain Python, usable by any backend.
 HELPER_PACKAGE = "tests"
