@@ -119,8 +119,7 @@ class Runner:
         if self.listening:
             self.emit(TaskStarted(step, task))
         ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, resume, self.config,
-                          task, self.loop, self.owner)
-        ctx.take_answer = self.take_answer
+                          task, self.loop, self.owner, self.take_answer)
         token = set_current(ctx)
         try:
             if self.limit is not None:
@@ -130,21 +129,29 @@ class Runner:
                 outcome = await self._execute(step, values, task, ctx, alone)
         finally:
             reset_current(token)
-        self._finished(step, outcome)
+        if self.listening:
+            self._finished(step, outcome)
         return outcome
 
     async def _execute(self, step: int, values: dict, task: Task, ctx: TaskContext, alone: bool) -> Outcome:
         spec = self.spec
+        name = task.name
         outcome = Outcome(task)
         try:
             handled = False
-            if task.name == START:
+            if name == START:
                 writes, goto = list(task.input.items()), []
                 outcome.update = None
             else:
-                node = spec.nodes[task.name]
-                returned, handled = await self._run_node(node, task.input, ctx, alone)
-                writes, goto = algo.writes_from_return(spec, task.name, returned)
+                node = spec.nodes[name]
+                if alone and self.inline_sync and name in spec.plain_nodes:
+                    # a chain's usual task: call it here, without two more coroutine frames
+                    returned = self._call_plain(node, task.input)
+                    if type(returned) is not dict and inspect.iscoroutine(returned):
+                        returned = await self._awaited(node, returned)
+                else:
+                    returned, handled = await self._run_node(node, task.input, ctx, alone)
+                writes, goto = algo.writes_from_return(spec, name, returned)
                 if ctx.pushed:  # written while the node ran, so before what it returned
                     writes = [w for w in ctx.pushed if w[0] in spec.channels] + writes
                 if self.listening:  # what the "updates" stream shows; nobody else reads it
@@ -153,19 +160,24 @@ class Runner:
             outcome.writes = writes
             routes = [(dest, "goto") for dest in goto] if goto else []
             # a node whose error handler took over goes where the handler's Command says, not on its edges
-            static = spec.edges.get(task.name) if not handled else None
+            static = spec.edge_routes.get(name) if not handled else None
             if static:
-                routes += [(dest, "edge") for dest in static]  # checked at compile time
-            branches = spec.branches.get(task.name) if not handled else None
+                routes += static  # checked at compile time
+            branches = spec.branches.get(name) if not handled else None
             if branches:
                 # the state as this node sees it after its own writes (its writes are re-checked with the
                 # others' when the superstep is applied)
-                fresh = algo.replay_stored(spec, values, [(task.name, k, v) for k, v in writes])
+                fresh = algo.replay_stored(spec, values, [(name, k, v) for k, v in writes])
                 view = fresh if self._state_is_whole else spec.state.view(fresh)
                 nodes = spec.nodes
                 for branch in branches:
                     arg = view if branch.input is None else branch.input.view(fresh)
-                    result = await self._call(branch.path, branch.is_async, branch.takes_config, arg, alone)
+                    if alone and self.inline_sync and not branch.is_async:  # (as `_call` would, one frame less)
+                        result = branch.path(arg, self.config) if branch.takes_config else branch.path(arg)
+                        if type(result) is not dict and inspect.iscoroutine(result):
+                            result = await result
+                    else:
+                        result = await self._call(branch.path, branch.is_async, branch.takes_config, arg, alone)
                     for dest in branch.resolve(result):
                         routes.append((dest, "branch"))
                         if dest.__class__ is str and dest not in nodes and dest != END:
@@ -179,20 +191,32 @@ class Runner:
             outcome.interrupts = pause.interrupts
             outcome.writes, outcome.routes = [], []
         except Exception as error:  # the loop decides; the note says where it happened
-            add_note(error, f"while running node `{task.name}` in superstep {step}")
+            add_note(error, f"while running node `{name}` in superstep {step}")
             outcome.error = error
             outcome.writes, outcome.routes = [], []
         return outcome
 
+    def _call_plain(self, node: Any, arg: Any) -> Any:
+        """Call a node of `spec.plain_nodes` (sync; no retry, timeout or error handler) right here, as
+        `_run_node` would (its coroutine, if it returns one, is awaited by `_awaited`)."""
+        try:
+            return node.fn(arg, self.config) if node.takes_config else node.fn(arg)
+        except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
+            return sent.command
+        except asyncio.CancelledError as cancelled:
+            raise _cancelled(node, cancelled)
+
+    async def _awaited(self, node: Any, returned: Any) -> Any:
+        try:
+            return await returned
+        except ParentCommand as sent:
+            return sent.command
+        except asyncio.CancelledError as cancelled:
+            raise _cancelled(node, cancelled)
+
     async def _run_node(self, node: Any, arg: Any, ctx: TaskContext, alone: bool) -> tuple[Any, bool]:
         """What the node returns, and whether its error handler returned it instead (see `engine.handler`)."""
         try:
-            if alone and self.inline_sync and not node.retry and node.timeout is None and not node.is_async:
-                # a chain's usual task: call it here, without two more coroutine frames
-                returned = node.fn(arg, self.config) if node.takes_config else node.fn(arg)
-                if type(returned) is not dict and inspect.iscoroutine(returned):
-                    returned = await returned
-                return returned, False
             return await self._call_node(node, arg, alone, ctx), False
         except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
             return sent.command, False
@@ -244,3 +268,13 @@ class Runner:
         if type(result) is not dict and inspect.iscoroutine(result):  # a sync callable returned a coroutine
             result = await result
         return result
+
+
+def _cancelled(node: Any, cancelled: asyncio.CancelledError) -> BaseException:
+    """What a node's call raising `cancelled` becomes: a NodeCancelledError when its own code raised it
+    (see `raised_by_the_call`), else `cancelled` itself (this asyncio task was asked to stop)."""
+    if not raised_by_the_call():
+        return cancelled
+    error = NodeCancelledError(node.name)
+    error.__cause__ = cancelled
+    return error
