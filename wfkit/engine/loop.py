@@ -210,13 +210,14 @@ class Loop:
             raise
         if cache is not None:
             await caching.keep(spec, cache, outcomes, hits)
-        paused = []
+        interrupted = False
         for outcome in outcomes:
             if outcome.error is not None:
                 raise self._failed(outcomes, outcome)
             if outcome.interrupts:
-                paused.append(outcome)
-        if paused:
+                interrupted = True
+        if interrupted:
+            paused = [o for o in outcomes if o.interrupts]
             self.status = "interrupted"
             self.interrupts = tuple(i for o in paused for i in o.interrupts)
             self.answers.pending = {o.task.id: o.interrupts for o in paused}

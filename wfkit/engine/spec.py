@@ -99,6 +99,8 @@ class Branch:
     def resolve(self, result: Any, known: Any = None) -> list:
         """Destinations (node names and Sends) for what `path` returned; unknown names are kept (the loop
         warns about them) unless a path_map forbids them."""
+        if result.__class__ is str and self.path_map is None:  # the usual answer: one node's name
+            return [result]
         items = result if isinstance(result, (list, tuple)) else [result]
         out = []
         for item in items:
