@@ -3,7 +3,6 @@ StateTask, StateUpdate, the StreamWriter hint and the `StreamPart` dicts of `str
 
 from __future__ import annotations
 
-import random
 import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -194,6 +193,8 @@ class RetryPolicy(NamedTuple):
 
     def wait(self, failures: int) -> float:
         """The pause before the next call after `failures` failed ones (1 for the first retry)."""
+        import random  # (here: only a retry needs it, and `import wfkit` stays light)
+
         interval = min(self.max_interval, self.initial_interval * self.backoff_factor ** (failures - 1))
         return interval + random.uniform(0, 1) if self.jitter else interval
 

@@ -116,14 +116,17 @@ def prepare_tasks(spec: GraphSpec, values: dict[str, Any], plan: Plan, checkpoin
     are made of the checkpoint id and the task's path, the same on every rebuild (`cheap_ids`: the path
     alone, for runs that store nothing)."""
     tasks = []
-    make_id = _cheap_id if cheap_ids else task_id
-    for name in sorted(plan.pull) if len(plan.pull) > 1 else plan.pull:
-        node = spec.nodes[name]
-        tasks.append(Task(make_id(checkpoint_id, "pull", name), name, "pull", 0, node.input.view(values),
-                          tuple(plan.pull[name])))
-    for index, (name, arg) in enumerate(plan.push):
-        trigger = _INPUT if name == START else _SEND
-        tasks.append(Task(make_id(checkpoint_id, "push", index, name), name, "push", index, arg, (trigger,)))
+    pull = plan.pull
+    if pull:
+        nodes = spec.nodes
+        for name in sorted(pull) if len(pull) > 1 else pull:  # (the id: `task_id`'s, inlined)
+            tasks.append(Task(name if cheap_ids else f"{checkpoint_id}:{name}", name, "pull", 0,
+                              nodes[name].input.view(values), tuple(pull[name])))
+    if plan.push:
+        make_id = _cheap_id if cheap_ids else task_id
+        for index, (name, arg) in enumerate(plan.push):
+            trigger = _INPUT if name == START else _SEND
+            tasks.append(Task(make_id(checkpoint_id, "push", index, name), name, "push", index, arg, (trigger,)))
     return tasks
 
 
@@ -178,31 +181,32 @@ def shown_update(writes: list[tuple[str, Any]]) -> Any:
 def writes_from_return(spec: GraphSpec, node: str, returned: Any) -> tuple[list[tuple[str, Any]], list]:
     """A node's return value as (state writes, goto destinations). Keys the state lacks are dropped with a
     warning (LangGraph drops them silently)."""
-    if returned.__class__ in (list, tuple) and any(isinstance(item, Command) for item in returned):
-        # several updates at once (Commands among them), applied in order, as LangGraph does
-        writes, goto = [], []
-        for item in returned:
-            more, further = writes_from_return(spec, node, item)
-            writes += more
-            goto += further
-        return writes, goto
     goto: list = []
     update = returned
-    if isinstance(returned, Command):
-        if returned.graph == Command.PARENT:  # the subgraph stops; its parent's task returns the Command
-            raise ParentCommand(node, Command(update=returned.update, goto=returned.goto))
-        if returned.graph is not None:
-            raise UnsupportedFeatureError(
-                f"node `{node}` returned Command(graph={returned.graph!r}); wfkit sends a Command to the graph "
-                "that runs this one as a subgraph (graph=Command.PARENT), not to a graph by name: return "
-                "Command(graph=Command.PARENT, ...) instead")
-        update, goto = returned.update, [node_key(g) for g in returned.goto_list()]
-    if update is None:
-        return [], goto
+    if returned.__class__ is not dict:  # (the usual return: a dict of writes)
+        if returned.__class__ in (list, tuple) and any(isinstance(item, Command) for item in returned):
+            # several updates at once (Commands among them), applied in order, as LangGraph does
+            writes, goto = [], []
+            for item in returned:
+                more, further = writes_from_return(spec, node, item)
+                writes += more
+                goto += further
+            return writes, goto
+        if isinstance(returned, Command):
+            if returned.graph == Command.PARENT:  # the subgraph stops; its parent's task returns the Command
+                raise ParentCommand(node, Command(update=returned.update, goto=returned.goto))
+            if returned.graph is not None:
+                raise UnsupportedFeatureError(
+                    f"node `{node}` returned Command(graph={returned.graph!r}); wfkit sends a Command to the graph "
+                    "that runs this one as a subgraph (graph=Command.PARENT), not to a graph by name: return "
+                    "Command(graph=Command.PARENT, ...) instead")
+            update, goto = returned.update, [node_key(g) for g in returned.goto_list()]
+        if update is None:
+            return [], goto
     if spec.state.kind == "root":  # the state is this one value
         return [(ROOT, update)], goto
     if isinstance(update, dict):
-        items = list(update.items())
+        items = update.items()
     elif isinstance(update, (list, tuple)) and all(isinstance(i, tuple) and len(i) == 2 for i in update):
         items = list(update)
     elif hasattr(update, "model_fields_set"):
@@ -240,8 +244,10 @@ def apply_writes(
     """Apply every write of a superstep, in task order, through the reducers. Returns the new state, the
     keys updated, and the delta `(node, key, value)` as applied. Raises `InvalidUpdateError` when a key
     without a reducer gets more than one write."""
-    delta = [(o.task.name, key, value) for o in outcomes for key, value in o.writes]
-    return replay(spec, values, delta)
+    if len(outcomes) == 1:  # a chain's superstep
+        name = outcomes[0].task.name
+        return replay(spec, values, [(name, key, value) for key, value in outcomes[0].writes])
+    return replay(spec, values, [(o.task.name, key, value) for o in outcomes for key, value in o.writes])
 
 
 def replay(
@@ -249,7 +255,10 @@ def replay(
 ) -> tuple[dict[str, Any], tuple[str, ...], list[tuple[str, str, Any]]]:
     """Apply a delta of `(node, key, value)` writes to `values`. The delta returned is the one to store:
     a write whose reducer has a `prepare` (`add_messages`: ids for new messages) is in its prepared form."""
-    delta = _prepared(spec, delta)
+    if spec.prepare_keys:
+        delta = _prepared(spec, delta)
+    if len(delta) == 1:  # the usual superstep of a chain or loop: one write, nothing to group or check
+        return _replay_one(spec, values, delta)
     by_key: dict[str, list[tuple[str, Any]]] = {}
     for node, key, value in delta:
         by_key.setdefault(key, []).append((node, value))
@@ -285,6 +294,28 @@ def replay(
                         raise _reducer_error(key, channel.reducer, current, node, value) from error
             new[key] = current
     return new, tuple(by_key), delta
+
+
+def _replay_one(spec: GraphSpec, values: dict[str, Any], delta: list[tuple[str, str, Any]]
+                ) -> tuple[dict[str, Any], tuple[str, ...], list[tuple[str, str, Any]]]:
+    """`replay` of a delta of one write (what it does for a key with a single write, without the grouping)."""
+    node, key, value = delta[0]
+    new = dict(values)
+    channel = spec.channels.get(key)
+    if channel is not None:
+        cls = value.__class__
+        is_overwrite, unwrapped = overwritten(value) if cls is Overwrite or cls is dict else (False, None)
+        if is_overwrite:
+            new[key] = unwrapped
+        elif channel.reducer is None:
+            new[key] = value
+        else:
+            current = new.get(key, MISSING)
+            try:
+                new[key] = value if current is MISSING else channel.reducer(current, value)
+            except TypeError as error:
+                raise _reducer_error(key, channel.reducer, current, node, value) from error
+    return new, (key,), delta
 
 
 def _reducer_error(key: str, reducer: Any, current: Any, node: str, value: Any) -> ReducerError:
@@ -359,18 +390,21 @@ def next_plan(spec: GraphSpec, plan: Plan, outcomes: list[Outcome]) -> Plan:
                     pull.setdefault(dest, []).append(trigger(reason, (source,)))
             elif isinstance(dest, Send):
                 push.append((dest.node, dest.arg))
-        if source in joins_by_source:
+        if joins_by_source and source in joins_by_source:
             for index in joins_by_source[source]:
                 seen = joins.setdefault(index, [])
                 if source not in seen:
                     seen.append(source)
-    for index, seen in list(joins.items()):
-        join = spec.joins[index]
-        if set(join.sources) <= set(seen):
-            if join.target != END:  # a join into END just lets the run finish
-                pull.setdefault(join.target, []).append(trigger("join", join.sources))
-            del joins[index]
-    pull, deferred = _hold_deferred(spec, pull, push, plan.deferred)
+    if joins:
+        for index, seen in list(joins.items()):
+            join = spec.joins[index]
+            if set(join.sources) <= set(seen):
+                if join.target != END:  # a join into END just lets the run finish
+                    pull.setdefault(join.target, []).append(trigger("join", join.sources))
+                del joins[index]
+    deferred = plan.deferred
+    if deferred or spec.deferring:
+        pull, deferred = _hold_deferred(spec, pull, push, deferred)
     if len(pull) > 1:
         pull = dict(sorted(pull.items()))
     return Plan(pull=pull, push=push, joins=joins, deferred=deferred)

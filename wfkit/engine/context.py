@@ -23,16 +23,27 @@ _nested_lock = threading.Lock()  # graphs a node's threads start at once are num
 class TaskContext:
     """Per-task facilities: emit custom values and message chunks, pause with `interrupt()`.
 
-    A plain class with slots: one is made per task, on the engine's hottest path.
+    One is made per task, on the engine's hottest path: what every task needs is in slots, set by
+    `__init__`; what only some tasks use (retries, timeouts, the functional API, subgraphs, the Runtime)
+    starts as a class default and lands in the instance's `__dict__` when set.
     """
 
     __slots__ = ("node", "step", "task_id", "emit", "stream_messages", "resume_values", "interrupt_count",
-                 "config", "task", "take_answer", "loop", "parent_owner", "calls", "nested_runs", "closed",
-                 "pushed", "runtime", "attempt", "started", "beat")
+                 "config", "task", "take_answer", "loop", "parent_owner", "started", "__dict__")
+
+    calls: Any = None  # the functional API's bookkeeping of an entrypoint's @task calls
+    nested_runs = 0  # graphs this task has run as subgraphs so far
+    pushed: list | None = None  # state writes made while it runs (`push_message`), before its return's
+    # its `Runtime` (see wfkit.runtime.task_runtime, made when first asked for), and the try under its
+    # RetryPolicy (1-based); `started` (set by __init__) is when the first one started
+    runtime: Any = None
+    attempt = 1
+    beat: Any = None  # in a timed attempt: what `runtime.heartbeat()` calls (see engine.retry)
+    closed = False  # set when the attempt running in this context timed out: it may store nothing more
 
     def __init__(self, node: str, step: int, task_id: str, emit: Callable[[Any], None], stream_messages: bool = False,
                  resume_values: Any = (), config: dict | None = None, task: Any = None, loop: Any = None,
-                 parent_owner: "TaskContext | None" = None):
+                 parent_owner: "TaskContext | None" = None, take_answer: Callable[[str], list] | None = None):
         self.node, self.step, self.task_id, self.emit = node, step, task_id, emit
         self.stream_messages = stream_messages
         self.resume_values = resume_values
@@ -42,25 +53,18 @@ class TaskContext:
         self.loop = loop  # the Loop running it (the functional API reads its history and listeners)
         # in a subgraph: the outermost parent task, whose interrupt() calls these are
         self.parent_owner = parent_owner
-        self.calls: Any = None  # the functional API's bookkeeping of an entrypoint's @task calls
-        self.nested_runs = 0  # graphs this task has run as subgraphs so far
-        self.pushed: list | None = None  # state writes made while it runs (`push_message`), before its return's
-        # its `Runtime` (see wfkit.runtime.task_runtime, made when first asked for), the try under its
-        # RetryPolicy (1-based) and when the first one started
-        self.runtime: Any = None
-        self.beat: Any = None  # in a timed attempt: what `runtime.heartbeat()` calls (see engine.retry)
-        self.attempt = 1
         self.started = time.time()
         # the run's answer given to no interrupt in particular (`Command(resume=value)`): the first
         # interrupt() without an answer of its own takes it; `take_answer(task_id)` gives [value] or []
-        self.take_answer: Callable[[str], list] | None = None
-        self.closed = False  # set when the attempt running in this context timed out: it may store nothing more
+        self.take_answer = take_answer
 
     def copy(self, **changes: Any) -> "TaskContext":
         """This context with `changes` (a timed attempt's own: see `engine.retry`)."""
         other = object.__new__(TaskContext)
-        for name in TaskContext.__slots__:
-            setattr(other, name, changes[name] if name in changes else getattr(self, name))
+        for name in TaskContext.__slots__[:-1]:  # (all but `__dict__`: its entries are copied below)
+            setattr(other, name, getattr(self, name))
+        for name, value in {**self.__dict__, **changes}.items():
+            setattr(other, name, value)
         return other
 
     def write_custom(self, value: Any) -> None:

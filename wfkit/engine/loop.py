@@ -172,30 +172,33 @@ class Loop:
         """Run one superstep. Returns its record, or None when nothing ran (done or a breakpoint)."""
         # As in LangGraph, the limit is checked first: a run that used its last allowed superstep raises
         # even when nothing is left to run
-        algo.check_recursion(self.step + 1, self.stop, self.options.recursion_limit)
-        if self.plan.empty:
+        options = self.options
+        step = self.step + 1
+        if step > self.stop:
+            algo.check_recursion(step, self.stop, options.recursion_limit)
+        plan = self.plan
+        if not plan.pull and not plan.push:
             self._finish()
             return None
-        if not (self._skip_before or past_breakpoints) and self.options.interrupt_before:
-            hit = tuple(n for n in self.plan.names() if n in self.options.interrupt_before)
+        if not (self._skip_before or past_breakpoints) and options.interrupt_before:
+            hit = tuple(n for n in plan.names() if n in options.interrupt_before)
             if hit:
                 self.status, self.interrupts = "interrupted", ()
                 self.emit(Interrupted(self.step, (), "before", hit))
                 return None
         self._skip_before = False
-        if self.options.runtime is not None:  # asked to drain: stop before this superstep (its checkpoint is stored)
-            check_drain(self.options.runtime.control)
-        step = self.step + 1
-        values = with_managed(self.spec, self.values, step, self.stop) if self.spec.managed else self.values
-        tasks = algo.prepare_tasks(self.spec, values, self.plan, self.checkpoint_id,
-                                   cheap_ids=self.history is None)
+        if options.runtime is not None:  # asked to drain: stop before this superstep (its checkpoint is stored)
+            check_drain(options.runtime.control)
+        spec = self.spec
+        values = with_managed(spec, self.values, step, self.stop) if spec.managed else self.values
+        tasks = algo.prepare_tasks(spec, values, plan, self.checkpoint_id, cheap_ids=self.history is None)
         if self.listeners:
             self.emit(StepPlanned(step, tuple(tasks)))
         done = ({t.id: outcome_from_stored(t, self._stored[t.id]) for t in tasks if t.id in self._stored}
                 if self._stored else {})
         self._lone_task = len(tasks) == 1
-        cache = self.options.cache
-        hits = await caching.lookup(self.spec, cache, tasks, done) if cache is not None else None
+        cache = options.cache
+        hits = await caching.lookup(spec, cache, tasks, done) if cache is not None else None
         if hits:  # a cache hit is a result reused, as a pending write is
             done = {**done, **hits}
         try:
@@ -206,14 +209,15 @@ class Loop:
             self.emit(StepCancelled(step, unfinished))
             raise
         if cache is not None:
-            await caching.keep(self.spec, cache, outcomes, hits)
-        paused = []
+            await caching.keep(spec, cache, outcomes, hits)
+        interrupted = False
         for outcome in outcomes:
             if outcome.error is not None:
                 raise self._failed(outcomes, outcome)
             if outcome.interrupts:
-                paused.append(outcome)
-        if paused:
+                interrupted = True
+        if interrupted:
+            paused = [o for o in outcomes if o.interrupts]
             self.status = "interrupted"
             self.interrupts = tuple(i for o in paused for i in o.interrupts)
             self.answers.pending = {o.task.id: o.interrupts for o in paused}
@@ -223,21 +227,22 @@ class Loop:
             finished = [o for o in outcomes if o.ok and o.writes and o.task.name != START]
             self.paused_values = None
             if finished:
-                shown, updated, _ = algo.apply_writes(self.spec, self.values, finished)
+                shown, updated, _ = algo.apply_writes(spec, self.values, finished)
                 if updated:
                     self.paused_values, self.wrote = shown, True
             self.emit(Interrupted(step, self.interrupts, "interrupt", tuple(o.task.name for o in paused),
                                   self.paused_values))
             return self._record(step, tasks, outcomes, (), self.values, paused=True)
-        new_values, updated, delta = algo.apply_writes(self.spec, self.values, outcomes)
-        self.wrote = self.wrote or bool(updated)
+        new_values, updated, delta = algo.apply_writes(spec, self.values, outcomes)
+        if updated:
+            self.wrote = True
         for outcome in outcomes:
             if outcome.unknown:
                 warnings.warn(
                     f"node `{outcome.task.name}` routed to {', '.join(f'`{u}`' for u in outcome.unknown)}, which is "
                     "not a node of this graph; that route is ignored (as LangGraph does). Check the path function's "
                     "return values, or give add_conditional_edges a path_map.", WfkitWarning, stacklevel=2)
-        plan = algo.next_plan(self.spec, self.plan, outcomes)
+        plan = algo.next_plan(spec, plan, outcomes)
         if self._carried:
             delta = self._carried + list(delta)
         try:  # the commit is the last thing: until it is stored, the run stays before this superstep
@@ -251,14 +256,15 @@ class Loop:
         if self.listeners:
             self.emit(StepApplied(step, new_values, updated, tuple(delta), self.plan.names(), self._kept_config()))
             self._announce()
-        if self.options.interrupt_after:
-            hit = tuple(o.task.name for o in outcomes if o.task.name in self.options.interrupt_after)
+        if options.interrupt_after:
+            hit = tuple(o.task.name for o in outcomes if o.task.name in options.interrupt_after)
             if hit:  # even when nothing follows, as in LangGraph (its "updates" show the breakpoint)
                 self.status, self.interrupts = "interrupted", ()
                 self.emit(Interrupted(step, (), "after", hit))
                 return record
-        self._drop_answer()
-        if self.plan.empty and step < self.stop:  # else the next tick raises GraphRecursionError
+        if self.answers.loose:
+            self._drop_answer()
+        if not plan.pull and not plan.push and step < self.stop:  # else the next tick raises GraphRecursionError
             self._finish()
         return record
 

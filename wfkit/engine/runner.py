@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import inspect
 import itertools
 from collections.abc import Callable
+from types import CoroutineType  # (what inspect.iscoroutine checks, without its call)
 from typing import Any
 
 from wfkit.constants import END, START
@@ -59,7 +59,8 @@ class Runner:
                         resume: dict[str, list], on_finish: Callable[[Outcome], None]) -> list[Outcome]:
         """Run `tasks` (reusing outcomes already in `done`), returning outcomes in task order."""
         if len(tasks) == 1 and not done:  # the common case of a chain: no bookkeeping
-            outcome = await self._run_one(step, values, tasks[0], resume.get(tasks[0].id, ()), alone=True)
+            run = self._execute if self.limit is None else self._run_one
+            outcome = await run(step, values, tasks[0], resume.get(tasks[0].id, ()), True)
             on_finish(outcome)
             return [outcome]
         outcomes: dict[str, Outcome] = {}
@@ -118,83 +119,109 @@ class Runner:
                                outcome.error, outcome.interrupts, outcome.update, cached))
 
     async def _run_one(self, step: int, values: dict, task: Task, resume: list, alone: bool) -> Outcome:
+        """Run a task, waiting for its turn under `max_concurrency` when set."""
+        if self.limit is None:
+            return await self._execute(step, values, task, resume, alone)
         if self.listening:
+            self.emit(TaskStarted(step, task))  # started as soon as it is scheduled, as without a limit
+        async with self.limit:
+            return await self._execute(step, values, task, resume, alone, announced=True)
+
+    async def _execute(self, step: int, values: dict, task: Task, resume: list, alone: bool,
+                       announced: bool = False) -> Outcome:
+        if self.listening and not announced:
             self.emit(TaskStarted(step, task))
         ctx = TaskContext(task.name, step, task.id, self.emit, self.stream_messages, resume, self.config,
-                          task, self.loop, self.owner)
-        ctx.take_answer = self.take_answer
+                          task, self.loop, self.owner, self.take_answer)
         token = set_current(ctx)
         try:
-            if self.limit is not None:
-                async with self.limit:
-                    outcome = await self._execute(step, values, task, ctx, alone)
-            else:
-                outcome = await self._execute(step, values, task, ctx, alone)
+            spec = self.spec
+            name = task.name
+            outcome = Outcome(task)
+            try:
+                handled = False
+                if name == START:
+                    writes, goto = list(task.input.items()), []
+                    outcome.update = None
+                else:
+                    node = spec.nodes[name]
+                    if alone and self.inline_sync and name in spec.plain_nodes:
+                        # a chain's usual task: call it here, without two more coroutine frames
+                        returned = self._call_plain(node, task.input)
+                        if isinstance(returned, CoroutineType):
+                            returned = await self._awaited(node, returned)
+                    else:
+                        returned, handled = await self._run_node(node, task.input, ctx, alone)
+                    writes, goto = algo.writes_from_return(spec, name, returned)
+                    if ctx.pushed:  # written while the node ran, so before what it returned
+                        writes = [w for w in ctx.pushed if w[0] in spec.channels] + writes
+                    if self.listening:  # what the "updates" stream shows; nobody else reads it
+                        present = node.present if not handled else None
+                        outcome.update = present(writes) if present else algo.shown_update(writes)
+                outcome.writes = writes
+                routes = [(dest, "goto") for dest in goto] if goto else []
+                # a node whose error handler took over goes where the handler's Command says, not on its edges
+                static = spec.edge_routes.get(name) if not handled else None
+                if static:
+                    routes += static  # checked at compile time
+                branches = spec.branches.get(name) if not handled else None
+                if branches:
+                    # the state as this node sees it after its own writes (its writes are re-checked with the
+                    # others' when the superstep is applied)
+                    fresh = algo.replay_stored(spec, values, [(name, k, v) for k, v in writes])
+                    view = fresh if self._state_is_whole else spec.state.view(fresh)
+                    nodes = spec.nodes
+                    for branch in branches:
+                        arg = view if branch.input is None else branch.input.view(fresh)
+                        if alone and self.inline_sync and not branch.is_async:  # (as `_call` would, one frame less)
+                            result = branch.path(arg, self.config) if branch.takes_config else branch.path(arg)
+                            if isinstance(result, CoroutineType):
+                                result = await result
+                        else:
+                            result = await self._call(branch.path, branch.is_async, branch.takes_config, arg, alone)
+                        for dest in branch.resolve(result):
+                            routes.append((dest, "branch"))
+                            if dest.__class__ is str and dest not in nodes and dest != END:
+                                outcome.unknown.append(dest)
+                            elif isinstance(dest, Send) and dest.node not in nodes:
+                                outcome.unknown.append(dest.node)
+                if goto:
+                    outcome.unknown += algo.unknown_destinations(spec, routes[:len(goto)])
+                outcome.routes = routes
+            except GraphInterrupt as pause:
+                outcome.interrupts = pause.interrupts
+                outcome.writes, outcome.routes = [], []
+            except Exception as error:  # the loop decides; the note says where it happened
+                add_note(error, f"while running node `{name}` in superstep {step}")
+                outcome.error = error
+                outcome.writes, outcome.routes = [], []
         finally:
             reset_current(token)
-        self._finished(step, outcome)
+        if self.listening:
+            self._finished(step, outcome)
         return outcome
 
-    async def _execute(self, step: int, values: dict, task: Task, ctx: TaskContext, alone: bool) -> Outcome:
-        spec = self.spec
-        outcome = Outcome(task)
+    def _call_plain(self, node: Any, arg: Any) -> Any:
+        """Call a node of `spec.plain_nodes` (sync; no retry, timeout or error handler) right here, as
+        `_run_node` would (its coroutine, if it returns one, is awaited by `_awaited`)."""
         try:
-            handled = False
-            if task.name == START:
-                writes, goto = list(task.input.items()), []
-                outcome.update = None
-            else:
-                node = spec.nodes[task.name]
-                returned, handled = await self._run_node(node, task.input, ctx, alone)
-                writes, goto = algo.writes_from_return(spec, task.name, returned)
-                if ctx.pushed:  # written while the node ran, so before what it returned
-                    writes = [w for w in ctx.pushed if w[0] in spec.channels] + writes
-                if self.listening:  # what the "updates" stream shows; nobody else reads it
-                    present = node.present if not handled else None
-                    outcome.update = present(writes) if present else algo.shown_update(writes)
-            outcome.writes = writes
-            routes = [(dest, "goto") for dest in goto] if goto else []
-            # a node whose error handler took over goes where the handler's Command says, not on its edges
-            static = spec.edges.get(task.name) if not handled else None
-            if static:
-                routes += [(dest, "edge") for dest in static]  # checked at compile time
-            branches = spec.branches.get(task.name) if not handled else None
-            if branches:
-                # the state as this node sees it after its own writes (its writes are re-checked with the
-                # others' when the superstep is applied)
-                fresh = algo.replay_stored(spec, values, [(task.name, k, v) for k, v in writes])
-                view = fresh if self._state_is_whole else spec.state.view(fresh)
-                nodes = spec.nodes
-                for branch in branches:
-                    arg = view if branch.input is None else branch.input.view(fresh)
-                    result = await self._call(branch.path, branch.is_async, branch.takes_config, arg, alone)
-                    for dest in branch.resolve(result):
-                        routes.append((dest, "branch"))
-                        if dest.__class__ is str and dest not in nodes and dest != END:
-                            outcome.unknown.append(dest)
-                        elif isinstance(dest, Send) and dest.node not in nodes:
-                            outcome.unknown.append(dest.node)
-            if goto:
-                outcome.unknown += algo.unknown_destinations(spec, routes[:len(goto)])
-            outcome.routes = routes
-        except GraphInterrupt as pause:
-            outcome.interrupts = pause.interrupts
-            outcome.writes, outcome.routes = [], []
-        except Exception as error:  # the loop decides; the note says where it happened
-            add_note(error, f"while running node `{task.name}` in superstep {step}")
-            outcome.error = error
-            outcome.writes, outcome.routes = [], []
-        return outcome
+            return node.fn(arg, self.config) if node.takes_config else node.fn(arg)
+        except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
+            return sent.command
+        except asyncio.CancelledError as cancelled:
+            raise _cancelled(node, cancelled)
+
+    async def _awaited(self, node: Any, returned: Any) -> Any:
+        try:
+            return await returned
+        except ParentCommand as sent:
+            return sent.command
+        except asyncio.CancelledError as cancelled:
+            raise _cancelled(node, cancelled)
 
     async def _run_node(self, node: Any, arg: Any, ctx: TaskContext, alone: bool) -> tuple[Any, bool]:
         """What the node returns, and whether its error handler returned it instead (see `engine.handler`)."""
         try:
-            if alone and self.inline_sync and not node.retry and node.timeout is None and not node.is_async:
-                # a chain's usual task: call it here, without two more coroutine frames
-                returned = node.fn(arg, self.config) if node.takes_config else node.fn(arg)
-                if type(returned) is not dict and inspect.iscoroutine(returned):
-                    returned = await returned
-                return returned, False
             return await self._call_node(node, arg, alone, ctx), False
         except ParentCommand as sent:  # a subgraph this node ran sent it a Command: as if returned here
             return sent.command, False
@@ -243,6 +270,16 @@ class Runner:
         else:
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self.executor, contextvars.copy_context().run, fn, *args)
-        if type(result) is not dict and inspect.iscoroutine(result):  # a sync callable returned a coroutine
+        if isinstance(result, CoroutineType):  # a sync callable returned a coroutine
             result = await result
         return result
+
+
+def _cancelled(node: Any, cancelled: asyncio.CancelledError) -> BaseException:
+    """What a node's call raising `cancelled` becomes: a NodeCancelledError when its own code raised it
+    (see `raised_by_the_call`), else `cancelled` itself (this asyncio task was asked to stop)."""
+    if not raised_by_the_call():
+        return cancelled
+    error = NodeCancelledError(node.name)
+    error.__cause__ = cancelled
+    return error

@@ -107,6 +107,8 @@ class Branch:
     def resolve(self, result: Any, known: Any = None) -> list:
         """Destinations (node names and Sends) for what `path` returned; unknown names are kept (the loop
         warns about them) unless a path_map forbids them."""
+        if result.__class__ is str and self.path_map is None:  # the usual answer: one node's name
+            return [result]
         items = result if isinstance(result, (list, tuple)) else [result]
         out = []
         for item in items:
@@ -161,8 +163,21 @@ class GraphSpec:
     node_order: dict[str, int] = field(default_factory=dict)
     # node -> the compiled graph it runs as a subgraph (added as a node, or seen run by the node's code)
     subgraphs: dict = field(default_factory=dict)
+    # Facts the hot path reads instead of asking every superstep (set below, from the nodes and channels):
+    # the keys whose reducer has a `prepare` (add_messages), and whether any node is deferred
+    prepare_keys: frozenset = field(default=frozenset(), init=False)
+    deferring: bool = field(default=False, init=False)
+    # the nodes the runner may call inline, with nothing around the call: sync, no retry, timeout or handler
+    plain_nodes: frozenset = field(default=frozenset(), init=False)
+    edge_routes: dict = field(default_factory=dict, init=False)  # node -> its static edges as routes
 
     def __post_init__(self) -> None:
+        self.prepare_keys = frozenset(key for key, ch in self.channels.items()
+                                      if getattr(ch.reducer, "prepare", None) is not None)
+        self.deferring = any(node.defer for node in self.nodes.values())
+        self.plain_nodes = frozenset(name for name, node in self.nodes.items() if not node.is_async and not node.retry
+                                     and node.timeout is None and node.error_handler is None)
+        self.edge_routes = {source: tuple((dest, "edge") for dest in dests) for source, dests in self.edges.items()}
         for schema in (self.state, *(n.input for n in self.nodes.values())):
             self.managed.update(getattr(schema, "managed", None) or {})
         by_source: dict[str, list[int]] = {}

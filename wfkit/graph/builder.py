@@ -10,18 +10,12 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, get_args, get_origin
 
 from wfkit.constants import END, RESERVED_CHARS, RESERVED_NAMES, ROOT, START
-from wfkit.engine.caching import check_cache_policy
 from wfkit.engine.context import current_task
-from wfkit.engine.drive import run_to_pause
-from wfkit.engine.events import MessageChunk, Nested
 from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config, injected, is_async_callable,
                                node_key)
-from wfkit.engine.handler import DEFAULT_HANDLER, handler_name, make_handler, with_defaults
-from wfkit.engine.retry import policies_of
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema, node_output_schema
-from wfkit.runtime import injections
 from wfkit.types import TimeoutPolicy
 
 
@@ -71,6 +65,8 @@ def _with_injected(fn: Callable, takes_config: bool, names: tuple[str, ...]) -> 
     """A node declaring parameters named `writer`, `store` or `runtime`, called as `(state, config)` with the
     task's stream writer, the graph's store and the task's `Runtime` passed by keyword (and the config as the
     node takes it: by name or second positional)."""
+    from wfkit.runtime import injections  # (loaded only for a graph whose nodes take them)
+
     config_by_name = takes_config and any(p == "config" for p in inspect.signature(fn).parameters)
 
     def call(state: Any, config: dict) -> Any:
@@ -86,6 +82,23 @@ def _with_injected(fn: Callable, takes_config: bool, names: tuple[str, ...]) -> 
 
         return call_async
     return call
+
+
+# The optional features' modules are imported when a graph uses them: `import wfkit` stays light
+def _policies(retry_policy: Any) -> tuple:
+    if retry_policy is None:
+        return ()
+    from wfkit.engine.retry import policies_of
+
+    return policies_of(retry_policy)
+
+
+def _cache_policy(policy: Any, where: str) -> Any:
+    if policy is None:
+        return None
+    from wfkit.engine.caching import check_cache_policy
+
+    return check_cache_policy(policy, where)
 
 
 class StateGraph:
@@ -149,13 +162,17 @@ class StateGraph:
         if injected(action):
             run, takes_config = _with_injected(action, takes_config, injected(action)), True
             run.node_fn = action  # (its id in the cache's namespaces)
-        handler = make_handler(error_handler, node) if error_handler is not None else None
-        if handler is not None and handler_name(node) in self.nodes:
-            raise GraphBuildError(f"Auto-generated error handler node `{handler_name(node)}` already exists: "
-                                  f"rename that node, or the node `{node}`")
+        handler = None
+        if error_handler is not None:
+            from wfkit.engine.handler import handler_name, make_handler
+
+            handler = make_handler(error_handler, node)
+            if handler_name(node) in self.nodes:
+                raise GraphBuildError(f"Auto-generated error handler node `{handler_name(node)}` already exists: "
+                                      f"rename that node, or the node `{node}`")
         self.nodes[node] = NodeSpec(node, run, schema, is_async_callable(action), takes_config,
-                                    dict(metadata or {}), retry=policies_of(retry_policy), defer=bool(defer),
-                                    cache_policy=check_cache_policy(cache_policy, f"add_node({node!r}, ...)"),
+                                    dict(metadata or {}), retry=_policies(retry_policy), defer=bool(defer),
+                                    cache_policy=_cache_policy(cache_policy, f"add_node({node!r}, ...)"),
                                     timeout=TimeoutPolicy.coerce(timeout), error_handler=handler)
         hinted = list(destinations) if destinations else _literal_targets(action)
         if hinted:
@@ -185,10 +202,12 @@ class StateGraph:
         `cache_policy` caches every node without its own; `retry_policy` and `timeout` also apply to error handlers; `error_handler` handles every node without
         its own (a handler's failure fails the run)."""
         if cache_policy is not None:
-            self.node_defaults["cache_policy"] = check_cache_policy(cache_policy, "set_node_defaults(...)")
+            self.node_defaults["cache_policy"] = _cache_policy(cache_policy, "set_node_defaults(...)")
         if retry_policy is not None:
-            self.node_defaults["retry"] = policies_of(retry_policy)
+            self.node_defaults["retry"] = _policies(retry_policy)
         if error_handler is not None:
+            from wfkit.engine.handler import DEFAULT_HANDLER, make_handler
+
             self.node_defaults["error_handler"] = make_handler(error_handler, DEFAULT_HANDLER)
         if timeout is not None:
             self.node_defaults["timeout"] = TimeoutPolicy.coerce(timeout)
@@ -256,6 +275,7 @@ class StateGraph:
         """Validate the graph and return a runnable `CompiledStateGraph`. `executor`: a
         `concurrent.futures.Executor` that runs its sync node calls (a `Send` fan-out's among them)."""
         check_options("compile()", options)
+        from wfkit.engine.handler import DEFAULT_HANDLER, with_defaults
         from wfkit.graph.compiled import CompiledStateGraph
         from wfkit.graph.validate import validate
 
