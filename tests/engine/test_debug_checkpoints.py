@@ -80,3 +80,26 @@ def test_exit_mode_stores_no_checkpoint_of_a_finished_subgraph():
     assert list(graph.get_state_history({"configurable": {"thread_id": "t", "checkpoint_ns": ns}})) == []
     assert [h.values for h in graph.get_state_history(config)] == [
         {"messages": ["gp_one", "gp_one", "p_one", "p_two"]}]
+
+
+class Inner(TypedDict):
+    my_key: Annotated[str, operator.add]
+
+
+def test_a_subgraph_with_a_checkpointer_of_its_own_keeps_to_the_parents_and_its_durability():
+    inner_saver, saver = InMemorySaver(), InMemorySaver()
+    inner = StateGraph(Inner)
+    inner.add_node("one", lambda s: {"my_key": " one"})
+    inner.add_edge(START, "one")
+    graph = StateGraph(Inner)
+    graph.add_node("inner", inner.compile(checkpointer=inner_saver))
+    graph.add_edge(START, "inner")
+    app = graph.compile(checkpointer=saver)
+    assert app.invoke({"my_key": ""}, {"configurable": {"thread_id": "t"}}, durability="exit") == {"my_key": " one"}
+    assert [c.checkpoint["channel_values"] for c in saver.list({"configurable": {"thread_id": "t"}})] == [
+        {"my_key": " one"}]
+    assert list(inner_saver.list({"configurable": {"thread_id": "t"}})) == []
+    app.invoke({"my_key": ""}, {"configurable": {"thread_id": "u"}}, durability="sync")
+    stored = [k.split("\x1f")[0] for k in saver._threads]
+    assert stored.count("u") == 2  # the thread's own and its subgraph's
+    assert list(inner_saver.list({"configurable": {"thread_id": "u"}})) == []
