@@ -6,7 +6,7 @@ fails: the run's checkpoints go to a `DeferredSaver`, which holds them in memory
 last one (with the pending writes on it, and a full snapshot of its values, since the deltas before it are
 never stored) as a child of the last checkpoint the thread had stored. A subgraph's run puts its own checkpoints (under its namespace's key,
 see `engine.nested`) in the same `DeferredSaver`, which holds them apart, by key, and stores them when that
-run stops.
+run stops (a subgraph run under a task's namespace that finished stores nothing, as in LangGraph).
 """
 
 from __future__ import annotations
@@ -89,6 +89,11 @@ class DeferredSaver(BaseCheckpointSaver):
         """Whether the run on `thread_id` (a thread key) put a checkpoint not stored yet."""
         return bool(self._held.get(thread_id))
 
+    def drop(self, thread_id: str) -> None:
+        """Forget what the run put on `thread_id` (a thread key), storing none of it."""
+        for checkpoint_id in self._held.pop(thread_id, {}):
+            self._writes.pop(checkpoint_id, None)
+
     def flush(self, thread_id: str, values: dict) -> None:
         """Store the last checkpoint put on `thread_id` (a thread key; its state is `values`) and the pending
         writes on it, as a child of the last checkpoint stored before the run (None: the thread's first), then
@@ -114,4 +119,9 @@ def at_exit(loop: Any) -> None:
     history = loop.history
     saver = getattr(history, "saver", None)
     if isinstance(saver, DeferredSaver) and saver.holding(history.key):
-        saver.flush(history.key, history.values_at(saver.get(history.key)))
+        if loop.status == "done" and ":" in history.ns:
+            # a subgraph's run under a task's namespace that finished stores nothing, as in LangGraph (one
+            # compiled with checkpointer=True, in a namespace of its own, and one that paused or failed do)
+            saver.drop(history.key)
+        else:
+            saver.flush(history.key, history.values_at(saver.get(history.key)))

@@ -17,6 +17,7 @@ from wfkit._ids import new_id
 from wfkit.constants import START
 from wfkit.engine import algo, caching, resume
 from wfkit.engine.algo import Outcome, Plan, Task
+from wfkit.engine.durability import DeferredSaver
 from wfkit.engine.events import CheckpointKept, Interrupted, Resumed, RunFinished, StepApplied, StepCancelled, StepPlanned
 from wfkit.engine.options import RunOptions
 from wfkit.engine.persist import History, metadata, outcome_from_stored, with_updates
@@ -91,6 +92,7 @@ class Loop:
         self._run_id = None
         self._counter = 0
         self._kept = None  # the checkpoint last written to the history
+        self.start_parent: tuple = ()  # (parent id,) of the first checkpoint loaded: see `_announce`
         # Whether the current checkpoint is the thread's head as this run read it (or stored it): the next
         # checkpoint is then stored only if it still is (`put_on_head`), so two runs of one thread never
         # fork it silently; False for a deliberate fork (a replay, `goto`), which stores unchecked.
@@ -121,6 +123,7 @@ class Loop:
         self.values = self.history.values_at(checkpoint)
         self.plan = Plan.from_json(checkpoint.plan)
         self.step, self.checkpoint_id, self.parent_id = checkpoint.step, checkpoint.id, checkpoint.parent_id
+        self.start_parent = self.start_parent or (checkpoint.parent_id,)
         self._kept = checkpoint
         self._stored, replay, pending, _, updates = self.history.pending(checkpoint.id)
         if updates:  # Command(update=...) inputs given on this checkpoint: part of the next superstep's delta
@@ -347,9 +350,24 @@ class Loop:
         if not self.listeners or self.history is None or kept is None:
             return
         tasks = tuple((tid, name) for tid, name, _ in algo.plan_task_ids(kept.plan, kept.id, self.spec.node_order))
-        parent = None if kept.parent_id is None else {"configurable": {
-            "thread_id": self.options.thread_id, "checkpoint_ns": self.history.ns, "checkpoint_id": kept.parent_id}}
-        self.emit(CheckpointKept(kept.step, self.config(), parent, metadata(kept), self.values, tasks, waiting or {}))
+        parent_id = kept.parent_id
+        if isinstance(self.history.saver, DeferredSaver):
+            # durability="exit" stores none of them: as in LangGraph, each names the parent of the checkpoint
+            # the run started from (None on a new thread), not one of the run's own
+            parent_id = self.start_parent[0] if self.start_parent else None
+        self.emit(CheckpointKept(kept.step, self._named(kept.id), self._named(parent_id), metadata(kept), self.values,
+                                 tasks, waiting or {}))
+
+    def _named(self, checkpoint_id: str | None) -> dict | None:
+        """The config naming one of the thread's checkpoints, as its snapshot's: a subgraph's also names those
+        of the graphs above it (LangGraph's `checkpoint_map`)."""
+        if checkpoint_id is None:
+            return None
+        ns = self.history.ns
+        configurable = {"thread_id": self.options.thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}
+        if ns:
+            configurable["checkpoint_map"] = {**self.history.parents, ns: checkpoint_id}
+        return {"configurable": configurable}
 
     def config(self) -> dict | None:
         if self.options.thread_id is None:

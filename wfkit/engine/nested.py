@@ -29,7 +29,7 @@ def nested_history(graph: Any, parent: TaskContext, namespace: str) -> History |
     outer = parent.loop.history if parent.loop is not None else None
     if outer is None or graph.stateless:
         return None
-    saver = graph.checkpointer if graph.checkpointer is not None else outer.saver
+    saver = outer.saver  # as in LangGraph, the parent's checkpointer (and durability), even if it has one of its own
     graph.register_on(saver)
     ns = join_ns(outer.ns, namespace)
     history = History(graph.spec, saver, outer.thread_id, ns, {**outer.parents, outer.ns: parent.loop.checkpoint_id})

@@ -208,6 +208,7 @@ def _new_input(loop: Any, input: Any, checkpoint: Any, on_head: bool | None = No
     if checkpoint is not None:
         loop.values = loop.history.values_at(checkpoint)
         loop.step, loop.parent_id = checkpoint.step + 1, checkpoint.id
+        loop.start_parent = loop.start_parent or (checkpoint.parent_id,)
     else:
         loop.values, loop.step = algo.initial_values(loop.spec), -1
     loop.plan = algo.input_plan(writes)
