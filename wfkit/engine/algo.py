@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfkit.constants import END, ROOT, START
+from wfkit.constants import END, PULL, PUSH, ROOT, START
 from wfkit.engine.options import given
 from wfkit.engine.spec import GraphSpec, node_key
 from wfkit.engine.stored import BadDelta
@@ -145,16 +145,23 @@ def plan_task_ids(plan: dict, checkpoint_id: str, order: dict | None = None) -> 
     """(id, name, path) of the tasks a stored plan (its JSON form) names, without building their inputs:
     snapshots need only these. In LangGraph's snapshot order: the Sends first, then the nodes in the order
     `order` ranks them (the graph's: the order they were added), else by name."""
-    out = [(task_id(checkpoint_id, "push", index, node), node, ("push", index))
+    out = [(task_id(checkpoint_id, "push", index, node), node, task_path("push", index, node))
            for index, (node, _) in enumerate(plan.get("push") or ())]
     pull = plan.get("pull") or {}
     if len(pull) == 1:  # the usual case, without sorting
         name = next(iter(pull))
-        out.append((f"{checkpoint_id}:{name}", name, ("pull", name)))
+        out.append((f"{checkpoint_id}:{name}", name, task_path("pull", 0, name)))
     else:
         names = sorted(pull, key=lambda n: (order.get(n, len(order)), n)) if order else sorted(pull)
-        out += [(task_id(checkpoint_id, "pull", name), name, ("pull", name)) for name in names]
+        out += [(task_id(checkpoint_id, "pull", name), name, task_path("pull", 0, name)) for name in names]
     return out
+
+
+def task_path(kind: str, index: int, name: str) -> tuple:
+    """A task's path as LangGraph shows it (snapshot tasks, `langgraph_path` metadata): `(PULL, node)` for
+    a node, `(PUSH, index, False)` for the `index`-th Send of a superstep. The input (kept as a push of
+    `__start__`) shows as a node, as in LangGraph."""
+    return (PULL, name) if kind == "pull" or name == START else (PUSH, index, False)
 
 
 def task_id(checkpoint_id: str, kind: str, *rest: Any) -> str:

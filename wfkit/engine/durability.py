@@ -42,6 +42,9 @@ class DeferredSaver(BaseCheckpointSaver):
         # order put
         self._held: dict[str, dict[str, Checkpoint]] = {}
         self._writes: dict[str, list[PendingWrite]] = {}  # checkpoint id -> the writes put on it
+        # thread key -> the writes put on the stored checkpoint the run started from: stored at the end only if
+        # the run made no checkpoint after it (as in LangGraph, whose "exit" mode puts no writes before then)
+        self._early: dict[str, list[tuple[str, PendingWrite]]] = {}
 
     def register_types(self, types: Iterable[type]) -> None:
         self.inner.register_types(types)
@@ -58,7 +61,7 @@ class DeferredSaver(BaseCheckpointSaver):
 
     def get_with_writes(self, thread_id: str, checkpoint_id: str | None = None) -> tuple[Checkpoint | None,
                                                                                           list[PendingWrite]]:
-        if not self._held.get(thread_id):
+        if not self._held.get(thread_id) and not self._early.get(thread_id):
             return self.inner.get_with_writes(thread_id, checkpoint_id)
         return BaseCheckpointSaver.get_with_writes(self, thread_id, checkpoint_id)
 
@@ -68,26 +71,29 @@ class DeferredSaver(BaseCheckpointSaver):
     def put_writes(self, thread_id: str, checkpoint_id: str, writes: Iterable[PendingWrite]) -> None:
         if checkpoint_id in self._held.get(thread_id, {}):
             self._writes.setdefault(checkpoint_id, []).extend(writes)
-        else:  # on the stored checkpoint the run started from: stored at once, as before
-            self.inner.put_writes(thread_id, checkpoint_id, writes)
+        else:  # on the stored checkpoint the run started from: held too (see `_early`)
+            self._early.setdefault(thread_id, []).extend((checkpoint_id, w) for w in writes)
 
     def get_writes(self, thread_id: str, checkpoint_id: str) -> list[PendingWrite]:
         if checkpoint_id in self._held.get(thread_id, {}):
             return list(self._writes.get(checkpoint_id, ()))
-        return self.inner.get_writes(thread_id, checkpoint_id)
+        early = [w for cid, w in self._early.get(thread_id, ()) if cid == checkpoint_id]
+        return self.inner.get_writes(thread_id, checkpoint_id) + early
 
     def checkpoints_with_writes(self, thread_id: str) -> set[str] | None:
         return self.inner.checkpoints_with_writes(thread_id)
 
     def delete_thread(self, thread_id: str) -> None:
+        for key in [k for k in self._early if k == thread_id or k.startswith(thread_id + NS_SEP)]:
+            del self._early[key]
         for key in [k for k in self._held if k == thread_id or k.startswith(thread_id + NS_SEP)]:
             for checkpoint_id in self._held.pop(key):
                 self._writes.pop(checkpoint_id, None)
         self.inner.delete_thread(thread_id)
 
     def holding(self, thread_id: str) -> bool:
-        """Whether the run on `thread_id` (a thread key) put a checkpoint not stored yet."""
-        return bool(self._held.get(thread_id))
+        """Whether the run on `thread_id` (a thread key) put a checkpoint or writes not stored yet."""
+        return bool(self._held.get(thread_id) or self._early.get(thread_id))
 
     def drop(self, thread_id: str) -> None:
         """Forget what the run put on `thread_id` (a thread key), storing none of it."""
@@ -97,9 +103,12 @@ class DeferredSaver(BaseCheckpointSaver):
     def flush(self, thread_id: str, values: dict) -> None:
         """Store the last checkpoint put on `thread_id` (a thread key; its state is `values`) and the pending
         writes on it, as a child of the last checkpoint stored before the run (None: the thread's first), then
-        forget the others put there."""
+        forget the others put there. With no checkpoint put, the writes put on the one it started from."""
         held = self._held.pop(thread_id, None)
+        early = self._early.pop(thread_id, [])
         if not held:
+            for checkpoint_id in dict.fromkeys(cid for cid, _ in early):
+                self.inner.put_writes(thread_id, checkpoint_id, [w for cid, w in early if cid == checkpoint_id])
             return
         last = next(reversed(held.values()))
         parent = last.parent_id

@@ -67,6 +67,13 @@ def is_async_callable(fn: Callable) -> bool:
 
 
 @dataclass(frozen=True)
+class NodeRunnable:
+    """What `NodeSpec.runnable` returns: the node's own callable as `func` (LangGraph's `RunnableCallable.func`)."""
+
+    func: Callable
+
+
+@dataclass(frozen=True)
 class NodeSpec:
     name: str
     fn: Callable
@@ -81,6 +88,12 @@ class NodeSpec:
     destinations: tuple = ()  # where a node may go with Command(goto=...), when declared (for drawing)
     cache_policy: Any = None  # a CachePolicy: its results are kept in the graph's cache (see engine.caching)
     defer: bool = False  # runs only when nothing else is left to run (see algo.next_plan)
+
+    @property
+    def runnable(self) -> "NodeRunnable":
+        """The node's function as LangGraph's `StateNodeSpec.runnable` shows it: `.runnable.func` is the
+        callable given to `add_node` (before wfkit wraps it for injected arguments)."""
+        return NodeRunnable(getattr(self.fn, "node_fn", self.fn))
 
     def copy(self, update: dict | None = None) -> "NodeSpec":
         """This node with some fields replaced (LangGraph's `PregelNode.copy`)."""

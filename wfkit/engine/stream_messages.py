@@ -20,7 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from wfkit._ids import new_id
-from wfkit.constants import START
+from wfkit.constants import PUSH, START
+from wfkit.engine.algo import task_path
 from wfkit.engine.events import MessageChunk, TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
 from wfkit.messages import BaseMessage
@@ -83,7 +84,7 @@ class MessagesMode:
                     self.put((message, meta))
 
     def _task_metadata(self, task: Any, step: int) -> dict:
-        path = ("__pregel_pull", task.name) if task.kind == "pull" else ("__pregel_push", task.index, False)
+        path = task_path(task.kind, task.index, task.name)
         return {**self.base, "langgraph_step": step, "langgraph_node": task.name,
                 "langgraph_triggers": task_triggers(self.spec, task), "langgraph_path": path,
                 "langgraph_checkpoint_ns": "|".join((*self.prefix, f"{task.name}:{task.id}"))}
@@ -93,7 +94,7 @@ def task_triggers(spec: GraphSpec, task: Any) -> tuple[str, ...]:
     """A task's triggers in LangGraph's channel names: `__pregel_push` for a Send, else the node's trigger
     channels, `branch:to:<node>` and `join:<a>+<b>:<node>` for each join into it."""
     if task.kind == "push":
-        return ("__pregel_push",)
+        return (PUSH,)
     joins = [f"join:{'+'.join(j.sources)}:{task.name}" for j in spec.joins if j.target == task.name]
     return tuple(sorted([f"branch:to:{task.name}", *joins]))
 

@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterator
 from typing import Any
 
+from wfkit.constants import PUSH, ROOT
 from wfkit.engine import algo
 from wfkit.engine.algo import Plan
 from wfkit.engine.persist import History, with_updates
@@ -85,7 +86,9 @@ class Snapshots:
                     snapshots.append(self._snapshot(checkpoint, values[checkpoint.id], with_writes=with_writes,
                                                     configs=configs, after=after))
                 else:  # most of a history: nothing pending on the checkpoint, its values as stored
-                    snapshots.append(self._plain(checkpoint, values[checkpoint.id], configs, after=after))
+                    value = values[checkpoint.id]  # (a one-value state, or an entrypoint's: that value)
+                    value = value if self.spec.output_key is None else algo.state_values(self.spec, value)
+                    snapshots.append(self._plain(checkpoint, value, configs, after=after))
         return snapshots
 
     # -- building ------------------------------------------------------------------------------------
@@ -113,10 +116,11 @@ class Snapshots:
         tasks = self._tasks(checkpoint)
         if live and done:
             # applied as a superstep applies them: the nodes first, then the Sends (snapshots list Sends first)
-            applied = sorted(tasks, key=lambda t: t[2][0] == "push")
+            applied = sorted(tasks, key=lambda t: t[2][0] == PUSH)
             finished = [(name, k, v) for tid, name, _ in applied if tid in done for k, v in done[tid]["writes"]]
             values = algo.replay(self.spec, values, finished)[0]
-        if configs is None or (live and done):  # (a history listing's values come as stored, in schema order)
+        if configs is None or (live and done) or self.spec.output_key is not None:  # (a history listing's
+            # values come as stored, in schema order; a one-value state's, that value)
             values = algo.state_values(self.spec, values)  # the whole state, as LangGraph's snapshots show it
         asked = pending if live else raised
         if not (done or asked or errors):  # most checkpoints of a history: nothing pending on them
@@ -141,9 +145,9 @@ class Snapshots:
                           (), configs)
 
 
-def task_result(writes: list) -> dict:
+def task_result(writes: list) -> Any:
     """A finished task's result as LangGraph shows it: its writes by key (several writes to one key as
-    `{"$writes": [...]}`), `{}` for a task that wrote nothing."""
+    `{"$writes": [...]}`), `{}` for a task that wrote nothing; in a one-value state, the value it wrote."""
     result: dict = {}
     for key, value in writes:
         if key in result:
@@ -152,7 +156,7 @@ def task_result(writes: list) -> dict:
             result[key] = {"$writes": [*many, value]}
         else:
             result[key] = value
-    return result
+    return result[ROOT] if list(result) == [ROOT] else result
 
 
 def _results_after(tasks: list, after: Any) -> dict[str, dict]:
