@@ -219,7 +219,15 @@ class ParentCommand(WfkitError):
             "one as a subgraph, and this graph ran on its own: add it as a node of a parent graph "
             "(add_node(name, compiled_graph)) or invoke it from a parent's node, or return the Command without "
             "graph= to route in this graph")
-        self.command = command
+        self.node, self.command = node, command
+        self._message = str(self.args[0])
+        self.args = (command,)  # as LangGraph's: code written for it reads the Command as args[0]
+
+    def __str__(self) -> str:
+        return self._message
+
+    def __reduce__(self):
+        return type(self), (self.node, self.command)
 
 
 

@@ -155,6 +155,24 @@ def test_command_to_the_parent_graph_from_a_graph_run_on_its_own_stops_it_naming
     assert (caught.value.command.goto, caught.value.command.update) == ("elsewhere", {"log": ["a"]})
 
 
+def test_parent_command_carries_the_command_as_its_first_argument_as_langgraph_does():
+    import copy
+
+    from wfkit import Command
+    from wfkit.errors import ParentCommand
+
+    g = StateGraph(S)
+    g.add_node("a", lambda s: Command(graph=Command.PARENT, goto="elsewhere", update={"log": ["a"]}))
+    g.add_edge(START, "a")
+    with pytest.raises(ParentCommand) as caught:
+        g.compile().invoke({"log": []})
+    sent = caught.value.args[0]  # LangGraph's test_timeout_with_parent_command reads it there
+    assert (type(sent).__name__, sent.goto, sent.update) == ("Command", "elsewhere", {"log": ["a"]})
+    assert caught.value.node == "a"
+    copied = copy.copy(caught.value)
+    assert (str(copied), copied.args[0].goto) == (str(caught.value), "elsewhere")
+
+
 def test_command_to_a_graph_by_name_is_refused():
     from wfkit import Command
 

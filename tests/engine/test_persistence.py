@@ -336,7 +336,7 @@ def test_a_failed_task_keeps_the_others_writes_and_only_it_reruns(saver):
     assert snap.next == ("flaky",)
     assert snap.values == {"log": ["good"], "n": 0}  # the finished task's writes, pending
     # in the order the nodes were added, as LangGraph lists them
-    assert [(t.name, t.error) for t in snap.tasks] == [("good", None), ("flaky", "ConnectionError: model overloaded")]
+    assert [(t.name, t.error) for t in snap.tasks] == [("good", None), ("flaky", "ConnectionError('model overloaded')")]
     assert [s.metadata["step"] for s in app.get_state_history(cfg())] == [0, -1]  # nothing half-applied
     fail.clear()
     assert app.invoke(None, cfg()) == {"log": ["flaky", "good"], "n": 0}
@@ -474,3 +474,18 @@ def test_an_interrupt_inside_a_subgraph_pauses_the_parent_and_the_answer_reaches
     # LangGraph, the subgraph goes on where it stopped on each resume: `first` ran once.
     assert app.invoke(Command(resume="yes!"), config) == {"log": ["pre", "pre", "first", "answer:yes", "again:yes!"]}
     assert calls == ["first"]
+
+
+def test_a_failed_task_keeps_the_repr_of_its_error_as_langgraph_does(saver):
+    # LangGraph keeps repr(exc) as the failed task's error; test_checkpoint_recovery looks for "RuntimeError('...')"
+    def flaky(state):
+        raise RuntimeError("model 'x' overloaded")
+
+    g = StateGraph(S)
+    g.add_node("flaky", flaky)
+    g.add_edge(START, "flaky")
+    app = g.compile(checkpointer=saver)
+    with pytest.raises(RuntimeError):
+        app.invoke({"n": 0}, cfg())
+    assert [(t.name, t.error) for t in app.get_state(cfg()).tasks] == [
+        ("flaky", "RuntimeError(\"model 'x' overloaded\")")]

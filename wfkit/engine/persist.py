@@ -105,7 +105,7 @@ class History:
             value: Any = [stored_interrupt(i) for i in outcome.interrupts]
             key = "__interrupt__"
         elif outcome.error is not None:
-            value, key = f"{type(outcome.error).__name__}: {outcome.error}", "__error__"
+            value, key = repr(outcome.error), "__error__"
         else:
             value = {"writes": [list(w) for w in outcome.writes], "routes": encode_routes(outcome.routes)}
             key = "__result__"

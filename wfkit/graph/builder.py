@@ -16,6 +16,7 @@ from wfkit.engine.spec import (Branch, GraphSpec, Join, NodeSpec, accepts_config
 from wfkit.errors import GraphBuildError, GraphInterrupt
 from wfkit.graph.options import check_options
 from wfkit.graph.schema import Schema, node_input_schema, node_output_schema
+from wfkit.graph.tool_action import is_tool, tool_node
 from wfkit.types import TimeoutPolicy
 
 
@@ -152,6 +153,8 @@ class StateGraph:
             raise GraphBuildError(f"node `{node}` is already in the graph; give the second one another name")
         if hasattr(action, "spec") and hasattr(action, "ainvoke"):  # a compiled graph used as a node
             action = _subgraph_node(action)
+        elif is_tool(action):  # a tool used as a node gets the state as its arguments, as in LangGraph
+            action = tool_node(action)
         if not callable(action):
             raise GraphBuildError(f"node `{node}` must be a function (sync or async), got {type(action).__name__}")
         schema = self._schema(input_schema or node_input_schema(action)) or self.schema
