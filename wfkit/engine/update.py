@@ -6,16 +6,19 @@ next is what would follow that node (its edges, its conditional edges evaluated 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from wfkit._sync import run_sync
 from wfkit.constants import START
 from wfkit.engine import algo
 from wfkit.engine.algo import Outcome, Plan, Task
+from wfkit.engine.resume import input_writes
 from wfkit.errors import InvalidUpdateError
 
 
 COPY = "__copy__"  # update_state(config, None, as_node=COPY): copy the checkpoint, as LangGraph does
+INPUT = "__input__"  # update_state(config, input, as_node=INPUT): store `input` as a run's input, as LangGraph does
 
 
 def copy_checkpoint(history: Any, checkpoint: Any, values: Any) -> Any:
@@ -29,6 +32,24 @@ def copy_checkpoint(history: Any, checkpoint: Any, values: Any) -> Any:
     return history.save(parent_id=checkpoint.parent_id, step=checkpoint.step + 1, source="fork",
                         delta=[tuple(w) for w in checkpoint.writes], plan=Plan.from_json(checkpoint.plan),
                         values=history.values_at(checkpoint))
+
+
+def input_update(spec: Any, plan: Plan, updates: list) -> Plan | None:
+    """The plan after an update `as_node="__input__"` on a checkpoint planning `plan`: the input superstep's
+    START task carrying the input (as `invoke(input)` stores it), besides the tasks `plan` has not run yet
+    (as in LangGraph); None when the updates are not one."""
+    if not any(as_node == INPUT for _, as_node in updates):
+        return None
+    if len(updates) > 1:
+        raise InvalidUpdateError(
+            f"update as_node='__input__' among {len(updates)} updates of one superstep: the input goes alone in a "
+            "superstep of its own: [StateUpdate(input, '__input__')]")
+    if updates[0][0] is None:
+        raise InvalidUpdateError(
+            "update_state(config, None, as_node='__input__') has no input to store: pass the graph's input, e.g. "
+            f"update_state(config, {{{next(iter(spec.input.channels), 'key')!r}: ...}}, as_node='__input__')")
+    start = algo.input_plan(input_writes(spec, updates[0][0], stacklevel=6))
+    return dataclasses.replace(plan, push=start.push + [p for p in plan.push if p[0] != START])  # a new input replaces one
 
 
 def infer_as_node(checkpoint: Any, ran: tuple[str, ...] = ()) -> str:
