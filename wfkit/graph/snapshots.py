@@ -73,8 +73,9 @@ class Snapshots:
             # the superstep that ran each checkpoint's tasks: its delta holds their writes (their results)
             # (one step later: a run in "exit" mode stores none of the checkpoints between)
             steps = {cp.id: cp.step for cp in checkpoints}
-            ran_by = {cp.parent_id: cp for cp in checkpoints
-                      if cp.source == "loop" and steps.get(cp.parent_id) == cp.step - 1}
+            # (or an update_state as one of its planned nodes, as LangGraph shows it; a run's superstep first)
+            ran_by = {cp.parent_id: cp for source in ("update", "loop") for cp in checkpoints
+                      if cp.source == source and steps.get(cp.parent_id) == cp.step - 1}
             for checkpoint in checkpoints:
                 if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
                     continue
@@ -162,8 +163,10 @@ def _results_after(tasks: list, after: Any) -> dict[str, dict]:
     if after is None or not tasks:
         return {}
     names = [name for _, name, _ in tasks]
+    # an update_state's checkpoint gives a result only to the tasks of the node it came as
+    wrote = {w[0] for w in after.writes} if after.source == "update" else set(names)
     return {tid: task_result([(w[1], w[2]) for w in after.writes if w[0] == name])
-            for tid, name, _ in tasks if names.count(name) == 1}
+            for tid, name, _ in tasks if names.count(name) == 1 and name in wrote}
 
 
 @contextlib.contextmanager
