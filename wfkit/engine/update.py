@@ -21,14 +21,24 @@ COPY = "__copy__"  # update_state(config, None, as_node=COPY): copy the checkpoi
 INPUT = "__input__"  # update_state(config, input, as_node=INPUT): store `input` as a run's input, as LangGraph does
 
 
-def copy_checkpoint(history: Any, checkpoint: Any, values: Any) -> Any:
+def copy_updates(checkpoint: Any, values: Any) -> list[tuple[Any, str | None]]:
+    """The updates `update_state(config, values, as_node="__copy__")` applies to the copy, as one superstep:
+    none for `values` None, else `values`' `StateUpdate(values, as_node)`s grouped by node (as LangGraph)."""
+    if values is None:
+        return []
+    if not isinstance(values, list) or not values or not all(
+            isinstance(item, (list, tuple)) and len(item) >= 2 for item in values):
+        raise InvalidUpdateError(
+            f"update_state(config, {values!r}, as_node='__copy__') copies checkpoint `{checkpoint.id}`: pass None to "
+            "copy it as it is, or a list of StateUpdate(values, as_node) to apply to the copy as one superstep")
+    updates = [(item[0], item[1]) for item in values]
+    return [u for node in dict.fromkeys(n for _, n in updates) for u in updates if u[1] == node]
+
+
+def copy_checkpoint(history: Any, checkpoint: Any) -> Any:
     """`update_state(config, None, as_node="__copy__")`: a sibling of `checkpoint` (same parent, same state,
     same tasks planned, none of them run: their ids are new, so interrupts ask again), source "fork", one
     step later, as in LangGraph. Its delta is the original's: replayed on the same parent, the same state."""
-    if values is not None:
-        raise InvalidUpdateError(
-            f"update_state(config, {values!r}, as_node='__copy__') copies checkpoint `{checkpoint.id}` as it is and "
-            "takes no values: pass None, then update_state(<the copy's config>, values, as_node=...) to change it")
     return history.save(parent_id=checkpoint.parent_id, step=checkpoint.step + 1, source="fork",
                         delta=[tuple(w) for w in checkpoint.writes], plan=Plan.from_json(checkpoint.plan),
                         values=history.values_at(checkpoint))

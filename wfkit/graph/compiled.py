@@ -24,7 +24,7 @@ from wfkit.engine.algo import Plan
 from wfkit.engine.caching import check_cache, check_store, clear_nodes
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, check_version, graph_chunker, graph_output, stream_part
-from wfkit.engine.update import COPY, apply_updates, check_supersteps, copy_checkpoint, input_update
+from wfkit.engine.update import COPY, apply_updates, check_supersteps, copy_checkpoint, copy_updates, input_update
 from wfkit.checkpoint.base import Checkpoint
 from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
@@ -428,7 +428,9 @@ class CompiledStateGraph:
             if checkpoint is None:
                 raise CheckpointError(f"thread `{history.thread_id}` has no checkpoint to copy yet; invoke the "
                                       "graph first, or update_state(config, values) to give it a first state")
-            return self._snapshots(history).config(copy_checkpoint(history, checkpoint, values).id)
+            updates = copy_updates(checkpoint, values)
+            copied = copy_checkpoint(history, checkpoint)
+            return self._update(history, copied, updates)[0] if updates else self._snapshots(history).config(copied.id)
         return self._update(history, checkpoint, [(values, as_node)])[0]
 
     def bulk_update_state(self, config: dict, supersteps: Any) -> dict:
