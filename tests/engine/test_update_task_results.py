@@ -1,10 +1,12 @@
 """The history shows an update_state's writes as the result of the planned task of the node it came as
 (as LangGraph 1.2.24 does), so supersteps replayed with `bulk_update_state` read like the run."""
 
+from typing import Annotated
+
 from typing_extensions import TypedDict
 
 from wfkit import START, StateGraph
-from wfkit.types import StateUpdate
+from wfkit.types import Command, Send, StateUpdate
 
 
 class S(TypedDict):
@@ -49,4 +51,31 @@ def test_an_update_as_another_node_leaves_the_planned_task_without_a_result(save
         ("loop", [("tool", None)]),
         ("loop", [("agent", {"foo": "agent"})]),
         ("input", [("__start__", {"foo": "in"})]),
+    ]
+
+
+class Joined(TypedDict):
+    name: Annotated[str, lambda a, b: " > ".join([a, b]) if a else b]
+
+
+def test_updates_as_a_node_planned_several_times_are_its_tasks_results_in_order(saver):
+    g = StateGraph(Joined)
+    g.add_node("one", lambda s: Command(goto=[Send("two", {})], update={"name": "one"}))
+    g.add_node("two", lambda s: {"name": "two"})
+    g.add_edge(START, "one")
+    g.add_edge("one", "two")
+    app = g.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "t"}}
+    app.invoke({"name": "s"}, config)
+    planned_twice = list(app.get_state_history(config))[1]
+    app.update_state(planned_twice.config, [StateUpdate({"name": "x"}, "two"), StateUpdate({"name": "y"}, "two")],
+                     as_node="__copy__")
+    app.bulk_update_state(config, [[StateUpdate({"name": "p"}, "one")],
+                                   [StateUpdate({"name": "q"}, "two"), StateUpdate({"name": "r"}, "two")]])
+    assert [(s.values["name"], s.metadata["source"], [(t.name, t.result) for t in s.tasks])
+            for s in list(app.get_state_history(config))[:4]] == [
+        ("s > one > x > y > p > q > r", "update", []),
+        ("s > one > x > y > p", "update", [("two", {"name": "q"})]),  # the update beyond its one task: no task's
+        ("s > one > x > y", "update", []),
+        ("s > one", "fork", [("two", {"name": "x"}), ("two", {"name": "y"})]),
     ]

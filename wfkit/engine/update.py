@@ -83,16 +83,19 @@ def apply_as_node(spec: Any, checkpoint: Any, current: dict, values: Any, as_nod
     return apply_updates(spec, checkpoint, current, [(values, as_node)], ran)
 
 
-def apply_updates(spec: Any, checkpoint: Any, current: dict, updates: list, ran: tuple[str, ...] = ()
-                  ) -> tuple[dict, list, Plan]:
+def apply_updates(spec: Any, checkpoint: Any, current: dict, updates: list, ran: tuple[str, ...] = (),
+                  written: list | None = None) -> tuple[dict, list, Plan]:
     """`apply_as_node` for several `(values, as_node)` updates at once, as the tasks of one superstep: their
-    writes go through the reducers together, and what runs next follows all of them."""
+    writes go through the reducers together, and what runs next follows all of them. `written`, if given,
+    gets each update's `(as_node, writes)`."""
     outcomes = []
     for values, as_node in updates:
         as_node = infer_as_node(checkpoint, ran) if as_node is None else as_node
         if as_node != START and as_node not in spec.nodes:
             raise InvalidUpdateError(f"update_state(as_node={as_node!r}): no such node; known: {', '.join(spec.nodes)}")
         writes, goto = algo.writes_from_return(spec, as_node, values)
+        if written is not None:
+            written.append((as_node, writes))
         outcome = Outcome(Task("update", as_node, "pull", 0, None, ()), writes, [(g, "goto") for g in goto])
         outcome.routes += [(dest, "edge") for dest in spec.edges.get(as_node, ())]
         fresh = algo.replay(spec, current, [(as_node, k, v) for k, v in writes])[0]
@@ -105,6 +108,21 @@ def apply_updates(spec: Any, checkpoint: Any, current: dict, updates: list, ran:
         outcomes.append(outcome)
     new_values, _, delta = algo.apply_writes(spec, current, outcomes)
     return new_values, delta, algo.next_plan(spec, Plan.from_json(checkpoint.plan), outcomes)
+
+
+def update_task_results(spec: Any, checkpoint: Any, written: list) -> list[tuple[str, str, list]]:
+    """`(task id, node, writes)` for the updates made as a node `checkpoint` planned: the nth update as it
+    is the result of its nth task (as LangGraph assigns them; updates beyond its tasks are no task's)."""
+    tasks: dict[str, list[str]] = {}
+    for tid, name, _ in algo.plan_task_ids(checkpoint.plan, checkpoint.id, spec.node_order):
+        tasks.setdefault(name, []).append(tid)
+    seen: dict[str, int] = {}
+    out = []
+    for as_node, writes in written:
+        index = seen[as_node] = seen.get(as_node, -1) + 1
+        if index < len(tasks.get(as_node, ())):
+            out.append((tasks[as_node][index], as_node, [list(w) for w in writes]))
+    return out
 
 
 def check_supersteps(supersteps: Any) -> list[list]:

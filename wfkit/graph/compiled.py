@@ -24,7 +24,8 @@ from wfkit.engine.algo import Plan
 from wfkit.engine.caching import check_cache, check_store, clear_nodes
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, check_version, graph_chunker, graph_output, stream_part
-from wfkit.engine.update import COPY, apply_updates, check_supersteps, copy_checkpoint, copy_updates, input_update
+from wfkit.engine.update import (COPY, apply_updates, check_supersteps, copy_checkpoint, copy_updates, input_update,
+                                 update_task_results)
 from wfkit.checkpoint.base import Checkpoint
 from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
@@ -471,9 +472,12 @@ class CompiledStateGraph:
         parent = (history.get(base.parent_id) if None in as_nodes and base.source == "loop"
                   and base.parent_id is not None else None)
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
-        new_values, delta, plan = apply_updates(history.spec, base, current, updates, ran)
+        written: list = []
+        new_values, delta, plan = apply_updates(history.spec, base, current, updates, ran, written)
         saved = history.save(parent_id=checkpoint and checkpoint.id, step=base.step + 1, source="update",
                              delta=delta, plan=plan, values=new_values, metadata=metadata)
+        if checkpoint is not None:
+            history.save_update_results(checkpoint.id, update_task_results(history.spec, checkpoint, written))
         return self._snapshots(history).config(saved.id, None, parents), saved
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:

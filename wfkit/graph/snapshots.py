@@ -122,7 +122,7 @@ class Snapshots:
         asked = pending if live else raised
         if not (done or asked or errors):  # most checkpoints of a history: nothing pending on them
             return self._plain(checkpoint, values, configs, tasks, after)
-        results = _results_after(tasks, after)
+        results = self._results_after(tasks, after)
         state_tasks = tuple(
             StateTask(tid, name, path, errors.get(tid), tuple(asked.get(tid, ())), None,
                       task_result(done[tid]["writes"]) if tid in done else results.get(tid))
@@ -136,10 +136,23 @@ class Snapshots:
         """A checkpoint with nothing pending on it: every task it planned, with its result when `after` (the
         checkpoint its superstep made) is known, and no interrupt."""
         tasks = self._tasks(checkpoint) if tasks is None else tasks
-        results = _results_after(tasks, after)
+        results = self._results_after(tasks, after)
         return self._made(checkpoint, values, tuple([name for _, name, _ in tasks]),
                           tuple([StateTask(tid, name, path, result=results.get(tid)) for tid, name, path in tasks]),
                           (), configs)
+
+    def _results_after(self, tasks: list, after: Any) -> dict[str, dict]:
+        """The results of `tasks` read from the delta of `after`, the checkpoint their superstep made (each
+        write there names the node that made it): for the tasks whose node ran once in that superstep (a
+        superstep of several tasks keeps each one's result on top of its checkpoint as well)."""
+        if after is None or not tasks:
+            return {}
+        if after.source == "update":  # update_state's updates made as planned tasks, kept with their ids
+            kept = self.history.update_results(after.parent_id)
+            return {tid: task_result(kept[tid]) for tid, _, _ in tasks if tid in kept}
+        names = [name for _, name, _ in tasks]
+        return {tid: task_result([(w[1], w[2]) for w in after.writes if w[0] == name])
+                for tid, name, _ in tasks if names.count(name) == 1}
 
 
 def task_result(writes: list) -> dict:
@@ -154,19 +167,6 @@ def task_result(writes: list) -> dict:
         else:
             result[key] = value
     return result
-
-
-def _results_after(tasks: list, after: Any) -> dict[str, dict]:
-    """The results of `tasks` read from the delta of `after`, the checkpoint their superstep made (each
-    write there names the node that made it): for the tasks whose node ran once in that superstep (a
-    superstep of several tasks keeps each one's result on top of its checkpoint as well)."""
-    if after is None or not tasks:
-        return {}
-    names = [name for _, name, _ in tasks]
-    # an update_state's checkpoint gives a result only to the tasks of the node it came as
-    wrote = {w[0] for w in after.writes} if after.source == "update" else set(names)
-    return {tid: task_result([(w[1], w[2]) for w in after.writes if w[0] == name])
-            for tid, name, _ in tasks if names.count(name) == 1 and name in wrote}
 
 
 @contextlib.contextmanager
