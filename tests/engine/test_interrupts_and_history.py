@@ -328,5 +328,5 @@ def test_copy_with_values_is_refused_naming_the_checkpoint(saver):
         app.update_state(head, {"log": ["x"]}, as_node="__copy__")
     assert str(info.value) == (
         f"update_state(config, {{'log': ['x']}}, as_node='__copy__') copies checkpoint "
-        f"`{head['configurable']['checkpoint_id']}` as it is and takes no values: pass None, then "
-        "update_state(<the copy's config>, values, as_node=...) to change it")
+        f"`{head['configurable']['checkpoint_id']}`: pass None to copy it as it is, or a list of "
+        "StateUpdate(values, as_node) to apply to the copy as one superstep")

@@ -118,6 +118,17 @@ class History:
         self.saver.put_writes(self.key, checkpoint_id, [PendingWrite(new_id("update", short=True), START,
                                                                            "__update__", value)])
 
+    def save_update_results(self, checkpoint_id: str, results: list) -> None:
+        """`(task id, node, writes)` of update_state's updates made as tasks the checkpoint planned: their
+        results in the history (`update_results`), as LangGraph keeps them."""
+        if results:
+            self.saver.put_writes(self.key, checkpoint_id, [PendingWrite(tid, name, "__update_result__", writes)
+                                                            for tid, name, writes in results])
+
+    def update_results(self, checkpoint_id: str) -> dict[str, list]:
+        return {w.task_id: w.value for w in self.saver.get_writes(self.key, checkpoint_id)
+                if w.key == "__update_result__"}
+
     def save_resume(self, checkpoint_id: str, task_id: str, task_name: str, values: list) -> None:
         self.saver.put_writes(self.key, checkpoint_id, [PendingWrite(task_id, task_name, "__resume__", values)])
 

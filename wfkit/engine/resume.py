@@ -196,15 +196,22 @@ def _continue(loop: Any, input: Command | None, checkpoint: Any) -> None:
     loop.stop = loop.step + loop.options.recursion_limit + (1 if forked else 2)
 
 
-def _new_input(loop: Any, input: Any, checkpoint: Any, on_head: bool | None = None) -> None:
-    writes = loop.spec.input.validate_input(input)
+def input_writes(spec: Any, input: Any, stacklevel: int = 7) -> dict:
+    """The writes of a graph input: validated, managed keys dropped, keys not in the input schema warned
+    about and dropped (as LangGraph does)."""
+    writes = spec.input.validate_input(input)
     for key in list(writes):
-        if key in loop.spec.managed:  # computed for each task, never written (as LangGraph)
+        if key in spec.managed:  # computed for each task, never written (as LangGraph)
             del writes[key]
-        elif key not in loop.spec.input.channels:
+        elif key not in spec.input.channels:
             warnings.warn(f"the input has key `{key}`, which is not a key of the input schema "
-                          f"`{loop.spec.input.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=6)
+                          f"`{spec.input.name}`; it is ignored (as LangGraph does)", WfkitWarning, stacklevel=stacklevel)
             del writes[key]
+    return writes
+
+
+def _new_input(loop: Any, input: Any, checkpoint: Any, on_head: bool | None = None) -> None:
+    writes = input_writes(loop.spec, input)
     if checkpoint is not None:
         loop.values = loop.history.values_at(checkpoint)
         loop.step, loop.parent_id = checkpoint.step + 1, checkpoint.id

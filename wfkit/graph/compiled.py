@@ -24,7 +24,8 @@ from wfkit.engine.algo import Plan
 from wfkit.engine.caching import check_cache, check_store, clear_nodes
 from wfkit.engine.persist import History
 from wfkit.engine.stream import check_modes, check_version, graph_chunker, graph_output, stream_part
-from wfkit.engine.update import COPY, apply_updates, check_supersteps, copy_checkpoint
+from wfkit.engine.update import (COPY, apply_updates, check_supersteps, copy_checkpoint, copy_updates, input_update,
+                                 update_task_results)
 from wfkit.checkpoint.base import Checkpoint
 from wfkit.engine.context import TaskContext, current_task
 from wfkit.errors import (ArgumentTypeError, CheckpointError, GraphInterrupt, MissingThreadError, NoCheckpointerError, SubgraphOnlyError, ThreadKeyMissingError,
@@ -428,7 +429,9 @@ class CompiledStateGraph:
             if checkpoint is None:
                 raise CheckpointError(f"thread `{history.thread_id}` has no checkpoint to copy yet; invoke the "
                                       "graph first, or update_state(config, values) to give it a first state")
-            return self._snapshots(history).config(copy_checkpoint(history, checkpoint, values).id)
+            updates = copy_updates(checkpoint, values)
+            copied = copy_checkpoint(history, checkpoint)
+            return self._update(history, copied, updates)[0] if updates else self._snapshots(history).config(copied.id)
         return self._update(history, checkpoint, [(values, as_node)])[0]
 
     def bulk_update_state(self, config: dict, supersteps: Any) -> dict:
@@ -459,14 +462,22 @@ class CompiledStateGraph:
             base.plan = Plan().to_json()
         else:
             current, base = history.values_at(checkpoint), checkpoint
+        parents = base.metadata.get("parents")  # a subgraph's: the parent checkpoints it belongs under
+        metadata = {"parents": parents} if parents else None
+        if (plan := input_update(history.spec, Plan.from_json(base.plan), updates)) is not None:  # as LangGraph: step -1 on a new thread
+            saved = history.save(parent_id=checkpoint and checkpoint.id, step=base.step + 1 if checkpoint else -1,
+                                 source="input", delta=[], plan=plan, values=current, metadata=metadata)
+            return self._snapshots(history).config(saved.id, None, parents), saved
         as_nodes = [as_node for _, as_node in updates]
         parent = (history.get(base.parent_id) if None in as_nodes and base.source == "loop"
                   and base.parent_id is not None else None)
         ran = Plan.from_json(parent.plan).names() if parent is not None else ()
-        new_values, delta, plan = apply_updates(history.spec, base, current, updates, ran)
-        parents = base.metadata.get("parents")  # a subgraph's: the parent checkpoints it belongs under
+        written: list = []
+        new_values, delta, plan = apply_updates(history.spec, base, current, updates, ran, written)
         saved = history.save(parent_id=checkpoint and checkpoint.id, step=base.step + 1, source="update",
-                             delta=delta, plan=plan, values=new_values, metadata={"parents": parents} if parents else None)
+                             delta=delta, plan=plan, values=new_values, metadata=metadata)
+        if checkpoint is not None:
+            history.save_update_results(checkpoint.id, update_task_results(history.spec, checkpoint, written))
         return self._snapshots(history).config(saved.id, None, parents), saved
 
     async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:

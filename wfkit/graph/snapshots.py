@@ -74,8 +74,9 @@ class Snapshots:
             # the superstep that ran each checkpoint's tasks: its delta holds their writes (their results)
             # (one step later: a run in "exit" mode stores none of the checkpoints between)
             steps = {cp.id: cp.step for cp in checkpoints}
-            ran_by = {cp.parent_id: cp for cp in checkpoints
-                      if cp.source == "loop" and steps.get(cp.parent_id) == cp.step - 1}
+            # (or an update_state as one of its planned nodes, as LangGraph shows it; a run's superstep first)
+            ran_by = {cp.parent_id: cp for source in ("update", "loop") for cp in checkpoints
+                      if cp.source == source and steps.get(cp.parent_id) == cp.step - 1}
             for checkpoint in checkpoints:
                 if filter and any(checkpoint_metadata(checkpoint).get(k) != v for k, v in filter.items()):
                     continue
@@ -125,7 +126,7 @@ class Snapshots:
         asked = pending if live else raised
         if not (done or asked or errors):  # most checkpoints of a history: nothing pending on them
             return self._plain(checkpoint, values, configs, tasks, after)
-        results = _results_after(tasks, after)
+        results = self._results_after(tasks, after)
         state_tasks = tuple(
             StateTask(tid, name, path, errors.get(tid), tuple(asked.get(tid, ())), None,
                       task_result(done[tid]["writes"]) if tid in done else results.get(tid))
@@ -139,10 +140,23 @@ class Snapshots:
         """A checkpoint with nothing pending on it: every task it planned, with its result when `after` (the
         checkpoint its superstep made) is known, and no interrupt."""
         tasks = self._tasks(checkpoint) if tasks is None else tasks
-        results = _results_after(tasks, after)
+        results = self._results_after(tasks, after)
         return self._made(checkpoint, values, tuple([name for _, name, _ in tasks]),
                           tuple([StateTask(tid, name, path, result=results.get(tid)) for tid, name, path in tasks]),
                           (), configs)
+
+    def _results_after(self, tasks: list, after: Any) -> dict[str, dict]:
+        """The results of `tasks` read from the delta of `after`, the checkpoint their superstep made (each
+        write there names the node that made it): for the tasks whose node ran once in that superstep (a
+        superstep of several tasks keeps each one's result on top of its checkpoint as well)."""
+        if after is None or not tasks:
+            return {}
+        if after.source == "update":  # update_state's updates made as planned tasks, kept with their ids
+            kept = self.history.update_results(after.parent_id)
+            return {tid: task_result(kept[tid]) for tid, _, _ in tasks if tid in kept}
+        names = [name for _, name, _ in tasks]
+        return {tid: task_result([(w[1], w[2]) for w in after.writes if w[0] == name])
+                for tid, name, _ in tasks if names.count(name) == 1}
 
 
 def task_result(writes: list) -> Any:
@@ -157,17 +171,6 @@ def task_result(writes: list) -> Any:
         else:
             result[key] = value
     return result[ROOT] if list(result) == [ROOT] else result
-
-
-def _results_after(tasks: list, after: Any) -> dict[str, dict]:
-    """The results of `tasks` read from the delta of `after`, the checkpoint their superstep made (each
-    write there names the node that made it): for the tasks whose node ran once in that superstep (a
-    superstep of several tasks keeps each one's result on top of its checkpoint as well)."""
-    if after is None or not tasks:
-        return {}
-    names = [name for _, name, _ in tasks]
-    return {tid: task_result([(w[1], w[2]) for w in after.writes if w[0] == name])
-            for tid, name, _ in tasks if names.count(name) == 1}
 
 
 @contextlib.contextmanager
