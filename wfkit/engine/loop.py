@@ -103,6 +103,9 @@ class Loop:
                              stream_messages=options.stream_messages, max_concurrency=options.max_concurrency,
                              executor=options.executor,
                              loop=self, owner=owner, take_answer=self.answers.take)
+        # a failing task stops its async siblings; a sync sibling's thread cannot be stopped, so a sync call and
+        # the stepping API wait for it and keep what it returns (the same outcome whichever task failed first)
+        self.runner.sync_caller = options.inline_sync or options.want_records
 
     # -- events --------------------------------------------------------------------------------------
     def emit(self, event: Any) -> None:
@@ -216,7 +219,7 @@ class Loop:
         interrupted = False
         for outcome in outcomes:
             if outcome.error is not None:
-                raise self._failed(outcomes, outcome)
+                raise self._failed(outcomes, outcome, tasks)
             if outcome.interrupts:
                 interrupted = True
         if interrupted:
@@ -290,13 +293,15 @@ class Loop:
         if not lone_ok:
             self.history.save_outcome(self.checkpoint_id, outcome)
 
-    def _failed(self, outcomes: list[Outcome], failure: Outcome) -> BaseException:
+    def _failed(self, outcomes: list[Outcome], failure: Outcome, tasks: list[Task]) -> BaseException:
         """A task raised: nothing of the superstep is applied. The tasks that raised on the answers just
-        given forget them (none was stored) and wait at their interrupts again, for a better answer."""
+        given forget them (none was stored) and wait at their interrupts again, for a better answer; so do
+        the tasks stopped before they finished (their answers were not used to the end)."""
         self.failure = failure
-        for outcome in outcomes:
-            if outcome.error is not None:
-                self.answers.take_back(outcome.task.id)
+        finished = {o.task.id for o in outcomes if o.error is None}
+        for task in tasks:
+            if task.id not in finished:
+                self.answers.take_back(task.id)
         self.interrupts = self.answers.interrupts
         self.status = "interrupted" if self.interrupts else "ready"
         waiting = self.answers.pending.get(failure.task.id)
