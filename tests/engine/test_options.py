@@ -48,9 +48,6 @@ def test_a_store_cache_or_policy_of_the_wrong_type_is_refused(make, message):
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: graph().compile().invoke({"log": []}, stream_mode="updates"),
-     "invoke(stream_mode='updates') is not supported by wfkit: invoke returns the final state; use "
-     "stream(..., stream_mode='updates') to get the chunks"),
     (lambda: list(graph().compile().stream({"log": []}, output_keys=["log"])),
      "stream(): `output_keys=` is not supported by wfkit; `output_keys` is not supported yet: pick the keys "
      "from the returned state"),
@@ -203,3 +200,12 @@ def test_batch_returns_exceptions_in_place_when_asked():
     with pytest.raises(ValueError) as caught:
         app.batch([{"log": []}], [None, None])
     assert str(caught.value) == "batch() got 1 inputs but 2 configs; pass one config for all, or one per input"
+
+
+def test_invoke_with_another_stream_mode_returns_that_streams_chunks_as_langgraph():
+    import asyncio
+
+    app = graph().compile()
+    assert app.invoke({"log": []}, stream_mode="updates") == list(app.stream({"log": []}, stream_mode="updates"))
+    assert app.invoke({"log": []}, stream_mode=["values"]) == [("values", {"log": []}), ("values", {"log": ["a"]})]
+    assert asyncio.run(app.ainvoke({"log": []}, stream_mode="updates")) == [{"a": {"log": ["a"]}}]

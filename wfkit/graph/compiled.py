@@ -217,18 +217,26 @@ class CompiledStateGraph:
         return self._result(loop)
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
-                      stream_mode: str = "values", version: str = "v1", **options: Any) -> Any:
-        """Run to the end (or an interrupt) and return the final state (`version="v2"`: a `GraphOutput`)."""
+                      stream_mode: Any = "values", version: str = "v1", **options: Any) -> Any:
+        """Run to the end (or an interrupt) and return the final state (`version="v2"`: a `GraphOutput`); with
+        another `stream_mode` (or a list of modes), the list of the chunks `astream` gives, as LangGraph's."""
         _check_invoke(stream_mode, options, version)
+        if stream_mode != "values":
+            return [chunk async for chunk in self.astream(input, config, stream_mode=stream_mode, version=version,
+                                                          interrupt_before=interrupt_before,
+                                                          interrupt_after=interrupt_after, **options)]
         result = await self._ainvoke(input, config, False, current_task(), interrupt_before=interrupt_before,
                                      interrupt_after=interrupt_after, **_run_kw(options))
         return graph_output(self.spec, result) if version == "v2" else result
 
     def invoke(self, input: Any, config: dict | None = None, *, interrupt_before=None, interrupt_after=None,
-               stream_mode: str = "values", version: str = "v1", **options: Any) -> Any:
+               stream_mode: Any = "values", version: str = "v1", **options: Any) -> Any:
         """Run to the end (or an interrupt) and return the final state (also works inside Jupyter);
         `version="v2"`: a `GraphOutput` (the output as `.value`, the interrupts it waits at as `.interrupts`)."""
         _check_invoke(stream_mode, options, version)
+        if stream_mode != "values":  # the chunks of that stream, as a list (LangGraph's)
+            return list(self.stream(input, config, stream_mode=stream_mode, version=version,
+                                    interrupt_before=interrupt_before, interrupt_after=interrupt_after, **options))
         # the running task is read here: the coroutine may run on a helper thread, which does not see it
         result = run_sync(self._ainvoke(input, config, True, current_task(), interrupt_before=interrupt_before,
                                         interrupt_after=interrupt_after, **_run_kw(options)))
@@ -556,8 +564,4 @@ async def _stored_at_exit(chunks: AsyncIterator[Any], made: list) -> AsyncIterat
 
 def _check_invoke(stream_mode: Any, options: dict, version: Any) -> None:
     check_version(version, "invoke()")
-    if stream_mode != "values":
-        raise UnsupportedFeatureError(f"invoke(stream_mode={stream_mode!r}) is not supported by wfkit: invoke "
-                                      f"returns the final state; use stream(..., stream_mode={stream_mode!r}) "
-                                      f"to get the chunks")
     check_options("invoke()", options, RUN_OPTIONS)
