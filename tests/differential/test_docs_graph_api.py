@@ -513,10 +513,7 @@ JOKES = ["Why don't lions like fast food? Because they can't catch it!",
                                   ["model", "model", "query_database", "query_database"]], id="retry_policies"),
     pytest.param(node_caching, [[{"expensive_node": {"result": 10}}],
                                 [{"expensive_node": {"result": 10}, "__metadata__": {"cached": True}}]],
-                 id="node_caching", marks=pytest.mark.xfail(strict=True, reason=(
-                     "graph.invoke(..., stream_mode='updates') raises UnsupportedFeatureError (NotImplementedError) "
-                     "on wfkit; LangGraph returns the list of update chunks, the second run's with "
-                     "'__metadata__': {'cached': True}"))),
+                 id="node_caching"),
     pytest.param(sequence, {"value_1": "a b", "value_2": 10}, id="sequence"),
     pytest.param(add_sequence, {"value_1": "a b", "value_2": 10}, id="add_sequence"),
     pytest.param(defer_node, [
