@@ -92,8 +92,9 @@ class Runner:
                             # the superstep fails: stop the tasks still running, as LangGraph does (but an
                             # answer that does not fit its interrupt lets the other answered tasks finish, so
                             # that none is cut off after a side effect and runs it again next time). A sync
-                            # node's thread cannot be stopped: a sync call (invoke, stream) waits for it and
-                            # keeps what it returns, as LangGraph's sync runner does; an async one drops it
+                            # node's thread cannot be stopped: a sync call (invoke, stream) and the stepping API
+                            # wait for it and keep what it returns, as LangGraph's sync runner does; an async
+                            # call drops it (`sync_caller`: set by the Loop)
                             for other in pending:
                                 if not self.sync_caller or self._is_async(started[other]):
                                     other.cancel()
