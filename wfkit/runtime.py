@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
+from wfkit.constants import join_ns
 from wfkit.errors import ContextError, GraphDrained
 
 ContextT = TypeVar("ContextT")
@@ -231,7 +232,7 @@ def _execution_info(ctx: Any) -> ExecutionInfo:
     configurable = ctx.config.get("configurable") or {}
     return ExecutionInfo(
         checkpoint_id=(getattr(loop, "checkpoint_id", None) or ""),
-        checkpoint_ns=f"{outer}|{here}" if outer else here,
+        checkpoint_ns=join_ns(outer, here),
         task_id=ctx.task_id,
         thread_id=loop.options.thread_id if history is not None else None,
         run_id=ctx.config.get("run_id", configurable.get("run_id")),

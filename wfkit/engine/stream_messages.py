@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wfkit._ids import new_id
-from wfkit.constants import PUSH, START
+from wfkit.constants import NS_LEVEL, PUSH, START
 from wfkit.engine.algo import task_path
 from wfkit.engine.events import MessageChunk, TaskFinished, TaskStarted
 from wfkit.engine.spec import GraphSpec
@@ -49,7 +49,7 @@ class MessagesMode:
 
     def __init__(self, spec: GraphSpec, put: Callable[[Any], None], base: dict, seen: set, prefix: tuple = ()):
         self.spec, self.put, self.seen, self.prefix = spec, put, seen, prefix
-        self.base = {**base, "checkpoint_ns": "|".join(prefix)} if prefix else base
+        self.base = {**base, "checkpoint_ns": NS_LEVEL.join(prefix)} if prefix else base
 
     def nested(self, spec: GraphSpec, put: Callable[[Any], None], prefix: tuple) -> "MessagesMode":
         return MessagesMode(spec, put, self.base, self.seen, prefix)
@@ -87,7 +87,7 @@ class MessagesMode:
         path = task_path(task.kind, task.index, task.name)
         return {**self.base, "langgraph_step": step, "langgraph_node": task.name,
                 "langgraph_triggers": task_triggers(self.spec, task), "langgraph_path": path,
-                "langgraph_checkpoint_ns": "|".join((*self.prefix, f"{task.name}:{task.id}"))}
+                "langgraph_checkpoint_ns": NS_LEVEL.join((*self.prefix, f"{task.name}:{task.id}"))}
 
 
 def task_triggers(spec: GraphSpec, task: Any) -> tuple[str, ...]:
