@@ -26,24 +26,12 @@ def _parameters(fn: Callable) -> list[inspect.Parameter]:
 
 def accepts_config(fn: Callable) -> bool:
     """Whether `fn` takes a second positional parameter or one named `config` (LangGraph's convention); a
-    parameter named `writer` (the stream writer) or `runtime` (the Runtime) is never the config."""
+    parameter named in `INJECTED` (the stream writer, the store, the Runtime) is never the config."""
     params = _parameters(fn)
     if any(p.name == "config" for p in params):
         return True
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name not in INJECTED]
     return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
-
-
-def accepts_runtime(fn: Callable) -> bool:
-    """Whether `fn` has a parameter named `runtime` that can be passed by keyword: it gets the task's
-    `Runtime` (LangGraph decides by that name, whatever its hint)."""
-    return any(p.name == "runtime" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in _parameters(fn))
-
-
-def accepts_writer(fn: Callable) -> bool:
-    """Whether `fn` has a parameter named `writer` that can be passed by keyword: it gets the stream writer
-    (LangGraph decides by that name; a `StreamWriter` hint on another name gets nothing)."""
-    return "writer" in injected(fn)
 
 
 # Parameters a node, task or entrypoint gets by keyword when it names them (LangGraph decides by the name)
